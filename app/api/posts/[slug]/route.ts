@@ -1,0 +1,30 @@
+import { requireAdmin } from '@/lib/auth';
+import { notFound } from '@/lib/errors';
+import { json, methodNotAllowed, noContent, parseBody, route } from '@/lib/http';
+import { deletePost, getPublishedPost, updatePost } from '@/lib/posts';
+import { postUpdateSchema } from '@/lib/schemas';
+
+export const dynamic = 'force-dynamic';
+
+type Params = { slug: string };
+
+export const GET = route<Params>(async (_request, { params }) => {
+  const post = getPublishedPost((await params).slug);
+  if (!post) throw notFound('Post');
+  return json(post);
+});
+
+export const PATCH = route<Params>(async (request, { params }) => {
+  requireAdmin(request);
+  const { data } = await parseBody(postUpdateSchema, request);
+  return json(updatePost((await params).slug, data));
+});
+
+export const DELETE = route<Params>(async (request, { params }) => {
+  requireAdmin(request);
+  deletePost((await params).slug);
+  return noContent();
+});
+
+const notAllowed = methodNotAllowed('GET', 'PATCH', 'DELETE');
+export { notAllowed as POST, notAllowed as PUT };

@@ -1,0 +1,19 @@
+import { requireAdmin } from '@/lib/auth';
+import { json, methodNotAllowed, parseBody, parseQuery, route } from '@/lib/http';
+import { listQuerySchema } from '@/lib/pagination';
+import { createPost, listPublishedPosts } from '@/lib/posts';
+import { postCreateSchema } from '@/lib/schemas';
+
+export const dynamic = 'force-dynamic';
+
+export const GET = route((request) => json(listPublishedPosts(parseQuery(listQuerySchema, request))));
+
+export const POST = route(async (request) => {
+  requireAdmin(request);
+  const { data } = await parseBody(postCreateSchema, request);
+  const post = createPost(data);
+  return json(post, { status: 201, headers: { Location: `/api/posts/${post.slug}` } });
+});
+
+const notAllowed = methodNotAllowed('GET', 'POST');
+export { notAllowed as PUT, notAllowed as PATCH, notAllowed as DELETE };

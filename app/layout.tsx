@@ -1,0 +1,64 @@
+import type { Metadata, Viewport } from 'next';
+import Link from 'next/link';
+import type { ReactNode } from 'react';
+import { getEnv } from '@/lib/env';
+import './globals.css';
+
+// Every page reads the database or run-time configuration, so nothing is prerendered at build time.
+export const dynamic = 'force-dynamic';
+
+export function generateMetadata(): Metadata {
+  const { SITE_URL, SITE_NAME, SITE_DESCRIPTION } = getEnv();
+  return {
+    metadataBase: new URL(SITE_URL),
+    title: { default: SITE_NAME, template: `%s · ${SITE_NAME}` },
+    description: SITE_DESCRIPTION,
+    openGraph: { siteName: SITE_NAME, type: 'website', locale: 'en' },
+    twitter: { card: 'summary' },
+  };
+}
+
+export const viewport: Viewport = {
+  colorScheme: 'light dark',
+  themeColor: [
+    { media: '(prefers-color-scheme: light)', color: '#fbfbfa' },
+    { media: '(prefers-color-scheme: dark)', color: '#121417' },
+  ],
+};
+
+export default function RootLayout({ children }: { children: ReactNode }) {
+  const { SITE_NAME } = getEnv();
+  return (
+    <html lang="en">
+      <body>
+        <a className="skip-link" href="#main">
+          Skip to content
+        </a>
+        <header className="site-header">
+          <div className="container site-header-inner">
+            <Link href="/" className="site-title">
+              {SITE_NAME}
+            </Link>
+            <nav aria-label="Site">
+              <ul className="site-nav">
+                <li>
+                  <Link href="/">Posts</Link>
+                </li>
+              </ul>
+            </nav>
+          </div>
+        </header>
+        <main id="main" className="container" tabIndex={-1}>
+          {children}
+        </main>
+        <footer className="site-footer">
+          <div className="container">
+            <p>
+              {SITE_NAME} · Powered by Quire · <a href="/sitemap.xml">Sitemap</a>
+            </p>
+          </div>
+        </footer>
+      </body>
+    </html>
+  );
+}

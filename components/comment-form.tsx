@@ -1,0 +1,191 @@
+'use client';
+
+import Link from 'next/link';
+import { useRouter } from 'next/navigation';
+import { type FormEvent, useEffect, useRef, useState, useTransition } from 'react';
+
+type FieldErrors = Partial<Record<'authorName' | 'authorEmail' | 'body' | 'parentId' | 'form', string>>;
+
+/** Shown when a form posted without JavaScript comes back with ?invalid=field,field. */
+const FIELD_HINTS: FieldErrors = {
+  authorName: 'Enter your name (up to 80 characters).',
+  authorEmail: 'Enter a valid email address, or leave it empty.',
+  body: 'Write a comment (up to 5,000 characters).',
+  parentId: 'The comment you are replying to is no longer available.',
+};
+
+interface Props {
+  slug: string;
+  replyTo?: { id: number; authorName: string };
+  invalidFields: string[];
+}
+
+const initialErrors = (fields: string[]): FieldErrors =>
+  Object.fromEntries(fields.filter((field) => field in FIELD_HINTS).map((field) => [field, FIELD_HINTS[field as keyof FieldErrors]]));
+
+/**
+ * A plain HTML form that posts urlencoded to the API when JavaScript is off. With JavaScript it
+ * sends JSON, shows the API's field errors in place and refreshes the server-rendered thread.
+ */
+export function CommentForm({ slug, replyTo, invalidFields }: Props) {
+  const router = useRouter();
+  const formRef = useRef<HTMLFormElement>(null);
+  const [errors, setErrors] = useState<FieldErrors>(() => initialErrors(invalidFields));
+  const [sending, setSending] = useState(false);
+  const [notice, setNotice] = useState('');
+  const [postedId, setPostedId] = useState<number | null>(null);
+  const [refreshing, startTransition] = useTransition();
+  const action = `/api/posts/${encodeURIComponent(slug)}/comments`;
+
+  // With JavaScript, the API's messages replace the browser's validation bubbles.
+  useEffect(() => {
+    if (formRef.current) formRef.current.noValidate = true;
+  }, []);
+
+  // Once the refreshed thread contains the new comment, move the reader to it.
+  useEffect(() => {
+    if (refreshing || postedId === null) return;
+    const comment = document.getElementById(`comment-${postedId}`);
+    comment?.scrollIntoView({ block: 'center' });
+    comment?.focus({ preventScroll: true });
+  }, [refreshing, postedId]);
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = event.currentTarget;
+    const data = new FormData(form);
+    const field = (name: string) => String(data.get(name) ?? '');
+    setSending(true);
+    setNotice('');
+    try {
+      const response = await fetch(action, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+        body: JSON.stringify({
+          authorName: field('authorName'),
+          authorEmail: field('authorEmail') || undefined,
+          body: field('body'),
+          parentId: replyTo?.id,
+        }),
+      });
+      const result = await response.json().catch(() => null);
+      if (response.status === 201) {
+        setErrors({});
+        (form.elements.namedItem('body') as HTMLTextAreaElement).value = '';
+        setNotice(result.status === 'approved' ? 'Thank you! Your comment is published.' : 'Thank you! Your comment will appear once it is approved.');
+        setPostedId(result.id);
+        startTransition(() => {
+          if (replyTo) router.replace(`/posts/${encodeURIComponent(slug)}`, { scroll: false });
+          router.refresh();
+        });
+        return;
+      }
+      const fieldErrors: FieldErrors = {};
+      for (const { field: name, message } of result?.errors ?? []) fieldErrors[(name in FIELD_HINTS ? name : 'form') as keyof FieldErrors] ??= message;
+      if (Object.keys(fieldErrors).length === 0) fieldErrors.form = result?.detail ?? 'Your comment could not be posted. Please try again.';
+      setErrors(fieldErrors);
+      const firstInvalid = ['authorName', 'authorEmail', 'body'].find((name) => name in fieldErrors);
+      if (firstInvalid) (form.elements.namedItem(firstInvalid) as HTMLElement | null)?.focus();
+    } catch {
+      setErrors({ form: 'Could not reach the server. Check your connection and try again.' });
+    } finally {
+      setSending(false);
+    }
+  }
+
+  const describedBy = (name: keyof FieldErrors, hint?: string) =>
+    [hint, errors[name] ? `comment-${name}-error` : undefined].filter(Boolean).join(' ') || undefined;
+  const fieldError = (name: keyof FieldErrors) =>
+    errors[name] ? (
+      <p id={`comment-${name}-error`} className="field-error">
+        {errors[name]}
+      </p>
+    ) : null;
+
+  return (
+    <form
+      ref={formRef}
+      id="comment-form"
+      className="comment-form"
+      action={action}
+      method="post"
+      onSubmit={onSubmit}
+      aria-labelledby="comment-form-heading"
+    >
+      <h3 id="comment-form-heading">{replyTo ? `Reply to ${replyTo.authorName}` : 'Leave a comment'}</h3>
+      {replyTo && (
+        <p className="replying-to">
+          <input type="hidden" name="parentId" value={replyTo.id} />
+          Your reply will appear under <a href={`#comment-${replyTo.id}`}>{replyTo.authorName}’s comment</a>.{' '}
+          <Link href={`/posts/${encodeURIComponent(slug)}#comment-form`} scroll={false}>
+            Cancel reply
+          </Link>
+        </p>
+      )}
+      {(errors.form || errors.parentId) && (
+        <p className="form-error" role="alert">
+          {errors.form ?? errors.parentId}
+        </p>
+      )}
+
+      <div className="field">
+        <label htmlFor="comment-authorName">Name</label>
+        <input
+          id="comment-authorName"
+          name="authorName"
+          autoComplete="name"
+          required
+          maxLength={80}
+          aria-invalid={errors.authorName ? true : undefined}
+          aria-describedby={describedBy('authorName')}
+        />
+        {fieldError('authorName')}
+      </div>
+
+      <div className="field">
+        <label htmlFor="comment-authorEmail">
+          Email <span className="optional">(optional)</span>
+        </label>
+        <input
+          id="comment-authorEmail"
+          name="authorEmail"
+          type="email"
+          autoComplete="email"
+          maxLength={254}
+          aria-invalid={errors.authorEmail ? true : undefined}
+          aria-describedby={describedBy('authorEmail', 'comment-authorEmail-hint')}
+        />
+        <p id="comment-authorEmail-hint" className="hint">
+          Never shown or shared.
+        </p>
+        {fieldError('authorEmail')}
+      </div>
+
+      <div className="field">
+        <label htmlFor="comment-body">Comment</label>
+        <textarea
+          id="comment-body"
+          name="body"
+          rows={6}
+          required
+          maxLength={5000}
+          aria-invalid={errors.body ? true : undefined}
+          aria-describedby={describedBy('body', 'comment-body-hint')}
+        />
+        <p id="comment-body-hint" className="hint">
+          Markdown works: *emphasis*, `code`, [links](https://example.com), &gt; quotes and lists.
+        </p>
+        {fieldError('body')}
+      </div>
+
+      <div className="form-actions">
+        <button type="submit" disabled={sending}>
+          {sending ? 'Posting…' : replyTo ? 'Post reply' : 'Post comment'}
+        </button>
+        <p className="notice" role="status">
+          {notice}
+        </p>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,252 @@
+import { getDb } from '@/db';
+import { createComment } from '@/lib/comments';
+import { WRITE, createPost, postExists } from '@/lib/posts';
+import { slugify } from '@/lib/slug';
+
+interface DemoPost {
+  title: string;
+  summary: string;
+  body: string;
+  daysAgo: number | null;
+  comments?: { authorName: string; body: string; replies?: { authorName: string; body: string }[] }[];
+}
+
+const DEMO_POSTS: DemoPost[] = [
+  {
+    title: 'Welcome to Quire',
+    summary: 'What Quire is, why it keeps everything in one SQLite file, and how to make this blog your own.',
+    daysAgo: 1,
+    body: `Quire is a small, fast blog engine. Posts and comments live in **one SQLite file**, pages are rendered on the server, and everything a reader needs works without JavaScript.
+
+## Making it yours
+
+1. Set \`SITE_URL\`, \`SITE_NAME\` and \`SITE_DESCRIPTION\` so links, feeds and the sitemap point at your domain.
+2. Set \`ADMIN_TOKEN\` to a long random string.
+3. Write your first post through the API:
+
+\`\`\`sh
+curl -X POST http://localhost:3000/api/posts \\
+  -H "Authorization: Bearer $ADMIN_TOKEN" \\
+  -H "Content-Type: application/json" \\
+  -d '{"title":"Hello, world","body":"My *first* post.","status":"published"}'
+\`\`\`
+
+The demo posts you are reading can be deleted the same way (`DELETE /api/posts/{slug}`). The README in the repository covers everything else.`,
+    comments: [
+      {
+        authorName: 'Ada Lovelace',
+        body: 'Lovely to see a blog engine that still works with JavaScript turned off. Is there a way to import posts from elsewhere?',
+        replies: [
+          { authorName: 'Quire team', body: 'Not yet, but an **export and import** in JSON is on the roadmap. Until then the API takes posts one at a time.' },
+          { authorName: 'Ada Lovelace', body: 'Good enough for me: a ten-line script and I am moved in. Thanks!' },
+        ],
+      },
+      { authorName: 'Grace Hopper', body: 'One file on disk to back up. That is the feature.' },
+    ],
+  },
+  {
+    title: 'Why SQLite is enough for your blog',
+    summary: 'A blog is read far more often than it is written. That is exactly the workload SQLite is best at.',
+    daysAgo: 8,
+    body: `A blog has one writer and many readers. SQLite in **WAL mode** lets readers carry on while a write commits, and a single indexed query answers in microseconds.
+
+## What you get
+
+- No database server to install, secure or upgrade.
+- Backups are a copy of one file (use the online backup API while the server runs).
+- Migrations ship with the code and run on start.
+
+## What you give up
+
+Horizontal scaling across many machines. If your blog needs more than one server to keep up, congratulations: you are the exception.
+
+> The best database is the one you do not have to think about.
+
+Further reading: [Appropriate Uses For SQLite](https://www.sqlite.org/whentouse.html).`,
+    comments: [
+      { authorName: 'Edsger', body: 'How does it cope with two writers at once, say a comment and an edit?' },
+    ],
+  },
+  {
+    title: 'Writing posts in Markdown',
+    summary: 'Headings, lists, code blocks, tables and links: a tour of the Markdown that Quire understands.',
+    daysAgo: 15,
+    body: `Quire posts are written in [GitHub-flavoured Markdown](https://github.github.com/gfm/). The Markdown is turned into HTML **once**, when you save, and sanitised so nothing in a post can run a script.
+
+## Lists
+
+- Bullet lists
+- *Emphasis* and **strong** text
+- ~~Strikethrough~~
+
+1. Numbered lists
+2. Task lists:
+   - [x] Write the post
+   - [ ] Publish it
+
+## Code
+
+\`\`\`ts
+export function greet(name: string): string {
+  return \`Hello, \${name}!\`;
+}
+\`\`\`
+
+## Tables
+
+| Feature  | Supported |
+| -------- | --------- |
+| Tables   | yes       |
+| Raw HTML | no        |`,
+  },
+  {
+    title: 'Comments without JavaScript',
+    summary: 'The comment form is a plain HTML form that JavaScript improves, rather than a widget that JavaScript requires.',
+    daysAgo: 23,
+    body: `Most comment systems are a script tag and an iframe. Quire's comments are part of the page: the server renders them, so search engines and readers without JavaScript see them.
+
+## Progressive enhancement
+
+The form posts to the same JSON API any other client uses. With JavaScript, errors appear next to each field and your comment shows up without a reload. Without it, the browser submits the form and you land back on your comment.
+
+## Replies
+
+Click **Reply** under a comment to answer it; replies are shown beneath the comment they answer.`,
+    comments: [
+      { authorName: 'Tim', body: 'Tested with JavaScript off in my browser. It just works. More of this, please.' },
+    ],
+  },
+  {
+    title: 'A JSON API for everything',
+    summary: 'Every post and comment is available as JSON, with cursor pagination and errors you can act on.',
+    daysAgo: 31,
+    body: `Quire's pages and its API read the same data. The API is documented in the README and speaks JSON:
+
+\`\`\`sh
+curl http://localhost:3000/api/posts?limit=5
+\`\`\`
+
+## Pagination
+
+Lists return \`{ "data": [...], "nextCursor": "..." }\`. Pass \`cursor\` back to get the next page. Cursors are stable: a post published while you page does not shift the results.
+
+## Errors
+
+Errors follow [RFC 9457](https://www.rfc-editor.org/rfc/rfc9457) problem details, and validation errors name the field:
+
+\`\`\`json
+{ "status": 400, "errors": [{ "field": "title", "message": "title is required." }] }
+\`\`\``,
+  },
+  {
+    title: 'Fast pages on a small server',
+    summary: 'Rendering Markdown at write time, keyset pagination and indexes for every query keep a two-core server relaxed.',
+    daysAgo: 40,
+    body: `Three habits keep Quire fast:
+
+1. **Do the work once.** Markdown is rendered when a post is saved, not each time it is read. Comment counts are kept up to date by the database itself.
+2. **Index every query.** Each list reads an index in order and stops after one page.
+3. **Page by key, not by offset.** \`OFFSET 10000\` reads and throws away ten thousand rows; a cursor jumps straight to the right place.
+
+None of this is clever. It is just refusing to do work twice.`,
+  },
+  {
+    title: 'Accessible by default',
+    summary: 'Semantic HTML, visible focus, labelled fields and real contrast are not extras.',
+    daysAgo: 52,
+    body: `Every page in Quire is built from plain, semantic HTML:
+
+- one \`<h1>\` per page, headings in order;
+- a *skip to content* link for keyboard users;
+- every form field has a label, and errors are tied to their field;
+- colours that pass WCAG AA in light and dark mode.
+
+Try it: press **Tab** on this page and watch the focus ring.`,
+    comments: [{ authorName: 'Marta', body: 'The skip link is a nice touch. Screen reader users thank you.' }],
+  },
+  {
+    title: 'Dark mode with one media query',
+    summary: 'Quire follows your operating system: light by day, dark by night, no toggle required.',
+    daysAgo: 64,
+    body: `Quire's stylesheet defines its colours as custom properties and swaps them in a single \`prefers-color-scheme\` block:
+
+\`\`\`css
+@media (prefers-color-scheme: dark) {
+  :root { --bg: #111418; --fg: #e6e8eb; }
+}
+\`\`\`
+
+Everything else, from links to code blocks, follows.`,
+  },
+  {
+    title: 'Being found: sitemaps and robots.txt',
+    summary: 'Search engines discover every published post through a sitemap that is always current.',
+    daysAgo: 77,
+    body: `Quire serves \`/sitemap.xml\` and \`/robots.txt\` straight from the database:
+
+- a post appears in the sitemap as soon as it is published;
+- unpublished and deleted posts disappear at once;
+- drafts never appear.
+
+Set \`SITE_URL\` to your public address so the sitemap uses absolute URLs on your domain.`,
+  },
+  {
+    title: 'Ten years of writing on the web',
+    summary: 'Blogs come and go, but a plain page of text at a stable address keeps working.',
+    daysAgo: 95,
+    body: `The first post on any blog is usually a promise to write more. This one is a reminder of why it is worth it.
+
+## Own your words
+
+A post on your own domain outlives platforms. Keep the source in Markdown and the database in one file, and moving is a copy away.
+
+## Keep it simple
+
+Fast pages, readable type, no pop-ups. Readers come back to sites that respect them.`,
+  },
+  {
+    title: 'Notes for the next release',
+    summary: 'Ideas for what comes next: tags, search and feeds.',
+    daysAgo: null,
+    body: `This is a **draft**: it is not on the home page, in the API or in the sitemap until it is published.
+
+- Tags
+- Full-text search
+- RSS and Atom feeds`,
+  },
+];
+
+const DAY = 24 * 60 * 60 * 1000;
+
+/** Adds the demo posts and comments; posts whose slug already exists are left alone, so it can run twice. */
+export function seedDemoContent(now = Date.now()): { posts: number; comments: number } {
+  const db = getDb();
+  let postCount = 0;
+  let commentCount = 0;
+  db.transaction(() => {
+    for (const demo of DEMO_POSTS) {
+      const slug = slugify(demo.title);
+      if (postExists(slug)) continue;
+      const publishedAt = demo.daysAgo === null ? undefined : new Date(now - demo.daysAgo * DAY).toISOString();
+      const post = createPost({
+        title: demo.title,
+        slug,
+        summary: demo.summary,
+        body: demo.body,
+        status: publishedAt ? 'published' : 'draft',
+        publishedAt,
+      });
+      postCount++;
+      if (!publishedAt) continue;
+      for (const thread of demo.comments ?? []) {
+        const parent = createComment(post.slug, { authorName: thread.authorName, body: thread.body });
+        commentCount++;
+        for (const reply of thread.replies ?? []) {
+          createComment(post.slug, { ...reply, parentId: parent.id });
+          commentCount++;
+        }
+      }
+    }
+  }, WRITE);
+  return { posts: postCount, comments: commentCount };
+}

@@ -1,0 +1,8 @@
+import { closeDb } from '@/db';
+import { seedDemoContent } from '@/db/demo-content';
+import { getEnv } from '@/lib/env';
+
+// `npm run db:seed`: adds the demo posts that are missing (it never duplicates or overwrites).
+const { posts, comments } = seedDemoContent();
+console.log(`Seeded ${posts} posts and ${comments} comments into ${getEnv().DATABASE_PATH}.`);
+closeDb();

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
+
+const envSchema = z.object({
+  DATABASE_PATH: z.string().trim().min(1).default('data/quire.db'),
+  SITE_URL: z
+    .url({ protocol: /^https?$/, error: 'SITE_URL must be an absolute http(s) URL such as https://blog.example.com' })
+    .default('http://localhost:3000')
+    .transform((url) => url.replace(/\/+$/, '')),
+  SITE_NAME: z.string().trim().min(1).default('Quire'),
+  SITE_DESCRIPTION: z.string().trim().min(1).default('Notes on building for the web, written with Quire.'),
+  ADMIN_TOKEN: z.preprocess(
+    emptyAsUndefined,
+    z.string().min(16, 'ADMIN_TOKEN must be at least 16 characters (try `openssl rand -hex 32`)').optional(),
+  ),
+  SEED_DEMO_CONTENT: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).default('true')).transform((v) => v === 'true'),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+let cached: Env | undefined;
+
+/** Reads and validates the configuration once; a bad value stops the server with a message naming the variable. */
+export function getEnv(): Env {
+  if (cached) return cached;
+  const result = envSchema.safeParse(process.env);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n');
+    throw new Error(`Invalid configuration:\n${problems}`);
+  }
+  cached = result.data;
+  return cached;
+}

@@ -1,0 +1,148 @@
+import type { z } from 'zod';
+import { AppError, type FieldError } from '@/lib/errors';
+
+/** Request bodies larger than this are refused before they are fully read. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export type RouteContext<Params> = { params: Promise<Params> };
+type Handler<Params> = (request: Request, context: RouteContext<Params>) => Response | Promise<Response>;
+
+export function json(data: unknown, init: ResponseInit = {}): Response {
+  const headers = new Headers(init.headers);
+  headers.set('Cache-Control', headers.get('Cache-Control') ?? 'no-store');
+  return Response.json(data, { ...init, headers });
+}
+
+export function problem(error: AppError): Response {
+  return new Response(JSON.stringify(error.toProblem()), {
+    status: error.status,
+    headers: { 'Content-Type': 'application/problem+json', 'Cache-Control': 'no-store', ...error.headers },
+  });
+}
+
+/** Known errors become problem+json; anything else is logged and answered with a 500 that reveals nothing. */
+export function errorResponse(error: unknown): Response {
+  if (error instanceof AppError) return problem(error);
+  console.error('Unhandled error in route handler', error);
+  return problem(new AppError('internal', 'Something went wrong on our side. Please try again later.'));
+}
+
+/** Wraps a route handler so that every thrown error reaches the client as problem+json. */
+export function route<Params = Record<string, never>>(handler: Handler<Params>): Handler<Params> {
+  return async (request, context) => {
+    try {
+      return await handler(request, context);
+    } catch (error) {
+      return errorResponse(error);
+    }
+  };
+}
+
+/** Next answers unexported methods with a bare 405; ours name the allowed ones, as RFC 9110 asks. */
+export function methodNotAllowed(...allowed: string[]) {
+  const allow = [...new Set([...allowed, 'OPTIONS', ...(allowed.includes('GET') ? ['HEAD'] : [])])].sort().join(', ');
+  return (request: Request) =>
+    problem(
+      new AppError('method_not_allowed', `${request.method} is not supported here. Allowed: ${allow}.`, {
+        headers: { Allow: allow },
+      }),
+    );
+}
+
+export type Payload = { kind: 'json' | 'form'; data: unknown };
+
+/**
+ * Reads a JSON or urlencoded body, enforcing the size limit while streaming,
+ * so an oversized or endless body is cut off instead of buffered.
+ */
+export async function readPayload(request: Request, accept: { form?: boolean } = {}): Promise<Payload> {
+  const mediaType = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  const isJson = mediaType === 'application/json' || mediaType === 'application/merge-patch+json';
+  const isForm = accept.form === true && mediaType === 'application/x-www-form-urlencoded';
+  if (!isJson && !isForm) {
+    const accepted = ['application/json', ...(accept.form ? ['application/x-www-form-urlencoded'] : [])];
+    throw new AppError(
+      'unsupported_media_type',
+      `Send the body as ${accepted.join(' or ')}${mediaType ? `, not ${mediaType}` : ' with a Content-Type header'}.`,
+      { headers: { [request.method === 'PATCH' ? 'Accept-Patch' : 'Accept-Post']: accepted.join(', ') } },
+    );
+  }
+
+  const text = await readText(request);
+  if (isForm) return { kind: 'form', data: Object.fromEntries(new URLSearchParams(text)) };
+  try {
+    return { kind: 'json', data: JSON.parse(text) as unknown };
+  } catch {
+    throw new AppError('invalid_json', 'The request body is not valid JSON.');
+  }
+}
+
+async function readText(request: Request): Promise<string> {
+  const tooLarge = new AppError('payload_too_large', `The request body must be at most ${MAX_BODY_BYTES / 1024} KiB.`);
+  const declared = Number(request.headers.get('content-length') ?? 0);
+  if (declared > MAX_BODY_BYTES) throw tooLarge;
+  if (!request.body) return '';
+
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await reader.cancel();
+      throw tooLarge;
+    }
+    chunks.push(value);
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
+  } catch {
+    throw new AppError('bad_request', 'The request body is not valid UTF-8.');
+  }
+}
+
+/** Validates input with a shared zod schema; failures list every field with its reason. */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const errors: FieldError[] = result.error.issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ field: key, message: 'Unknown field.' }))
+      : [{ field: issue.path.map(String).join('.'), message: issue.message }],
+  );
+  throw new AppError('validation', `The request has ${errors.length === 1 ? 'an invalid field' : `${errors.length} invalid fields`}.`, {
+    errors,
+  });
+}
+
+/** Query strings use the same zod schemas as bodies. */
+export function parseQuery<S extends z.ZodType>(schema: S, request: Request): z.output<S> {
+  return parseInput(schema, Object.fromEntries(new URL(request.url).searchParams));
+}
+
+export async function parseBody<S extends z.ZodType>(
+  schema: S,
+  request: Request,
+  accept: { form?: boolean } = {},
+): Promise<{ kind: Payload['kind']; data: z.output<S> }> {
+  const payload = await readPayload(request, accept);
+  if (payload.kind === 'json' && (typeof payload.data !== 'object' || payload.data === null || Array.isArray(payload.data))) {
+    throw new AppError('bad_request', 'The request body must be a JSON object.');
+  }
+  return { kind: payload.kind, data: parseInput(schema, payload.data) };
+}
+
+/** 303 See Other: where a plain HTML form lands after a POST. */
+export function seeOther(location: string): Response {
+  return new Response(null, { status: 303, headers: { Location: location, 'Cache-Control': 'no-store' } });
+}
+
+export function noContent(): Response {
+  return new Response(null, { status: 204, headers: { 'Cache-Control': 'no-store' } });
+}
+
+export function isFormPost(request: Request): boolean {
+  return (request.headers.get('content-type') ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded');
+}

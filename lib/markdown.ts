@@ -1,0 +1,74 @@
+import type { Element, Root } from 'hast';
+import rehypeSanitize, { defaultSchema, type Options as SanitizeSchema } from 'rehype-sanitize';
+import rehypeStringify from 'rehype-stringify';
+import remarkGfm from 'remark-gfm';
+import remarkParse from 'remark-parse';
+import remarkRehype from 'remark-rehype';
+import { unified } from 'unified';
+
+/*
+ * Markdown is rendered once, when a post or comment is written, and the HTML is stored.
+ * Raw HTML in the source is dropped (remark-rehype's default) and the result passes an
+ * allow-list sanitiser, so nothing an author or reader types can run script on a page.
+ */
+
+const postSchema: SanitizeSchema = {
+  ...defaultSchema,
+  protocols: { ...defaultSchema.protocols, href: ['http', 'https', 'mailto'], src: ['http', 'https'] },
+};
+
+/** Reader comments get a small subset: emphasis, code, links, quotes and lists; no images or headings. */
+const commentSchema: SanitizeSchema = {
+  ...defaultSchema,
+  tagNames: ['p', 'br', 'em', 'strong', 'del', 'code', 'pre', 'a', 'blockquote', 'ul', 'ol', 'li'],
+  attributes: { a: ['href'], code: [], ol: ['start'] },
+  protocols: { href: ['http', 'https', 'mailto'] },
+  clobberPrefix: 'user-content-',
+};
+
+/** Links in reader content are marked so search engines do not count them and opened pages cannot reach back. */
+function rehypeUgcLinks() {
+  const visit = (node: Root | Element) => {
+    for (const child of node.children) {
+      if (child.type !== 'element') continue;
+      if (child.tagName === 'a') child.properties.rel = ['nofollow', 'ugc', 'noopener'];
+      visit(child);
+    }
+  };
+  return (tree: Root) => visit(tree);
+}
+
+const postProcessor = unified()
+  .use(remarkParse)
+  .use(remarkGfm)
+  .use(remarkRehype)
+  .use(rehypeSanitize, postSchema)
+  .use(rehypeStringify);
+
+const commentProcessor = unified()
+  .use(remarkParse)
+  .use(remarkGfm, { singleTilde: false })
+  .use(remarkRehype)
+  .use(rehypeSanitize, commentSchema)
+  .use(rehypeUgcLinks)
+  .use(rehypeStringify);
+
+export function renderPostMarkdown(markdown: string): string {
+  return String(postProcessor.processSync(markdown));
+}
+
+export function renderCommentMarkdown(markdown: string): string {
+  return String(commentProcessor.processSync(markdown));
+}
+
+/** Plain text of a Markdown document, for descriptions when a post has no summary. */
+export function markdownToPlainText(markdown: string, maxLength = 160): string {
+  const text = markdown
+    .replace(/```[\s\S]*?```/g, ' ')
+    .replace(/!\[[^\]]*]\([^)]*\)/g, ' ')
+    .replace(/\[([^\]]*)]\([^)]*\)/g, '$1')
+    .replace(/[#>*_`~|-]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return text.length <= maxLength ? text : `${text.slice(0, maxLength - 1).trimEnd()}…`;
+}

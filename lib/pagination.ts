@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { fieldError } from '@/lib/errors';
+
+export interface Page<T> {
+  data: T[];
+  nextCursor: string | null;
+}
+
+/** Keyset position of the last item seen: its sort time and id. Opaque to clients. */
+export type Cursor = { time: string; id: number };
+
+const cursorSchema = z.tuple([z.iso.datetime(), z.number().int().positive()]);
+
+export function encodeCursor({ time, id }: Cursor): string {
+  return Buffer.from(JSON.stringify([time, id])).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): Cursor {
+  try {
+    const [time, id] = cursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+    return { time, id };
+  } catch {
+    throw fieldError('cursor', 'Invalid cursor: pass the nextCursor value of a previous page unchanged.');
+  }
+}
+
+export const listQuerySchema = z.object({
+  limit: z.coerce
+    .number({ error: 'limit must be a whole number from 1 to 100.' })
+    .int('limit must be a whole number from 1 to 100.')
+    .min(1, 'limit must be a whole number from 1 to 100.')
+    .max(100, 'limit must be a whole number from 1 to 100.')
+    .default(20),
+  cursor: z.string().max(512, 'Invalid cursor.').optional(),
+});
+
+export type ListQuery = z.output<typeof listQuerySchema>;
+
+/** Fetch one row more than asked: its presence says whether another page exists. */
+export function toPage<T>(rows: T[], limit: number, cursorOf: (row: T) => Cursor): Page<T> {
+  const data = rows.slice(0, limit);
+  const last = data.at(-1);
+  return { data, nextCursor: rows.length > limit && last ? encodeCursor(cursorOf(last)) : null };
+}
