@@ -31,7 +31,7 @@ curl -X POST http://localhost:3000/api/posts \\
   -d '{"title":"Hello, world","body":"My *first* post.","status":"published"}'
 \`\`\`
 
-The demo posts you are reading can be deleted the same way (`DELETE /api/posts/{slug}`). The README in the repository covers everything else.`,
+The demo posts you are reading can be deleted the same way (\`DELETE /api/posts/{slug}\`). The README in the repository covers everything else.`,
     comments: [
       {
         authorName: 'Ada Lovelace',
