@@ -1,0 +1,162 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import * as commentRoute from '@/app/api/comments/[id]/route';
+import * as commentsRoute from '@/app/api/posts/[slug]/comments/route';
+import { getDb } from '@/db';
+import { call, makeComment, makePost, resetDatabase } from './helpers';
+
+beforeEach(resetDatabase);
+
+const post = (slug: string, json: unknown) => call(commentsRoute.POST, { method: 'POST', params: { slug }, json });
+const postForm = (slug: string, form: Record<string, string>) => call(commentsRoute.POST, { method: 'POST', params: { slug }, form });
+const storedComments = () => getDb().$client.prepare('SELECT count(*) AS n FROM comments').get() as { n: number };
+
+async function problemOf(response: Response, status: number) {
+  expect(response.status).toBe(status);
+  expect(response.headers.get('content-type')).toBe('application/problem+json');
+  return (await response.json()) as { errors?: { field: string; message: string }[] };
+}
+
+describe('POST /api/posts/{slug}/comments (JSON)', () => {
+  it('creates an approved comment: 201, Location, sanitised HTML, no email in the answer', async () => {
+    const { slug } = makePost();
+    const response = await post(slug, { authorName: '  Ada ', body: 'Hello *there* <script>x</script>', authorEmail: 'ada@example.com' });
+    expect(response.status).toBe(201);
+    const comment = await response.json();
+    expect(response.headers.get('location')).toBe(`/api/comments/${comment.id}`);
+    expect(comment).toEqual({
+      id: expect.any(Number),
+      parentId: null,
+      authorName: 'Ada',
+      html: '<p>Hello <em>there</em> x</p>',
+      createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/),
+      status: 'approved',
+    });
+    expect(JSON.stringify(comment)).not.toContain('ada@example.com');
+  });
+
+  it('accepts a reply to a comment of the same post', async () => {
+    const { slug } = makePost();
+    const parent = makeComment(slug);
+    const reply = await (await post(slug, { authorName: 'Bo', body: 'Agreed', parentId: parent.id })).json();
+    expect(reply.parentId).toBe(parent.id);
+  });
+
+  it('refuses a reply to a comment of another post, and to a missing comment', async () => {
+    const a = makePost();
+    const b = makePost();
+    const other = makeComment(b.slug);
+    const cross = await problemOf(await post(a.slug, { authorName: 'Bo', body: 'x', parentId: other.id }), 400);
+    expect(cross.errors).toEqual([{ field: 'parentId', message: 'A reply must belong to the same post as the comment it answers.' }]);
+    const missing = await problemOf(await post(a.slug, { authorName: 'Bo', body: 'x', parentId: 999999 }), 400);
+    expect(missing.errors?.[0]?.field).toBe('parentId');
+    expect(storedComments().n).toBe(1);
+  });
+
+  it.each([
+    [{ authorName: '   ', body: 'x' }, ['authorName']],
+    [{ authorName: 'a'.repeat(81), body: 'x' }, ['authorName']],
+    [{ authorName: 'Ada', body: '\n\t  ' }, ['body']],
+    [{ authorName: 'Ada', body: 'x'.repeat(5001) }, ['body']],
+    [{ authorName: 'Ada', body: 'x', authorEmail: 'not-an-email' }, ['authorEmail']],
+    [{ authorName: 'Ada', body: 'x', parentId: -3 }, ['parentId']],
+    [{}, ['authorName', 'body']],
+    [{ authorName: ['Ada'], body: { text: 'x' } }, ['authorName', 'body']],
+  ])('rejects %j', async (json, fields) => {
+    const { slug } = makePost();
+    const problem = await problemOf(await post(slug, json), 400);
+    expect(problem.errors?.map((e) => e.field).sort()).toEqual(fields);
+    expect(storedComments().n).toBe(0);
+  });
+
+  it('accepts exactly the limits', async () => {
+    const { slug } = makePost();
+    expect((await post(slug, { authorName: 'a'.repeat(80), body: 'b'.repeat(5000) })).status).toBe(201);
+  });
+
+  it('answers 404 for drafts and unknown posts', async () => {
+    const draft = makePost({ status: 'draft' });
+    await problemOf(await post(draft.slug, { authorName: 'A', body: 'b' }), 404);
+    await problemOf(await post('nope', { authorName: 'A', body: 'b' }), 404);
+    expect(storedComments().n).toBe(0);
+  });
+
+  it('answers 415 and 400 for unusable bodies', async () => {
+    const { slug } = makePost();
+    await problemOf(await call(commentsRoute.POST, { method: 'POST', params: { slug }, body: 'x', headers: { 'Content-Type': 'text/plain' } }), 415);
+    await problemOf(await call(commentsRoute.POST, { method: 'POST', params: { slug }, body: '{', headers: { 'Content-Type': 'application/json' } }), 400);
+    await problemOf(
+      await call(commentsRoute.POST, { method: 'POST', params: { slug }, body: new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]), headers: { 'Content-Type': 'application/json' } }),
+      400,
+    );
+  });
+
+  it('strips NUL and control characters', async () => {
+    const { slug } = makePost();
+    const comment = await (await post(slug, { authorName: 'A\u0000da\u0007', body: 'x\u0000y' })).json();
+    expect(comment.authorName).toBe('Ada');
+    expect(comment.html).toBe('<p>xy</p>');
+  });
+});
+
+describe('POST /api/posts/{slug}/comments (HTML form, no JavaScript)', () => {
+  it('redirects with 303 to the new comment on the post page', async () => {
+    const { slug } = makePost();
+    const response = await postForm(slug, { authorName: 'Ada', authorEmail: '', body: 'From a form', parentId: '' });
+    expect(response.status).toBe(303);
+    const id = (getDb().$client.prepare('SELECT id FROM comments').get() as { id: number }).id;
+    expect(response.headers.get('location')).toBe(`/posts/${slug}#comment-${id}`);
+  });
+
+  it('takes parentId from the form as text', async () => {
+    const { slug } = makePost();
+    const parent = makeComment(slug);
+    expect((await postForm(slug, { authorName: 'Ada', body: 'Reply', parentId: String(parent.id) })).status).toBe(303);
+    expect(getDb().$client.prepare('SELECT parent_id AS parentId FROM comments ORDER BY id DESC').get()).toEqual({ parentId: parent.id });
+  });
+
+  it('sends invalid fields back to the form', async () => {
+    const { slug } = makePost();
+    const response = await postForm(slug, { authorName: ' ', body: '' });
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toBe(`/posts/${slug}?invalid=authorName%2Cbody#comment-form`);
+    expect(storedComments().n).toBe(0);
+  });
+});
+
+describe('GET /api/posts/{slug}/comments', () => {
+  it('lists approved comments oldest first, with keyset pages', async () => {
+    const { slug } = makePost();
+    const made = [1, 2, 3, 4, 5].map((n) => makeComment(slug, { body: `c${n}` }));
+    getDb().$client.prepare("UPDATE comments SET status = 'spam' WHERE id = ?").run(made[2]!.id);
+    const first = await (await call(commentsRoute.GET, { params: { slug }, path: '/x?limit=2' })).json();
+    expect(first.data.map((c: { html: string }) => c.html)).toEqual(['<p>c1</p>', '<p>c2</p>']);
+    expect(Object.keys(first.data[0]).sort()).toEqual(['authorName', 'createdAt', 'html', 'id', 'parentId']);
+    const second = await (await call(commentsRoute.GET, { params: { slug }, path: `/x?limit=2&cursor=${first.nextCursor}` })).json();
+    expect(second.data.map((c: { html: string }) => c.html)).toEqual(['<p>c4</p>', '<p>c5</p>']);
+    expect(second.nextCursor).toBeNull();
+  });
+
+  it('answers 404 for a draft', async () => {
+    const draft = makePost({ status: 'draft' });
+    await problemOf(await call(commentsRoute.GET, { params: { slug: draft.slug } }), 404);
+  });
+});
+
+describe('GET /api/comments/{id}', () => {
+  it('returns an approved comment and 404 otherwise', async () => {
+    const { slug } = makePost();
+    const comment = makeComment(slug);
+    const response = await call(commentRoute.GET, { params: { id: String(comment.id) } });
+    expect(await response.json()).toEqual({ id: comment.id, parentId: null, authorName: 'Reader', html: '<p>A thoughtful comment.</p>', createdAt: comment.createdAt });
+    getDb().$client.prepare("UPDATE comments SET status = 'pending'").run();
+    for (const id of [String(comment.id), '0', 'abc', '1e3', '99999999999999999999']) {
+      await problemOf(await call(commentRoute.GET, { params: { id } }), 404);
+    }
+  });
+
+  it('answers other methods with 405 and Allow', async () => {
+    const response = await call(commentRoute.DELETE as (r: Request) => Response, { method: 'DELETE' });
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
+  });
+});

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { markdownToPlainText, renderCommentMarkdown, renderPostMarkdown } from '@/lib/markdown';
+
+const ATTACKS = [
+  '<script>alert(1)</script>',
+  '<img src="x" onerror="alert(1)">',
+  '[click me](javascript:alert(1))',
+  '<a href="javascript:alert(1)">raw link</a>',
+  '<iframe src="https://evil.example"></iframe>',
+  '![x](javascript:alert(1))',
+  '[data](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)',
+];
+
+describe('renderPostMarkdown', () => {
+  it('renders GitHub-flavoured Markdown', () => {
+    const html = renderPostMarkdown(
+      ['## Heading', '', '- one', '- two', '', '```ts', 'const x = 1;', '```', '', '| a | b |', '| - | - |', '| 1 | 2 |', '', '[link](https://example.com)'].join('\n'),
+    );
+    expect(html).toContain('<h2>Heading</h2>');
+    expect(html).toContain('<li>one</li>');
+    expect(html).toContain('<pre><code class="language-ts">const x = 1;\n</code></pre>');
+    expect(html).toContain('<table>');
+    expect(html).toContain('<a href="https://example.com">link</a>');
+  });
+
+  it.each(ATTACKS)('renders %s inert', (attack) => {
+    const html = renderPostMarkdown(attack);
+    expect(html).not.toMatch(/<script|onerror|javascript:|<iframe|data:text/i);
+  });
+
+  it('keeps safe images', () => {
+    expect(renderPostMarkdown('![A cat](https://example.com/cat.jpg)')).toContain('<img src="https://example.com/cat.jpg" alt="A cat">');
+  });
+});
+
+describe('renderCommentMarkdown', () => {
+  it('allows the safe subset and marks links as user content', () => {
+    const html = renderCommentMarkdown('*hi* **there** `code`\n\n> quoted\n\n- item\n\n[site](https://example.com)');
+    expect(html).toContain('<em>hi</em>');
+    expect(html).toContain('<strong>there</strong>');
+    expect(html).toContain('<code>code</code>');
+    expect(html).toContain('<blockquote>');
+    expect(html).toContain('<li>item</li>');
+    expect(html).toContain('<a href="https://example.com" rel="nofollow ugc noopener">site</a>');
+  });
+
+  it('drops images and headings but keeps their text', () => {
+    const html = renderCommentMarkdown('# Big\n\n![alt text](https://example.com/a.png)');
+    expect(html).not.toMatch(/<h1|<img/);
+    expect(html).toContain('Big');
+  });
+
+  it.each(ATTACKS)('renders %s inert', (attack) => {
+    expect(renderCommentMarkdown(attack)).not.toMatch(/<script|onerror|javascript:|<iframe|data:text|<img/i);
+  });
+
+  it('escapes HTML-looking text', () => {
+    expect(renderCommentMarkdown('1 < 2 & "quotes"')).toBe('<p>1 &#x3C; 2 &#x26; "quotes"</p>');
+  });
+});
+
+describe('markdownToPlainText', () => {
+  it('strips syntax and truncates on a word boundary marker', () => {
+    expect(markdownToPlainText('## Title\n\nSome **bold** [link](https://x.y) text.')).toBe('Title Some bold link text.');
+    const long = markdownToPlainText('word '.repeat(100), 20);
+    expect(long.length).toBeLessThanOrEqual(20);
+    expect(long.endsWith('…')).toBe(true);
+  });
+});
