@@ -39,20 +39,20 @@ const isoDateTime = z.iso
 export const postStatusSchema = z.enum(['draft', 'published'], { error: 'status must be "draft" or "published".' });
 
 export const postCreateSchema = z.strictObject({
-  title: text('title', 200),
+  title: text('Title', 200),
   slug: optional(slug),
-  summary: optional(text('summary', 500, 0)),
-  body: text('body', 60_000),
+  summary: optional(text('Summary', 500, 0)),
+  body: text('Body', 60_000),
   status: postStatusSchema.default('draft'),
   publishedAt: optional(isoDateTime),
 });
 
 export const postUpdateSchema = z
   .strictObject({
-    title: text('title', 200),
+    title: text('Title', 200),
     slug,
-    summary: text('summary', 500, 0),
-    body: text('body', 60_000),
+    summary: text('Summary', 500, 0),
+    body: text('Body', 60_000),
     status: postStatusSchema,
     publishedAt: isoDateTime,
   })
@@ -60,14 +60,14 @@ export const postUpdateSchema = z
   .refine((patch) => Object.keys(patch).length > 0, { error: 'Send at least one field to change.' });
 
 export const commentCreateSchema = z.strictObject({
-  authorName: text('authorName', 80),
-  body: text('body', 5_000),
+  authorName: text('Name', 80),
+  body: text('Comment', 5_000),
   authorEmail: optional(
     z
       .string()
       .trim()
-      .max(254, 'authorEmail must be at most 254 characters.')
-      .pipe(z.email('authorEmail must be an email address such as ada@example.com.')),
+      .max(254, 'Email must be at most 254 characters.')
+      .pipe(z.email('Enter an email address such as ada@example.com, or leave it empty.')),
   ),
   parentId: optional(
     z.coerce

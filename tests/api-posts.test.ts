@@ -126,7 +126,7 @@ describe('POST /api/posts', () => {
   it('lists every invalid field', async () => {
     const problem = await expectProblem(await createPost({ title: '   ', body: 'x'.repeat(60_001), status: 'live', extra: 1 }), 400);
     expect(problem.errors?.map((e) => e.field).sort()).toEqual(['body', 'extra', 'status', 'title']);
-    expect(problem.errors).toContainEqual({ field: 'title', message: 'title is required.' });
+    expect(problem.errors).toContainEqual({ field: 'title', message: 'Title is required.' });
   });
 
   it.each([

@@ -1,0 +1,82 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect, test } from './fixtures';
+
+/** Validates XML against the sitemaps.org schema that ships with the `sitemap` package (needs xmllint). */
+function validateSitemap(xml: string) {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sitemap-')), 'sitemap.xml');
+  fs.writeFileSync(file, xml);
+  return execFileSync('xmllint', ['--noout', '--schema', 'node_modules/sitemap/schema/sitemap.xsd', file], { encoding: 'utf8', stdio: 'pipe' });
+}
+
+test('the sitemap lists a post created through the API, validates, and drops it when deleted', async ({ request, api, unique, baseURL }) => {
+  const created = await (await api.post('/api/posts', { data: { title: `Sitemap ${unique}`, body: 'Indexed.', status: 'published' } })).json();
+  const response = await request.get('/sitemap.xml');
+  expect(response.status()).toBe(200);
+  expect(response.headers()['content-type']).toMatch(/xml/);
+  const xml = await response.text();
+  expect(xml).toContain(`<loc>${baseURL}/posts/${created.slug}</loc>`);
+  expect(xml).toContain(`<loc>${baseURL}/</loc>`);
+  expect(xml).toContain(`<lastmod>${created.updatedAt}</lastmod>`);
+  expect(xml).not.toContain('notes-for-the-next-release'); // the demo draft
+  validateSitemap(xml);
+
+  await api.patch(`/api/posts/${created.slug}`, { data: { status: 'draft' } });
+  expect(await (await request.get('/sitemap.xml')).text()).not.toContain(created.slug);
+  await api.patch(`/api/posts/${created.slug}`, { data: { status: 'published' } });
+  expect(await (await request.get('/sitemap.xml')).text()).toContain(created.slug);
+  await api.delete(`/api/posts/${created.slug}`);
+  expect(await (await request.get('/sitemap.xml')).text()).not.toContain(created.slug);
+});
+
+test('robots.txt allows crawling and points to the sitemap', async ({ request, baseURL }) => {
+  const robots = await (await request.get('/robots.txt')).text();
+  expect(robots).toMatch(/User-Agent: \*\nAllow: \//);
+  expect(robots).toContain(`Sitemap: ${baseURL}/sitemap.xml`);
+});
+
+test('a post page carries its title, description, canonical URL and Open Graph tags', async ({ page, baseURL }) => {
+  await page.goto('/posts/writing-posts-in-markdown');
+  await expect(page).toHaveTitle('Writing posts in Markdown · Quire');
+  const meta = (selector: string) => page.locator(selector).getAttribute('content');
+  expect(await meta('meta[name="description"]')).toMatch(/^Headings, lists, code blocks/);
+  expect(await page.locator('link[rel="canonical"]').getAttribute('href')).toBe(`${baseURL}/posts/writing-posts-in-markdown`);
+  expect(await meta('meta[property="og:type"]')).toBe('article');
+  expect(await meta('meta[property="og:title"]')).toBe('Writing posts in Markdown');
+  expect(await meta('meta[property="og:url"]')).toBe(`${baseURL}/posts/writing-posts-in-markdown`);
+  expect(await meta('meta[property="article:published_time"]')).toMatch(/^\d{4}-/);
+  expect(await page.locator('html').getAttribute('lang')).toBe('en');
+});
+
+test('drafts and unknown posts answer 404 with a helpful page', async ({ page }) => {
+  for (const slug of ['notes-for-the-next-release', 'no-such-post']) {
+    const response = await page.goto(`/posts/${slug}`);
+    expect(response?.status()).toBe(404);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Page not found');
+    await expect(page.getByRole('link', { name: 'Go to the latest posts' })).toBeVisible();
+  }
+});
+
+test('the API over HTTP: JSON reads, 405 with Allow, 413 by declared length, problem+json', async ({ request, api }) => {
+  const list = await request.get('/api/posts?limit=2');
+  expect(list.status()).toBe(200);
+  const body = await list.json();
+  expect(body.data).toHaveLength(2);
+  expect(typeof body.nextCursor).toBe('string');
+
+  const put = await request.put('/api/posts', { data: {} });
+  expect(put.status()).toBe(405);
+  expect(put.headers()['allow']).toBe('GET, HEAD, OPTIONS, POST');
+  expect(put.headers()['content-type']).toBe('application/problem+json');
+
+  const big = await api.post('/api/posts', { headers: { 'Content-Type': 'application/json' }, data: JSON.stringify({ title: 't', body: 'x'.repeat(70_000) }) });
+  expect(big.status()).toBe(413);
+
+  const anonymous = await request.post('/api/posts', { data: { title: 't', body: 'b' } });
+  expect(anonymous.status()).toBe(401);
+
+  const health = await (await request.get('/api/health')).json();
+  expect(health).toEqual({ status: 'ok', database: 'ok', migrations: 2 });
+});

@@ -1,0 +1,58 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { defineConfig, devices } from '@playwright/test';
+
+const PORT = Number(process.env.E2E_PORT ?? 3100);
+const baseURL = `http://127.0.0.1:${PORT}`;
+
+// The runner and each worker load this file; the first load creates a fresh database path, the rest inherit it.
+process.env.E2E_DATABASE_PATH ??= path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'quire-e2e-')), 'quire.db');
+process.env.E2E_ADMIN_TOKEN ??= 'e2e-admin-token-0123456789abcdef';
+
+// Where Playwright cannot download its own browser (this project's CI), use Debian's Chromium.
+const chromiumPath = process.env.CHROMIUM_PATH || ['/usr/lib/chromium/chromium'].find((file) => fs.existsSync(file));
+
+export default defineConfig({
+  testDir: 'e2e',
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  workers: 2,
+  reporter: 'list',
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  use: {
+    baseURL,
+    trace: 'retain-on-failure',
+    ...(chromiumPath && {
+      launchOptions: {
+        executablePath: chromiumPath,
+        args: [
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          '--no-first-run',
+          '--disable-quic',
+        ],
+      },
+    }),
+  },
+  projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'] } }],
+  // A production server (`next build` runs first, in `npm run test:e2e`) on a brand-new database with demo content.
+  webServer: {
+    command: `npx next start -H 127.0.0.1 -p ${PORT}`,
+    url: `${baseURL}/api/health`,
+    reuseExistingServer: false,
+    timeout: 120_000,
+    stdout: 'pipe',
+    env: {
+      DATABASE_PATH: process.env.E2E_DATABASE_PATH,
+      ADMIN_TOKEN: process.env.E2E_ADMIN_TOKEN,
+      SITE_URL: baseURL,
+      SITE_NAME: 'Quire',
+      SEED_DEMO_CONTENT: 'true',
+    },
+  },
+});
