@@ -77,6 +77,12 @@ test('the API over HTTP: JSON reads, 405 with Allow, 413 by declared length, pro
   const anonymous = await request.post('/api/posts', { data: { title: 't', body: 'b' } });
   expect(anonymous.status()).toBe(401);
 
+  for (const path of ['/api/posts/%ZZ', '/posts/%E0%A4%A']) {
+    const broken = await request.get(path);
+    expect(broken.status()).toBe(400);
+    expect(broken.headers()['content-type']).toBe('application/problem+json');
+  }
+
   const health = await (await request.get('/api/health')).json();
   expect(health).toEqual({ status: 'ok', database: 'ok', migrations: 2 });
 });

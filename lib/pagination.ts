@@ -24,13 +24,14 @@ export function decodeCursor(cursor: string): Cursor {
   }
 }
 
+const LIMIT_MESSAGE = 'limit must be a whole number from 1 to 100.';
+
 export const listQuerySchema = z.object({
-  limit: z.coerce
-    .number({ error: 'limit must be a whole number from 1 to 100.' })
-    .int('limit must be a whole number from 1 to 100.')
-    .min(1, 'limit must be a whole number from 1 to 100.')
-    .max(100, 'limit must be a whole number from 1 to 100.')
-    .default(20),
+  // An absent or empty limit means the default page size.
+  limit: z.preprocess(
+    (value) => (value === undefined || value === '' ? 20 : value),
+    z.coerce.number({ error: LIMIT_MESSAGE }).int(LIMIT_MESSAGE).min(1, LIMIT_MESSAGE).max(100, LIMIT_MESSAGE),
+  ),
   cursor: z.string().max(512, 'Invalid cursor.').optional(),
 });
 

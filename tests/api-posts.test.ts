@@ -61,6 +61,11 @@ describe('GET /api/posts', () => {
     expect(problem.errors).toEqual([{ field: 'limit', message: 'limit must be a whole number from 1 to 100.' }]);
   });
 
+  it('treats an empty limit as the default', async () => {
+    makePost();
+    expect((await call(postsRoute.GET, { path: '/api/posts?limit=&cursor=' })).status).toBe(200);
+  });
+
   it('rejects a forged cursor', async () => {
     const problem = await expectProblem(await call(postsRoute.GET, { path: '/api/posts?cursor=abc' }), 400);
     expect(problem.errors?.[0]?.field).toBe('cursor');
