@@ -1,6 +1,7 @@
 /**
- * Runs once when the server starts: validates the configuration, opens the database,
- * applies pending migrations and, on a brand-new database, adds the demo content.
+ * Runs once when the server starts: validates the configuration, opens the database, applies
+ * pending migrations, adds the demo content to a brand-new database and, while the blog has no
+ * author, prints the one-time setup token.
  */
 export async function register() {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
@@ -12,5 +13,15 @@ export async function register() {
     const { seedDemoContent } = await import('@/db/demo-content');
     const seeded = seedDemoContent();
     console.log(`Quire: new database at ${env.DATABASE_PATH}, added ${seeded.posts} demo posts and ${seeded.comments} comments.`);
+  }
+  const { prepareSetup } = await import('@/lib/setup');
+  const setup = prepareSetup();
+  if (setup) {
+    const where = `${env.SITE_URL}/admin/setup`;
+    console.log(
+      setup.fromEnv
+        ? `Quire: no author account yet. Create one at ${where} with the ADMIN_SETUP_TOKEN, or run \`npm run admin:create\`.`
+        : `Quire: no author account yet. Create one at ${where} with this one-time setup token:\n\n    ${setup.token}\n\n(or run \`npm run admin:create\`).`,
+    );
   }
 }

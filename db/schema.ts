@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { type AnySQLiteColumn, check, index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { type AnySQLiteColumn, check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /** Times are UTC ISO-8601 strings everywhere (`2026-11-22T05:00:00.000Z`): readable in the sqlite3 shell and sortable as text. */
 const timestamp = () => text().notNull().$defaultFn(() => new Date().toISOString());
@@ -22,12 +22,16 @@ export const posts = sqliteTable(
     publishedAt: text(),
     /** Approved comments; kept exact by triggers on `comments` (see the custom migration). */
     commentCount: integer().notNull().default(0),
+    /** Readers may comment (the site-wide setting can still close comments everywhere). */
+    commentsEnabled: integer({ mode: 'boolean' }).notNull().default(true),
     createdAt: timestamp(),
     updatedAt: timestamp(),
   },
   (t) => [
     // Home page, API list and sitemap: published posts, newest first, keyset-paginated.
     index('posts_status_published_at_id_idx').on(t.status, t.publishedAt, t.id),
+    // The author's post list: everything, most recently edited first.
+    index('posts_updated_at_id_idx').on(t.updatedAt, t.id),
     check('posts_status_check', sql`${t.status} in ('draft', 'published')`),
     check('posts_published_has_date', sql`${t.status} <> 'published' or ${t.publishedAt} is not null`),
   ],
@@ -47,9 +51,16 @@ export const comments = sqliteTable(
     body: text().notNull(),
     html: text().notNull(),
     status: text({ enum: COMMENT_STATUSES }).notNull().default('approved'),
+    /** Set when the blog's author wrote the comment while signed in: shown as "Author". */
+    authorUserId: integer().references(() => users.id, { onDelete: 'set null' }),
     createdAt: timestamp(),
+    updatedAt: text(),
   },
   (t) => [
+    // The moderation queue: comments by status, newest first.
+    index('comments_status_created_at_id_idx').on(t.status, t.createdAt, t.id),
+    // "Hold first-time commenters": has this email an approved comment?
+    index('comments_author_email_status_idx').on(t.authorEmail, t.status),
     // A post's comments by status, oldest first, keyset-paginated.
     index('comments_post_id_status_created_at_id_idx').on(t.postId, t.status, t.createdAt, t.id),
     // Cascading deletes and reply lookups go through parent_id.
@@ -58,9 +69,92 @@ export const comments = sqliteTable(
   ],
 );
 
+export const users = sqliteTable('users', {
+  id: integer().primaryKey({ autoIncrement: true }),
+  /** Stored lower-cased; the sign-in name. */
+  email: text().notNull().unique(),
+  name: text().notNull(),
+  /** scrypt with a per-user salt: `scrypt$N$r$p$salt$hash` (see lib/password.ts). */
+  passwordHash: text().notNull(),
+  createdAt: timestamp(),
+  updatedAt: timestamp(),
+});
+
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    /** SHA-256 of the cookie's random token: a stolen database does not yield live sessions. */
+    id: text().primaryKey(),
+    userId: integer()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: timestamp(),
+    expiresAt: text().notNull(),
+  },
+  (t) => [index('sessions_user_id_idx').on(t.userId), index('sessions_expires_at_idx').on(t.expiresAt)],
+);
+
+export const apiTokens = sqliteTable(
+  'api_tokens',
+  {
+    id: integer().primaryKey({ autoIncrement: true }),
+    userId: integer()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text().notNull(),
+    /** SHA-256 of the token; the token itself is shown once and never stored. */
+    tokenHash: text().notNull(),
+    /** The first characters, so the author can tell tokens apart. */
+    prefix: text().notNull(),
+    createdAt: timestamp(),
+    lastUsedAt: text(),
+  },
+  (t) => [uniqueIndex('api_tokens_token_hash_unique').on(t.tokenHash), index('api_tokens_user_id_idx').on(t.userId)],
+);
+
+/** Small site-wide values as JSON: moderation settings, the signing secret, the setup token's hash. */
+export const settings = sqliteTable('settings', {
+  key: text().primaryKey(),
+  value: text().notNull(),
+  updatedAt: timestamp(),
+});
+
+/** Fixed-window counters shared by every server process: sign-in throttling, comment floods. */
+export const rateLimits = sqliteTable(
+  'rate_limits',
+  {
+    key: text().primaryKey(),
+    windowStart: integer().notNull(),
+    count: integer().notNull(),
+  },
+  (t) => [index('rate_limits_window_start_idx').on(t.windowStart)],
+);
+
+export const tags = sqliteTable('tags', {
+  id: integer().primaryKey({ autoIncrement: true }),
+  slug: text().notNull().unique(),
+  name: text().notNull(),
+});
+
+export const postTags = sqliteTable(
+  'post_tags',
+  {
+    postId: integer()
+      .notNull()
+      .references(() => posts.id, { onDelete: 'cascade' }),
+    tagId: integer()
+      .notNull()
+      .references(() => tags.id, { onDelete: 'cascade' }),
+    position: integer().notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.postId, t.tagId] }), index('post_tags_tag_id_idx').on(t.tagId, t.postId)],
+);
+
 export type Post = typeof posts.$inferSelect;
 export type NewPost = typeof posts.$inferInsert;
 export type Comment = typeof comments.$inferSelect;
 export type NewComment = typeof comments.$inferInsert;
 export type PostStatus = (typeof POST_STATUSES)[number];
 export type CommentStatus = (typeof COMMENT_STATUSES)[number];
+export type User = typeof users.$inferSelect;
+export type Tag = typeof tags.$inferSelect;

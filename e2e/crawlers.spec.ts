@@ -84,5 +84,5 @@ test('the API over HTTP: JSON reads, 405 with Allow, 413 by declared length, pro
   }
 
   const health = await (await request.get('/api/health')).json();
-  expect(health).toEqual({ status: 'ok', database: 'ok', migrations: 2 });
+  expect(health).toEqual({ status: 'ok', database: 'ok', migrations: 3 });
 });

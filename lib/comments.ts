@@ -1,17 +1,23 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import { getDb } from '@/db';
-import { type Comment, type CommentStatus, comments } from '@/db/schema';
-import { fieldError, notFound } from '@/lib/errors';
+import { type CommentStatus, comments, posts } from '@/db/schema';
+import { AppError, fieldError, notFound } from '@/lib/errors';
 import { renderCommentMarkdown } from '@/lib/markdown';
+import { type SubmissionSignals, countLinks, decideCommentStatus, findBlockedWord, editableIds, grantEdit, readFormAge } from '@/lib/moderation';
+import { hit, tooManyRequests } from '@/lib/rate-limit';
 import { type ListQuery, type Page, decodeCursor, toPage } from '@/lib/pagination';
-import { WRITE, getPublishedPostId } from '@/lib/posts';
-import type { CommentCreateInput } from '@/lib/schemas';
+import { WRITE, getLivePostForComments } from '@/lib/posts';
+import type { CommentCreateInput, CommentUpdateInput } from '@/lib/schemas';
+import { getSettings } from '@/lib/settings';
+import type { AuthUser } from '@/lib/users';
 
 /** What anyone may see of a comment: never the email, never the Markdown source. */
 export interface PublicComment {
   id: number;
   parentId: number | null;
   authorName: string;
+  /** Written by the blog's author while signed in. */
+  byAuthor: boolean;
   html: string;
   createdAt: string;
 }
@@ -20,20 +26,37 @@ export interface CommentNode extends PublicComment {
   replies: CommentNode[];
 }
 
+/** The moderation view: everything, with the post it belongs to. */
+export interface AdminComment extends PublicComment {
+  postId: number;
+  postSlug: string;
+  postTitle: string;
+  authorEmail: string | null;
+  body: string;
+  status: CommentStatus;
+  updatedAt: string | null;
+}
+
 const publicColumns = {
   id: comments.id,
   parentId: comments.parentId,
   authorName: comments.authorName,
+  byAuthor: sql<boolean>`${comments.authorUserId} IS NOT NULL`.mapWith(Boolean),
   html: comments.html,
   createdAt: comments.createdAt,
 };
 
 const approvedOf = (postId: number) => and(eq(comments.postId, postId), eq(comments.status, 'approved'));
 
-/** Approved comments of a published post, oldest first (index: post_id, status, created_at, id). */
+function requireLivePost(slug: string) {
+  const post = getLivePostForComments(slug);
+  if (!post) throw notFound('Post');
+  return post;
+}
+
+/** Approved comments of a live post, oldest first (index: post_id, status, created_at, id). */
 export function listApprovedComments(slug: string, { limit, cursor }: ListQuery): Page<PublicComment> {
-  const postId = getPublishedPostId(slug);
-  if (postId === undefined) throw notFound('Post');
+  const { id: postId } = requireLivePost(slug);
   const after = cursor ? decodeCursor(cursor) : undefined;
   const rows = getDb()
     .select(publicColumns)
@@ -75,37 +98,213 @@ export function getApprovedComment(id: number): PublicComment | undefined {
 
 export type CreatedComment = PublicComment & { status: CommentStatus };
 
-export function createComment(slug: string, input: CommentCreateInput): CreatedComment {
+export interface CommentContext {
+  /** Set when the blog's author writes while signed in: published at once, marked as the author's. */
+  author?: AuthUser;
+  signals?: SubmissionSignals;
+}
+
+export function commentsAreOpen(post: { commentsEnabled: boolean }): boolean {
+  return post.commentsEnabled && getSettings().commentsEnabled;
+}
+
+function hasApprovedComment(email: string): boolean {
+  return (
+    getDb()
+      .select({ id: comments.id })
+      .from(comments)
+      .where(and(eq(comments.authorEmail, email.toLowerCase()), eq(comments.status, 'approved')))
+      .limit(1)
+      .get() !== undefined
+  );
+}
+
+export function createComment(slug: string, input: CommentCreateInput, context: CommentContext = {}): CreatedComment {
   const html = renderCommentMarkdown(input.body);
+  const settings = getSettings();
   return getDb().transaction((tx) => {
-    const postId = getPublishedPostId(slug);
-    if (postId === undefined) throw notFound('Post');
+    const post = requireLivePost(slug);
+    if (!context.author && !commentsAreOpen(post)) throw new AppError('forbidden', 'Comments are closed on this post.');
     if (input.parentId !== undefined) {
-      const parent: Pick<Comment, 'postId' | 'status'> | undefined = tx
+      const parent = tx
         .select({ postId: comments.postId, status: comments.status })
         .from(comments)
         .where(eq(comments.id, input.parentId))
         .get();
-      if (!parent || parent.status !== 'approved') {
-        throw fieldError('parentId', 'The comment you are replying to does not exist.');
-      }
-      if (parent.postId !== postId) {
-        throw fieldError('parentId', 'A reply must belong to the same post as the comment it answers.');
-      }
+      // Readers answer what they can see; the author may also answer a comment waiting in the queue.
+      const visible = parent && (parent.status === 'approved' || (context.author && parent.status === 'pending'));
+      if (!visible) throw fieldError('parentId', 'The comment you are replying to does not exist.');
+      if (parent.postId !== post.id) throw fieldError('parentId', 'A reply must belong to the same post as the comment it answers.');
     }
-    const created = tx
+    const authorEmail = context.author?.email ?? input.authorEmail?.toLowerCase() ?? null;
+    const status = context.author
+      ? 'approved'
+      : decideCommentStatus(input, settings, context.signals ?? { honeypotFilled: false, formAgeMs: null }, hasApprovedComment).status;
+    return tx
       .insert(comments)
       .values({
-        postId,
+        postId: post.id,
         parentId: input.parentId ?? null,
-        authorName: input.authorName,
-        authorEmail: input.authorEmail ?? null,
+        authorName: context.author?.name ?? input.authorName,
+        authorEmail,
+        authorUserId: context.author?.id ?? null,
         body: input.body,
         html,
-        status: 'approved',
+        status,
       })
       .returning({ ...publicColumns, status: comments.status })
       .get();
-    return created;
   }, WRITE);
+}
+
+/** Flood control for readers: comment posts per address per window, from the settings. */
+export function checkCommentRate(address: string): void {
+  const limit = getSettings().commentRateLimit;
+  const state = hit(`comment:${address}`, limit);
+  if (state.count > limit.max) throw tooManyRequests(state.retryAfter, 'You are posting comments too quickly.');
+}
+
+export interface SubmittedComment {
+  /** As shown to the submitter: a comment judged spam is reported as pending, so bots learn nothing. */
+  comment: CreatedComment;
+  /** The reader's new edit-grant cookie value, when they may edit this comment for a while. */
+  editGrants?: { value: string; maxAgeSeconds: number };
+}
+
+/** A comment from the public form or API: spam signals read, status decided, edit grant issued. */
+export function submitComment(
+  slug: string,
+  input: CommentCreateInput,
+  { author, editCookie, now = Date.now() }: { author?: AuthUser; editCookie?: string; now?: number },
+): SubmittedComment {
+  const signals = { honeypotFilled: input.website !== undefined && input.website !== '', formAgeMs: readFormAge(input.formToken, now) };
+  const comment = createComment(slug, input, { author, signals });
+  const shown = { ...comment, status: comment.status === 'spam' ? ('pending' as const) : comment.status };
+  const windowMs = getSettings().editWindowMinutes * 60_000;
+  if (author || comment.status === 'spam' || windowMs === 0) return { comment: shown };
+  return {
+    comment: shown,
+    editGrants: { value: grantEdit(editCookie, comment.id, now + windowMs, now), maxAgeSeconds: windowMs / 1000 },
+  };
+}
+
+/* Moderation and authors' own edits. */
+
+const adminColumns = {
+  ...publicColumns,
+  postId: comments.postId,
+  postSlug: posts.slug,
+  postTitle: posts.title,
+  authorEmail: comments.authorEmail,
+  body: comments.body,
+  status: comments.status,
+  updatedAt: comments.updatedAt,
+};
+
+/** The moderation queue: comments of one status, newest first (index: status, created_at, id). */
+export function listCommentsForModeration({ status, limit, cursor }: ListQuery & { status: CommentStatus }): Page<AdminComment> {
+  const after = cursor ? decodeCursor(cursor) : undefined;
+  const rows = getDb()
+    .select(adminColumns)
+    .from(comments)
+    .innerJoin(posts, eq(posts.id, comments.postId))
+    .where(and(eq(comments.status, status), after && sql`(${comments.createdAt}, ${comments.id}) < (${after.time}, ${after.id})`))
+    .orderBy(desc(comments.createdAt), desc(comments.id))
+    .limit(limit + 1)
+    .all();
+  return toPage(rows, limit, (comment) => ({ time: comment.createdAt, id: comment.id }));
+}
+
+export function countCommentsByStatus(): Record<CommentStatus, number> {
+  const counts: Record<CommentStatus, number> = { pending: 0, approved: 0, spam: 0 };
+  const rows = getDb()
+    .select({ status: comments.status, n: sql<number>`count(*)` })
+    .from(comments)
+    .groupBy(comments.status)
+    .all();
+  for (const { status, n } of rows) counts[status] = n;
+  return counts;
+}
+
+export function getAdminComment(id: number): AdminComment | undefined {
+  return getDb().select(adminColumns).from(comments).innerJoin(posts, eq(posts.id, comments.postId)).where(eq(comments.id, id)).get();
+}
+
+/** The author's change (status and/or text) or a reader's edit of their own text. */
+export function updateComment(id: number, patch: CommentUpdateInput): AdminComment {
+  const html = patch.body === undefined ? undefined : renderCommentMarkdown(patch.body);
+  const changes = getDb()
+    .update(comments)
+    .set({ ...patch, ...(html === undefined ? {} : { html }), updatedAt: new Date().toISOString() })
+    .where(eq(comments.id, id))
+    .run().changes;
+  if (changes === 0) throw notFound('Comment');
+  return getAdminComment(id)!;
+}
+
+/** Deletes comments; their replies move up to the deleted comment's parent instead of vanishing with it. */
+export function deleteComments(ids: number[]): number {
+  return getDb().transaction((tx) => {
+    let deleted = 0;
+    for (const id of ids) {
+      const target = tx.select({ parentId: comments.parentId }).from(comments).where(eq(comments.id, id)).get();
+      if (!target) continue;
+      tx.update(comments).set({ parentId: target.parentId }).where(eq(comments.parentId, id)).run();
+      deleted += tx.delete(comments).where(eq(comments.id, id)).run().changes;
+    }
+    return deleted;
+  }, WRITE);
+}
+
+export function setCommentsStatus(ids: number[], status: CommentStatus): number {
+  return getDb()
+    .update(comments)
+    .set({ status, updatedAt: new Date().toISOString() })
+    .where(inArray(comments.id, ids))
+    .run().changes;
+}
+
+/**
+ * A reader's edit of their own comment. The link and blocklist checks run again, so an approved
+ * comment cannot be turned into spam after the fact.
+ */
+export function editOwnComment(id: number, body: string): AdminComment {
+  const current = getAdminComment(id);
+  if (!current) throw notFound('Comment');
+  const settings = getSettings();
+  const doubtful = countLinks(body) > settings.maxLinks || findBlockedWord(settings.blocklist, [current.authorName, current.authorEmail ?? undefined, body]);
+  return updateComment(id, { body, ...(doubtful && current.status === 'approved' ? { status: 'pending' as const } : {}) });
+}
+
+/**
+ * Readers may change only their own comments (named in their signed edit cookie), and only
+ * within the edit window after posting.
+ */
+export function assertReaderMayChange(id: number, editCookie: string | undefined, now = Date.now()): void {
+  if (!editableIds(editCookie, now).includes(id)) {
+    throw new AppError('unauthorized', 'Only the author of the blog, or the reader who wrote this comment shortly before, can change it.');
+  }
+  const comment = getAdminComment(id);
+  if (!comment) throw notFound('Comment');
+  if (!isWithinEditWindow(comment, now)) throw new AppError('forbidden', 'The time to change this comment has passed.');
+}
+
+export type ModerationAction = 'approve' | 'pending' | 'spam' | 'delete';
+
+/** One action on many comments, all or nothing. Answers how many comments it changed. */
+export function moderateComments(action: ModerationAction, ids: number[]): number {
+  if (action === 'delete') return deleteComments(ids);
+  return setCommentsStatus(ids, action === 'approve' ? 'approved' : action);
+}
+
+/** Whether a reader's comment is still inside the window in which they may change it. */
+export function isWithinEditWindow(comment: { createdAt: string }, now = Date.now()): boolean {
+  return now < Date.parse(comment.createdAt) + getSettings().editWindowMinutes * 60_000;
+}
+
+/** Markdown source of a reader's own comments, for the edit box on the post page. */
+export function getOwnCommentSources(ids: number[]): Map<number, string> {
+  if (ids.length === 0) return new Map();
+  const rows = getDb().select({ id: comments.id, body: comments.body, createdAt: comments.createdAt }).from(comments).where(inArray(comments.id, ids)).all();
+  return new Map(rows.filter((row) => isWithinEditWindow(row)).map((row) => [row.id, row.body]));
 }

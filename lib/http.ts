@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { AppError, type FieldError } from '@/lib/errors';
+import { AppError, type FieldError, notFound } from '@/lib/errors';
 
 /** Request bodies larger than this are refused before they are fully read. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -135,8 +135,11 @@ export async function parseBody<S extends z.ZodType>(
 }
 
 /** 303 See Other: where a plain HTML form lands after a POST. */
-export function seeOther(location: string): Response {
-  return new Response(null, { status: 303, headers: { Location: location, 'Cache-Control': 'no-store' } });
+export function seeOther(location: string, init: HeadersInit = {}): Response {
+  const headers = new Headers(init);
+  headers.set('Location', location);
+  headers.set('Cache-Control', 'no-store');
+  return new Response(null, { status: 303, headers });
 }
 
 export function noContent(): Response {
@@ -145,4 +148,23 @@ export function noContent(): Response {
 
 export function isFormPost(request: Request): boolean {
   return (request.headers.get('content-type') ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded');
+}
+
+/**
+ * The client's address for rate limits: the first X-Forwarded-For entry. Next fills the header
+ * from the socket when it is absent; behind a reverse proxy, the proxy must overwrite it.
+ */
+export function clientAddress(request: Request): string {
+  return request.headers.get('x-forwarded-for')?.split(',')[0]?.trim() || 'unknown';
+}
+
+/** Only paths inside this site, so a crafted `next` cannot send a signed-in author elsewhere. */
+export function localPath(path: unknown, fallback: string): string {
+  return typeof path === 'string' && /^\/(?![/\\])/.test(path) ? path : fallback;
+}
+
+/** Ids in URLs are positive integers; anything else cannot name a resource, so it is a 404. */
+export function parseId(value: string, what: string): number {
+  if (!/^[1-9]\d{0,15}$/.test(value)) throw notFound(what);
+  return Number(value);
 }

@@ -1,12 +1,17 @@
-import { and, desc, eq, like, or, sql } from 'drizzle-orm';
-import { getDb } from '@/db';
-import { type Post, posts } from '@/db/schema';
-import { AppError, notFound } from '@/lib/errors';
+import { and, desc, eq, inArray, like, lte, or, sql } from 'drizzle-orm';
+import { type DB, getDb } from '@/db';
+import { type Post, postTags, posts, tags } from '@/db/schema';
+import { AppError, fieldError, notFound } from '@/lib/errors';
 import { markdownToPlainText, renderPostMarkdown } from '@/lib/markdown';
 import { type ListQuery, type Page, decodeCursor, toPage } from '@/lib/pagination';
 import type { PostCreateInput, PostUpdateInput } from '@/lib/schemas';
 import { absoluteUrl, postPath } from '@/lib/site';
 import { slugify } from '@/lib/slug';
+
+export interface TagRef {
+  slug: string;
+  name: string;
+}
 
 /** What readers and API clients see of a post in lists. */
 export interface PostSummary {
@@ -17,15 +22,25 @@ export interface PostSummary {
   publishedAt: string;
   updatedAt: string;
   commentCount: number;
+  tags: TagRef[];
   url: string;
 }
 
 export interface PublishedPost extends PostSummary {
   html: string;
+  commentsEnabled: boolean;
 }
 
-/** The author's view: everything, including drafts' Markdown source. */
-export type AuthorPost = Omit<Post, 'publishedAt'> & { publishedAt: string | null; url: string };
+/** Scheduled is a published post whose time has not come; it is derived, never stored. */
+export type AuthorStatus = 'draft' | 'scheduled' | 'published';
+
+/** The author's view: everything, including drafts and the Markdown source. */
+export type AuthorPost = Omit<Post, 'status'> & { status: AuthorStatus; tags: TagRef[]; url: string };
+
+type Tx = Parameters<Parameters<DB['transaction']>[0]>[0];
+
+/** Writers take the lock up front, so a busy database waits (busy_timeout) instead of failing on upgrade. */
+export const WRITE = { behavior: 'immediate' } as const;
 
 const summaryColumns = {
   id: posts.id,
@@ -37,55 +52,117 @@ const summaryColumns = {
   commentCount: posts.commentCount,
 };
 
-const isPublished = eq(posts.status, 'published');
-
-/** Writers take the lock up front, so a busy database waits (busy_timeout) instead of failing on upgrade. */
-export const WRITE = { behavior: 'immediate' } as const;
-
 type SummaryRow = { [K in keyof typeof summaryColumns]: Post[K] };
 
-function toSummary(row: SummaryRow): PostSummary {
-  // A published row always has a date (a CHECK constraint guarantees it).
+/**
+ * Live means published with a publication time that has come, so scheduled posts appear on
+ * their own, without a job or a restart. One range on the (status, published_at, id) index.
+ */
+const isLive = (now = new Date().toISOString()) => and(eq(posts.status, 'published'), lte(posts.publishedAt, now));
+
+/** Tags of many posts in one query, in the order the author gave them. */
+function loadTags(postIds: number[]): Map<number, TagRef[]> {
+  const byPost = new Map<number, TagRef[]>();
+  if (postIds.length === 0) return byPost;
+  const rows = getDb()
+    .select({ postId: postTags.postId, slug: tags.slug, name: tags.name })
+    .from(postTags)
+    .innerJoin(tags, eq(tags.id, postTags.tagId))
+    .where(inArray(postTags.postId, postIds))
+    .orderBy(postTags.postId, postTags.position)
+    .all();
+  for (const { postId, slug, name } of rows) byPost.set(postId, [...(byPost.get(postId) ?? []), { slug, name }]);
+  return byPost;
+}
+
+function withTags<T extends { id: number }>(rows: T[]): (T & { tags: TagRef[] })[] {
+  const tagsByPost = loadTags(rows.map((row) => row.id));
+  return rows.map((row) => ({ ...row, tags: tagsByPost.get(row.id) ?? [] }));
+}
+
+function toSummary(row: SummaryRow & { tags: TagRef[] }): PostSummary {
+  // A live row always has a date (a CHECK constraint guarantees it for published posts).
   return { ...row, publishedAt: row.publishedAt!, url: absoluteUrl(postPath(row.slug)) };
 }
 
-const toAuthorPost = (post: Post): AuthorPost => ({ ...post, url: absoluteUrl(postPath(post.slug)) });
+function authorStatus(post: Pick<Post, 'status' | 'publishedAt'>, now = new Date().toISOString()): AuthorStatus {
+  if (post.status === 'draft') return 'draft';
+  return post.publishedAt! > now ? 'scheduled' : 'published';
+}
 
-/** Published posts, newest first, one keyset page at a time (index: status, published_at, id). */
+const toAuthorPost = (post: Post & { tags: TagRef[] }): AuthorPost => ({
+  ...post,
+  status: authorStatus(post),
+  url: absoluteUrl(postPath(post.slug)),
+});
+
+/** Published posts, newest first, one keyset page at a time. */
 export function listPublishedPosts({ limit, cursor }: ListQuery): Page<PostSummary> {
   const after = cursor ? decodeCursor(cursor) : undefined;
   const rows = getDb()
     .select(summaryColumns)
     .from(posts)
-    .where(and(isPublished, after && sql`(${posts.publishedAt}, ${posts.id}) < (${after.time}, ${after.id})`))
+    .where(and(isLive(), after && sql`(${posts.publishedAt}, ${posts.id}) < (${after.time}, ${after.id})`))
     .orderBy(desc(posts.publishedAt), desc(posts.id))
     .limit(limit + 1)
     .all();
-  return toPage(rows.map(toSummary), limit, (post) => ({ time: post.publishedAt, id: post.id }));
+  return toPage(withTags(rows).map(toSummary), limit, (post) => ({ time: post.publishedAt, id: post.id }));
 }
 
 export function getPublishedPost(slug: string): PublishedPost | undefined {
   const row = getDb()
-    .select({ ...summaryColumns, html: posts.html })
+    .select({ ...summaryColumns, html: posts.html, commentsEnabled: posts.commentsEnabled })
     .from(posts)
-    .where(and(eq(posts.slug, slug), isPublished))
+    .where(and(eq(posts.slug, slug), isLive()))
     .get();
-  return row && { ...toSummary(row), html: row.html };
+  if (!row) return undefined;
+  const { html, commentsEnabled, ...summary } = withTags([row])[0]!;
+  return { ...toSummary(summary), html, commentsEnabled };
 }
 
-/** Post id of a published post, for comment reads and writes. */
-export function getPublishedPostId(slug: string): number | undefined {
-  return getDb().select({ id: posts.id }).from(posts).where(and(eq(posts.slug, slug), isPublished)).get()?.id;
+/** The live post a comment is for, with what commenting needs to know. */
+export function getLivePostForComments(slug: string): { id: number; commentsEnabled: boolean } | undefined {
+  return getDb()
+    .select({ id: posts.id, commentsEnabled: posts.commentsEnabled })
+    .from(posts)
+    .where(and(eq(posts.slug, slug), isLive()))
+    .get();
 }
 
-/** Every published post's URL and last change, for the sitemap. */
+/** Every live post's URL and last change, for the sitemap. */
 export function listSitemapEntries(): { slug: string; updatedAt: string }[] {
   return getDb()
     .select({ slug: posts.slug, updatedAt: posts.updatedAt })
     .from(posts)
-    .where(isPublished)
+    .where(isLive())
     .orderBy(desc(posts.publishedAt), desc(posts.id))
     .all();
+}
+
+/* The author's side. */
+
+/** All posts, drafts included, most recently edited first; `q` searches titles. */
+export function listPostsForAuthor({ limit, cursor, q }: ListQuery & { q?: string }): Page<AuthorPost> {
+  const after = cursor ? decodeCursor(cursor) : undefined;
+  const search = q?.trim() ? like(posts.title, `%${q.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`) : undefined;
+  const rows = getDb()
+    .select()
+    .from(posts)
+    .where(
+      and(
+        search && sql`${search} ESCAPE '\\'`,
+        after && sql`(${posts.updatedAt}, ${posts.id}) < (${after.time}, ${after.id})`,
+      ),
+    )
+    .orderBy(desc(posts.updatedAt), desc(posts.id))
+    .limit(limit + 1)
+    .all();
+  return toPage(withTags(rows).map(toAuthorPost), limit, (post) => ({ time: post.updatedAt, id: post.id }));
+}
+
+export function getPostById(id: number): AuthorPost | undefined {
+  const row = getDb().select().from(posts).where(eq(posts.id, id)).get();
+  return row && toAuthorPost(withTags([row])[0]!);
 }
 
 /** Whether any post, draft or published, uses this slug (other than the post `exceptId`). */
@@ -119,22 +196,68 @@ function isUniqueViolation(error: unknown): boolean {
   return error instanceof Error && 'code' in error && error.code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
+/**
+ * Turns the requested status into what is stored: scheduled is "published" with a future time.
+ * Publishing stamps the current time unless the post already went live earlier (republishing keeps its date).
+ */
+function resolvePublication(
+  status: AuthorStatus,
+  requestedAt: string | undefined,
+  current: Pick<Post, 'publishedAt'> | undefined,
+  now: string,
+): Pick<Post, 'status' | 'publishedAt'> {
+  if (status === 'draft') return { status: 'draft', publishedAt: requestedAt ?? current?.publishedAt ?? null };
+  if (status === 'scheduled') {
+    const at = requestedAt ?? current?.publishedAt;
+    if (!at || at <= now) throw fieldError('publishedAt', 'Choose a time in the future to schedule the post.');
+    return { status: 'published', publishedAt: at };
+  }
+  const earlier = current?.publishedAt && current.publishedAt <= now ? current.publishedAt : undefined;
+  return { status: 'published', publishedAt: requestedAt ?? earlier ?? now };
+}
+
+/** Replaces a post's tags, creating tags that do not exist yet. Names are matched by their slug. */
+function setPostTags(tx: Tx, postId: number, names: string[]): void {
+  const wanted = new Map<string, string>();
+  for (const name of names) if (!wanted.has(slugify(name))) wanted.set(slugify(name), name);
+  tx.delete(postTags).where(eq(postTags.postId, postId)).run();
+  if (wanted.size === 0) return;
+  tx.insert(tags)
+    .values([...wanted].map(([slug, name]) => ({ slug, name })))
+    .onConflictDoNothing()
+    .run();
+  const ids = new Map(
+    tx.select({ id: tags.id, slug: tags.slug }).from(tags).where(inArray(tags.slug, [...wanted.keys()])).all().map((t) => [t.slug, t.id]),
+  );
+  tx.insert(postTags)
+    .values([...wanted.keys()].map((slug, position) => ({ postId, tagId: ids.get(slug)!, position })))
+    .run();
+}
+
 export function createPost(input: PostCreateInput): AuthorPost {
   const html = renderPostMarkdown(input.body);
   const now = new Date().toISOString();
-  const db = getDb();
   try {
-    return db.transaction((tx) => {
+    const id = getDb().transaction((tx) => {
       if (input.slug && postExists(input.slug)) throw slugConflict(input.slug);
-      const slug = input.slug ?? uniqueSlugFrom(input.title);
-      const publishedAt = input.publishedAt ?? (input.status === 'published' ? now : null);
+      const { tags: tagNames, ...fields } = input;
       const created = tx
         .insert(posts)
-        .values({ ...input, slug, summary: input.summary || markdownToPlainText(input.body), html, publishedAt, createdAt: now, updatedAt: now })
-        .returning()
+        .values({
+          ...fields,
+          ...resolvePublication(input.status, input.publishedAt, undefined, now),
+          slug: input.slug ?? uniqueSlugFrom(input.title),
+          summary: input.summary || markdownToPlainText(input.body),
+          html,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning({ id: posts.id })
         .get();
-      return toAuthorPost(created);
+      if (tagNames) setPostTags(tx, created.id, tagNames);
+      return created.id;
     }, WRITE);
+    return getPostById(id)!;
   } catch (error) {
     if (isUniqueViolation(error)) throw slugConflict(input.slug ?? slugify(input.title));
     throw error;
@@ -142,24 +265,26 @@ export function createPost(input: PostCreateInput): AuthorPost {
 }
 
 export function updatePost(slug: string, patch: PostUpdateInput): AuthorPost {
-  const db = getDb();
   const html = patch.body === undefined ? undefined : renderPostMarkdown(patch.body);
   try {
-    return db.transaction((tx) => {
+    const id = getDb().transaction((tx) => {
       const current = tx.select().from(posts).where(eq(posts.slug, slug)).get();
       if (!current) throw notFound('Post');
       if (patch.slug && patch.slug !== current.slug && postExists(patch.slug, current.id)) throw slugConflict(patch.slug);
       const now = new Date().toISOString();
-      // Publishing a post for the first time stamps it; republishing keeps its original date.
-      const publishedAt = patch.publishedAt ?? current.publishedAt ?? (patch.status === 'published' ? now : null);
-      const updated = tx
-        .update(posts)
-        .set({ ...patch, ...(html === undefined ? {} : { html }), publishedAt, updatedAt: now })
+      const { tags: tagNames, status, publishedAt, ...fields } = patch;
+      const publication =
+        status !== undefined || publishedAt !== undefined
+          ? resolvePublication(status ?? authorStatus(current, now), publishedAt, current, now)
+          : {};
+      tx.update(posts)
+        .set({ ...fields, ...publication, ...(html === undefined ? {} : { html }), updatedAt: now })
         .where(eq(posts.id, current.id))
-        .returning()
-        .get();
-      return toAuthorPost(updated);
+        .run();
+      if (tagNames) setPostTags(tx, current.id, tagNames);
+      return current.id;
     }, WRITE);
+    return getPostById(id)!;
   } catch (error) {
     if (isUniqueViolation(error)) throw slugConflict(patch.slug ?? slug);
     throw error;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PASSWORD_MIN_LENGTH } from '@/lib/password';
 import { SLUG_MAX_LENGTH, SLUG_PATTERN } from '@/lib/slug';
 
 /*
@@ -25,7 +26,7 @@ const text = (label: string, max: number, min = 1) =>
 const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((value) => (value === '' || value === null ? undefined : value), schema.optional());
 
-const slug = z
+export const slugSchema = z
   .string({ error: 'slug must be text.' })
   .trim()
   .toLowerCase()
@@ -36,30 +37,52 @@ const isoDateTime = z.iso
   .datetime({ offset: true, error: 'publishedAt must be an ISO 8601 date-time such as 2026-11-22T09:30:00Z.' })
   .transform((value) => new Date(value).toISOString());
 
-export const postStatusSchema = z.enum(['draft', 'published'], { error: 'status must be "draft" or "published".' });
+export const postStatusSchema = z.enum(['draft', 'published', 'scheduled'], {
+  error: 'status must be "draft", "published" or "scheduled" (with a future publishedAt).',
+});
+
+const tagList = z
+  .array(
+    z
+      .string({ error: 'Each tag must be text.' })
+      .transform(clean)
+      .pipe(z.string().min(1, 'Tags cannot be empty.').max(50, 'Tags are at most 50 characters.')),
+    { error: 'tags must be a list of names, e.g. ["sqlite", "performance"].' },
+  )
+  .max(20, 'A post can have at most 20 tags.');
+
+const commentsEnabled = z.boolean({ error: 'commentsEnabled must be true or false.' });
 
 export const postCreateSchema = z.strictObject({
   title: text('Title', 200),
-  slug: optional(slug),
+  slug: optional(slugSchema),
   summary: optional(text('Summary', 500, 0)),
   body: text('Body', 60_000),
   status: postStatusSchema.default('draft'),
   publishedAt: optional(isoDateTime),
+  tags: tagList.optional(),
+  commentsEnabled: commentsEnabled.optional(),
 });
 
 export const postUpdateSchema = z
   .strictObject({
     title: text('Title', 200),
-    slug,
+    slug: slugSchema,
     summary: text('Summary', 500, 0),
     body: text('Body', 60_000),
     status: postStatusSchema,
     publishedAt: isoDateTime,
+    tags: tagList,
+    commentsEnabled,
   })
   .partial()
   .refine((patch) => Object.keys(patch).length > 0, { error: 'Send at least one field to change.' });
 
 export const commentCreateSchema = z.strictObject({
+  /** The honeypot: hidden from people, so anything in it came from a bot. Any value is accepted. */
+  website: z.unknown().optional(),
+  /** When the form was rendered, signed (see lib/moderation.ts). */
+  formToken: z.unknown().optional(),
   authorName: text('Name', 80),
   body: text('Comment', 5_000),
   authorEmail: optional(
@@ -77,6 +100,48 @@ export const commentCreateSchema = z.strictObject({
   ),
 });
 
+export const commentUpdateSchema = z
+  .strictObject({
+    status: z.enum(['pending', 'approved', 'spam'], { error: 'status must be "pending", "approved" or "spam".' }),
+    body: text('Comment', 5_000),
+  })
+  .partial()
+  .refine((patch) => Object.keys(patch).length > 0, { error: 'Send status or body.' });
+
+export const bulkModerationSchema = z.strictObject({
+  action: z.enum(['approve', 'pending', 'spam', 'delete'], { error: 'action must be approve, pending, spam or delete.' }),
+  ids: z
+    .array(z.number({ error: 'ids must be comment ids.' }).int().positive(), { error: 'ids must be a list of comment ids.' })
+    .min(1, 'Select at least one comment.')
+    .max(100, 'At most 100 comments at a time.'),
+});
+
+const email = z
+  .string({ error: 'Email must be text.' })
+  .trim()
+  .max(254, 'Email must be at most 254 characters.')
+  .pipe(z.email('Enter an email address such as ada@example.com.'));
+
+export const signInSchema = z.strictObject({
+  email: z.string({ error: 'Email is required.' }).trim().min(1, 'Email is required.').max(254),
+  password: z.string({ error: 'Password is required.' }).min(1, 'Password is required.').max(1024),
+  next: z.string().optional(),
+});
+
+export const setupSchema = z.strictObject({
+  setupToken: z.string({ error: 'Setup token is required.' }).trim().min(1, 'Setup token is required.').max(200),
+  name: text('Name', 80),
+  email,
+  password: z
+    .string({ error: 'Password is required.' })
+    .min(PASSWORD_MIN_LENGTH, `Password must be at least ${PASSWORD_MIN_LENGTH} characters.`)
+    .max(1024, 'Password must be at most 1,024 characters.'),
+});
+
+export const apiTokenCreateSchema = z.strictObject({ name: text('Name', 80) });
+export const previewSchema = z.strictObject({ body: text('Body', 60_000, 0) });
+
 export type PostCreateInput = z.output<typeof postCreateSchema>;
 export type PostUpdateInput = z.output<typeof postUpdateSchema>;
 export type CommentCreateInput = z.output<typeof commentCreateSchema>;
+export type CommentUpdateInput = z.output<typeof commentUpdateSchema>;

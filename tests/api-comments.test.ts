@@ -27,6 +27,7 @@ describe('POST /api/posts/{slug}/comments (JSON)', () => {
       id: expect.any(Number),
       parentId: null,
       authorName: 'Ada',
+      byAuthor: false,
       html: '<p>Hello <em>there</em> x</p>',
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/),
       status: 'approved',
@@ -53,15 +54,15 @@ describe('POST /api/posts/{slug}/comments (JSON)', () => {
   });
 
   it.each([
-    [{ authorName: '   ', body: 'x' }, ['authorName']],
-    [{ authorName: 'a'.repeat(81), body: 'x' }, ['authorName']],
-    [{ authorName: 'Ada', body: '\n\t  ' }, ['body']],
-    [{ authorName: 'Ada', body: 'x'.repeat(5001) }, ['body']],
-    [{ authorName: 'Ada', body: 'x', authorEmail: 'not-an-email' }, ['authorEmail']],
-    [{ authorName: 'Ada', body: 'x', parentId: -3 }, ['parentId']],
-    [{}, ['authorName', 'body']],
-    [{ authorName: ['Ada'], body: { text: 'x' } }, ['authorName', 'body']],
-  ])('rejects %j', async (json, fields) => {
+    ['a blank name', { authorName: '   ', body: 'x' }, ['authorName']],
+    ['a name over 80 characters', { authorName: 'a'.repeat(81), body: 'x' }, ['authorName']],
+    ['a whitespace-only body', { authorName: 'Ada', body: '\n\t  ' }, ['body']],
+    ['a body over 5,000 characters', { authorName: 'Ada', body: 'x'.repeat(5001) }, ['body']],
+    ['a bad email', { authorName: 'Ada', body: 'x', authorEmail: 'not-an-email' }, ['authorEmail']],
+    ['a negative parentId', { authorName: 'Ada', body: 'x', parentId: -3 }, ['parentId']],
+    ['an empty object', {}, ['authorName', 'body']],
+    ['wrong types', { authorName: ['Ada'], body: { text: 'x' } }, ['authorName', 'body']],
+  ])('rejects %s', async (_label, json, fields) => {
     const { slug } = makePost();
     const problem = await problemOf(await post(slug, json), 400);
     expect(problem.errors?.map((e) => e.field).sort()).toEqual(fields);
@@ -130,7 +131,7 @@ describe('GET /api/posts/{slug}/comments', () => {
     getDb().$client.prepare("UPDATE comments SET status = 'spam' WHERE id = ?").run(made[2]!.id);
     const first = await (await call(commentsRoute.GET, { params: { slug }, path: '/x?limit=2' })).json();
     expect(first.data.map((c: { html: string }) => c.html)).toEqual(['<p>c1</p>', '<p>c2</p>']);
-    expect(Object.keys(first.data[0]).sort()).toEqual(['authorName', 'createdAt', 'html', 'id', 'parentId']);
+    expect(Object.keys(first.data[0]).sort()).toEqual(['authorName', 'byAuthor', 'createdAt', 'html', 'id', 'parentId']);
     const second = await (await call(commentsRoute.GET, { params: { slug }, path: `/x?limit=2&cursor=${first.nextCursor}` })).json();
     expect(second.data.map((c: { html: string }) => c.html)).toEqual(['<p>c4</p>', '<p>c5</p>']);
     expect(second.nextCursor).toBeNull();
@@ -147,7 +148,14 @@ describe('GET /api/comments/{id}', () => {
     const { slug } = makePost();
     const comment = makeComment(slug);
     const response = await call(commentRoute.GET, { params: { id: String(comment.id) } });
-    expect(await response.json()).toEqual({ id: comment.id, parentId: null, authorName: 'Reader', html: '<p>A thoughtful comment.</p>', createdAt: comment.createdAt });
+    expect(await response.json()).toEqual({
+      id: comment.id,
+      parentId: null,
+      authorName: 'Reader',
+      byAuthor: false,
+      html: '<p>A thoughtful comment.</p>',
+      createdAt: comment.createdAt,
+    });
     getDb().$client.prepare("UPDATE comments SET status = 'pending'").run();
     for (const id of [String(comment.id), '0', 'abc', '1e3', '99999999999999999999']) {
       await problemOf(await call(commentRoute.GET, { params: { id } }), 404);
@@ -155,8 +163,8 @@ describe('GET /api/comments/{id}', () => {
   });
 
   it('answers other methods with 405 and Allow', async () => {
-    const response = await call(commentRoute.DELETE as (r: Request) => Response, { method: 'DELETE' });
+    const response = await call(commentRoute.PUT as (r: Request) => Response, { method: 'PUT' });
     expect(response.status).toBe(405);
-    expect(response.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
+    expect(response.headers.get('allow')).toBe('DELETE, GET, HEAD, OPTIONS, PATCH');
   });
 });

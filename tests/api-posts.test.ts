@@ -35,6 +35,7 @@ describe('GET /api/posts', () => {
       publishedAt: '2026-06-01T00:00:00.000Z',
       updatedAt: recent.updatedAt,
       commentCount: 1,
+      tags: [],
       url: `https://blog.example.test/posts/${recent.slug}`,
     });
   });

@@ -46,7 +46,7 @@ export function call<P>(
 
 /** Empties the tables between tests; the schema and migrations stay. */
 export function resetDatabase(): void {
-  getDb().$client.exec('DELETE FROM comments; DELETE FROM posts;');
+  getDb().$client.exec('DELETE FROM comments; DELETE FROM posts; DELETE FROM rate_limits; DELETE FROM settings;');
 }
 
 let counter = 0;

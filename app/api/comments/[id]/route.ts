@@ -1,16 +1,45 @@
-import { getApprovedComment } from '@/lib/comments';
-import { notFound } from '@/lib/errors';
-import { json, methodNotAllowed, route } from '@/lib/http';
+import { assertSameOrigin, authenticate } from '@/lib/auth';
+import { assertReaderMayChange, deleteComments, editOwnComment, getApprovedComment, updateComment } from '@/lib/comments';
+import { readCookie } from '@/lib/cookies';
+import { AppError, notFound } from '@/lib/errors';
+import { json, methodNotAllowed, noContent, parseBody, parseId, route } from '@/lib/http';
+import { EDIT_COOKIE } from '@/lib/moderation';
+import { commentUpdateSchema } from '@/lib/schemas';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = route<{ id: string }>(async (_request, { params }) => {
-  const { id } = await params;
-  // Ids are positive integers; anything else cannot name a comment.
-  const comment = /^[1-9]\d{0,15}$/.test(id) ? getApprovedComment(Number(id)) : undefined;
+type Params = { id: string };
+
+export const GET = route<Params>(async (_request, { params }) => {
+  const comment = getApprovedComment(parseId((await params).id, 'Comment'));
   if (!comment) throw notFound('Comment');
   return json(comment);
 });
 
-const notAllowed = methodNotAllowed('GET');
-export { notAllowed as POST, notAllowed as PUT, notAllowed as PATCH, notAllowed as DELETE };
+/** The blog's author changes status or text; a reader may change the text of their own comment for a while. */
+export const PATCH = route<Params>(async (request, { params }) => {
+  const id = parseId((await params).id, 'Comment');
+  const principal = authenticate(request);
+  if (!principal) {
+    assertSameOrigin(request);
+    assertReaderMayChange(id, readCookie(request, EDIT_COOKIE));
+  }
+  const { data } = await parseBody(commentUpdateSchema, request);
+  if (principal) return json(updateComment(id, data));
+  if (data.status !== undefined) throw new AppError('forbidden', 'Only the author of the blog can moderate comments.');
+  const { status, html, updatedAt } = editOwnComment(id, data.body!);
+  return json({ id, status, html, updatedAt });
+});
+
+export const DELETE = route<Params>(async (request, { params }) => {
+  const id = parseId((await params).id, 'Comment');
+  if (!authenticate(request)) {
+    assertSameOrigin(request);
+    assertReaderMayChange(id, readCookie(request, EDIT_COOKIE));
+  }
+  if (deleteComments([id]) === 0) throw notFound('Comment');
+  return noContent();
+});
+
+const notAllowed = methodNotAllowed('GET', 'PATCH', 'DELETE');
+export { notAllowed as POST, notAllowed as PUT };

@@ -1,6 +1,9 @@
-import { createComment, listApprovedComments } from '@/lib/comments';
+import { authenticate } from '@/lib/auth';
+import { checkCommentRate, listApprovedComments, submitComment } from '@/lib/comments';
+import { readCookie, serializeCookie } from '@/lib/cookies';
 import { AppError } from '@/lib/errors';
-import { isFormPost, json, methodNotAllowed, parseBody, parseQuery, route, seeOther } from '@/lib/http';
+import { clientAddress, isFormPost, json, methodNotAllowed, parseBody, parseQuery, route, seeOther } from '@/lib/http';
+import { EDIT_COOKIE } from '@/lib/moderation';
 import { listQuerySchema } from '@/lib/pagination';
 import { commentCreateSchema } from '@/lib/schemas';
 import { commentAnchor, postPath } from '@/lib/site';
@@ -15,16 +18,28 @@ export const GET = route<Params>(async (request, { params }) =>
 
 /**
  * JSON clients get 201 and the comment. A plain HTML form (no JavaScript) gets a 303 back to
- * the post: to the new comment, or to the form with the invalid fields named in the query.
+ * the post: to the new comment, to a "held for moderation" notice, or to the form with the
+ * invalid fields named in the query. A signed-in author's comment is published as the author's.
  */
 export const POST = route<Params>(async (request, { params }) => {
   const { slug } = await params;
   const fromForm = isFormPost(request);
+  const principal = authenticate(request);
+  if (!principal) checkCommentRate(clientAddress(request));
   try {
     const { data } = await parseBody(commentCreateSchema, request, { form: true });
-    const comment = createComment(slug, data);
-    if (fromForm) return seeOther(`${postPath(slug)}#${commentAnchor(comment.id)}`);
-    return json(comment, { status: 201, headers: { Location: `/api/comments/${comment.id}` } });
+    const { comment, editGrants } = submitComment(slug, data, {
+      author: principal && principal.kind !== 'bootstrap' ? principal.user : undefined,
+      editCookie: readCookie(request, EDIT_COOKIE),
+    });
+    const headers = new Headers();
+    if (editGrants) headers.append('Set-Cookie', serializeCookie(request, EDIT_COOKIE, editGrants.value, editGrants.maxAgeSeconds));
+    if (fromForm) {
+      const page = postPath(slug);
+      return seeOther(comment.status === 'approved' ? `${page}#${commentAnchor(comment.id)}` : `${page}?held=1#comment-form`, headers);
+    }
+    headers.set('Location', `/api/comments/${comment.id}`);
+    return json(comment, { status: 201, headers });
   } catch (error) {
     if (fromForm && error instanceof AppError && error.code === 'validation' && error.errors) {
       const invalid = [...new Set(error.errors.map((e) => e.field))].join(',');

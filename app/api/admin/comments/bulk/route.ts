@@ -1,0 +1,16 @@
+import { requireAdmin } from '@/lib/auth';
+import { moderateComments } from '@/lib/comments';
+import { json, methodNotAllowed, parseBody, route } from '@/lib/http';
+import { bulkModerationSchema } from '@/lib/schemas';
+
+export const dynamic = 'force-dynamic';
+
+/** One moderation action on up to 100 comments at once, in one transaction. */
+export const POST = route(async (request) => {
+  requireAdmin(request);
+  const { data } = await parseBody(bulkModerationSchema, request);
+  return json({ action: data.action, changed: moderateComments(data.action, data.ids) });
+});
+
+const notAllowed = methodNotAllowed('POST');
+export { notAllowed as GET, notAllowed as PUT, notAllowed as PATCH, notAllowed as DELETE };

@@ -1,0 +1,53 @@
+import { requireAdmin } from '@/lib/auth';
+import { assertSameOrigin } from '@/lib/auth';
+import { clearCookie, readCookie, serializeCookie } from '@/lib/cookies';
+import { AppError } from '@/lib/errors';
+import { clientAddress, isFormPost, json, localPath, methodNotAllowed, noContent, parseBody, route, seeOther } from '@/lib/http';
+import { signInSchema } from '@/lib/schemas';
+import { SESSION_COOKIE, SESSION_TTL_SECONDS, deleteSession } from '@/lib/sessions';
+import { signIn } from '@/lib/sign-in';
+
+export const dynamic = 'force-dynamic';
+
+/** Who is signed in. */
+export const GET = route((request) => {
+  const principal = requireAdmin(request);
+  return json({ user: principal.kind === 'bootstrap' ? null : principal.user, via: principal.kind });
+});
+
+/** Signs in with email and password; JSON gets 200, the no-JavaScript form a 303 to where it was going. */
+export const POST = route(async (request) => {
+  assertSameOrigin(request);
+  const fromForm = isFormPost(request);
+  try {
+    const { data } = await parseBody(signInSchema, request, { form: true });
+    const { user, token } = await signIn(data.email, data.password, clientAddress(request));
+    const cookie = serializeCookie(request, SESSION_COOKIE, token, SESSION_TTL_SECONDS);
+    if (fromForm) {
+      const response = seeOther(localPath(data.next, '/admin'));
+      response.headers.append('Set-Cookie', cookie);
+      return response;
+    }
+    return json({ user }, { headers: { 'Set-Cookie': cookie } });
+  } catch (error) {
+    if (fromForm && error instanceof AppError && error.status < 500) {
+      return seeOther(`/admin/sign-in?${new URLSearchParams({ error: error.code })}`);
+    }
+    throw error;
+  }
+});
+
+/** Signs out: the session ends on the server, not just in the browser. */
+export const DELETE = route((request) => {
+  const token = readCookie(request, SESSION_COOKIE);
+  if (token) {
+    assertSameOrigin(request);
+    deleteSession(token);
+  }
+  const response = noContent();
+  response.headers.append('Set-Cookie', clearCookie(request, SESSION_COOKIE));
+  return response;
+});
+
+const notAllowed = methodNotAllowed('GET', 'POST', 'DELETE');
+export { notAllowed as PUT, notAllowed as PATCH };

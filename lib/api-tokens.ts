@@ -1,0 +1,61 @@
+import { and, desc, eq, isNull, lt, or } from 'drizzle-orm';
+import { getDb } from '@/db';
+import { apiTokens, users } from '@/db/schema';
+import { randomToken, sha256 } from '@/lib/crypto';
+import { notFound } from '@/lib/errors';
+import type { AuthUser } from '@/lib/users';
+
+export interface ApiTokenInfo {
+  id: number;
+  name: string;
+  prefix: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
+const infoColumns = {
+  id: apiTokens.id,
+  name: apiTokens.name,
+  prefix: apiTokens.prefix,
+  createdAt: apiTokens.createdAt,
+  lastUsedAt: apiTokens.lastUsedAt,
+};
+
+/** Creates a token for scripts; the plain token is returned this once and only its hash is kept. */
+export function createApiToken(userId: number, name: string): ApiTokenInfo & { token: string } {
+  const token = `quire_${randomToken(32)}`;
+  const info = getDb()
+    .insert(apiTokens)
+    .values({ userId, name, tokenHash: sha256(token), prefix: token.slice(0, 12) })
+    .returning(infoColumns)
+    .get();
+  return { ...info, token };
+}
+
+export function listApiTokens(): ApiTokenInfo[] {
+  return getDb().select(infoColumns).from(apiTokens).orderBy(desc(apiTokens.createdAt), desc(apiTokens.id)).all();
+}
+
+export function revokeApiToken(id: number): void {
+  if (getDb().delete(apiTokens).where(eq(apiTokens.id, id)).run().changes === 0) throw notFound('Token');
+}
+
+/** The token's owner, recording the use (at most once a minute, to keep reads from writing). */
+export function findUserByApiToken(token: string, now = Date.now()): AuthUser | undefined {
+  const hash = sha256(token);
+  const db = getDb();
+  const user = db
+    .select({ id: users.id, email: users.email, name: users.name })
+    .from(apiTokens)
+    .innerJoin(users, eq(users.id, apiTokens.userId))
+    .where(eq(apiTokens.tokenHash, hash))
+    .get();
+  if (user) {
+    const stamp = new Date(now).toISOString();
+    db.update(apiTokens)
+      .set({ lastUsedAt: stamp })
+      .where(and(eq(apiTokens.tokenHash, hash), or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, new Date(now - 60_000).toISOString()))))
+      .run();
+  }
+  return user;
+}

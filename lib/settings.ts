@@ -1,0 +1,65 @@
+import { eq } from 'drizzle-orm';
+import { z } from 'zod';
+import { getDb } from '@/db';
+import { settings } from '@/db/schema';
+
+export const MODERATION_POLICIES = ['immediate', 'hold_all', 'hold_first_time'] as const;
+
+const int = (label: string, min: number, max: number) =>
+  z
+    .number({ error: `${label} must be a number.` })
+    .int(`${label} must be a whole number.`)
+    .min(min, `${label} must be at least ${min}.`)
+    .max(max, `${label} must be at most ${max}.`);
+
+/** Site-wide comment settings, edited in the admin area. Every field has a default, so a new blog needs none. */
+export const siteSettingsSchema = z.strictObject({
+  /** immediate: publish; hold_all: every comment waits for approval; hold_first_time: until an email has one approved comment. */
+  moderation: z.enum(MODERATION_POLICIES, { error: 'Choose immediate, hold_all or hold_first_time.' }).default('immediate'),
+  commentsEnabled: z.boolean({ error: 'commentsEnabled must be true or false.' }).default(true),
+  /** Words or phrases that send a comment to the queue (case-insensitive, matched anywhere in name, email or text). */
+  blocklist: z
+    .array(z.string().trim().toLowerCase().min(1, 'Blocklist entries cannot be empty.').max(100, 'Blocklist entries are at most 100 characters.'))
+    .max(1000, 'The blocklist holds at most 1,000 entries.')
+    .default([]),
+  /** More links than this sends a comment to the queue. */
+  maxLinks: int('maxLinks', 0, 100).default(2),
+  /** Comment posts allowed per address per window, answered with 429 beyond it. */
+  commentRateLimit: z
+    .strictObject({ max: int('commentRateLimit.max', 1, 10_000), windowSeconds: int('commentRateLimit.windowSeconds', 1, 86_400) })
+    .default({ max: 6, windowSeconds: 60 }),
+  /** A form submitted sooner than this after it was rendered is treated as a bot's. */
+  minSubmitSeconds: int('minSubmitSeconds', 0, 600).default(3),
+  /** How long a reader may edit or delete their own comment. */
+  editWindowMinutes: int('editWindowMinutes', 0, 1440).default(15),
+});
+
+export type SiteSettings = z.output<typeof siteSettingsSchema>;
+export const settingsUpdateSchema = siteSettingsSchema.partial();
+export type SettingsUpdate = z.output<typeof settingsUpdateSchema>;
+
+const KEY = 'site';
+
+export function getSettings(): SiteSettings {
+  const row = getDb().select({ value: settings.value }).from(settings).where(eq(settings.key, KEY)).get();
+  let stored: unknown = {};
+  try {
+    stored = row ? JSON.parse(row.value) : {};
+  } catch {
+    // A hand-edited, broken value falls back to the defaults rather than taking the blog down.
+  }
+  const parsed = siteSettingsSchema.safeParse(stored);
+  return parsed.success ? parsed.data : siteSettingsSchema.parse({});
+}
+
+export function updateSettings(patch: SettingsUpdate): SiteSettings {
+  const next = siteSettingsSchema.parse({ ...getSettings(), ...patch });
+  const value = JSON.stringify(next);
+  const now = new Date().toISOString();
+  getDb()
+    .insert(settings)
+    .values({ key: KEY, value, updatedAt: now })
+    .onConflictDoUpdate({ target: settings.key, set: { value, updatedAt: now } })
+    .run();
+  return next;
+}

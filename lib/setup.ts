@@ -1,0 +1,51 @@
+import { count, eq } from 'drizzle-orm';
+import { getDb } from '@/db';
+import { settings, users } from '@/db/schema';
+import { randomToken, safeEqual, sha256 } from '@/lib/crypto';
+import { getEnv } from '@/lib/env';
+import { AppError } from '@/lib/errors';
+import { hashPassword } from '@/lib/password';
+import { WRITE } from '@/lib/posts';
+import type { AuthUser } from '@/lib/users';
+
+const KEY = 'setup_token_hash';
+
+/**
+ * On a blog without an author, makes a one-time setup token (or takes ADMIN_SETUP_TOKEN) and
+ * stores its hash; the caller prints it once. Returns undefined when an author exists.
+ */
+export function prepareSetup(): { token: string; fromEnv: boolean } | undefined {
+  const db = getDb();
+  if (db.select({ n: count() }).from(users).get()!.n > 0) return undefined;
+  const fromEnv = getEnv().ADMIN_SETUP_TOKEN;
+  const token = fromEnv ?? randomToken(18);
+  const value = sha256(token);
+  db.insert(settings).values({ key: KEY, value }).onConflictDoUpdate({ target: settings.key, set: { value } }).run();
+  return { token, fromEnv: fromEnv !== undefined };
+}
+
+export function isSetupPending(): boolean {
+  return getDb().select({ n: count() }).from(users).get()!.n === 0;
+}
+
+/** Creates the first author with the setup token; the token stops working at once. */
+export async function completeSetup(input: { setupToken: string; email: string; name: string; password: string }): Promise<AuthUser> {
+  const passwordHash = await hashPassword(input.password);
+  return getDb().transaction((tx) => {
+    if (tx.select({ n: count() }).from(users).get()!.n > 0) {
+      throw new AppError('conflict', 'Quire is already set up. Sign in instead.');
+    }
+    const stored = tx.select({ value: settings.value }).from(settings).where(eq(settings.key, KEY)).get();
+    if (!stored || !safeEqual(sha256(input.setupToken), stored.value)) {
+      throw new AppError('forbidden', 'The setup token is not valid. Use the one printed in the server log at start.', {
+        errors: [{ field: 'setupToken', message: 'This is not the setup token from the server log.' }],
+      });
+    }
+    tx.delete(settings).where(eq(settings.key, KEY)).run();
+    return tx
+      .insert(users)
+      .values({ email: input.email.trim().toLowerCase(), name: input.name, passwordHash })
+      .returning({ id: users.id, email: users.email, name: users.name })
+      .get();
+  }, WRITE);
+}
