@@ -275,7 +275,7 @@ export function updatePost(slug: string, patch: PostUpdateInput): AuthorPost {
       const { tags: tagNames, status, publishedAt, ...fields } = patch;
       const publication =
         status !== undefined || publishedAt !== undefined
-          ? resolvePublication(status ?? authorStatus(current, now), publishedAt, current, now)
+          ? resolvePublication(status ?? (current.status === 'draft' ? 'draft' : 'published'), publishedAt, current, now)
           : {};
       tx.update(posts)
         .set({ ...fields, ...publication, ...(html === undefined ? {} : { html }), updatedAt: now })

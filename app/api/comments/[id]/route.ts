@@ -21,8 +21,8 @@ export const PATCH = route<Params>(async (request, { params }) => {
   const id = parseId((await params).id, 'Comment');
   const principal = authenticate(request);
   if (!principal) {
-    assertSameOrigin(request);
     assertReaderMayChange(id, readCookie(request, EDIT_COOKIE));
+    assertSameOrigin(request);
   }
   const { data } = await parseBody(commentUpdateSchema, request);
   if (principal) return json(updateComment(id, data));
@@ -34,8 +34,8 @@ export const PATCH = route<Params>(async (request, { params }) => {
 export const DELETE = route<Params>(async (request, { params }) => {
   const id = parseId((await params).id, 'Comment');
   if (!authenticate(request)) {
-    assertSameOrigin(request);
     assertReaderMayChange(id, readCookie(request, EDIT_COOKIE));
+    assertSameOrigin(request);
   }
   if (deleteComments([id]) === 0) throw notFound('Comment');
   return noContent();
