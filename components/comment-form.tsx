@@ -18,7 +18,13 @@ interface Props {
   slug: string;
   replyTo?: { id: number; authorName: string };
   invalidFields: string[];
+  /** The form came back from a no-JavaScript post whose comment waits for moderation. */
+  held: boolean;
+  /** Signed render time, so the server can tell a person from a bot that submits at once. */
+  formToken: string;
 }
+
+const HELD_NOTICE = 'Thank you! Your comment will appear once it is approved.';
 
 const initialErrors = (fields: string[]): FieldErrors =>
   Object.fromEntries(fields.filter((field) => field in FIELD_HINTS).map((field) => [field, FIELD_HINTS[field as keyof FieldErrors]]));
@@ -27,12 +33,12 @@ const initialErrors = (fields: string[]): FieldErrors =>
  * A plain HTML form that posts urlencoded to the API when JavaScript is off. With JavaScript it
  * sends JSON, shows the API's field errors in place and refreshes the server-rendered thread.
  */
-export function CommentForm({ slug, replyTo, invalidFields }: Props) {
+export function CommentForm({ slug, replyTo, invalidFields, held, formToken }: Props) {
   const router = useRouter();
   const formRef = useRef<HTMLFormElement>(null);
   const [errors, setErrors] = useState<FieldErrors>(() => initialErrors(invalidFields));
   const [sending, setSending] = useState(false);
-  const [notice, setNotice] = useState('');
+  const [notice, setNotice] = useState(held ? HELD_NOTICE : '');
   const [postedId, setPostedId] = useState<number | null>(null);
   const [refreshing, startTransition] = useTransition();
   const action = `/api/posts/${encodeURIComponent(slug)}/comments`;
@@ -66,13 +72,19 @@ export function CommentForm({ slug, replyTo, invalidFields }: Props) {
           authorEmail: field('authorEmail') || undefined,
           body: field('body'),
           parentId: replyTo?.id,
+          website: field('website') || undefined,
+          formToken,
         }),
       });
       const result = await response.json().catch(() => null);
       if (response.status === 201) {
         setErrors({});
         (form.elements.namedItem('body') as HTMLTextAreaElement).value = '';
-        setNotice(result.status === 'approved' ? 'Thank you! Your comment is published.' : 'Thank you! Your comment will appear once it is approved.');
+        if (result.status !== 'approved') {
+          setNotice(HELD_NOTICE);
+          return;
+        }
+        setNotice('Thank you! Your comment is published.');
         setPostedId(result.id);
         startTransition(() => {
           if (replyTo) router.replace(`/posts/${encodeURIComponent(slug)}`, { scroll: false });
@@ -122,6 +134,12 @@ export function CommentForm({ slug, replyTo, invalidFields }: Props) {
           </Link>
         </p>
       )}
+      <input type="hidden" name="formToken" value={formToken} />
+      {/* A trap for bots: people never see or reach this field, so anything in it marks spam. */}
+      <div className="hp" aria-hidden="true">
+        <label htmlFor="comment-website">Website</label>
+        <input id="comment-website" name="website" tabIndex={-1} autoComplete="off" />
+      </div>
       {(errors.form || errors.parentId) && (
         <p className="form-error" role="alert">
           {errors.form ?? errors.parentId}

@@ -1,10 +1,19 @@
 import Link from 'next/link';
+import { OwnCommentActions } from '@/components/own-comment-actions';
 import type { CommentNode } from '@/lib/comments';
 import { formatDateTime } from '@/lib/format';
 import { commentAnchor, postPath } from '@/lib/site';
 
+interface Props {
+  comments: CommentNode[];
+  slug: string;
+  /** Markdown of the reader's own comments that they may still edit, by id. */
+  editable: Map<number, string>;
+  canReply: boolean;
+}
+
 /** Approved comments, rendered on the server; replies are nested lists under their parent. */
-export function CommentThread({ comments, slug }: { comments: CommentNode[]; slug: string }) {
+export function CommentThread({ comments, slug, editable, canReply }: Props) {
   return (
     <ol className="comment-list">
       {comments.map((comment) => (
@@ -12,20 +21,26 @@ export function CommentThread({ comments, slug }: { comments: CommentNode[]; slu
           <article id={commentAnchor(comment.id)} className="comment" tabIndex={-1} aria-label={`Comment by ${comment.authorName}`}>
             <header className="comment-header">
               <span className="comment-author">{comment.authorName}</span>
+              {comment.byAuthor && <span className="badge">Author</span>}
               <a className="comment-permalink" href={`#${commentAnchor(comment.id)}`}>
                 <time dateTime={comment.createdAt}>{formatDateTime(comment.createdAt)}</time>
               </a>
             </header>
             <div className="comment-body prose" dangerouslySetInnerHTML={{ __html: comment.html }} />
-            <Link
-              className="comment-reply"
-              href={{ pathname: postPath(slug), query: { replyTo: comment.id }, hash: 'comment-form' }}
-              aria-label={`Reply to ${comment.authorName}`}
-            >
-              Reply
-            </Link>
+            <footer className="comment-footer">
+              {canReply && (
+                <Link
+                  className="comment-reply"
+                  href={{ pathname: postPath(slug), query: { replyTo: comment.id }, hash: 'comment-form' }}
+                  aria-label={`Reply to ${comment.authorName}`}
+                >
+                  Reply
+                </Link>
+              )}
+              {editable.has(comment.id) && <OwnCommentActions id={comment.id} body={editable.get(comment.id)!} />}
+            </footer>
           </article>
-          {comment.replies.length > 0 && <CommentThread comments={comment.replies} slug={slug} />}
+          {comment.replies.length > 0 && <CommentThread comments={comment.replies} slug={slug} editable={editable} canReply={canReply} />}
         </li>
       ))}
     </ol>

@@ -1,11 +1,13 @@
 import type { Metadata } from 'next';
+import { cookies } from 'next/headers';
 import { notFound } from 'next/navigation';
 import { cache } from 'react';
 import { CommentForm } from '@/components/comment-form';
 import { CommentThread } from '@/components/comment-thread';
-import { type CommentNode, getCommentTree } from '@/lib/comments';
+import { type CommentNode, commentsAreOpen, getCommentTree, getOwnCommentSources } from '@/lib/comments';
 import { formatDate, pluralize } from '@/lib/format';
 import { getPublishedPost } from '@/lib/posts';
+import { EDIT_COOKIE, editableIds, issueFormToken } from '@/lib/moderation';
 import { postPath } from '@/lib/site';
 
 type Props = {
@@ -52,6 +54,8 @@ export default async function PostPage({ params, searchParams }: Props) {
   const comments = getCommentTree(post.id);
   const replyTo = typeof query.replyTo === 'string' ? findComment(comments, Number(query.replyTo)) : undefined;
   const invalidFields = typeof query.invalid === 'string' ? query.invalid.split(',') : [];
+  const open = commentsAreOpen(post);
+  const editable = getOwnCommentSources(editableIds((await cookies()).get(EDIT_COOKIE)?.value));
 
   return (
     <>
@@ -70,15 +74,21 @@ export default async function PostPage({ params, searchParams }: Props) {
       <section id="comments" className="comments" aria-labelledby="comments-heading">
         <h2 id="comments-heading">{post.commentCount === 0 ? 'Comments' : pluralize(post.commentCount, 'comment')}</h2>
         {comments.length > 0 ? (
-          <CommentThread comments={comments} slug={post.slug} />
+          <CommentThread comments={comments} slug={post.slug} editable={editable} canReply={open} />
         ) : (
           <p className="empty">No comments yet. Start the conversation.</p>
         )}
-        <CommentForm
-          slug={post.slug}
-          replyTo={replyTo ? { id: replyTo.id, authorName: replyTo.authorName } : undefined}
-          invalidFields={invalidFields}
-        />
+        {open ? (
+          <CommentForm
+            slug={post.slug}
+            replyTo={replyTo ? { id: replyTo.id, authorName: replyTo.authorName } : undefined}
+            invalidFields={invalidFields}
+            held={query.held === '1'}
+            formToken={issueFormToken()}
+          />
+        ) : (
+          <p className="comments-closed">Comments are closed.</p>
+        )}
       </section>
     </>
   );

@@ -1,0 +1,36 @@
+import Link from 'next/link';
+import type { ReactNode } from 'react';
+import { SignOutButton } from '@/components/admin/sign-out-button';
+import { countCommentsByStatus } from '@/lib/comments';
+import { requireAuthor } from '@/lib/current-user';
+
+export default async function PanelLayout({ children }: { children: ReactNode }) {
+  const user = await requireAuthor('/admin/posts');
+  const { pending } = countCommentsByStatus();
+  return (
+    <>
+      <nav className="admin-nav" aria-label="Admin">
+        <ul>
+          <li>
+            <Link href="/admin/posts">Posts</Link>
+          </li>
+          <li>
+            <Link href="/admin/comments">
+              Comments{pending > 0 && <span className="count"> ({pending} pending)</span>}
+            </Link>
+          </li>
+          <li>
+            <Link href="/admin/settings">Settings</Link>
+          </li>
+          <li>
+            <Link href="/admin/tokens">API tokens</Link>
+          </li>
+        </ul>
+        <p className="admin-user">
+          {user.name} · <SignOutButton />
+        </p>
+      </nav>
+      {children}
+    </>
+  );
+}

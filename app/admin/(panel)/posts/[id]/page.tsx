@@ -1,0 +1,17 @@
+import type { Metadata } from 'next';
+import { notFound } from 'next/navigation';
+import { PostEditor } from '@/components/admin/post-editor';
+import { requireAuthor } from '@/lib/current-user';
+import { getPostById } from '@/lib/posts';
+
+export const metadata: Metadata = { title: 'Edit post', description: 'Edit, publish or schedule a post.' };
+
+type Props = { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+export default async function EditPostPage({ params, searchParams }: Props) {
+  const { id } = await params;
+  await requireAuthor(`/admin/posts/${id}`);
+  const post = /^[1-9]\d{0,15}$/.test(id) ? getPostById(Number(id)) : undefined;
+  if (!post) notFound();
+  return <PostEditor post={post} justCreated={(await searchParams).created === '1'} />;
+}

@@ -1,0 +1,16 @@
+import type { Metadata } from 'next';
+import { SettingsForm } from '@/components/admin/settings-form';
+import { requireAuthor } from '@/lib/current-user';
+import { getSettings } from '@/lib/settings';
+
+export const metadata: Metadata = { title: 'Settings', description: 'Comment moderation and spam settings.' };
+
+export default async function SettingsPage() {
+  await requireAuthor('/admin/settings');
+  return (
+    <>
+      <h1>Settings</h1>
+      <SettingsForm settings={getSettings()} />
+    </>
+  );
+}

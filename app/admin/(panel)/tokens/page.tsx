@@ -1,0 +1,28 @@
+import type { Metadata } from 'next';
+import { TokenManager } from '@/components/admin/token-manager';
+import { listApiTokens } from '@/lib/api-tokens';
+import { requireAuthor } from '@/lib/current-user';
+import { formatDateTime } from '@/lib/format';
+
+export const metadata: Metadata = { title: 'API tokens', description: 'Tokens for scripts that use the API.' };
+
+export default async function TokensPage() {
+  await requireAuthor('/admin/tokens');
+  const tokens = listApiTokens().map((token) => ({
+    id: token.id,
+    name: token.name,
+    prefix: token.prefix,
+    createdLabel: formatDateTime(token.createdAt),
+    lastUsedLabel: token.lastUsedAt ? formatDateTime(token.lastUsedAt) : 'Never',
+  }));
+  return (
+    <>
+      <h1>API tokens</h1>
+      <p>
+        Scripts and other programs write posts through the API with a token, sent as <code>Authorization: Bearer &lt;token&gt;</code>.
+        Each token acts as you; revoke any you no longer use.
+      </p>
+      <TokenManager tokens={tokens} />
+    </>
+  );
+}

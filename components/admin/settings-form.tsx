@@ -1,0 +1,114 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { type FormEvent, useState } from 'react';
+import { Field, FormError, controlProps } from '@/components/field';
+import type { SiteSettings } from '@/lib/settings';
+import { callApi } from './api';
+
+const POLICIES = [
+  ['immediate', 'Publish comments immediately', 'Spam checks can still hold a comment for review.'],
+  ['hold_first_time', 'Hold comments from first-time commenters', 'Once a comment with an email address is approved, later ones from that address appear at once.'],
+  ['hold_all', 'Hold every comment for approval', 'Nothing appears until you approve it.'],
+] as const;
+
+export function SettingsForm({ settings }: { settings: SiteSettings }) {
+  const router = useRouter();
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [notice, setNotice] = useState('');
+  const [busy, setBusy] = useState(false);
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const number = (name: string) => Number(form.get(name));
+    setBusy(true);
+    setNotice('');
+    const result = await callApi<SiteSettings>('PATCH', '/api/admin/settings', {
+      moderation: form.get('moderation'),
+      commentsEnabled: form.get('commentsEnabled') === 'on',
+      blocklist: String(form.get('blocklist') ?? '')
+        .split('\n')
+        .map((word) => word.trim())
+        .filter(Boolean),
+      maxLinks: number('maxLinks'),
+      commentRateLimit: { max: number('rateMax'), windowSeconds: number('rateWindow') },
+      minSubmitSeconds: number('minSubmitSeconds'),
+      editWindowMinutes: number('editWindowMinutes'),
+    });
+    setBusy(false);
+    if (!result.ok) {
+      // Nested fields come back as commentRateLimit.max; the inputs are named after them.
+      setErrors(
+        Object.fromEntries(
+          Object.entries(result.errors).map(([field, message]) => [field.replace('commentRateLimit.max', 'rateMax').replace('commentRateLimit.windowSeconds', 'rateWindow'), message]),
+        ),
+      );
+      return;
+    }
+    setErrors({});
+    setNotice('Settings saved.');
+    router.refresh();
+  }
+
+  return (
+    <form className="settings-form" onSubmit={onSubmit} noValidate>
+      <FormError message={errors.form} />
+      <fieldset>
+        <legend>Comments</legend>
+        <div className="field checkbox">
+          <input id="commentsEnabled" name="commentsEnabled" type="checkbox" defaultChecked={settings.commentsEnabled} />
+          <label htmlFor="commentsEnabled">Readers may comment (turn off to close comments on every post)</label>
+        </div>
+      </fieldset>
+      <fieldset aria-describedby={errors.moderation ? 'moderation-error' : undefined}>
+        <legend>Moderation</legend>
+        {POLICIES.map(([value, label, hint]) => (
+          <div className="field radio" key={value}>
+            <input id={`moderation-${value}`} name="moderation" type="radio" value={value} defaultChecked={settings.moderation === value} aria-describedby={`moderation-${value}-hint`} />
+            <label htmlFor={`moderation-${value}`}>{label}</label>
+            <p id={`moderation-${value}-hint`} className="hint">
+              {hint}
+            </p>
+          </div>
+        ))}
+        {errors.moderation && (
+          <p id="moderation-error" className="field-error">
+            {errors.moderation}
+          </p>
+        )}
+      </fieldset>
+      <fieldset>
+        <legend>Spam defences</legend>
+        <Field id="blocklist" label="Blocklist" hint="One word or phrase per line. Comments containing one (in the name, email or text) wait for approval." error={errors.blocklist}>
+          <textarea {...controlProps('blocklist', errors.blocklist, 'hint')} name="blocklist" rows={5} defaultValue={settings.blocklist.join('\n')} />
+        </Field>
+        <Field id="maxLinks" label="Most links allowed" hint="A comment with more links waits for approval." error={errors.maxLinks}>
+          <input {...controlProps('maxLinks', errors.maxLinks, 'hint')} name="maxLinks" type="number" min={0} max={100} defaultValue={settings.maxLinks} />
+        </Field>
+        <div className="field-row">
+          <Field id="rateMax" label="Comments per address" error={errors.rateMax}>
+            <input {...controlProps('rateMax', errors.rateMax)} name="rateMax" type="number" min={1} defaultValue={settings.commentRateLimit.max} />
+          </Field>
+          <Field id="rateWindow" label="…within seconds" hint="More are refused (429) until the window passes." error={errors.rateWindow}>
+            <input {...controlProps('rateWindow', errors.rateWindow, 'hint')} name="rateWindow" type="number" min={1} defaultValue={settings.commentRateLimit.windowSeconds} />
+          </Field>
+        </div>
+        <Field id="minSubmitSeconds" label="Minimum seconds to write a comment" hint="A form sent sooner after the page loaded is treated as a bot's and kept as spam." error={errors.minSubmitSeconds}>
+          <input {...controlProps('minSubmitSeconds', errors.minSubmitSeconds, 'hint')} name="minSubmitSeconds" type="number" min={0} defaultValue={settings.minSubmitSeconds} />
+        </Field>
+        <Field id="editWindowMinutes" label="Minutes readers may edit their comment" hint="0 turns editing off." error={errors.editWindowMinutes}>
+          <input {...controlProps('editWindowMinutes', errors.editWindowMinutes, 'hint')} name="editWindowMinutes" type="number" min={0} defaultValue={settings.editWindowMinutes} />
+        </Field>
+      </fieldset>
+      <div className="form-actions">
+        <button type="submit" disabled={busy}>
+          {busy ? 'Saving…' : 'Save settings'}
+        </button>
+        <p className="notice" role="status">
+          {notice}
+        </p>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,18 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { callApi } from './api';
+
+export function SignOutButton() {
+  const router = useRouter();
+  async function signOut() {
+    await callApi('DELETE', '/api/session');
+    router.replace('/admin/sign-in');
+    router.refresh();
+  }
+  return (
+    <button type="button" className="link-button" onClick={signOut}>
+      Sign out
+    </button>
+  );
+}
