@@ -9,6 +9,7 @@ const baseURL = `http://127.0.0.1:${PORT}`;
 // The runner and each worker load this file; the first load creates a fresh database path, the rest inherit it.
 process.env.E2E_DATABASE_PATH ??= path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'quire-e2e-')), 'quire.db');
 process.env.E2E_ADMIN_TOKEN ??= 'e2e-admin-token-0123456789abcdef';
+process.env.E2E_SETUP_TOKEN ??= 'e2e-setup-token-0123456789abcdef';
 
 // Where Playwright cannot download its own browser (this project's CI), use Debian's Chromium.
 const chromiumPath = process.env.CHROMIUM_PATH || ['/usr/lib/chromium/chromium'].find((file) => fs.existsSync(file));
@@ -39,7 +40,11 @@ export default defineConfig({
       },
     }),
   },
-  projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'] } }],
+  projects: [
+    // First-run setup through the admin UI; it saves the author's session for the other specs.
+    { name: 'setup', testMatch: /.*\.setup\.ts/, use: { ...devices['Desktop Chrome'] } },
+    { name: 'chromium', dependencies: ['setup'], use: { ...devices['Desktop Chrome'] } },
+  ],
   // A production server (`next build` runs first, in `npm run test:e2e`) on a brand-new database with demo content.
   webServer: {
     command: `npx next start -H 127.0.0.1 -p ${PORT}`,
@@ -50,6 +55,7 @@ export default defineConfig({
     env: {
       DATABASE_PATH: process.env.E2E_DATABASE_PATH,
       ADMIN_TOKEN: process.env.E2E_ADMIN_TOKEN,
+      ADMIN_SETUP_TOKEN: process.env.E2E_SETUP_TOKEN,
       SITE_URL: baseURL,
       SITE_NAME: 'Quire',
       SEED_DEMO_CONTENT: 'true',

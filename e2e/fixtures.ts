@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { type APIRequestContext, test as base, expect } from '@playwright/test';
 
+/** The author account the setup project creates. */
+export const AUTHOR = { name: 'Ada Author', email: 'ada@example.com', password: 'correct horse battery staple' };
+export const AUTHOR_STATE = 'e2e/.auth/author.json';
+
 export interface CreatedPost {
   slug: string;
   title: string;

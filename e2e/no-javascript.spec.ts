@@ -1,5 +1,5 @@
 import { CommentSection } from './comment-form.po';
-import { expect, test } from './fixtures';
+import { AUTHOR, expect, test } from './fixtures';
 
 test.use({ javaScriptEnabled: false });
 
@@ -37,4 +37,18 @@ test('without JavaScript a reply lands nested under its parent', async ({ page, 
   const comments = new CommentSection(page);
   await comments.write('No Script', `Nested ${unique}`);
   await expect(page.locator(`li:has(> #comment-${parent.id}) > .comment-list`)).toContainText(`Nested ${unique}`);
+});
+
+test('without JavaScript the author can sign in, and a wrong password says so', async ({ page }) => {
+  await page.goto('/admin/settings');
+  await page.getByLabel('Email').fill(AUTHOR.email);
+  await page.getByLabel('Password').fill('wrong password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/admin\/sign-in\?error=unauthorized&next=%2Fadmin%2Fsettings$/);
+  await expect(page.getByRole('alert').filter({ hasText: 'The email or password is not right.' })).toBeVisible();
+  await page.getByLabel('Email').fill(AUTHOR.email);
+  await page.getByLabel('Password').fill(AUTHOR.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/admin\/settings$/);
+  await expect(page.getByRole('heading', { level: 1, name: 'Settings' })).toBeVisible();
 });

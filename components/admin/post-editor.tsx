@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { type FormEvent, useEffect, useState } from 'react';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { Field, FormError, controlProps } from '@/components/field';
 import { slugify } from '@/lib/slug';
 import { callApi } from './api';
@@ -26,7 +26,7 @@ type Intent = 'draft' | 'publish' | 'schedule' | 'update' | 'unpublish';
 function toLocalInput(iso: string | null): string {
   if (!iso) return '';
   const date = new Date(iso);
-  return new Date(date.getTime() - date.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+  return new Date(date.getTime() - date.getTimezoneOffset() * 60_000).toISOString().slice(0, 19);
 }
 
 function noticeFor(post: Pick<EditablePost, 'status' | 'publishedAt'>): string {
@@ -40,6 +40,7 @@ const STATUS_LABEL = { draft: 'Draft', scheduled: 'Scheduled', published: 'Publi
 /** Markdown editor with a live preview rendered by the server's own renderer, and every publishing action. */
 export function PostEditor({ post, justCreated = false }: { post?: EditablePost; justCreated?: boolean }) {
   const router = useRouter();
+  const formRef = useRef<HTMLFormElement>(null);
   const [title, setTitle] = useState(post?.title ?? '');
   const [slug, setSlug] = useState(post?.slug ?? '');
   const [slugEdited, setSlugEdited] = useState(post !== undefined);
@@ -54,6 +55,11 @@ export function PostEditor({ post, justCreated = false }: { post?: EditablePost;
   const [busy, setBusy] = useState(false);
   const status = post?.status ?? 'draft';
   const effectiveSlug = slugEdited ? slug : slugify(title || 'untitled');
+
+  // Marks the form as interactive, for tests and for styles that wait for it.
+  useEffect(() => {
+    if (formRef.current) formRef.current.dataset.ready = 'true';
+  }, []);
 
   // The preview follows the text after a short pause, rendered and sanitised exactly as on save.
   useEffect(() => {
@@ -146,7 +152,7 @@ export function PostEditor({ post, justCreated = false }: { post?: EditablePost;
   };
 
   return (
-    <form className="editor" onSubmit={onSubmit} aria-labelledby="editor-heading" noValidate>
+    <form ref={formRef} className="editor" onSubmit={onSubmit} aria-labelledby="editor-heading" noValidate>
       <div className="editor-header">
         <h1 id="editor-heading">{post ? 'Edit post' : 'New post'}</h1>
         {post && (
@@ -240,7 +246,7 @@ export function PostEditor({ post, justCreated = false }: { post?: EditablePost;
       <fieldset className="schedule">
         <legend>Schedule</legend>
         <Field id="publishedAt" label="Publish at (your local time)" error={errors.publishedAt}>
-          <input {...controlProps('publishedAt', errors.publishedAt)} type="datetime-local" value={scheduleAt} onChange={(e) => setScheduleAt(e.target.value)} />
+          <input {...controlProps('publishedAt', errors.publishedAt)} type="datetime-local" step={1} value={scheduleAt} onChange={(e) => setScheduleAt(e.target.value)} />
         </Field>
         <button type="button" className="secondary" disabled={busy} onClick={() => save('schedule')}>
           Schedule

@@ -6,9 +6,9 @@ import { Field, FormError, controlProps } from '@/components/field';
 import { callApi } from './api';
 
 /** First run: the setup token from the server log creates the first author account. */
-export function SetupForm({ minPasswordLength }: { minPasswordLength: number }) {
+export function SetupForm({ minPasswordLength, initialError }: { minPasswordLength: number; initialError?: string }) {
   const router = useRouter();
-  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [errors, setErrors] = useState<Record<string, string>>(initialError ? { form: initialError } : {});
   const [busy, setBusy] = useState(false);
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
@@ -23,7 +23,7 @@ export function SetupForm({ minPasswordLength }: { minPasswordLength: number }) 
   }
 
   return (
-    <form className="panel-form" onSubmit={onSubmit} aria-labelledby="setup-heading" noValidate>
+    <form className="panel-form" action="/api/setup" method="post" onSubmit={onSubmit} aria-labelledby="setup-heading">
       <h1 id="setup-heading">Set up Quire</h1>
       <p>
         Create the author account. The setup token was printed in the server log when Quire started (or use{' '}

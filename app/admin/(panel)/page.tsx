@@ -1,5 +1,7 @@
 import { redirect } from 'next/navigation';
+import { requireAuthor } from '@/lib/current-user';
 
-export default function AdminHome() {
+export default async function AdminHome() {
+  await requireAuthor('/admin/posts');
   redirect('/admin/posts');
 }

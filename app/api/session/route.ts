@@ -1,5 +1,4 @@
-import { requireAdmin } from '@/lib/auth';
-import { assertSameOrigin } from '@/lib/auth';
+import { assertSameOrigin, requireAdmin } from '@/lib/auth';
 import { clearCookie, readCookie, serializeCookie } from '@/lib/cookies';
 import { AppError } from '@/lib/errors';
 import { clientAddress, isFormPost, json, localPath, methodNotAllowed, noContent, parseBody, route, seeOther } from '@/lib/http';
@@ -19,19 +18,21 @@ export const GET = route((request) => {
 export const POST = route(async (request) => {
   assertSameOrigin(request);
   const fromForm = isFormPost(request);
+  let next = '/admin';
   try {
     const { data } = await parseBody(signInSchema, request, { form: true });
+    next = localPath(data.next, next);
     const { user, token } = await signIn(data.email, data.password, clientAddress(request));
     const cookie = serializeCookie(request, SESSION_COOKIE, token, SESSION_TTL_SECONDS);
     if (fromForm) {
-      const response = seeOther(localPath(data.next, '/admin'));
+      const response = seeOther(next);
       response.headers.append('Set-Cookie', cookie);
       return response;
     }
     return json({ user }, { headers: { 'Set-Cookie': cookie } });
   } catch (error) {
     if (fromForm && error instanceof AppError && error.status < 500) {
-      return seeOther(`/admin/sign-in?${new URLSearchParams({ error: error.code })}`);
+      return seeOther(`/admin/sign-in?${new URLSearchParams({ error: error.code, next })}`);
     }
     throw error;
   }

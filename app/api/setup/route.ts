@@ -1,19 +1,33 @@
 import { assertSameOrigin } from '@/lib/auth';
 import { serializeCookie } from '@/lib/cookies';
-import { json, methodNotAllowed, parseBody, route } from '@/lib/http';
+import { AppError } from '@/lib/errors';
+import { isFormPost, json, methodNotAllowed, parseBody, route, seeOther } from '@/lib/http';
 import { setupSchema } from '@/lib/schemas';
 import { SESSION_COOKIE, SESSION_TTL_SECONDS, createSession } from '@/lib/sessions';
 import { completeSetup } from '@/lib/setup';
 
 export const dynamic = 'force-dynamic';
 
-/** First run: creates the first author with the setup token from the server log, and signs them in. */
+/**
+ * First run: creates the first author with the setup token from the server log, and signs them
+ * in. JSON gets 201; the no-JavaScript form gets a 303 to the admin area or back to the form.
+ */
 export const POST = route(async (request) => {
   assertSameOrigin(request);
-  const { data } = await parseBody(setupSchema, request);
-  const user = await completeSetup(data);
-  const { token } = createSession(user.id);
-  return json({ user }, { status: 201, headers: { 'Set-Cookie': serializeCookie(request, SESSION_COOKIE, token, SESSION_TTL_SECONDS) } });
+  const fromForm = isFormPost(request);
+  try {
+    const { data } = await parseBody(setupSchema, request, { form: true });
+    const user = await completeSetup(data);
+    const cookie = serializeCookie(request, SESSION_COOKIE, createSession(user.id).token, SESSION_TTL_SECONDS);
+    if (fromForm) return seeOther('/admin/posts', { 'Set-Cookie': cookie });
+    return json({ user }, { status: 201, headers: { 'Set-Cookie': cookie } });
+  } catch (error) {
+    if (fromForm && error instanceof AppError && error.status < 500) {
+      const fields = error.errors?.map((e) => e.field).join(',') ?? '';
+      return seeOther(`/admin/setup?${new URLSearchParams({ error: error.code, fields })}`);
+    }
+    throw error;
+  }
 });
 
 const notAllowed = methodNotAllowed('POST');

@@ -6,7 +6,17 @@ import { isSetupPending } from '@/lib/setup';
 
 export const metadata: Metadata = { title: 'Set up', description: 'Create the author account of this blog.' };
 
-export default function SetupPage() {
+const ERRORS: Record<string, string> = {
+  forbidden: 'The setup token is not valid. Use the one printed in the server log at start.',
+  validation: `Fill in every field; the password needs at least ${PASSWORD_MIN_LENGTH} characters.`,
+  conflict: 'Quire is already set up. Sign in instead.',
+};
+
+type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+export default async function SetupPage({ searchParams }: Props) {
   if (!isSetupPending()) redirect('/admin/sign-in');
-  return <SetupForm minPasswordLength={PASSWORD_MIN_LENGTH} />;
+  const { error } = await searchParams;
+  const message = typeof error === 'string' ? (ERRORS[error] ?? 'Setup failed. Please try again.') : undefined;
+  return <SetupForm minPasswordLength={PASSWORD_MIN_LENGTH} initialError={message} />;
 }

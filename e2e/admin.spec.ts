@@ -1,0 +1,190 @@
+import { CommentSection } from './comment-form.po';
+import { AUTHOR, AUTHOR_STATE, expect, test } from './fixtures';
+
+test.describe('signed in as the author', () => {
+  test.use({ storageState: AUTHOR_STATE });
+
+  test('writes a draft with a live preview, publishes it, and finds it on the home page and in the sitemap', async ({ page, request, unique }) => {
+    const title = `Admin post ${unique}`;
+    await page.goto('/admin/posts');
+    await page.getByRole('link', { name: 'New post' }).click();
+    await expect(page.locator('form.editor[data-ready]')).toBeAttached();
+    await page.getByLabel('Title').fill(title);
+    await expect(page.getByLabel('Slug')).toHaveValue(`admin-post-${unique}`);
+    await page.getByLabel('Tags').fill('Testing, E2E');
+    await page.getByLabel('Text (Markdown)').fill('## Hello\n\nSome **bold** text.\n\n<script>window.__pwned = 1</script>');
+    const preview = page.locator('.editor-preview');
+    await expect(preview.getByRole('heading', { name: 'Hello' })).toBeVisible();
+    await expect(preview.locator('strong')).toHaveText('bold');
+    await expect(preview.locator('script')).toHaveCount(0);
+
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    await expect(page).toHaveURL(/\/admin\/posts\/\d+\?created=1$/);
+    await expect(page.getByRole('status').filter({ hasText: 'Saved as a draft.' })).toBeVisible();
+    await page.goto('/');
+    await expect(page.getByRole('link', { name: title })).toHaveCount(0);
+
+    await page.goBack();
+    await page.getByRole('button', { name: 'Publish now' }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'Published.' })).toBeVisible();
+    await page.goto('/');
+    await expect(page.getByRole('link', { name: title })).toBeVisible();
+    expect(await (await request.get('/sitemap.xml')).text()).toContain(`/posts/admin-post-${unique}</loc>`);
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+
+    // The list shows it with its status; search finds it by title.
+    await page.goto(`/admin/posts?q=${unique}`);
+    const row = page.getByRole('row', { name: new RegExp(title) });
+    await expect(row.getByText('Published')).toBeVisible();
+  });
+
+  test('schedules a post that appears on its own when its time comes', async ({ page, request, unique }) => {
+    const title = `Scheduled ${unique}`;
+    await page.goto('/admin/posts/new');
+    await expect(page.locator('form.editor[data-ready]')).toBeAttached();
+    await page.getByLabel('Title').fill(title);
+    await page.getByLabel('Text (Markdown)').fill('Coming soon.');
+    // Eight seconds from now, in the browser's own time zone, as a datetime-local value.
+    const at = await page.evaluate(() => {
+      const when = new Date(Date.now() + 8_000);
+      return new Date(when.getTime() - when.getTimezoneOffset() * 60_000).toISOString().slice(0, 19);
+    });
+    await page.getByLabel('Publish at (your local time)').fill(at);
+    await page.getByRole('button', { name: 'Schedule' }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'Scheduled for' })).toBeVisible();
+    await expect(page.locator('.badge-scheduled')).toBeVisible();
+
+    await page.goto('/');
+    await expect(page.getByRole('link', { name: title })).toHaveCount(0);
+    expect(await (await request.get('/sitemap.xml')).text()).not.toContain(`scheduled-${unique}`);
+
+    await expect(async () => {
+      await page.goto('/');
+      await expect(page.getByRole('link', { name: title })).toBeVisible({ timeout: 1_000 });
+    }).toPass({ timeout: 20_000, intervals: [1_000] });
+    expect(await (await request.get('/sitemap.xml')).text()).toContain(`scheduled-${unique}`);
+    expect((await request.get(`/api/posts/scheduled-${unique}`)).status()).toBe(200);
+  });
+
+  test('a held comment is approved in the queue and then shows on the post', async ({ page, browser, post, unique }) => {
+    // A reader, in a browser without the author's session, writes a comment with many links.
+    const reader = await browser.newPage({ storageState: { cookies: [], origins: [] } });
+    await reader.goto(`/posts/${post.slug}`);
+    const comments = await new CommentSection(reader).enhanced();
+    await comments.write('Link Lover', `Look ${unique}: https://a.example https://b.example https://c.example`);
+    await expect(reader.getByRole('status').filter({ hasText: 'will appear once it is approved' })).toBeVisible();
+    await reader.reload();
+    await expect(comments.comment(unique)).toHaveCount(0);
+
+    await page.goto('/admin/comments?status=pending');
+    const item = page.locator('.queue-item', { hasText: unique });
+    await item.getByRole('button', { name: 'Approve: comment by Link Lover' }).click();
+    await expect(page.locator('.queue-item', { hasText: unique })).toHaveCount(0);
+
+    await reader.reload();
+    await expect(comments.comment(unique)).toBeVisible();
+    await reader.close();
+  });
+
+  test('a comment that fills the honeypot ends up in spam', async ({ page, browser, post, unique }) => {
+    const bot = await browser.newPage({ storageState: { cookies: [], origins: [] } });
+    await bot.goto(`/posts/${post.slug}`);
+    const comments = await new CommentSection(bot).enhanced();
+    await bot.locator('input[name="website"]').evaluate((input: HTMLInputElement) => (input.value = 'http://spam.example'));
+    await comments.write('Spam Bot', `Buy now ${unique}`);
+    // The bot is told what any held comment is told.
+    await expect(bot.getByRole('status').filter({ hasText: 'will appear once it is approved' })).toBeVisible();
+    await bot.close();
+
+    await page.goto('/admin/comments?status=spam');
+    await expect(page.locator('.queue-item', { hasText: unique })).toBeVisible();
+    await page.goto('/admin/comments?status=pending');
+    await expect(page.locator('.queue-item', { hasText: unique })).toHaveCount(0);
+  });
+
+  test('the author replies from the queue and the reply is marked as the author’s', async ({ page, api, post, unique }) => {
+    await api.post(`/api/posts/${post.slug}/comments`, { data: { authorName: 'Curious Reader', body: `Question ${unique}?` } });
+    await page.goto('/admin/comments?status=approved');
+    const item = page.locator('.queue-item', { hasText: `Question ${unique}` });
+    await item.getByRole('button', { name: 'Reply' }).click();
+    await item.getByLabel(`Reply to Curious Reader as ${AUTHOR.name}`).fill(`Answer ${unique}`);
+    await item.getByRole('button', { name: 'Post reply' }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'Replied to Curious Reader.' })).toBeVisible();
+
+    await page.goto(`/posts/${post.slug}`);
+    const reply = page.locator('article.comment', { hasText: `Answer ${unique}` });
+    await expect(reply.locator('.comment-author')).toHaveText(AUTHOR.name);
+    await expect(reply.locator('.badge')).toHaveText('Author');
+  });
+
+  test('bulk actions move many comments at once', async ({ page, api, post, unique }) => {
+    for (const n of [1, 2, 3]) await api.post(`/api/posts/${post.slug}/comments`, { data: { authorName: `Bulk ${n}`, body: `Bulk ${unique} ${n}` } });
+    await page.goto('/admin/comments?status=approved');
+    for (const n of [1, 2]) await page.getByLabel(`Select the comment by Bulk ${n}`).check();
+    await page.getByRole('button', { name: 'Mark as spam selected' }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'Mark as spam: 2 comments.' })).toBeVisible();
+    const stored = await (await api.get(`/api/posts/${post.slug}/comments`)).json();
+    expect(stored.data.map((c: { authorName: string }) => c.authorName)).toEqual(['Bulk 3']);
+  });
+
+  test('deletes a post after confirmation', async ({ page, api, unique }) => {
+    const created = await (await api.post('/api/posts', { data: { title: `Doomed ${unique}`, body: 'Bye.', status: 'published' } })).json();
+    await page.goto(`/admin/posts/${created.id}`);
+    await expect(page.locator('form.editor[data-ready]')).toBeAttached();
+    page.once('dialog', (dialog) => dialog.dismiss());
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await expect(page).toHaveURL(new RegExp(`/admin/posts/${created.id}$`));
+    page.once('dialog', (dialog) => dialog.accept());
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await expect(page).toHaveURL(/\/admin\/posts\?deleted=1$/);
+    expect((await api.get(`/api/posts/${created.slug}`)).status()).toBe(404);
+  });
+
+  test('a cookie-authenticated write from another origin is refused', async ({ page }) => {
+    await page.goto('/admin/posts');
+    const forged = await page.request.post('/api/posts', { headers: { Origin: 'https://evil.example' }, data: { title: 'CSRF', body: 'x' } });
+    expect(forged.status()).toBe(403);
+    expect(forged.headers()['content-type']).toBe('application/problem+json');
+  });
+});
+
+test('visitors are sent to sign in; the author signs in and out', async ({ page }) => {
+  await page.goto('/admin/comments');
+  await expect(page).toHaveURL(/\/admin\/sign-in\?next=%2Fadmin%2Fcomments$/);
+  await expect(page.locator('meta[name="robots"]')).toHaveAttribute('content', /noindex/);
+  await expect(page.locator('form[action="/api/session"]')).toBeAttached();
+  await page.waitForLoadState('networkidle');
+
+  await page.getByLabel('Email').fill(AUTHOR.email);
+  await page.getByLabel('Password').fill('wrong password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.locator('#password-error')).toHaveText('The email or password is not right.');
+  await expect(page.getByLabel('Password')).toHaveAttribute('aria-invalid', 'true');
+
+  await page.getByLabel('Password').fill(AUTHOR.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/admin\/comments$/);
+  await expect(page.getByRole('heading', { level: 1, name: 'Comments' })).toBeVisible();
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/admin\/sign-in$/);
+  await page.goto('/admin/posts');
+  await expect(page).toHaveURL(/\/admin\/sign-in/);
+});
+
+test('every admin API route refuses requests without credentials', async ({ request }) => {
+  for (const [method, path] of [
+    ['GET', '/api/admin/comments'],
+    ['POST', '/api/admin/comments/bulk'],
+    ['GET', '/api/admin/posts'],
+    ['GET', '/api/admin/settings'],
+    ['PATCH', '/api/admin/settings'],
+    ['GET', '/api/admin/tokens'],
+    ['POST', '/api/admin/preview'],
+    ['POST', '/api/posts'],
+    ['PATCH', '/api/comments/1'],
+  ] as const) {
+    const response = await request.fetch(path, { method, data: {} });
+    expect(response.status(), `${method} ${path}`).toBe(401);
+  }
+});
