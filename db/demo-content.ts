@@ -1,4 +1,6 @@
+import { eq } from 'drizzle-orm';
 import { getDb } from '@/db';
+import { comments, posts } from '@/db/schema';
 import { createComment } from '@/lib/comments';
 import { WRITE, createPost, postExists } from '@/lib/posts';
 import { slugify } from '@/lib/slug';
@@ -238,11 +240,17 @@ export function seedDemoContent(now = Date.now()): { posts: number; comments: nu
       });
       postCount++;
       if (!publishedAt) continue;
+      // Demo history looks lived-in: written when published, comments in the hours after.
+      db.update(posts).set({ createdAt: publishedAt, updatedAt: publishedAt }).where(eq(posts.id, post.id)).run();
+      const later = (hours: number) => new Date(Date.parse(publishedAt) + hours * 3_600_000).toISOString();
+      let hour = 1;
       for (const thread of demo.comments ?? []) {
         const parent = createComment(post.slug, { authorName: thread.authorName, body: thread.body });
+        db.update(comments).set({ createdAt: later(hour++) }).where(eq(comments.id, parent.id)).run();
         commentCount++;
         for (const reply of thread.replies ?? []) {
-          createComment(post.slug, { ...reply, parentId: parent.id });
+          const answer = createComment(post.slug, { ...reply, parentId: parent.id });
+          db.update(comments).set({ createdAt: later(hour++) }).where(eq(comments.id, answer.id)).run();
           commentCount++;
         }
       }
