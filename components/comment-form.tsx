@@ -3,6 +3,8 @@
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { type FormEvent, useEffect, useRef, useState, useTransition } from 'react';
+import { callApi } from '@/components/api-client';
+import { Field, FormError, controlProps } from '@/components/field';
 
 type FieldErrors = Partial<Record<'authorName' | 'authorEmail' | 'body' | 'parentId' | 'form', string>>;
 
@@ -63,56 +65,37 @@ export function CommentForm({ slug, replyTo, invalidFields, held, formToken }: P
     const field = (name: string) => String(data.get(name) ?? '');
     setSending(true);
     setNotice('');
-    try {
-      const response = await fetch(action, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-        body: JSON.stringify({
-          authorName: field('authorName'),
-          authorEmail: field('authorEmail') || undefined,
-          body: field('body'),
-          parentId: replyTo?.id,
-          website: field('website') || undefined,
-          formToken,
-        }),
-      });
-      const result = await response.json().catch(() => null);
-      if (response.status === 201) {
-        setErrors({});
-        (form.elements.namedItem('body') as HTMLTextAreaElement).value = '';
-        if (result.status !== 'approved') {
-          setNotice(HELD_NOTICE);
-          return;
-        }
-        setNotice('Thank you! Your comment is published.');
-        setPostedId(result.id);
-        startTransition(() => {
-          if (replyTo) router.replace(`/posts/${encodeURIComponent(slug)}`, { scroll: false });
-          router.refresh();
-        });
-        return;
-      }
+    const result = await callApi<{ id: number; status: string }>('POST', action, {
+      authorName: field('authorName'),
+      authorEmail: field('authorEmail') || undefined,
+      body: field('body'),
+      parentId: replyTo?.id,
+      website: field('website') || undefined,
+      formToken,
+    });
+    setSending(false);
+    if (!result.ok) {
+      // Errors for fields this form does not show (say, a vanished parent) are shown above it.
       const fieldErrors: FieldErrors = {};
-      for (const { field: name, message } of result?.errors ?? []) fieldErrors[(name in FIELD_HINTS ? name : 'form') as keyof FieldErrors] ??= message;
-      if (Object.keys(fieldErrors).length === 0) fieldErrors.form = result?.detail ?? 'Your comment could not be posted. Please try again.';
+      for (const [name, message] of Object.entries(result.errors)) fieldErrors[(name in FIELD_HINTS ? name : 'form') as keyof FieldErrors] ??= message;
       setErrors(fieldErrors);
       const firstInvalid = ['authorName', 'authorEmail', 'body'].find((name) => name in fieldErrors);
       if (firstInvalid) (form.elements.namedItem(firstInvalid) as HTMLElement | null)?.focus();
-    } catch {
-      setErrors({ form: 'Could not reach the server. Check your connection and try again.' });
-    } finally {
-      setSending(false);
+      return;
     }
+    setErrors({});
+    (form.elements.namedItem('body') as HTMLTextAreaElement).value = '';
+    if (result.data.status !== 'approved') {
+      setNotice(HELD_NOTICE);
+      return;
+    }
+    setNotice('Thank you! Your comment is published.');
+    setPostedId(result.data.id);
+    startTransition(() => {
+      if (replyTo) router.replace(`/posts/${encodeURIComponent(slug)}`, { scroll: false });
+      router.refresh();
+    });
   }
-
-  const describedBy = (name: keyof FieldErrors, hint?: string) =>
-    [hint, errors[name] ? `comment-${name}-error` : undefined].filter(Boolean).join(' ') || undefined;
-  const fieldError = (name: keyof FieldErrors) =>
-    errors[name] ? (
-      <p id={`comment-${name}-error`} className="field-error">
-        {errors[name]}
-      </p>
-    ) : null;
 
   return (
     <form
@@ -140,61 +123,37 @@ export function CommentForm({ slug, replyTo, invalidFields, held, formToken }: P
         <label htmlFor="comment-website">Website</label>
         <input id="comment-website" name="website" tabIndex={-1} autoComplete="off" />
       </div>
-      {(errors.form || errors.parentId) && (
-        <p className="form-error" role="alert">
-          {errors.form ?? errors.parentId}
-        </p>
-      )}
+      <FormError message={errors.form ?? errors.parentId} />
 
-      <div className="field">
-        <label htmlFor="comment-authorName">Name</label>
+      <Field id="comment-authorName" label="Name" error={errors.authorName}>
+        <input {...controlProps('comment-authorName', errors.authorName)} name="authorName" autoComplete="name" required maxLength={80} />
+      </Field>
+      <Field
+        id="comment-authorEmail"
+        label={
+          <>
+            Email <span className="optional">(optional)</span>
+          </>
+        }
+        hint="Never shown or shared."
+        error={errors.authorEmail}
+      >
         <input
-          id="comment-authorName"
-          name="authorName"
-          autoComplete="name"
-          required
-          maxLength={80}
-          aria-invalid={errors.authorName ? true : undefined}
-          aria-describedby={describedBy('authorName')}
-        />
-        {fieldError('authorName')}
-      </div>
-
-      <div className="field">
-        <label htmlFor="comment-authorEmail">
-          Email <span className="optional">(optional)</span>
-        </label>
-        <input
-          id="comment-authorEmail"
+          {...controlProps('comment-authorEmail', errors.authorEmail, 'hint')}
           name="authorEmail"
           type="email"
           autoComplete="email"
           maxLength={254}
-          aria-invalid={errors.authorEmail ? true : undefined}
-          aria-describedby={describedBy('authorEmail', 'comment-authorEmail-hint')}
         />
-        <p id="comment-authorEmail-hint" className="hint">
-          Never shown or shared.
-        </p>
-        {fieldError('authorEmail')}
-      </div>
-
-      <div className="field">
-        <label htmlFor="comment-body">Comment</label>
-        <textarea
-          id="comment-body"
-          name="body"
-          rows={6}
-          required
-          maxLength={5000}
-          aria-invalid={errors.body ? true : undefined}
-          aria-describedby={describedBy('body', 'comment-body-hint')}
-        />
-        <p id="comment-body-hint" className="hint">
-          Markdown works: *emphasis*, `code`, [links](https://example.com), &gt; quotes and lists.
-        </p>
-        {fieldError('body')}
-      </div>
+      </Field>
+      <Field
+        id="comment-body"
+        label="Comment"
+        hint="Markdown works: *emphasis*, `code`, [links](https://example.com), > quotes and lists."
+        error={errors.body}
+      >
+        <textarea {...controlProps('comment-body', errors.body, 'hint')} name="body" rows={6} required maxLength={5000} />
+      </Field>
 
       <div className="form-actions">
         <button type="submit" disabled={sending}>

@@ -2,7 +2,7 @@
 
 import { useRouter } from 'next/navigation';
 import { type FormEvent, useState } from 'react';
-import { callApi } from '@/components/admin/api';
+import { callApi } from '@/components/api-client';
 import { Field, FormError, controlProps } from '@/components/field';
 
 /** Edit and delete for a reader's own comment, while the edit window is open. */

@@ -5,7 +5,7 @@ import { useRouter } from 'next/navigation';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { Field, FormError, controlProps } from '@/components/field';
 import { slugify } from '@/lib/slug';
-import { callApi } from './api';
+import { callApi } from '@/components/api-client';
 
 export interface EditablePost {
   id: number;

@@ -4,7 +4,7 @@ import { useRouter } from 'next/navigation';
 import { type FormEvent, useState } from 'react';
 import { Field, FormError, controlProps } from '@/components/field';
 import type { SiteSettings } from '@/lib/settings';
-import { callApi } from './api';
+import { callApi } from '@/components/api-client';
 
 const POLICIES = [
   ['immediate', 'Publish comments immediately', 'Spam checks can still hold a comment for review.'],

@@ -3,7 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { type FormEvent, useState } from 'react';
 import { Field, FormError, controlProps } from '@/components/field';
-import { callApi } from './api';
+import { callApi } from '@/components/api-client';
 
 /** First run: the setup token from the server log creates the first author account. */
 export function SetupForm({ minPasswordLength, initialError }: { minPasswordLength: number; initialError?: string }) {

@@ -3,7 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { type FormEvent, useState } from 'react';
 import { Field, FormError, controlProps } from '@/components/field';
-import { callApi } from './api';
+import { callApi } from '@/components/api-client';
 
 /** Posts to /api/session; without JavaScript the same form posts urlencoded and is redirected. */
 export function SignInForm({ next, initialError }: { next: string; initialError?: string }) {

@@ -1,7 +1,7 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { callApi } from './api';
+import { callApi } from '@/components/api-client';
 
 export function SignOutButton() {
   const router = useRouter();
