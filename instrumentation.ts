@@ -1,7 +1,7 @@
 /**
  * Runs once when the server starts: validates the configuration, opens the database, applies
- * pending migrations, adds the demo content to a brand-new database and, while the blog has no
- * author, prints the one-time setup token.
+ * pending migrations, adds the demo content to a brand-new database, indexes posts the search
+ * index lacks and, while the blog has no author, prints the one-time setup token.
  */
 export async function register() {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
@@ -14,6 +14,9 @@ export async function register() {
     const seeded = seedDemoContent();
     console.log(`Quire: new database at ${env.DATABASE_PATH}, added ${seeded.posts} demo posts and ${seeded.comments} comments.`);
   }
+  const { indexMissingPosts } = await import('@/lib/search');
+  const indexed = indexMissingPosts();
+  if (indexed > 0) console.log(`Quire: added ${indexed} posts to the search index.`);
   const { prepareSetup } = await import('@/lib/setup');
   const setup = prepareSetup();
   if (setup) {

@@ -2,6 +2,7 @@ import type { Metadata, Viewport } from 'next';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { getEnv } from '@/lib/env';
+import { FEEDS } from '@/lib/seo';
 import './globals.css';
 
 // Every page reads the database or run-time configuration, so nothing is prerendered at build time.
@@ -13,6 +14,7 @@ export function generateMetadata(): Metadata {
     metadataBase: new URL(SITE_URL),
     title: { default: SITE_NAME, template: `%s · ${SITE_NAME}` },
     description: SITE_DESCRIPTION,
+    alternates: { types: FEEDS },
     openGraph: { siteName: SITE_NAME, type: 'website', locale: 'en' },
     twitter: { card: 'summary' },
   };
@@ -44,8 +46,17 @@ export default function RootLayout({ children }: { children: ReactNode }) {
                 <li>
                   <Link href="/">Posts</Link>
                 </li>
+                <li>
+                  <Link href="/tags">Tags</Link>
+                </li>
               </ul>
             </nav>
+            <form role="search" action="/search" className="site-search">
+              <label htmlFor="site-search" className="visually-hidden">
+                Search posts
+              </label>
+              <input id="site-search" name="q" type="search" placeholder="Search…" />
+            </form>
           </div>
         </header>
         <main id="main" className="container" tabIndex={-1}>
@@ -54,7 +65,8 @@ export default function RootLayout({ children }: { children: ReactNode }) {
         <footer className="site-footer">
           <div className="container">
             <p>
-              {SITE_NAME} · Powered by Quire · <a href="/sitemap.xml">Sitemap</a>
+              {SITE_NAME} · Powered by Quire · <a href="/feed.xml">RSS</a> · <a href="/atom.xml">Atom</a> ·{' '}
+              <a href="/feed.json">JSON Feed</a> · <a href="/sitemap.xml">Sitemap</a> · <a href="/api/docs">API</a>
             </p>
           </div>
         </footer>

@@ -2,6 +2,7 @@ import Link from 'next/link';
 import { formatDate, pluralize } from '@/lib/format';
 import type { PostSummary } from '@/lib/posts';
 import { postPath } from '@/lib/site';
+import { TagList } from './tag-list';
 
 export function PostList({ posts }: { posts: PostSummary[] }) {
   if (posts.length === 0) return <p className="empty">No posts yet.</p>;
@@ -19,6 +20,7 @@ export function PostList({ posts }: { posts: PostSummary[] }) {
               <Link href={`${postPath(post.slug)}#comments`}>{pluralize(post.commentCount, 'comment')}</Link>
             </p>
             {post.summary && <p className="post-card-summary">{post.summary}</p>}
+            <TagList tags={post.tags} label={`Tags of ${post.title}`} />
           </article>
         </li>
       ))}

@@ -22,6 +22,8 @@ export const posts = sqliteTable(
     publishedAt: text(),
     /** Approved comments; kept exact by triggers on `comments` (see the custom migration). */
     commentCount: integer().notNull().default(0),
+    /** Words in the text, counted at write time for the reading time. */
+    wordCount: integer().notNull().default(0),
     /** Readers may comment (the site-wide setting can still close comments everywhere). */
     commentsEnabled: integer({ mode: 'boolean' }).notNull().default(true),
     createdAt: timestamp(),

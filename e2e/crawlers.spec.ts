@@ -1,39 +1,33 @@
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { expect, test } from './fixtures';
+import { readAllSitemapUrls } from './sitemap-helpers';
 
-/** Validates XML against the sitemaps.org schema that ships with the `sitemap` package (needs xmllint). */
-function validateSitemap(xml: string) {
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sitemap-')), 'sitemap.xml');
-  fs.writeFileSync(file, xml);
-  return execFileSync('xmllint', ['--noout', '--schema', 'node_modules/sitemap/schema/sitemap.xsd', file], { encoding: 'utf8', stdio: 'pipe' });
-}
-
-test('the sitemap lists a post created through the API, validates, and drops it when deleted', async ({ request, api, unique, baseURL }) => {
-  const created = await (await api.post('/api/posts', { data: { title: `Sitemap ${unique}`, body: 'Indexed.', status: 'published' } })).json();
-  const response = await request.get('/sitemap.xml');
-  expect(response.status()).toBe(200);
-  expect(response.headers()['content-type']).toMatch(/xml/);
-  const xml = await response.text();
-  expect(xml).toContain(`<loc>${baseURL}/posts/${created.slug}</loc>`);
-  expect(xml).toContain(`<loc>${baseURL}/</loc>`);
-  expect(xml).toContain(`<lastmod>${created.updatedAt}</lastmod>`);
-  expect(xml).not.toContain('notes-for-the-next-release'); // the demo draft
-  validateSitemap(xml);
+test('the sitemap index and its shards list a post created through the API, validate, and drop it when deleted', async ({ request, api, unique, baseURL }) => {
+  const created = await (await api.post('/api/posts', { data: { title: `Sitemap ${unique}`, body: 'Indexed.', status: 'published', tags: [`tag-${unique}`] } })).json();
+  const index = await request.get('/sitemap.xml');
+  expect(index.status()).toBe(200);
+  expect(index.headers()['content-type']).toMatch(/xml/);
+  const postUrl = `${baseURL}/posts/${created.slug}`;
+  const { urls, xml } = await readAllSitemapUrls(request);
+  expect(xml[0]).toContain('<sitemapindex');
+  expect(urls).toContain(postUrl);
+  expect(urls).toContain(`${baseURL}/`);
+  expect(urls).toContain(`${baseURL}/tags/tag-${unique}`);
+  expect(xml.join('')).toContain(`<lastmod>${created.updatedAt}</lastmod>`);
+  expect(urls).not.toContain(`${baseURL}/posts/notes-for-the-next-release`); // the demo draft
+  expect(urls.some((url) => url.includes('/admin'))).toBe(false);
 
   await api.patch(`/api/posts/${created.slug}`, { data: { status: 'draft' } });
-  expect(await (await request.get('/sitemap.xml')).text()).not.toContain(created.slug);
+  expect((await readAllSitemapUrls(request)).urls).not.toContain(postUrl);
   await api.patch(`/api/posts/${created.slug}`, { data: { status: 'published' } });
-  expect(await (await request.get('/sitemap.xml')).text()).toContain(created.slug);
+  expect((await readAllSitemapUrls(request)).urls).toContain(postUrl);
   await api.delete(`/api/posts/${created.slug}`);
-  expect(await (await request.get('/sitemap.xml')).text()).not.toContain(created.slug);
+  expect((await readAllSitemapUrls(request)).urls).not.toContain(postUrl);
+  expect((await request.get('/sitemaps/posts-99.xml')).status()).toBe(404);
 });
 
 test('robots.txt allows crawling and points to the sitemap', async ({ request, baseURL }) => {
   const robots = await (await request.get('/robots.txt')).text();
-  expect(robots).toMatch(/User-Agent: \*\nAllow: \//);
+  expect(robots).toMatch(/User-Agent: \*\nAllow: \/\nDisallow: \/api\/\nDisallow: \/admin/);
   expect(robots).toContain(`Sitemap: ${baseURL}/sitemap.xml`);
 });
 
@@ -84,5 +78,5 @@ test('the API over HTTP: JSON reads, 405 with Allow, 413 by declared length, pro
   }
 
   const health = await (await request.get('/api/health')).json();
-  expect(health).toEqual({ status: 'ok', database: 'ok', migrations: 3 });
+  expect(health).toEqual({ status: 'ok', database: 'ok', migrations: 5 });
 });

@@ -9,6 +9,8 @@ const envSchema = z.object({
     .default('http://localhost:3000')
     .transform((url) => url.replace(/\/+$/, '')),
   SITE_NAME: z.string().trim().min(1).default('Quire'),
+  /** The byline in structured data and feeds; the blog's name when unset. */
+  SITE_AUTHOR: z.preprocess(emptyAsUndefined, z.string().trim().min(1).optional()),
   SITE_DESCRIPTION: z.string().trim().min(1).default('Notes on building for the web, written with Quire.'),
   ADMIN_TOKEN: z.preprocess(
     emptyAsUndefined,

@@ -61,7 +61,7 @@ export function renderCommentMarkdown(markdown: string): string {
   return String(commentProcessor.processSync(markdown));
 }
 
-/** Plain text of a Markdown document, for descriptions when a post has no summary. */
+/** Plain text of a Markdown document: for summaries, the search index and word counts. */
 export function markdownToPlainText(markdown: string, maxLength = 160): string {
   const text = markdown
     .replace(/```[\s\S]*?```/g, ' ')

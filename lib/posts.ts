@@ -1,10 +1,11 @@
-import { and, desc, eq, inArray, like, lte, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, like, lte, or, sql } from 'drizzle-orm';
 import { type DB, getDb } from '@/db';
 import { type Post, postTags, posts, tags } from '@/db/schema';
 import { AppError, fieldError, notFound } from '@/lib/errors';
 import { markdownToPlainText, renderPostMarkdown } from '@/lib/markdown';
 import { type ListQuery, type Page, decodeCursor, toPage } from '@/lib/pagination';
 import type { PostCreateInput, PostUpdateInput } from '@/lib/schemas';
+import { indexPost } from '@/lib/search';
 import { absoluteUrl, postPath } from '@/lib/site';
 import { slugify } from '@/lib/slug';
 
@@ -29,6 +30,7 @@ export interface PostSummary {
 export interface PublishedPost extends PostSummary {
   html: string;
   commentsEnabled: boolean;
+  wordCount: number;
 }
 
 /** Scheduled is a published post whose time has not come; it is derived, never stored. */
@@ -96,28 +98,65 @@ const toAuthorPost = (post: Post & { tags: TagRef[] }): AuthorPost => ({
   url: absoluteUrl(postPath(post.slug)),
 });
 
-/** Published posts, newest first, one keyset page at a time. */
-export function listPublishedPosts({ limit, cursor }: ListQuery): Page<PostSummary> {
+/** Published posts, newest first, one keyset page at a time; `tag` keeps the posts of one tag. */
+export function listPublishedPosts({ limit, cursor, tag }: ListQuery & { tag?: string }): Page<PostSummary> {
   const after = cursor ? decodeCursor(cursor) : undefined;
   const rows = getDb()
     .select(summaryColumns)
     .from(posts)
-    .where(and(isLive(), after && sql`(${posts.publishedAt}, ${posts.id}) < (${after.time}, ${after.id})`))
+    .where(
+      and(
+        isLive(),
+        after && sql`(${posts.publishedAt}, ${posts.id}) < (${after.time}, ${after.id})`,
+        tag === undefined
+          ? undefined
+          : sql`${posts.id} IN (SELECT ${postTags.postId} FROM ${postTags} JOIN ${tags} ON ${tags.id} = ${postTags.tagId} WHERE ${tags.slug} = ${tag})`,
+      ),
+    )
     .orderBy(desc(posts.publishedAt), desc(posts.id))
     .limit(limit + 1)
     .all();
   return toPage(withTags(rows).map(toSummary), limit, (post) => ({ time: post.publishedAt, id: post.id }));
 }
 
+/** The newest live posts with their HTML, for feeds: one query for the page and one for the bodies. */
+export function listLatestPostsWithHtml({ limit, tag }: { limit: number; tag?: string }): (PostSummary & { html: string })[] {
+  const { data } = listPublishedPosts({ limit, tag });
+  if (data.length === 0) return [];
+  const html = new Map(
+    getDb()
+      .select({ id: posts.id, html: posts.html })
+      .from(posts)
+      .where(inArray(posts.id, data.map((post) => post.id)))
+      .all()
+      .map((row) => [row.id, row.html]),
+  );
+  return data.map((post) => ({ ...post, html: html.get(post.id) ?? '' }));
+}
+
 export function getPublishedPost(slug: string): PublishedPost | undefined {
   const row = getDb()
-    .select({ ...summaryColumns, html: posts.html, commentsEnabled: posts.commentsEnabled })
+    .select({ ...summaryColumns, html: posts.html, commentsEnabled: posts.commentsEnabled, wordCount: posts.wordCount })
     .from(posts)
     .where(and(eq(posts.slug, slug), isLive()))
     .get();
   if (!row) return undefined;
-  const { html, commentsEnabled, ...summary } = withTags([row])[0]!;
-  return { ...toSummary(summary), html, commentsEnabled };
+  const { html, commentsEnabled, wordCount, ...summary } = withTags([row])[0]!;
+  return { ...toSummary(summary), html, commentsEnabled, wordCount };
+}
+
+/** The live posts just before and after one, by publication time, for "previous / next" links. */
+export function getAdjacentPosts(post: { id: number; publishedAt: string }): {
+  previous?: { slug: string; title: string };
+  next?: { slug: string; title: string };
+} {
+  const db = getDb();
+  const columns = { slug: posts.slug, title: posts.title };
+  const position = sql`(${posts.publishedAt}, ${posts.id})`;
+  const here = sql`(${post.publishedAt}, ${post.id})`;
+  const previous = db.select(columns).from(posts).where(and(isLive(), sql`${position} < ${here}`)).orderBy(desc(posts.publishedAt), desc(posts.id)).limit(1).get();
+  const next = db.select(columns).from(posts).where(and(isLive(), sql`${position} > ${here}`)).orderBy(asc(posts.publishedAt), asc(posts.id)).limit(1).get();
+  return { previous, next };
 }
 
 /** The live post a comment is for, with what commenting needs to know. */
@@ -234,6 +273,11 @@ function setPostTags(tx: Tx, postId: number, names: string[]): void {
     .run();
 }
 
+/** Reading time in whole minutes, at about 230 words a minute. */
+export const readingMinutes = (wordCount: number) => Math.max(1, Math.round(wordCount / 230));
+
+const countWords = (markdown: string) => markdownToPlainText(markdown, Infinity).split(/\s+/).filter(Boolean).length;
+
 export function createPost(input: PostCreateInput): AuthorPost {
   const html = renderPostMarkdown(input.body);
   const now = new Date().toISOString();
@@ -249,12 +293,14 @@ export function createPost(input: PostCreateInput): AuthorPost {
           slug: input.slug ?? uniqueSlugFrom(input.title),
           summary: input.summary || markdownToPlainText(input.body),
           html,
+          wordCount: countWords(input.body),
           createdAt: now,
           updatedAt: now,
         })
         .returning({ id: posts.id })
         .get();
       if (tagNames) setPostTags(tx, created.id, tagNames);
+      indexPost(tx, created.id);
       return created.id;
     }, WRITE);
     return getPostById(id)!;
@@ -278,10 +324,11 @@ export function updatePost(slug: string, patch: PostUpdateInput): AuthorPost {
           ? resolvePublication(status ?? (current.status === 'draft' ? 'draft' : 'published'), publishedAt, current, now)
           : {};
       tx.update(posts)
-        .set({ ...fields, ...publication, ...(html === undefined ? {} : { html }), updatedAt: now })
+        .set({ ...fields, ...publication, ...(html === undefined ? {} : { html, wordCount: countWords(patch.body!) }), updatedAt: now })
         .where(eq(posts.id, current.id))
         .run();
       if (tagNames) setPostTags(tx, current.id, tagNames);
+      indexPost(tx, current.id);
       return current.id;
     }, WRITE);
     return getPostById(id)!;

@@ -5,6 +5,7 @@ import { PostList } from '@/components/post-list';
 import { getEnv } from '@/lib/env';
 import { AppError } from '@/lib/errors';
 import { listPublishedPosts } from '@/lib/posts';
+import { alternates } from '@/lib/seo';
 
 const PAGE_SIZE = 10;
 
@@ -16,7 +17,7 @@ export async function generateMetadata({ searchParams }: Props): Promise<Metadat
   return {
     title: { absolute: typeof cursor === 'string' ? `Older posts · ${SITE_NAME}` : SITE_NAME },
     description: SITE_DESCRIPTION,
-    alternates: { canonical: typeof cursor === 'string' ? `/?cursor=${encodeURIComponent(cursor)}` : '/' },
+    alternates: alternates(typeof cursor === 'string' ? `/?cursor=${encodeURIComponent(cursor)}` : '/'),
     openGraph: { title: SITE_NAME, description: SITE_DESCRIPTION, url: '/' },
   };
 }

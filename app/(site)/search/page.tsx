@@ -1,0 +1,78 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { formatDate } from '@/lib/format';
+import { searchPosts } from '@/lib/search';
+import { alternates } from '@/lib/seo';
+
+type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+export async function generateMetadata({ searchParams }: Props): Promise<Metadata> {
+  const { q } = await searchParams;
+  const query = typeof q === 'string' ? q.trim() : '';
+  return {
+    title: query ? `Search: ${query}` : 'Search',
+    description: 'Search every post on this blog.',
+    alternates: alternates('/search'),
+    // Result pages are endless and thin; crawlers should index the posts themselves.
+    robots: { index: false, follow: true },
+  };
+}
+
+export default async function SearchPage({ searchParams }: Props) {
+  const params = await searchParams;
+  const q = typeof params.q === 'string' ? params.q.slice(0, 200) : '';
+  const cursor = typeof params.cursor === 'string' ? params.cursor : undefined;
+  let results;
+  try {
+    results = q.trim() ? searchPosts(q, { limit: 10, cursor }) : undefined;
+  } catch {
+    // A stale or hand-made cursor: start again from the first page.
+    results = searchPosts(q, { limit: 10 });
+  }
+
+  return (
+    <>
+      <header className="page-header">
+        <h1>Search</h1>
+      </header>
+      <form role="search" action="/search" className="search-form">
+        <label htmlFor="search-page-q">Search posts</label>
+        <input id="search-page-q" name="q" type="search" defaultValue={q} aria-describedby="search-help" />
+        <button type="submit">Search</button>
+        <p id="search-help" className="hint">
+          Words match as you type them, “quoted phrases” match exactly, and -word leaves out posts with that word.
+        </p>
+      </form>
+      {results && (
+        <section aria-labelledby="results-heading">
+          <h2 id="results-heading" className="results-heading">
+            {results.data.length === 0 ? `No posts match “${q}”.` : `Results for “${q}”`}
+          </h2>
+          <ol className="post-list">
+            {results.data.map((result) => (
+              <li key={result.id}>
+                <article className="post-card">
+                  <h3 className="post-card-title">
+                    <Link href={`/posts/${result.slug}`}>{result.title}</Link>
+                  </h3>
+                  <p className="meta">
+                    <time dateTime={result.publishedAt}>{formatDate(result.publishedAt)}</time>
+                  </p>
+                  <p className="snippet" dangerouslySetInnerHTML={{ __html: result.snippet }} />
+                </article>
+              </li>
+            ))}
+          </ol>
+          {results.nextCursor && (
+            <nav className="pagination" aria-label="More results">
+              <span />
+              <Link href={`/search?${new URLSearchParams({ q, cursor: results.nextCursor })}`} rel="next">
+                More results →
+              </Link>
+            </nav>
+          )}
+        </section>
+      )}
+    </>
+  );
+}

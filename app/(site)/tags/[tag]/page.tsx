@@ -1,0 +1,84 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { cache } from 'react';
+import { PostList } from '@/components/post-list';
+import { getEnv } from '@/lib/env';
+import { AppError } from '@/lib/errors';
+import { pluralize } from '@/lib/format';
+import { listPublishedPosts } from '@/lib/posts';
+import { FEEDS, alternates, jsonLd } from '@/lib/seo';
+import { absoluteUrl } from '@/lib/site';
+import { getTag, tagPath } from '@/lib/tags';
+
+type Props = { params: Promise<{ tag: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+const loadTag = cache((slug: string) => getTag(slug));
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const tag = loadTag((await params).tag);
+  if (!tag) return {};
+  const description = `${pluralize(tag.postCount, 'post')} tagged “${tag.name}”.`;
+  return {
+    title: `Posts tagged “${tag.name}”`,
+    description,
+    alternates: alternates(tagPath(tag.slug), { ...FEEDS, 'application/rss+xml': `${tagPath(tag.slug)}/feed.xml` }),
+    openGraph: { title: `Posts tagged “${tag.name}”`, description, url: tagPath(tag.slug) },
+  };
+}
+
+export default async function TagPage({ params, searchParams }: Props) {
+  const tag = loadTag((await params).tag);
+  if (!tag) notFound();
+  const { cursor } = await searchParams;
+  let page;
+  try {
+    page = listPublishedPosts({ limit: 10, cursor: typeof cursor === 'string' ? cursor : undefined, tag: tag.slug });
+  } catch (error) {
+    if (error instanceof AppError) notFound();
+    throw error;
+  }
+  const breadcrumbs = {
+    '@context': 'https://schema.org',
+    '@type': 'BreadcrumbList',
+    itemListElement: [
+      { '@type': 'ListItem', position: 1, name: getEnv().SITE_NAME, item: absoluteUrl('/') },
+      { '@type': 'ListItem', position: 2, name: 'Tags', item: absoluteUrl('/tags') },
+      { '@type': 'ListItem', position: 3, name: tag.name, item: tag.url },
+    ],
+  };
+
+  return (
+    <>
+      <script type="application/ld+json" dangerouslySetInnerHTML={{ __html: jsonLd(breadcrumbs) }} />
+      <nav aria-label="Breadcrumb" className="breadcrumb">
+        <ol>
+          <li>
+            <Link href="/">Home</Link>
+          </li>
+          <li>
+            <Link href="/tags">Tags</Link>
+          </li>
+          <li aria-current="page">{tag.name}</li>
+        </ol>
+      </nav>
+      <header className="page-header">
+        <h1>Posts tagged “{tag.name}”</h1>
+        <p className="lede">
+          {pluralize(tag.postCount, 'post')} · <a href={`${tagPath(tag.slug)}/feed.xml`}>RSS feed for this tag</a>
+        </p>
+      </header>
+      <PostList posts={page.data} />
+      {(cursor || page.nextCursor) && (
+        <nav className="pagination" aria-label="More posts">
+          {cursor ? <Link href={tagPath(tag.slug)}>← Newest posts</Link> : <span />}
+          {page.nextCursor && (
+            <Link href={`${tagPath(tag.slug)}?cursor=${encodeURIComponent(page.nextCursor)}`} rel="next">
+              Older posts →
+            </Link>
+          )}
+        </nav>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,10 @@
+import { feedResponse } from '@/lib/feeds';
+import { methodNotAllowed, route } from '@/lib/http';
+
+export const dynamic = 'force-dynamic';
+
+/** JSON Feed: the latest 20 posts in full. */
+export const GET = route(() => feedResponse('json'));
+
+const notAllowed = methodNotAllowed('GET');
+export { notAllowed as POST, notAllowed as PUT, notAllowed as PATCH, notAllowed as DELETE };

@@ -1,0 +1,1 @@
+ALTER TABLE `posts` ADD `word_count` integer DEFAULT 0 NOT NULL;

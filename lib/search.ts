@@ -1,0 +1,109 @@
+import { sql } from 'drizzle-orm';
+import { getDb } from '@/db';
+import { fieldError } from '@/lib/errors';
+import { markdownToPlainText } from '@/lib/markdown';
+import type { Page } from '@/lib/pagination';
+import { absoluteUrl, postPath } from '@/lib/site';
+
+type Runner = Pick<ReturnType<typeof getDb>, 'run' | 'all' | 'get'>;
+
+/** Column weights for bm25: a match in the title counts most, then tags, the summary and the text. */
+const RANK = 'bm25(posts_fts, 10.0, 4.0, 1.0, 6.0)';
+
+/** Writes one post's searchable text; called inside the transaction that changes the post or its tags. */
+export function indexPost(db: Runner, postId: number): void {
+  db.run(sql`DELETE FROM posts_fts WHERE rowid = ${postId}`);
+  const row = db.get<{ title: string; summary: string; body: string; tags: string | null }>(sql`
+    SELECT title, summary, body,
+      (SELECT group_concat(t.name, ' ') FROM post_tags pt JOIN tags t ON t.id = pt.tag_id WHERE pt.post_id = posts.id) AS tags
+    FROM posts WHERE id = ${postId}`);
+  if (!row) return;
+  db.run(sql`INSERT INTO posts_fts (rowid, title, summary, body, tags)
+    VALUES (${postId}, ${row.title}, ${row.summary}, ${markdownToPlainText(row.body, Infinity)}, ${row.tags ?? ''})`);
+}
+
+/** Indexes every post that is not indexed yet (a database that predates search, or one edited by hand). */
+export function indexMissingPosts(): number {
+  const db = getDb();
+  const missing = db.all<{ id: number }>(sql`SELECT id FROM posts WHERE id NOT IN (SELECT rowid FROM posts_fts)`);
+  db.transaction((tx) => {
+    for (const { id } of missing) indexPost(tx, id);
+  });
+  return missing.length;
+}
+
+/**
+ * Turns what a reader typed into a safe FTS5 query: "quoted phrases" stay phrases, other words
+ * are quoted one by one (so AND, OR, NOT, *, ( and " are only ever text), -word excludes a word,
+ * and the last word matches as a prefix while it is being typed. Returns null when nothing is left.
+ */
+export function toFtsQuery(input: string): string | null {
+  const phrases: string[] = [];
+  const excluded: string[] = [];
+  const text = input.replace(/"([^"]*)"/g, (_match, phrase: string) => {
+    const words = phrase.match(/[\p{L}\p{N}]+/gu);
+    if (words) phrases.push(`"${words.join(' ')}"`);
+    return ' ';
+  });
+  const parts = text.split(/\s+/).filter(Boolean);
+  const words: string[] = [];
+  parts.forEach((part, index) => {
+    const tokens = part.match(/[\p{L}\p{N}]+/gu) ?? [];
+    if (tokens.length === 0) return;
+    if (part.startsWith('-') && tokens.length === 1) return void excluded.push(`"${tokens[0]}"`);
+    const isLast = index === parts.length - 1 && !/\s$/.test(input) && !input.trimEnd().endsWith('"');
+    tokens.forEach((token, i) => words.push(isLast && i === tokens.length - 1 ? `"${token}"*` : `"${token}"`));
+  });
+  const positive = [...phrases, ...words];
+  if (positive.length === 0) return null;
+  return [positive.join(' '), ...excluded.map((word) => `NOT ${word}`)].join(' ');
+}
+
+export interface SearchResult {
+  id: number;
+  slug: string;
+  title: string;
+  summary: string;
+  publishedAt: string;
+  url: string;
+  /** A passage around the matches, HTML-escaped, with matches wrapped in <mark>. */
+  snippet: string;
+}
+
+const escapeHtml = (text: string) =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+// Control characters mark matches in FTS5's snippet, so the text can be escaped before the marks become HTML.
+const OPEN = '\u0002';
+const CLOSE = '\u0003';
+const toHtml = (snippet: string) => escapeHtml(snippet).replaceAll(OPEN, '<mark>').replaceAll(CLOSE, '</mark>');
+
+function decodeOffset(cursor: string | undefined): number {
+  if (!cursor) return 0;
+  const offset = Number(Buffer.from(cursor, 'base64url').toString('utf8').replace(/^o/, ''));
+  if (!Number.isInteger(offset) || offset < 0 || offset > 10_000) throw fieldError('cursor', 'Invalid cursor: pass the nextCursor value of a previous page unchanged.');
+  return offset;
+}
+
+/** Live posts matching the query, best first (bm25), with highlighted snippets. */
+export function searchPosts(q: string, { limit, cursor }: { limit: number; cursor?: string }): Page<SearchResult> {
+  const offset = decodeOffset(cursor);
+  const match = toFtsQuery(q);
+  if (!match) return { data: [], nextCursor: null };
+  const now = new Date().toISOString();
+  const rows = getDb().all<Omit<SearchResult, 'url'> & { bodySnippet: string; summarySnippet: string }>(sql`
+    SELECT p.id, p.slug, p.title, p.summary, p.published_at AS publishedAt,
+      snippet(posts_fts, 2, ${OPEN}, ${CLOSE}, '…', 24) AS bodySnippet,
+      snippet(posts_fts, 1, ${OPEN}, ${CLOSE}, '…', 24) AS summarySnippet
+    FROM posts_fts JOIN posts p ON p.id = posts_fts.rowid
+    WHERE posts_fts MATCH ${match} AND p.status = 'published' AND p.published_at <= ${now}
+    ORDER BY ${sql.raw(RANK)}, p.id
+    LIMIT ${limit + 1} OFFSET ${offset}`);
+  const data = rows.slice(0, limit).map(({ bodySnippet, summarySnippet, ...row }) => ({
+    ...row,
+    url: absoluteUrl(postPath(row.slug)),
+    // Prefer the passage of the text that matched; fall back to the summary.
+    snippet: toHtml(bodySnippet.includes(OPEN) || !summarySnippet.includes(OPEN) ? bodySnippet : summarySnippet),
+  }));
+  return { data, nextCursor: rows.length > limit ? Buffer.from(`o${offset + limit}`).toString('base64url') : null };
+}
