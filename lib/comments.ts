@@ -119,6 +119,23 @@ function hasApprovedComment(email: string): boolean {
   );
 }
 
+/**
+ * Where a reply attaches so threads never nest deeper than `maxDepth` (top-level comments are at
+ * depth 1): under the requested comment, or else under its deepest ancestor that still allows one.
+ */
+export function resolveReplyParent(db: Pick<ReturnType<typeof getDb>, 'all'>, parentId: number, maxDepth: number): number | null {
+  const chain = db.all<{ id: number }>(sql`
+    WITH RECURSIVE ancestors(id, parent_id, depth) AS (
+      SELECT id, parent_id, 0 FROM comments WHERE id = ${parentId}
+      UNION ALL
+      SELECT c.id, c.parent_id, a.depth + 1 FROM comments c JOIN ancestors a ON c.id = a.parent_id WHERE a.depth < 100
+    )
+    SELECT id FROM ancestors ORDER BY depth DESC`);
+  // chain[0] is the thread's top-level comment, chain[k] sits at depth k + 1.
+  if (maxDepth <= 1 || chain.length === 0) return null;
+  return chain[Math.min(chain.length, maxDepth - 1) - 1]!.id;
+}
+
 export function createComment(slug: string, input: CommentCreateInput, context: CommentContext = {}): CreatedComment {
   const html = renderCommentMarkdown(input.body);
   const settings = getSettings();
@@ -144,7 +161,7 @@ export function createComment(slug: string, input: CommentCreateInput, context: 
       .insert(comments)
       .values({
         postId: post.id,
-        parentId: input.parentId ?? null,
+        parentId: input.parentId === undefined ? null : resolveReplyParent(tx, input.parentId, settings.maxReplyDepth),
         authorName: context.author?.name ?? input.authorName,
         authorEmail,
         authorUserId: context.author?.id ?? null,

@@ -30,6 +30,8 @@ export const siteSettingsSchema = z.strictObject({
     .default({ max: 6, windowSeconds: 60 }),
   /** A form submitted sooner than this after it was rendered is treated as a bot's. */
   minSubmitSeconds: int('minSubmitSeconds', 0, 600).default(3),
+  /** How deep replies nest; a reply to a comment at the deepest level joins that comment's parent. */
+  maxReplyDepth: int('maxReplyDepth', 1, 10).default(3),
   /** How long a reader may edit or delete their own comment. */
   editWindowMinutes: int('editWindowMinutes', 0, 1440).default(15),
 });

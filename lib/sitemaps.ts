@@ -82,8 +82,12 @@ function* shardEntries(shard: Shard, now: string): Generator<SitemapItemLoose> {
 const XML_HEADERS = { 'Content-Type': 'application/xml; charset=utf-8', 'Cache-Control': 'public, max-age=300' };
 const NO_EXTRA_NAMESPACES = { news: false, video: false, xhtml: false, image: false };
 
+/** The XML stream as a response body of bytes, sent as it is produced. */
 function toResponse(stream: NodeJS.ReadableStream): Response {
-  return new Response(Readable.toWeb(Readable.from(stream)) as ReadableStream, { headers: XML_HEADERS });
+  async function* bytes() {
+    for await (const chunk of stream) yield typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+  }
+  return new Response(Readable.toWeb(Readable.from(bytes())) as ReadableStream, { headers: XML_HEADERS });
 }
 
 export function sitemapIndexResponse(): Response {

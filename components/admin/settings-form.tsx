@@ -35,6 +35,7 @@ export function SettingsForm({ settings }: { settings: SiteSettings }) {
       commentRateLimit: { max: number('rateMax'), windowSeconds: number('rateWindow') },
       minSubmitSeconds: number('minSubmitSeconds'),
       editWindowMinutes: number('editWindowMinutes'),
+      maxReplyDepth: number('maxReplyDepth'),
     });
     setBusy(false);
     if (!result.ok) {
@@ -60,6 +61,9 @@ export function SettingsForm({ settings }: { settings: SiteSettings }) {
           <input id="commentsEnabled" name="commentsEnabled" type="checkbox" defaultChecked={settings.commentsEnabled} />
           <label htmlFor="commentsEnabled">Readers may comment (turn off to close comments on every post)</label>
         </div>
+        <Field id="maxReplyDepth" label="Deepest level of replies" hint="1 means no replies; a reply deeper than this joins its parent’s thread." error={errors.maxReplyDepth}>
+          <input {...controlProps('maxReplyDepth', errors.maxReplyDepth, 'hint')} name="maxReplyDepth" type="number" min={1} max={10} defaultValue={settings.maxReplyDepth} />
+        </Field>
       </fieldset>
       <fieldset aria-describedby={errors.moderation ? 'moderation-error' : undefined}>
         <legend>Moderation</legend>

@@ -1,0 +1,185 @@
+import { parseFeed } from '@rowanmanning/feed-parser';
+import { beforeEach, describe, expect, it } from 'vitest';
+import * as searchRoute from '@/app/api/search/route';
+import * as tagsRoute from '@/app/api/tags/route';
+import * as postsRoute from '@/app/api/posts/route';
+import { getDb } from '@/db';
+import { createComment } from '@/lib/comments';
+import { feedResponse } from '@/lib/feeds';
+import { getAdjacentPosts, listPublishedPosts, readingMinutes, updatePost } from '@/lib/posts';
+import { indexMissingPosts, searchPosts, toFtsQuery } from '@/lib/search';
+import { updateSettings } from '@/lib/settings';
+import { SHARD_SIZE, listShards, sitemapIndexResponse, sitemapShardResponse } from '@/lib/sitemaps';
+import { getTag, listTags } from '@/lib/tags';
+import { call, makeComment, makePost, resetDatabase } from './helpers';
+
+beforeEach(resetDatabase);
+
+const slugsOf = (page: { data: { slug: string }[] }) => page.data.map((post) => post.slug);
+
+describe('toFtsQuery', () => {
+  it.each([
+    ['sqlite', '"sqlite"*'],
+    ['sqlite ', '"sqlite"'],
+    ['fast sqli', '"fast" "sqli"*'],
+    ['"one file" backup', '"one file" "backup"*'],
+    ['sqlite -markdown', '"sqlite" NOT "markdown"'],
+    ['AND OR NOT', '"AND" "OR" "NOT"*'],
+    ['c++ (x*)', '"c" "x"*'],
+    ['café', '"café"*'],
+  ])('%j becomes %j', (input, query) => {
+    expect(toFtsQuery(input)).toBe(query);
+  });
+
+  it.each(['', '   ', '"', '*', '-', '""', '-word', '()', '^', ':'])('%j matches nothing rather than failing', (input) => {
+    expect(toFtsQuery(input)).toBeNull();
+  });
+});
+
+describe('full-text search', () => {
+  it('ranks title matches above body matches, prefixes, phrases and exclusions', () => {
+    makePost({ slug: 'body', title: 'Notes', body: 'A long text that mentions sqlite once.' });
+    makePost({ slug: 'title', title: 'SQLite tips', body: 'Short.' });
+    makePost({ slug: 'tagged', title: 'Elsewhere', body: 'Nothing.', tags: ['SQLite'] });
+    expect(slugsOf(searchPosts('sqlite', { limit: 10 }))).toEqual(['title', 'tagged', 'body']);
+    expect(slugsOf(searchPosts('sqli', { limit: 10 }))).toHaveLength(3);
+    expect(slugsOf(searchPosts('"mentions sqlite"', { limit: 10 }))).toEqual(['body']);
+    expect(slugsOf(searchPosts('sqlite -tips', { limit: 10 }))).not.toContain('title');
+  });
+
+  it('finds only live posts and follows edits', () => {
+    makePost({ slug: 'draft', title: 'Hidden draft', status: 'draft' });
+    makePost({ slug: 'later', title: 'Hidden future', status: 'scheduled', publishedAt: new Date(Date.now() + 3_600_000).toISOString() });
+    const live = makePost({ slug: 'live', title: 'Visible' });
+    expect(slugsOf(searchPosts('hidden', { limit: 10 }))).toEqual([]);
+    updatePost(live.slug, { title: 'Renamed entirely' });
+    expect(slugsOf(searchPosts('visible', { limit: 10 }))).toEqual([]);
+    expect(slugsOf(searchPosts('renamed', { limit: 10 }))).toEqual(['live']);
+  });
+
+  it('escapes snippets and marks the matches', () => {
+    makePost({ title: 'Escaping', body: 'Beware of <script>alert(1)</script> in the word needle here.' });
+    const [result] = searchPosts('needle', { limit: 10 }).data;
+    expect(result!.snippet).toContain('<mark>needle</mark>');
+    expect(result!.snippet).not.toContain('<script');
+    expect(result!.snippet).toContain('&lt;script');
+  });
+
+  it('pages through results', () => {
+    for (let i = 0; i < 5; i++) makePost({ title: `Paging ${i}` });
+    const first = searchPosts('paging', { limit: 3 });
+    expect(first.data).toHaveLength(3);
+    const second = searchPosts('paging', { limit: 3, cursor: first.nextCursor! });
+    expect(second.data).toHaveLength(2);
+    expect(second.nextCursor).toBeNull();
+    expect(new Set([...slugsOf(first), ...slugsOf(second)]).size).toBe(5);
+  });
+
+  it('answers any input over HTTP without an error', async () => {
+    makePost({ title: 'Something searchable' });
+    const inputs = ['"', '*', 'AND', '-', 'NOT NOT', '"unclosed', 'a"b"c', 'x OR', '(', ')', 'NEAR(a b)', 'col:val', '^start', '\u0000', '🙂', 'ß'.repeat(200)];
+    for (const q of inputs) {
+      const response = await call(searchRoute.GET, { path: `/api/search?q=${encodeURIComponent(q)}` });
+      expect(response.status, q).toBe(200);
+    }
+    expect((await call(searchRoute.GET, { path: '/api/search' })).status).toBe(400);
+  });
+
+  it('indexes posts that are missing from the index', () => {
+    const post = makePost({ title: 'Reindexed' });
+    getDb().$client.prepare('DELETE FROM posts_fts WHERE rowid = ?').run(post.id);
+    expect(slugsOf(searchPosts('reindexed', { limit: 10 }))).toEqual([]);
+    expect(indexMissingPosts()).toBe(1);
+    expect(slugsOf(searchPosts('reindexed', { limit: 10 }))).toEqual([post.slug]);
+  });
+});
+
+describe('tags', () => {
+  it('lists tags with live post counts and filters posts by tag', async () => {
+    makePost({ slug: 'a', tags: ['SQLite', 'Web'] });
+    makePost({ slug: 'b', tags: ['sqlite'] });
+    makePost({ slug: 'c', tags: ['Web'], status: 'draft' });
+    expect(listTags().map(({ slug, name, postCount }) => [slug, name, postCount])).toEqual([
+      ['sqlite', 'SQLite', 2],
+      ['web', 'Web', 1],
+    ]);
+    expect(getTag('web')?.postCount).toBe(1);
+    expect(getTag('nope')).toBeUndefined();
+    expect(slugsOf(listPublishedPosts({ limit: 10, tag: 'sqlite' })).sort()).toEqual(['a', 'b']);
+    const api = await (await call(postsRoute.GET, { path: '/api/posts?tag=web' })).json();
+    expect(slugsOf(api)).toEqual(['a']);
+    const tags = await (await call(tagsRoute.GET)).json();
+    expect(tags).toEqual({ data: expect.arrayContaining([expect.objectContaining({ slug: 'web', url: 'https://blog.example.test/tags/web' })]), nextCursor: null });
+  });
+});
+
+describe('posts: reading time and neighbours', () => {
+  it('counts words at write time and links to the previous and next post', () => {
+    const old = makePost({ slug: 'old', publishedAt: '2026-01-01T00:00:00.000Z', body: 'word '.repeat(690) });
+    const mid = makePost({ slug: 'mid', publishedAt: '2026-02-01T00:00:00.000Z' });
+    makePost({ slug: 'new', publishedAt: '2026-03-01T00:00:00.000Z' });
+    expect(old.wordCount).toBe(690);
+    expect(readingMinutes(690)).toBe(3);
+    expect(readingMinutes(3)).toBe(1);
+    expect(getAdjacentPosts({ id: mid.id, publishedAt: mid.publishedAt! })).toEqual({
+      previous: { slug: 'old', title: old.title },
+      next: { slug: 'new', title: expect.any(String) },
+    });
+  });
+});
+
+describe('feeds', () => {
+  it.each(['rss', 'atom', 'json'] as const)('%s parses with a feed reader’s parser and carries full posts', async (format) => {
+    const post = makePost({ title: 'Feed me', body: 'Some **HTML** content.', tags: ['News'] });
+    makePost({ title: 'Draft', status: 'draft' });
+    const response = feedResponse(format);
+    expect(response.headers.get('content-type')).toMatch(format === 'json' ? /application\/feed\+json/ : /xml/);
+    const body = await response.text();
+    const feed = format === 'json' ? JSON.parse(body) : parseFeed(body);
+    const items = format === 'json' ? feed.items : feed.items;
+    expect(items).toHaveLength(1);
+    const item = items[0];
+    expect(format === 'json' ? item.url : item.url).toBe(`https://blog.example.test/posts/${post.slug}`);
+    expect(format === 'json' ? item.content_html : item.content).toContain('<strong>HTML</strong>');
+  });
+
+  it('has per-tag feeds and 404 for unknown tags', async () => {
+    makePost({ title: 'Tagged', tags: ['News'] });
+    makePost({ title: 'Untagged' });
+    const feed = parseFeed(await feedResponse('rss', 'news').text());
+    expect(feed.items.map((item) => item.title)).toEqual(['Tagged']);
+    expect(() => feedResponse('rss', 'nope')).toThrow(/Tag was not found/);
+  });
+});
+
+describe('sitemaps', () => {
+  it('shard posts by id range, at most 50,000 URLs each, streamed', async () => {
+    const first = makePost({ slug: 'first', tags: ['T'] });
+    // A post far along the id range lands in the second shard.
+    getDb().$client.prepare('UPDATE posts SET id = ? WHERE id = ?').run(SHARD_SIZE + 5, makePost({ slug: 'far' }).id);
+    expect(first.id).toBeLessThanOrEqual(SHARD_SIZE);
+    const shards = listShards().map((item) => new URL(item.url).pathname);
+    expect(shards).toEqual(['/sitemaps/pages.xml', '/sitemaps/posts-1.xml', '/sitemaps/posts-2.xml', '/sitemaps/tags-1.xml']);
+    const index = await sitemapIndexResponse().text();
+    expect(index).toContain('<sitemapindex');
+    const second = await sitemapShardResponse('posts-2.xml').text();
+    expect(second).toContain('<loc>https://blog.example.test/posts/far</loc>');
+    expect(second).not.toContain('/posts/first<');
+    expect(() => sitemapShardResponse('posts-3.xml')).toThrow(/not found/);
+    expect(() => sitemapShardResponse('../etc/passwd')).toThrow(/not found/);
+  });
+});
+
+describe('reply depth', () => {
+  it('attaches replies beyond the configured depth to the deepest allowed ancestor', () => {
+    updateSettings({ maxReplyDepth: 3 });
+    const { slug } = makePost();
+    const level1 = makeComment(slug);
+    const level2 = makeComment(slug, { parentId: level1.id });
+    const level3 = makeComment(slug, { parentId: level2.id });
+    const tooDeep = makeComment(slug, { parentId: level3.id });
+    expect([level2.parentId, level3.parentId, tooDeep.parentId]).toEqual([level1.id, level2.id, level2.id]);
+    updateSettings({ maxReplyDepth: 1 });
+    expect(createComment(slug, { authorName: 'A', body: 'b', parentId: level1.id }).parentId).toBeNull();
+  });
+});
