@@ -17,7 +17,12 @@ export async function callApi<T = unknown>(method: string, url: string, body?: u
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
-    return { ok: false, status: 0, data: undefined as T, errors: { form: 'Could not reach the server. Check your connection and try again.' } };
+    return {
+      ok: false,
+      status: 0,
+      data: undefined as T,
+      errors: { form: 'Could not reach the server. Check your connection and try again.' },
+    };
   }
   const data = response.status === 204 ? undefined : await response.json().catch(() => undefined);
   if (response.ok) return { ok: true, status: response.status, data: data as T, errors: {} };

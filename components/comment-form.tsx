@@ -77,7 +77,8 @@ export function CommentForm({ slug, replyTo, invalidFields, held, formToken }: P
     if (!result.ok) {
       // Errors for fields this form does not show (say, a vanished parent) are shown above it.
       const fieldErrors: FieldErrors = {};
-      for (const [name, message] of Object.entries(result.errors)) fieldErrors[(name in FIELD_HINTS ? name : 'form') as keyof FieldErrors] ??= message;
+      for (const [name, message] of Object.entries(result.errors))
+        fieldErrors[(name in FIELD_HINTS ? name : 'form') as keyof FieldErrors] ??= message;
       setErrors(fieldErrors);
       const firstInvalid = ['authorName', 'authorEmail', 'body'].find((name) => name in fieldErrors);
       if (firstInvalid) (form.elements.namedItem(firstInvalid) as HTMLElement | null)?.focus();

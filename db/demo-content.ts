@@ -39,7 +39,10 @@ The demo posts you are reading can be deleted the same way (\`DELETE /api/posts/
         authorName: 'Ada Lovelace',
         body: 'Lovely to see a blog engine that still works with JavaScript turned off. Is there a way to import posts from elsewhere?',
         replies: [
-          { authorName: 'Quire team', body: 'Not yet, but an **export and import** in JSON is on the roadmap. Until then the API takes posts one at a time.' },
+          {
+            authorName: 'Quire team',
+            body: 'Not yet, but an **export and import** in JSON is on the roadmap. Until then the API takes posts one at a time.',
+          },
           { authorName: 'Ada Lovelace', body: 'Good enough for me: a ten-line script and I am moved in. Thanks!' },
         ],
       },
@@ -65,9 +68,7 @@ Horizontal scaling across many machines. If your blog needs more than one server
 > The best database is the one you do not have to think about.
 
 Further reading: [Appropriate Uses For SQLite](https://www.sqlite.org/whentouse.html).`,
-    comments: [
-      { authorName: 'Edsger', body: 'How does it cope with two writers at once, say a comment and an edit?' },
-    ],
+    comments: [{ authorName: 'Edsger', body: 'How does it cope with two writers at once, say a comment and an edit?' }],
   },
   {
     title: 'Writing posts in Markdown',
@@ -114,9 +115,7 @@ The form posts to the same JSON API any other client uses. With JavaScript, erro
 ## Replies
 
 Click **Reply** under a comment to answer it; replies are shown beneath the comment they answer.`,
-    comments: [
-      { authorName: 'Tim', body: 'Tested with JavaScript off in my browser. It just works. More of this, please.' },
-    ],
+    comments: [{ authorName: 'Tim', body: 'Tested with JavaScript off in my browser. It just works. More of this, please.' }],
   },
   {
     title: 'A JSON API for everything',
@@ -246,11 +245,17 @@ export function seedDemoContent(now = Date.now()): { posts: number; comments: nu
       let hour = 1;
       for (const thread of demo.comments ?? []) {
         const parent = createComment(post.slug, { authorName: thread.authorName, body: thread.body });
-        db.update(comments).set({ createdAt: later(hour++) }).where(eq(comments.id, parent.id)).run();
+        db.update(comments)
+          .set({ createdAt: later(hour++) })
+          .where(eq(comments.id, parent.id))
+          .run();
         commentCount++;
         for (const reply of thread.replies ?? []) {
           const answer = createComment(post.slug, { ...reply, parentId: parent.id });
-          db.update(comments).set({ createdAt: later(hour++) }).where(eq(comments.id, answer.id)).run();
+          db.update(comments)
+            .set({ createdAt: later(hour++) })
+            .where(eq(comments.id, answer.id))
+            .run();
           commentCount++;
         }
       }

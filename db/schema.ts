@@ -2,7 +2,10 @@ import { sql } from 'drizzle-orm';
 import { type AnySQLiteColumn, check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /** Times are UTC ISO-8601 strings everywhere (`2026-11-22T05:00:00.000Z`): readable in the sqlite3 shell and sortable as text. */
-const timestamp = () => text().notNull().$defaultFn(() => new Date().toISOString());
+const timestamp = () =>
+  text()
+    .notNull()
+    .$defaultFn(() => new Date().toISOString());
 
 export const POST_STATUSES = ['draft', 'published'] as const;
 export const COMMENT_STATUSES = ['pending', 'approved', 'spam'] as const;

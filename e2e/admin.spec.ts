@@ -5,7 +5,11 @@ import { readAllSitemapUrls } from './sitemap-helpers';
 test.describe('signed in as the author', () => {
   test.use({ storageState: AUTHOR_STATE });
 
-  test('writes a draft with a live preview, publishes it, and finds it on the home page and in the sitemap', async ({ page, request, unique }) => {
+  test('writes a draft with a live preview, publishes it, and finds it on the home page and in the sitemap', async ({
+    page,
+    request,
+    unique,
+  }) => {
     const title = `Admin post ${unique}`;
     await page.goto('/admin/posts');
     await page.getByRole('link', { name: 'New post' }).click();
@@ -119,7 +123,8 @@ test.describe('signed in as the author', () => {
   });
 
   test('bulk actions move many comments at once', async ({ page, api, post, unique }) => {
-    for (const n of [1, 2, 3]) await api.post(`/api/posts/${post.slug}/comments`, { data: { authorName: `Bulk ${n}`, body: `Bulk ${unique} ${n}` } });
+    for (const n of [1, 2, 3])
+      await api.post(`/api/posts/${post.slug}/comments`, { data: { authorName: `Bulk ${n}`, body: `Bulk ${unique} ${n}` } });
     await page.goto('/admin/comments?status=approved');
     for (const n of [1, 2]) await page.getByLabel(`Select the comment by Bulk ${n}`).check();
     await page.getByRole('button', { name: 'Mark as spam selected' }).click();
@@ -143,7 +148,10 @@ test.describe('signed in as the author', () => {
 
   test('a cookie-authenticated write from another origin is refused', async ({ page }) => {
     await page.goto('/admin/posts');
-    const forged = await page.request.post('/api/posts', { headers: { Origin: 'https://evil.example' }, data: { title: 'CSRF', body: 'x' } });
+    const forged = await page.request.post('/api/posts', {
+      headers: { Origin: 'https://evil.example' },
+      data: { title: 'CSRF', body: 'x' },
+    });
     expect(forged.status()).toBe(403);
     expect(forged.headers()['content-type']).toBe('application/problem+json');
   });

@@ -1,8 +1,15 @@
 import { expect, test } from './fixtures';
 import { readAllSitemapUrls } from './sitemap-helpers';
 
-test('the sitemap index and its shards list a post created through the API, validate, and drop it when deleted', async ({ request, api, unique, baseURL }) => {
-  const created = await (await api.post('/api/posts', { data: { title: `Sitemap ${unique}`, body: 'Indexed.', status: 'published', tags: [`tag-${unique}`] } })).json();
+test('the sitemap index and its shards list a post created through the API, validate, and drop it when deleted', async ({
+  request,
+  api,
+  unique,
+  baseURL,
+}) => {
+  const created = await (
+    await api.post('/api/posts', { data: { title: `Sitemap ${unique}`, body: 'Indexed.', status: 'published', tags: [`tag-${unique}`] } })
+  ).json();
   const index = await request.get('/sitemap.xml');
   expect(index.status()).toBe(200);
   expect(index.headers()['content-type']).toMatch(/xml/);
@@ -65,7 +72,10 @@ test('the API over HTTP: JSON reads, 405 with Allow, 413 by declared length, pro
   expect(put.headers()['allow']).toBe('GET, HEAD, OPTIONS, POST');
   expect(put.headers()['content-type']).toBe('application/problem+json');
 
-  const big = await api.post('/api/posts', { headers: { 'Content-Type': 'application/json' }, data: JSON.stringify({ title: 't', body: 'x'.repeat(70_000) }) });
+  const big = await api.post('/api/posts', {
+    headers: { 'Content-Type': 'application/json' },
+    data: JSON.stringify({ title: 't', body: 'x'.repeat(70_000) }),
+  });
   expect(big.status()).toBe(413);
 
   const anonymous = await request.post('/api/posts', { data: { title: 't', body: 'b' } });

@@ -83,7 +83,9 @@ test('an empty comment shows the API’s error next to each field', async ({ pag
 });
 
 test('a reader replies to a comment and the reply is nested under it', async ({ page, post, api, unique }) => {
-  const parent = await (await api.post(`/api/posts/${post.slug}/comments`, { data: { authorName: 'Grace', body: `Parent ${unique}` } })).json();
+  const parent = await (
+    await api.post(`/api/posts/${post.slug}/comments`, { data: { authorName: 'Grace', body: `Parent ${unique}` } })
+  ).json();
   await page.goto(`/posts/${post.slug}`);
   const comments = await new CommentSection(page).enhanced();
   await page.getByRole('link', { name: 'Reply to Grace' }).click();

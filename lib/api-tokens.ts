@@ -54,7 +54,12 @@ export function findUserByApiToken(token: string, now = Date.now()): AuthUser | 
     const stamp = new Date(now).toISOString();
     db.update(apiTokens)
       .set({ lastUsedAt: stamp })
-      .where(and(eq(apiTokens.tokenHash, hash), or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, new Date(now - 60_000).toISOString()))))
+      .where(
+        and(
+          eq(apiTokens.tokenHash, hash),
+          or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, new Date(now - 60_000).toISOString())),
+        ),
+      )
       .run();
   }
   return user;

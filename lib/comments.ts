@@ -3,7 +3,15 @@ import { getDb } from '@/db';
 import { type CommentStatus, comments, posts } from '@/db/schema';
 import { AppError, fieldError, notFound } from '@/lib/errors';
 import { renderCommentMarkdown } from '@/lib/markdown';
-import { type SubmissionSignals, countLinks, decideCommentStatus, findBlockedWord, editableIds, grantEdit, readFormAge } from '@/lib/moderation';
+import {
+  type SubmissionSignals,
+  countLinks,
+  decideCommentStatus,
+  findBlockedWord,
+  editableIds,
+  grantEdit,
+  readFormAge,
+} from '@/lib/moderation';
 import { hit, tooManyRequests } from '@/lib/rate-limit';
 import { type ListQuery, type Page, decodeCursor, toPage } from '@/lib/pagination';
 import { WRITE, getLivePostForComments } from '@/lib/posts';
@@ -274,11 +282,7 @@ export function deleteComments(ids: number[]): number {
 }
 
 export function setCommentsStatus(ids: number[], status: CommentStatus): number {
-  return getDb()
-    .update(comments)
-    .set({ status, updatedAt: new Date().toISOString() })
-    .where(inArray(comments.id, ids))
-    .run().changes;
+  return getDb().update(comments).set({ status, updatedAt: new Date().toISOString() }).where(inArray(comments.id, ids)).run().changes;
 }
 
 /**
@@ -289,7 +293,9 @@ export function editOwnComment(id: number, body: string): AdminComment {
   const current = getAdminComment(id);
   if (!current) throw notFound('Comment');
   const settings = getSettings();
-  const doubtful = countLinks(body) > settings.maxLinks || findBlockedWord(settings.blocklist, [current.authorName, current.authorEmail ?? undefined, body]);
+  const doubtful =
+    countLinks(body) > settings.maxLinks ||
+    findBlockedWord(settings.blocklist, [current.authorName, current.authorEmail ?? undefined, body]);
   return updateComment(id, { body, ...(doubtful && current.status === 'approved' ? { status: 'pending' as const } : {}) });
 }
 
@@ -322,6 +328,10 @@ export function isWithinEditWindow(comment: { createdAt: string }, now = Date.no
 /** Markdown source of a reader's own comments, for the edit box on the post page. */
 export function getOwnCommentSources(ids: number[]): Map<number, string> {
   if (ids.length === 0) return new Map();
-  const rows = getDb().select({ id: comments.id, body: comments.body, createdAt: comments.createdAt }).from(comments).where(inArray(comments.id, ids)).all();
+  const rows = getDb()
+    .select({ id: comments.id, body: comments.body, createdAt: comments.createdAt })
+    .from(comments)
+    .where(inArray(comments.id, ids))
+    .all();
   return new Map(rows.filter((row) => isWithinEditWindow(row)).map((row) => [row.id, row.body]));
 }

@@ -18,7 +18,10 @@ let secret: string | undefined;
 function getSecret(): string {
   if (secret) return secret;
   const db = getDb();
-  db.insert(settings).values({ key: 'signing_secret', value: randomToken(32) }).onConflictDoNothing().run();
+  db.insert(settings)
+    .values({ key: 'signing_secret', value: randomToken(32) })
+    .onConflictDoNothing()
+    .run();
   secret = db.select({ value: settings.value }).from(settings).where(eq(settings.key, 'signing_secret')).get()!.value;
   return secret;
 }

@@ -16,10 +16,7 @@ const envSchema = z.object({
     emptyAsUndefined,
     z.string().min(16, 'ADMIN_TOKEN must be at least 16 characters (try `openssl rand -hex 32`)').optional(),
   ),
-  ADMIN_SETUP_TOKEN: z.preprocess(
-    emptyAsUndefined,
-    z.string().min(16, 'ADMIN_SETUP_TOKEN must be at least 16 characters').optional(),
-  ),
+  ADMIN_SETUP_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16, 'ADMIN_SETUP_TOKEN must be at least 16 characters').optional()),
   SEED_DEMO_CONTENT: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).default('true')).transform((v) => v === 'true'),
 });
 

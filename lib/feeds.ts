@@ -29,7 +29,9 @@ function buildFeed(tagSlug?: string): Feed {
     language: 'en',
     generator: 'Quire',
     copyright: `© ${SITE_NAME}`,
-    updated: new Date(posts.reduce((newest, post) => (post.updatedAt > newest ? post.updatedAt : newest), posts[0]?.updatedAt ?? new Date(0).toISOString())),
+    updated: new Date(
+      posts.reduce((newest, post) => (post.updatedAt > newest ? post.updatedAt : newest), posts[0]?.updatedAt ?? new Date(0).toISOString()),
+    ),
     feedLinks: tag
       ? { rss: absoluteUrl(`${tagPath(tag.slug)}/feed.xml`) }
       : { rss: absoluteUrl('/feed.xml'), atom: absoluteUrl('/atom.xml'), json: absoluteUrl('/feed.json') },

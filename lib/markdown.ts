@@ -38,12 +38,7 @@ function rehypeUgcLinks() {
   return (tree: Root) => visit(tree);
 }
 
-const postProcessor = unified()
-  .use(remarkParse)
-  .use(remarkGfm)
-  .use(remarkRehype)
-  .use(rehypeSanitize, postSchema)
-  .use(rehypeStringify);
+const postProcessor = unified().use(remarkParse).use(remarkGfm).use(remarkRehype).use(rehypeSanitize, postSchema).use(rehypeStringify);
 
 const commentProcessor = unified()
   .use(remarkParse)

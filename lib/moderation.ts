@@ -76,9 +76,7 @@ function readGrants(cookie: string | undefined, now: number): Grant[] {
   try {
     const grants = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as unknown;
     if (!Array.isArray(grants)) return [];
-    return grants.filter(
-      (g): g is Grant => Array.isArray(g) && Number.isInteger(g[0]) && typeof g[1] === 'number' && g[1] > now,
-    );
+    return grants.filter((g): g is Grant => Array.isArray(g) && Number.isInteger(g[0]) && typeof g[1] === 'number' && g[1] > now);
   } catch {
     return [];
   }

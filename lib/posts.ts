@@ -127,7 +127,12 @@ export function listLatestPostsWithHtml({ limit, tag }: { limit: number; tag?: s
     getDb()
       .select({ id: posts.id, html: posts.html })
       .from(posts)
-      .where(inArray(posts.id, data.map((post) => post.id)))
+      .where(
+        inArray(
+          posts.id,
+          data.map((post) => post.id),
+        ),
+      )
       .all()
       .map((row) => [row.id, row.html]),
   );
@@ -154,8 +159,20 @@ export function getAdjacentPosts(post: { id: number; publishedAt: string }): {
   const columns = { slug: posts.slug, title: posts.title };
   const position = sql`(${posts.publishedAt}, ${posts.id})`;
   const here = sql`(${post.publishedAt}, ${post.id})`;
-  const previous = db.select(columns).from(posts).where(and(isLive(), sql`${position} < ${here}`)).orderBy(desc(posts.publishedAt), desc(posts.id)).limit(1).get();
-  const next = db.select(columns).from(posts).where(and(isLive(), sql`${position} > ${here}`)).orderBy(asc(posts.publishedAt), asc(posts.id)).limit(1).get();
+  const previous = db
+    .select(columns)
+    .from(posts)
+    .where(and(isLive(), sql`${position} < ${here}`))
+    .orderBy(desc(posts.publishedAt), desc(posts.id))
+    .limit(1)
+    .get();
+  const next = db
+    .select(columns)
+    .from(posts)
+    .where(and(isLive(), sql`${position} > ${here}`))
+    .orderBy(asc(posts.publishedAt), asc(posts.id))
+    .limit(1)
+    .get();
   return { previous, next };
 }
 
@@ -187,12 +204,7 @@ export function listPostsForAuthor({ limit, cursor, q }: ListQuery & { q?: strin
   const rows = getDb()
     .select()
     .from(posts)
-    .where(
-      and(
-        search && sql`${search} ESCAPE '\\'`,
-        after && sql`(${posts.updatedAt}, ${posts.id}) < (${after.time}, ${after.id})`,
-      ),
-    )
+    .where(and(search && sql`${search} ESCAPE '\\'`, after && sql`(${posts.updatedAt}, ${posts.id}) < (${after.time}, ${after.id})`))
     .orderBy(desc(posts.updatedAt), desc(posts.id))
     .limit(limit + 1)
     .all();
@@ -266,7 +278,12 @@ function setPostTags(tx: Tx, postId: number, names: string[]): void {
     .onConflictDoNothing()
     .run();
   const ids = new Map(
-    tx.select({ id: tags.id, slug: tags.slug }).from(tags).where(inArray(tags.slug, [...wanted.keys()])).all().map((t) => [t.slug, t.id]),
+    tx
+      .select({ id: tags.id, slug: tags.slug })
+      .from(tags)
+      .where(inArray(tags.slug, [...wanted.keys()]))
+      .all()
+      .map((t) => [t.slug, t.id]),
   );
   tx.insert(postTags)
     .values([...wanted.keys()].map((slug, position) => ({ postId, tagId: ids.get(slug)!, position })))

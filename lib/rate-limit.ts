@@ -36,7 +36,11 @@ export function hit(key: string, { windowSeconds }: Limit, now = Date.now()): Li
     .returning({ count: rateLimits.count, windowStart: rateLimits.windowStart })
     .get();
   // Old windows are swept now and then; they are never read once expired.
-  if (++hits % 500 === 0) getDb().delete(rateLimits).where(lt(rateLimits.windowStart, now - 86_400_000)).run();
+  if (++hits % 500 === 0)
+    getDb()
+      .delete(rateLimits)
+      .where(lt(rateLimits.windowStart, now - 86_400_000))
+      .run();
   return { count: row.count, retryAfter: Math.max(1, Math.ceil((row.windowStart + windowMs - now) / 1000)) };
 }
 
@@ -53,7 +57,10 @@ export function peek(key: string, { windowSeconds }: Limit, now = Date.now()): L
 }
 
 export function clear(key: string): void {
-  getDb().delete(rateLimits).where(sql`${rateLimits.key} = ${key}`).run();
+  getDb()
+    .delete(rateLimits)
+    .where(sql`${rateLimits.key} = ${key}`)
+    .run();
 }
 
 export function tooManyRequests(retryAfter: number, detail: string): AppError {

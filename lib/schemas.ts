@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { listQuerySchema } from '@/lib/pagination';
 import { PASSWORD_MIN_LENGTH } from '@/lib/password';
 import { SLUG_MAX_LENGTH, SLUG_PATTERN } from '@/lib/slug';
 
@@ -140,6 +141,29 @@ export const setupSchema = z.strictObject({
 
 export const apiTokenCreateSchema = z.strictObject({ name: text('Name', 80) });
 export const previewSchema = z.strictObject({ body: text('Body', 60_000, 0) });
+
+/* Query strings. */
+
+export const postListQuerySchema = listQuerySchema.extend({
+  tag: z.string().max(100, 'tag must be at most 100 characters.').optional(),
+});
+
+export const searchQuerySchema = listQuerySchema.extend({
+  q: z.string({ error: 'q is required: the words to search for.' }).max(200, 'q must be at most 200 characters.'),
+});
+
+export const authorPostsQuerySchema = listQuerySchema.extend({
+  q: z.string().max(200, 'q must be at most 200 characters.').optional(),
+});
+
+export const moderationQuerySchema = listQuerySchema.extend({
+  status: z.enum(['pending', 'approved', 'spam'], { error: 'status must be pending, approved or spam.' }).default('pending'),
+});
+
+export const slugCheckQuerySchema = z.object({
+  slug: slugSchema,
+  exceptId: z.coerce.number({ error: 'exceptId must be a post id.' }).int().positive().optional(),
+});
 
 export type PostCreateInput = z.output<typeof postCreateSchema>;
 export type PostUpdateInput = z.output<typeof postUpdateSchema>;

@@ -81,7 +81,8 @@ const toHtml = (snippet: string) => escapeHtml(snippet).replaceAll(OPEN, '<mark>
 function decodeOffset(cursor: string | undefined): number {
   if (!cursor) return 0;
   const offset = Number(Buffer.from(cursor, 'base64url').toString('utf8').replace(/^o/, ''));
-  if (!Number.isInteger(offset) || offset < 0 || offset > 10_000) throw fieldError('cursor', 'Invalid cursor: pass the nextCursor value of a previous page unchanged.');
+  if (!Number.isInteger(offset) || offset < 0 || offset > 10_000)
+    throw fieldError('cursor', 'Invalid cursor: pass the nextCursor value of a previous page unchanged.');
   return offset;
 }
 

@@ -12,8 +12,12 @@ export function createSession(userId: number, now = Date.now()): { token: string
   const token = randomToken(32);
   const expiresAt = new Date(now + SESSION_TTL_SECONDS * 1000).toISOString();
   const db = getDb();
-  db.delete(sessions).where(lt(sessions.expiresAt, new Date(now).toISOString())).run();
-  db.insert(sessions).values({ id: sha256(token), userId, expiresAt }).run();
+  db.delete(sessions)
+    .where(lt(sessions.expiresAt, new Date(now).toISOString()))
+    .run();
+  db.insert(sessions)
+    .values({ id: sha256(token), userId, expiresAt })
+    .run();
   return { token, expiresAt };
 }
 
@@ -28,5 +32,8 @@ export function getSessionUser(token: string | undefined, now = Date.now()): Aut
 }
 
 export function deleteSession(token: string): void {
-  getDb().delete(sessions).where(eq(sessions.id, sha256(token))).run();
+  getDb()
+    .delete(sessions)
+    .where(eq(sessions.id, sha256(token)))
+    .run();
 }

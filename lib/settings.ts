@@ -19,7 +19,14 @@ export const siteSettingsSchema = z.strictObject({
   commentsEnabled: z.boolean({ error: 'commentsEnabled must be true or false.' }).default(true),
   /** Words or phrases that send a comment to the queue (case-insensitive, matched anywhere in name, email or text). */
   blocklist: z
-    .array(z.string().trim().toLowerCase().min(1, 'Blocklist entries cannot be empty.').max(100, 'Blocklist entries are at most 100 characters.'))
+    .array(
+      z
+        .string()
+        .trim()
+        .toLowerCase()
+        .min(1, 'Blocklist entries cannot be empty.')
+        .max(100, 'Blocklist entries are at most 100 characters.'),
+    )
     .max(1000, 'The blocklist holds at most 1,000 entries.')
     .default([]),
   /** More links than this sends a comment to the queue. */

@@ -28,9 +28,13 @@ function parseShard(file: string): Shard {
 /** The shards that have at least one URL, with the newest change in each. */
 export function listShards(now = new Date().toISOString()): IndexItem[] {
   const sqlite = getDb().$client;
-  const newest = sqlite.prepare(`SELECT max(p.updated_at) AS lastmod FROM posts p WHERE ${LIVE}`).get({ now }) as { lastmod: string | null };
+  const newest = sqlite.prepare(`SELECT max(p.updated_at) AS lastmod FROM posts p WHERE ${LIVE}`).get({ now }) as {
+    lastmod: string | null;
+  };
   const posts = sqlite
-    .prepare(`SELECT (p.id - 1) / ${SHARD_SIZE} + 1 AS number, max(p.updated_at) AS lastmod FROM posts p WHERE ${LIVE} GROUP BY 1 ORDER BY 1`)
+    .prepare(
+      `SELECT (p.id - 1) / ${SHARD_SIZE} + 1 AS number, max(p.updated_at) AS lastmod FROM posts p WHERE ${LIVE} GROUP BY 1 ORDER BY 1`,
+    )
     .all({ now }) as { number: number; lastmod: string }[];
   const tags = sqlite
     .prepare(
@@ -60,7 +64,9 @@ function shardExists(shard: Shard, now: string): boolean {
 function* shardEntries(shard: Shard, now: string): Generator<SitemapItemLoose> {
   const sqlite = getDb().$client;
   if (shard.kind === 'pages') {
-    const { lastmod } = sqlite.prepare(`SELECT max(p.updated_at) AS lastmod FROM posts p WHERE ${LIVE}`).get({ now }) as { lastmod: string | null };
+    const { lastmod } = sqlite.prepare(`SELECT max(p.updated_at) AS lastmod FROM posts p WHERE ${LIVE}`).get({ now }) as {
+      lastmod: string | null;
+    };
     yield { url: absoluteUrl('/'), changefreq: EnumChangefreq.DAILY, priority: 1, ...(lastmod ? { lastmod } : {}) };
     yield { url: absoluteUrl('/tags'), changefreq: EnumChangefreq.WEEKLY, priority: 0.5, ...(lastmod ? { lastmod } : {}) };
     return;
@@ -99,5 +105,7 @@ export function sitemapShardResponse(file: string): Response {
   const shard = parseShard(file);
   const now = new Date().toISOString();
   if (!shardExists(shard, now)) throw notFound('Sitemap');
-  return toResponse(Readable.from(shardEntries(shard, now)).pipe(new SitemapStream({ hostname: getEnv().SITE_URL, xmlns: NO_EXTRA_NAMESPACES })));
+  return toResponse(
+    Readable.from(shardEntries(shard, now)).pipe(new SitemapStream({ hostname: getEnv().SITE_URL, xmlns: NO_EXTRA_NAMESPACES })),
+  );
 }

@@ -32,12 +32,17 @@ beforeEach(() => {
 
 async function signedInCookie(): Promise<string> {
   await createUser({ email: 'ada@example.com', name: 'Ada', password: PASSWORD });
-  const response = await call(sessionRoute.POST, { method: 'POST', json: { email: 'ada@example.com', password: PASSWORD }, headers: { Origin: SITE } });
+  const response = await call(sessionRoute.POST, {
+    method: 'POST',
+    json: { email: 'ada@example.com', password: PASSWORD },
+    headers: { Origin: SITE },
+  });
   expect(response.status).toBe(200);
   return response.headers.get('set-cookie')!.split(';')[0]!;
 }
 
-const statusOf = (id: number) => (getDb().$client.prepare('SELECT status FROM comments WHERE id = ?').get(id) as { status: string } | undefined)?.status;
+const statusOf = (id: number) =>
+  (getDb().$client.prepare('SELECT status FROM comments WHERE id = ?').get(id) as { status: string } | undefined)?.status;
 
 // Every endpoint that changes or reveals the author's data, with a body that would otherwise be valid.
 const PROTECTED: [string, AnyHandler, { method: string; json?: unknown; params?: object; path?: string }][] = [
@@ -67,12 +72,19 @@ describe('security', () => {
     expect(response.headers.get('content-type')).toBe('application/problem+json');
   });
 
-  it.each(PROTECTED.filter(([, , options]) => options.method !== 'GET'))('%s with a session cookie but a foreign Origin is 403', async (_name, handler, options) => {
-    const cookie = await signedInCookie();
-    makePost({ slug: 'p' });
-    const response = await call(handler, { ...options, params: options.params as never, headers: { Cookie: cookie, Origin: 'https://evil.example' } });
-    expect(response.status).toBe(403);
-  });
+  it.each(PROTECTED.filter(([, , options]) => options.method !== 'GET'))(
+    '%s with a session cookie but a foreign Origin is 403',
+    async (_name, handler, options) => {
+      const cookie = await signedInCookie();
+      makePost({ slug: 'p' });
+      const response = await call(handler, {
+        ...options,
+        params: options.params as never,
+        headers: { Cookie: cookie, Origin: 'https://evil.example' },
+      });
+      expect(response.status).toBe(403);
+    },
+  );
 
   it('a session cookie from this site is accepted, and tokens are managed only by a person', async () => {
     const cookie = await signedInCookie();
@@ -81,16 +93,33 @@ describe('security', () => {
     const { token, id } = await created.json();
     const viaToken = await call(tokensRoute.GET, { headers: { Authorization: `Bearer ${token}` } });
     expect(viaToken.status).toBe(403);
-    expect((await call(postsRoute.POST, { method: 'POST', json: { title: 'By token', body: 'b' }, headers: { Authorization: `Bearer ${token}` } })).status).toBe(201);
-    expect((await call(tokenRoute.DELETE, { method: 'DELETE', params: { id: String(id) }, headers: { Cookie: cookie, Origin: SITE } })).status).toBe(204);
-    expect((await call(postsRoute.POST, { method: 'POST', json: { title: 'x', body: 'b' }, headers: { Authorization: `Bearer ${token}` } })).status).toBe(401);
+    expect(
+      (
+        await call(postsRoute.POST, {
+          method: 'POST',
+          json: { title: 'By token', body: 'b' },
+          headers: { Authorization: `Bearer ${token}` },
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (await call(tokenRoute.DELETE, { method: 'DELETE', params: { id: String(id) }, headers: { Cookie: cookie, Origin: SITE } })).status,
+    ).toBe(204);
+    expect(
+      (await call(postsRoute.POST, { method: 'POST', json: { title: 'x', body: 'b' }, headers: { Authorization: `Bearer ${token}` } }))
+        .status,
+    ).toBe(401);
   });
 });
 
 describe('sessions over HTTP', () => {
   it('sign-in sets an HttpOnly, SameSite, Secure-over-HTTPS cookie; sign-out ends the session', async () => {
     await createUser({ email: 'ada@example.com', name: 'Ada', password: PASSWORD });
-    const response = await call(sessionRoute.POST, { method: 'POST', json: { email: 'ada@example.com', password: PASSWORD }, headers: { Origin: SITE } });
+    const response = await call(sessionRoute.POST, {
+      method: 'POST',
+      json: { email: 'ada@example.com', password: PASSWORD },
+      headers: { Origin: SITE },
+    });
     const setCookie = response.headers.get('set-cookie')!;
     expect(setCookie).toMatch(/^quire_session=[\w-]{43}; Path=\/; Max-Age=2592000; HttpOnly; SameSite=Lax; Secure$/);
     expect(await response.json()).toEqual({ user: { id: expect.any(Number), email: 'ada@example.com', name: 'Ada' } });
@@ -104,13 +133,25 @@ describe('sessions over HTTP', () => {
 
   it('a wrong password is 401 with the field; the no-JavaScript form is redirected', async () => {
     await createUser({ email: 'ada@example.com', name: 'Ada', password: PASSWORD });
-    const wrong = await call(sessionRoute.POST, { method: 'POST', json: { email: 'ada@example.com', password: 'nope' }, headers: { Origin: SITE } });
+    const wrong = await call(sessionRoute.POST, {
+      method: 'POST',
+      json: { email: 'ada@example.com', password: 'nope' },
+      headers: { Origin: SITE },
+    });
     expect(wrong.status).toBe(401);
     expect((await wrong.json()).errors[0].field).toBe('password');
-    const form = await call(sessionRoute.POST, { method: 'POST', form: { email: 'ada@example.com', password: PASSWORD, next: '/admin/comments' }, headers: { Origin: SITE } });
+    const form = await call(sessionRoute.POST, {
+      method: 'POST',
+      form: { email: 'ada@example.com', password: PASSWORD, next: '/admin/comments' },
+      headers: { Origin: SITE },
+    });
     expect(form.status).toBe(303);
     expect(form.headers.get('location')).toBe('/admin/comments');
-    const offsite = await call(sessionRoute.POST, { method: 'POST', form: { email: 'ada@example.com', password: PASSWORD, next: '//evil.example' }, headers: { Origin: SITE } });
+    const offsite = await call(sessionRoute.POST, {
+      method: 'POST',
+      form: { email: 'ada@example.com', password: PASSWORD, next: '//evil.example' },
+      headers: { Origin: SITE },
+    });
     expect(offsite.headers.get('location')).toBe('/admin');
   });
 
@@ -129,22 +170,39 @@ describe('sessions over HTTP', () => {
 describe('posts: scheduling and tags', () => {
   it('a scheduled post stays hidden until its time, then appears without any job', async () => {
     const soon = new Date(Date.now() + 60 * 60_000).toISOString();
-    const created = await call(postsRoute.POST, { method: 'POST', headers: ADMIN, json: { title: 'Later', body: 'b', status: 'scheduled', publishedAt: soon, tags: ['News', 'news', 'SQLite'] } });
+    const created = await call(postsRoute.POST, {
+      method: 'POST',
+      headers: ADMIN,
+      json: { title: 'Later', body: 'b', status: 'scheduled', publishedAt: soon, tags: ['News', 'news', 'SQLite'] },
+    });
     expect(created.status).toBe(201);
     const post = await created.json();
-    expect(post).toMatchObject({ status: 'scheduled', publishedAt: soon, tags: [{ slug: 'news', name: 'News' }, { slug: 'sqlite', name: 'SQLite' }] });
+    expect(post).toMatchObject({
+      status: 'scheduled',
+      publishedAt: soon,
+      tags: [
+        { slug: 'news', name: 'News' },
+        { slug: 'sqlite', name: 'SQLite' },
+      ],
+    });
     expect((await call(postRoute.GET, { params: { slug: post.slug } })).status).toBe(404);
     expect((await (await call(postsRoute.GET)).json()).data).toEqual([]);
 
     const past = new Date(Date.now() - 1000).toISOString();
-    const updated = await (await call(postRoute.PATCH, { method: 'PATCH', params: { slug: post.slug }, headers: ADMIN, json: { publishedAt: past } })).json();
+    const updated = await (
+      await call(postRoute.PATCH, { method: 'PATCH', params: { slug: post.slug }, headers: ADMIN, json: { publishedAt: past } })
+    ).json();
     expect(updated.status).toBe('published');
     const live = await (await call(postRoute.GET, { params: { slug: post.slug } })).json();
     expect(live.tags.map((t: { slug: string }) => t.slug)).toEqual(['news', 'sqlite']);
   });
 
   it('refuses to schedule in the past', async () => {
-    const response = await call(postsRoute.POST, { method: 'POST', headers: ADMIN, json: { title: 'x', body: 'b', status: 'scheduled', publishedAt: '2020-01-01T00:00:00Z' } });
+    const response = await call(postsRoute.POST, {
+      method: 'POST',
+      headers: ADMIN,
+      json: { title: 'x', body: 'b', status: 'scheduled', publishedAt: '2020-01-01T00:00:00Z' },
+    });
     expect(response.status).toBe(400);
     expect((await response.json()).errors[0].field).toBe('publishedAt');
   });
@@ -156,9 +214,14 @@ describe('posts: scheduling and tags', () => {
     expect(list.data.map((p: { slug: string; status: string }) => [p.slug, p.status])).toEqual([['draft-sqlite', 'draft']]);
     const percent = await (await call(adminPostsRoute.GET, { path: '/api/admin/posts?q=%25', headers: ADMIN })).json();
     expect(percent.data).toHaveLength(1);
-    expect(await (await call(slugsRoute.GET, { path: '/api/admin/slugs?slug=draft-sqlite', headers: ADMIN })).json()).toEqual({ slug: 'draft-sqlite', available: false });
+    expect(await (await call(slugsRoute.GET, { path: '/api/admin/slugs?slug=draft-sqlite', headers: ADMIN })).json()).toEqual({
+      slug: 'draft-sqlite',
+      available: false,
+    });
     expect((await (await call(slugsRoute.GET, { path: '/api/admin/slugs?slug=fresh', headers: ADMIN })).json()).available).toBe(true);
-    const preview = await (await call(previewRoute.POST, { method: 'POST', headers: ADMIN, json: { body: '**hi** <script>x</script>' } })).json();
+    const preview = await (
+      await call(previewRoute.POST, { method: 'POST', headers: ADMIN, json: { body: '**hi** <script>x</script>' } })
+    ).json();
     expect(preview.html).toBe('<p><strong>hi</strong> x</p>');
   });
 });
@@ -175,7 +238,12 @@ describe('comment moderation', () => {
     expect((await (await call(commentsRoute.GET, { params: { slug } })).json()).data).toEqual([]);
     const queue = await (await call(adminCommentsRoute.GET, { path: '/api/admin/comments?status=pending', headers: ADMIN })).json();
     expect(queue.data).toEqual([expect.objectContaining({ id: held.id, postSlug: slug, body: 'Hello', status: 'pending' })]);
-    const approved = await call(commentRoute.PATCH, { method: 'PATCH', params: { id: String(held.id) }, headers: ADMIN, json: { status: 'approved' } });
+    const approved = await call(commentRoute.PATCH, {
+      method: 'PATCH',
+      params: { id: String(held.id) },
+      headers: ADMIN,
+      json: { status: 'approved' },
+    });
     expect((await approved.json()).status).toBe('approved');
     expect((await (await call(commentsRoute.GET, { params: { slug } })).json()).data).toHaveLength(1);
   });
@@ -183,7 +251,9 @@ describe('comment moderation', () => {
   it('bulk actions change many comments at once', async () => {
     const { slug } = makePost();
     const ids = [makeComment(slug).id, makeComment(slug).id, makeComment(slug).id];
-    const spam = await (await call(bulkRoute.POST, { method: 'POST', headers: ADMIN, json: { action: 'spam', ids: ids.slice(0, 2) } })).json();
+    const spam = await (
+      await call(bulkRoute.POST, { method: 'POST', headers: ADMIN, json: { action: 'spam', ids: ids.slice(0, 2) } })
+    ).json();
     expect(spam).toEqual({ action: 'spam', changed: 2 });
     expect(ids.map(statusOf)).toEqual(['spam', 'spam', 'approved']);
     await call(bulkRoute.POST, { method: 'POST', headers: ADMIN, json: { action: 'delete', ids } });
@@ -258,17 +328,39 @@ describe('comment moderation', () => {
     const cookie = grant.split(';')[0]!;
     const same = { Cookie: cookie, Origin: SITE };
 
-    const edited = await call(commentRoute.PATCH, { method: 'PATCH', params: { id: String(id) }, headers: same, json: { body: 'Typo fixed' } });
+    const edited = await call(commentRoute.PATCH, {
+      method: 'PATCH',
+      params: { id: String(id) },
+      headers: same,
+      json: { body: 'Typo fixed' },
+    });
     expect(edited.status).toBe(200);
     expect((await edited.json()).html).toBe('<p>Typo fixed</p>');
-    expect((await call(commentRoute.PATCH, { method: 'PATCH', params: { id: String(id) }, headers: same, json: { status: 'approved' } })).status).toBe(403);
+    expect(
+      (await call(commentRoute.PATCH, { method: 'PATCH', params: { id: String(id) }, headers: same, json: { status: 'approved' } })).status,
+    ).toBe(403);
 
     const other = makeComment(slug);
-    expect((await call(commentRoute.PATCH, { method: 'PATCH', params: { id: String(other.id) }, headers: same, json: { body: 'hijack' } })).status).toBe(401);
-    expect((await call(commentRoute.DELETE, { method: 'DELETE', params: { id: String(id) }, headers: { Cookie: cookie, Origin: 'https://evil.example' } })).status).toBe(403);
+    expect(
+      (await call(commentRoute.PATCH, { method: 'PATCH', params: { id: String(other.id) }, headers: same, json: { body: 'hijack' } }))
+        .status,
+    ).toBe(401);
+    expect(
+      (
+        await call(commentRoute.DELETE, {
+          method: 'DELETE',
+          params: { id: String(id) },
+          headers: { Cookie: cookie, Origin: 'https://evil.example' },
+        })
+      ).status,
+    ).toBe(403);
 
-    getDb().$client.prepare('UPDATE comments SET created_at = ? WHERE id = ?').run(new Date(Date.now() - 16 * 60_000).toISOString(), id);
-    expect((await call(commentRoute.PATCH, { method: 'PATCH', params: { id: String(id) }, headers: same, json: { body: 'late' } })).status).toBe(403);
+    getDb()
+      .$client.prepare('UPDATE comments SET created_at = ? WHERE id = ?')
+      .run(new Date(Date.now() - 16 * 60_000).toISOString(), id);
+    expect(
+      (await call(commentRoute.PATCH, { method: 'PATCH', params: { id: String(id) }, headers: same, json: { body: 'late' } })).status,
+    ).toBe(403);
     getDb().$client.prepare('UPDATE comments SET created_at = ? WHERE id = ?').run(new Date().toISOString(), id);
     expect((await call(commentRoute.DELETE, { method: 'DELETE', params: { id: String(id) }, headers: same })).status).toBe(204);
     expect(statusOf(id)).toBeUndefined();
@@ -286,7 +378,9 @@ describe('comment moderation', () => {
     const bad = await call(settingsRoute.PATCH, { method: 'PATCH', headers: ADMIN, json: { moderation: 'sometimes', maxLinks: -1 } });
     expect(bad.status).toBe(400);
     expect((await bad.json()).errors.map((e: { field: string }) => e.field).sort()).toEqual(['maxLinks', 'moderation']);
-    const saved = await (await call(settingsRoute.PATCH, { method: 'PATCH', headers: ADMIN, json: { moderation: 'hold_first_time' } })).json();
+    const saved = await (
+      await call(settingsRoute.PATCH, { method: 'PATCH', headers: ADMIN, json: { moderation: 'hold_first_time' } })
+    ).json();
     expect(saved.moderation).toBe('hold_first_time');
     expect((await (await call(settingsRoute.GET, { headers: ADMIN })).json()).moderation).toBe('hold_first_time');
   });

@@ -83,10 +83,21 @@ describe('POST /api/posts/{slug}/comments (JSON)', () => {
 
   it('answers 415 and 400 for unusable bodies', async () => {
     const { slug } = makePost();
-    await problemOf(await call(commentsRoute.POST, { method: 'POST', params: { slug }, body: 'x', headers: { 'Content-Type': 'text/plain' } }), 415);
-    await problemOf(await call(commentsRoute.POST, { method: 'POST', params: { slug }, body: '{', headers: { 'Content-Type': 'application/json' } }), 400);
     await problemOf(
-      await call(commentsRoute.POST, { method: 'POST', params: { slug }, body: new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]), headers: { 'Content-Type': 'application/json' } }),
+      await call(commentsRoute.POST, { method: 'POST', params: { slug }, body: 'x', headers: { 'Content-Type': 'text/plain' } }),
+      415,
+    );
+    await problemOf(
+      await call(commentsRoute.POST, { method: 'POST', params: { slug }, body: '{', headers: { 'Content-Type': 'application/json' } }),
+      400,
+    );
+    await problemOf(
+      await call(commentsRoute.POST, {
+        method: 'POST',
+        params: { slug },
+        body: new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]),
+        headers: { 'Content-Type': 'application/json' },
+      }),
       400,
     );
   });

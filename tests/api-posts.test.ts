@@ -9,7 +9,12 @@ async function expectProblem(response: Response, status: number) {
   expect(response.status).toBe(status);
   expect(response.headers.get('content-type')).toBe('application/problem+json');
   const problem = await response.json();
-  expect(problem).toMatchObject({ status, type: expect.stringMatching(/^\/problems\//), title: expect.any(String), detail: expect.any(String) });
+  expect(problem).toMatchObject({
+    status,
+    type: expect.stringMatching(/^\/problems\//),
+    title: expect.any(String),
+    detail: expect.any(String),
+  });
   return problem as { errors?: { field: string; message: string }[]; detail: string };
 }
 
@@ -122,7 +127,12 @@ describe('POST /api/posts', () => {
   });
 
   it('requires the admin token', async () => {
-    for (const headers of [{} as Record<string, string>, { Authorization: 'Bearer wrong-token-wrong-token' }, { Authorization: 'Basic abc' }, { Authorization: 'Bearer' }]) {
+    for (const headers of [
+      {} as Record<string, string>,
+      { Authorization: 'Bearer wrong-token-wrong-token' },
+      { Authorization: 'Basic abc' },
+      { Authorization: 'Bearer' },
+    ]) {
       const response = await createPost({ title: 't', body: 'b' }, headers);
       await expectProblem(response, 401);
       expect(response.headers.get('www-authenticate')).toMatch(/^Bearer/);
@@ -147,7 +157,10 @@ describe('POST /api/posts', () => {
   });
 
   it('answers 400 for malformed JSON and non-object bodies', async () => {
-    await expectProblem(await call(postsRoute.POST, { method: 'POST', headers: { ...ADMIN, 'Content-Type': 'application/json' }, body: '{"title":' }), 400);
+    await expectProblem(
+      await call(postsRoute.POST, { method: 'POST', headers: { ...ADMIN, 'Content-Type': 'application/json' }, body: '{"title":' }),
+      400,
+    );
     await expectProblem(await createPost([1, 2]), 400);
     await expectProblem(await createPost(null), 400);
   });
@@ -167,7 +180,10 @@ describe('POST /api/posts', () => {
         controller.close();
       },
     });
-    await expectProblem(await call(postsRoute.POST, { method: 'POST', headers: { ...ADMIN, 'Content-Type': 'application/json' }, body: stream }), 413);
+    await expectProblem(
+      await call(postsRoute.POST, { method: 'POST', headers: { ...ADMIN, 'Content-Type': 'application/json' }, body: stream }),
+      413,
+    );
   });
 });
 

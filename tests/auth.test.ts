@@ -94,7 +94,9 @@ describe('first-run setup', () => {
     expect(user.email).toBe('ada@example.com');
     expect(isSetupPending()).toBe(false);
     expect(prepareSetup()).toBeUndefined();
-    await expect(completeSetup({ ...input, email: 'eve@example.com', setupToken: setup.token })).rejects.toMatchObject({ code: 'conflict' });
+    await expect(completeSetup({ ...input, email: 'eve@example.com', setupToken: setup.token })).rejects.toMatchObject({
+      code: 'conflict',
+    });
   });
 });
 
@@ -121,7 +123,9 @@ describe('API tokens', () => {
   it('treats a missing token as anonymous and a wrong one as an error', () => {
     expect(authenticate(new Request(`${SITE}/api/posts`))).toBeNull();
     expect(codeOf(() => requireAdmin(new Request(`${SITE}/api/posts`)))).toBe('unauthorized');
-    expect(codeOf(() => authenticate(new Request(`${SITE}/api/posts`, { headers: { Authorization: 'Bearer nope' } })))).toBe('unauthorized');
+    expect(codeOf(() => authenticate(new Request(`${SITE}/api/posts`, { headers: { Authorization: 'Bearer nope' } })))).toBe(
+      'unauthorized',
+    );
   });
 });
 

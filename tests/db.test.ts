@@ -41,7 +41,9 @@ describe('database', () => {
   it('refuses invalid rows at the database level too', () => {
     const insert = (status: string, publishedAt: string | null) =>
       sqlite()
-        .prepare("INSERT INTO posts (slug, title, body, html, status, published_at, created_at, updated_at) VALUES (?, 't', 'b', 'b', ?, ?, '', '')")
+        .prepare(
+          "INSERT INTO posts (slug, title, body, html, status, published_at, created_at, updated_at) VALUES (?, 't', 'b', 'b', ?, ?, '', '')",
+        )
         .run(`s-${Math.random()}`, status, publishedAt);
     expect(() => insert('archived', null)).toThrow(/CHECK/);
     expect(() => insert('published', null)).toThrow(/CHECK/);
@@ -49,7 +51,10 @@ describe('database', () => {
   });
 
   it.each([
-    ['published posts page', "SELECT id FROM posts WHERE status = 'published' AND (published_at, id) < ('2026', 5) ORDER BY published_at DESC, id DESC LIMIT 21"],
+    [
+      'published posts page',
+      "SELECT id FROM posts WHERE status = 'published' AND (published_at, id) < ('2026', 5) ORDER BY published_at DESC, id DESC LIMIT 21",
+    ],
     ['post by slug', "SELECT id FROM posts WHERE slug = 'x' AND status = 'published'"],
     ['comments of a post', "SELECT id FROM comments WHERE post_id = 1 AND status = 'approved' ORDER BY created_at, id LIMIT 21"],
     ['comment by id', 'SELECT id FROM comments WHERE id = 1'],

@@ -77,7 +77,24 @@ describe('full-text search', () => {
 
   it('answers any input over HTTP without an error', async () => {
     makePost({ title: 'Something searchable' });
-    const inputs = ['"', '*', 'AND', '-', 'NOT NOT', '"unclosed', 'a"b"c', 'x OR', '(', ')', 'NEAR(a b)', 'col:val', '^start', '\u0000', '🙂', 'ß'.repeat(200)];
+    const inputs = [
+      '"',
+      '*',
+      'AND',
+      '-',
+      'NOT NOT',
+      '"unclosed',
+      'a"b"c',
+      'x OR',
+      '(',
+      ')',
+      'NEAR(a b)',
+      'col:val',
+      '^start',
+      '\u0000',
+      '🙂',
+      'ß'.repeat(200),
+    ];
     for (const q of inputs) {
       const response = await call(searchRoute.GET, { path: `/api/search?q=${encodeURIComponent(q)}` });
       expect(response.status, q).toBe(200);
@@ -109,7 +126,10 @@ describe('tags', () => {
     const api = await (await call(postsRoute.GET, { path: '/api/posts?tag=web' })).json();
     expect(slugsOf(api)).toEqual(['a']);
     const tags = await (await call(tagsRoute.GET)).json();
-    expect(tags).toEqual({ data: expect.arrayContaining([expect.objectContaining({ slug: 'web', url: 'https://blog.example.test/tags/web' })]), nextCursor: null });
+    expect(tags).toEqual({
+      data: expect.arrayContaining([expect.objectContaining({ slug: 'web', url: 'https://blog.example.test/tags/web' })]),
+      nextCursor: null,
+    });
   });
 });
 
@@ -156,7 +176,9 @@ describe('sitemaps', () => {
   it('shard posts by id range, at most 50,000 URLs each, streamed', async () => {
     const first = makePost({ slug: 'first', tags: ['T'] });
     // A post far along the id range lands in the second shard.
-    getDb().$client.prepare('UPDATE posts SET id = ? WHERE id = ?').run(SHARD_SIZE + 5, makePost({ slug: 'far' }).id);
+    getDb()
+      .$client.prepare('UPDATE posts SET id = ? WHERE id = ?')
+      .run(SHARD_SIZE + 5, makePost({ slug: 'far' }).id);
     expect(first.id).toBeLessThanOrEqual(SHARD_SIZE);
     const shards = listShards().map((item) => new URL(item.url).pathname);
     expect(shards).toEqual(['/sitemaps/pages.xml', '/sitemaps/posts-1.xml', '/sitemaps/posts-2.xml', '/sitemaps/tags-1.xml']);

@@ -14,7 +14,22 @@ const ATTACKS = [
 describe('renderPostMarkdown', () => {
   it('renders GitHub-flavoured Markdown', () => {
     const html = renderPostMarkdown(
-      ['## Heading', '', '- one', '- two', '', '```ts', 'const x = 1;', '```', '', '| a | b |', '| - | - |', '| 1 | 2 |', '', '[link](https://example.com)'].join('\n'),
+      [
+        '## Heading',
+        '',
+        '- one',
+        '- two',
+        '',
+        '```ts',
+        'const x = 1;',
+        '```',
+        '',
+        '| a | b |',
+        '| - | - |',
+        '| 1 | 2 |',
+        '',
+        '[link](https://example.com)',
+      ].join('\n'),
     );
     expect(html).toContain('<h2>Heading</h2>');
     expect(html).toContain('<li>one</li>');

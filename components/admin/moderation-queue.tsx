@@ -27,7 +27,15 @@ const actionsFor = (status: QueueComment['status']): Action[] =>
   ({ pending: ['approve', 'spam', 'delete'], approved: ['pending', 'spam', 'delete'], spam: ['approve', 'delete'] })[status] as Action[];
 
 /** The moderation queue: per-comment and bulk actions, and replies as the post's author. */
-export function ModerationQueue({ comments, status, authorName }: { comments: QueueComment[]; status: QueueComment['status']; authorName: string }) {
+export function ModerationQueue({
+  comments,
+  status,
+  authorName,
+}: {
+  comments: QueueComment[];
+  status: QueueComment['status'];
+  authorName: string;
+}) {
   const router = useRouter();
   const [selected, setSelected] = useState<Set<number>>(new Set());
   const [replyTo, setReplyTo] = useState<number | null>(null);
@@ -37,7 +45,11 @@ export function ModerationQueue({ comments, status, authorName }: { comments: Qu
 
   async function act(action: Action, ids: number[]) {
     if (ids.length === 0) return;
-    if (action === 'delete' && !window.confirm(`Delete ${ids.length === 1 ? 'this comment' : `${ids.length} comments`}? This cannot be undone.`)) return;
+    if (
+      action === 'delete' &&
+      !window.confirm(`Delete ${ids.length === 1 ? 'this comment' : `${ids.length} comments`}? This cannot be undone.`)
+    )
+      return;
     setBusy(true);
     const result = await callApi<{ changed: number }>('POST', '/api/admin/comments/bulk', { action, ids });
     setBusy(false);
@@ -92,7 +104,13 @@ export function ModerationQueue({ comments, status, authorName }: { comments: Qu
           <label htmlFor="select-all">Select all</label>
         </div>
         {actionsFor(status).map((action) => (
-          <button key={action} type="button" className={action === 'delete' ? 'danger' : 'secondary'} disabled={busy || selected.size === 0} onClick={() => act(action, [...selected])}>
+          <button
+            key={action}
+            type="button"
+            className={action === 'delete' ? 'danger' : 'secondary'}
+            disabled={busy || selected.size === 0}
+            onClick={() => act(action, [...selected])}
+          >
             {ACTION_LABEL[action]} selected
           </button>
         ))}
@@ -134,7 +152,12 @@ export function ModerationQueue({ comments, status, authorName }: { comments: Qu
                     </button>
                   ))}
                   {comment.status !== 'spam' && (
-                    <button type="button" className="secondary small" aria-expanded={replyTo === comment.id} onClick={() => setReplyTo(replyTo === comment.id ? null : comment.id)}>
+                    <button
+                      type="button"
+                      className="secondary small"
+                      aria-expanded={replyTo === comment.id}
+                      onClick={() => setReplyTo(replyTo === comment.id ? null : comment.id)}
+                    >
                       Reply
                     </button>
                   )}

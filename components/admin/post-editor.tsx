@@ -175,7 +175,13 @@ export function PostEditor({ post, justCreated = false }: { post?: EditablePost;
       <div className="editor-grid">
         <div className="editor-fields">
           <Field id="title" label="Title" error={errors.title}>
-            <input {...controlProps('title', errors.title)} value={title} onChange={(e) => setTitle(e.target.value)} maxLength={200} required />
+            <input
+              {...controlProps('title', errors.title)}
+              value={title}
+              onChange={(e) => setTitle(e.target.value)}
+              maxLength={200}
+              required
+            />
           </Field>
           <Field id="slug" label="Slug" hint={`The address: /posts/${effectiveSlug}`} error={errors.slug}>
             <input
@@ -190,14 +196,32 @@ export function PostEditor({ post, justCreated = false }: { post?: EditablePost;
               maxLength={100}
             />
           </Field>
-          <Field id="summary" label="Summary" hint="Shown in lists, feeds and search results. Left empty, it is taken from the text." error={errors.summary}>
-            <textarea {...controlProps('summary', errors.summary, 'hint')} value={summary} onChange={(e) => setSummary(e.target.value)} rows={2} maxLength={500} />
+          <Field
+            id="summary"
+            label="Summary"
+            hint="Shown in lists, feeds and search results. Left empty, it is taken from the text."
+            error={errors.summary}
+          >
+            <textarea
+              {...controlProps('summary', errors.summary, 'hint')}
+              value={summary}
+              onChange={(e) => setSummary(e.target.value)}
+              rows={2}
+              maxLength={500}
+            />
           </Field>
           <Field id="tags" label="Tags" hint="Separated by commas, e.g. sqlite, performance." error={errors.tags}>
             <input {...controlProps('tags', errors.tags, 'hint')} value={tags} onChange={(e) => setTags(e.target.value)} />
           </Field>
           <Field id="body" label="Text (Markdown)" error={errors.body}>
-            <textarea {...controlProps('body', errors.body)} className="editor-body" value={body} onChange={(e) => setBody(e.target.value)} rows={20} required />
+            <textarea
+              {...controlProps('body', errors.body)}
+              className="editor-body"
+              value={body}
+              onChange={(e) => setBody(e.target.value)}
+              rows={20}
+              required
+            />
           </Field>
           <div className="field checkbox">
             <input id="commentsEnabled" type="checkbox" checked={commentsEnabled} onChange={(e) => setCommentsEnabled(e.target.checked)} />
@@ -246,7 +270,13 @@ export function PostEditor({ post, justCreated = false }: { post?: EditablePost;
       <fieldset className="schedule">
         <legend>Schedule</legend>
         <Field id="publishedAt" label="Publish at (your local time)" error={errors.publishedAt}>
-          <input {...controlProps('publishedAt', errors.publishedAt)} type="datetime-local" step={1} value={scheduleAt} onChange={(e) => setScheduleAt(e.target.value)} />
+          <input
+            {...controlProps('publishedAt', errors.publishedAt)}
+            type="datetime-local"
+            step={1}
+            value={scheduleAt}
+            onChange={(e) => setScheduleAt(e.target.value)}
+          />
         </Field>
         <button type="button" className="secondary" disabled={busy} onClick={() => save('schedule')}>
           Schedule

@@ -8,7 +8,11 @@ import { callApi } from '@/components/api-client';
 
 const POLICIES = [
   ['immediate', 'Publish comments immediately', 'Spam checks can still hold a comment for review.'],
-  ['hold_first_time', 'Hold comments from first-time commenters', 'Once a comment with an email address is approved, later ones from that address appear at once.'],
+  [
+    'hold_first_time',
+    'Hold comments from first-time commenters',
+    'Once a comment with an email address is approved, later ones from that address appear at once.',
+  ],
   ['hold_all', 'Hold every comment for approval', 'Nothing appears until you approve it.'],
 ] as const;
 
@@ -42,7 +46,10 @@ export function SettingsForm({ settings }: { settings: SiteSettings }) {
       // Nested fields come back as commentRateLimit.max; the inputs are named after them.
       setErrors(
         Object.fromEntries(
-          Object.entries(result.errors).map(([field, message]) => [field.replace('commentRateLimit.max', 'rateMax').replace('commentRateLimit.windowSeconds', 'rateWindow'), message]),
+          Object.entries(result.errors).map(([field, message]) => [
+            field.replace('commentRateLimit.max', 'rateMax').replace('commentRateLimit.windowSeconds', 'rateWindow'),
+            message,
+          ]),
         ),
       );
       return;
@@ -61,15 +68,34 @@ export function SettingsForm({ settings }: { settings: SiteSettings }) {
           <input id="commentsEnabled" name="commentsEnabled" type="checkbox" defaultChecked={settings.commentsEnabled} />
           <label htmlFor="commentsEnabled">Readers may comment (turn off to close comments on every post)</label>
         </div>
-        <Field id="maxReplyDepth" label="Deepest level of replies" hint="1 means no replies; a reply deeper than this joins its parent’s thread." error={errors.maxReplyDepth}>
-          <input {...controlProps('maxReplyDepth', errors.maxReplyDepth, 'hint')} name="maxReplyDepth" type="number" min={1} max={10} defaultValue={settings.maxReplyDepth} />
+        <Field
+          id="maxReplyDepth"
+          label="Deepest level of replies"
+          hint="1 means no replies; a reply deeper than this joins its parent’s thread."
+          error={errors.maxReplyDepth}
+        >
+          <input
+            {...controlProps('maxReplyDepth', errors.maxReplyDepth, 'hint')}
+            name="maxReplyDepth"
+            type="number"
+            min={1}
+            max={10}
+            defaultValue={settings.maxReplyDepth}
+          />
         </Field>
       </fieldset>
       <fieldset aria-describedby={errors.moderation ? 'moderation-error' : undefined}>
         <legend>Moderation</legend>
         {POLICIES.map(([value, label, hint]) => (
           <div className="field radio" key={value}>
-            <input id={`moderation-${value}`} name="moderation" type="radio" value={value} defaultChecked={settings.moderation === value} aria-describedby={`moderation-${value}-hint`} />
+            <input
+              id={`moderation-${value}`}
+              name="moderation"
+              type="radio"
+              value={value}
+              defaultChecked={settings.moderation === value}
+              aria-describedby={`moderation-${value}-hint`}
+            />
             <label htmlFor={`moderation-${value}`}>{label}</label>
             <p id={`moderation-${value}-hint`} className="hint">
               {hint}
@@ -84,25 +110,76 @@ export function SettingsForm({ settings }: { settings: SiteSettings }) {
       </fieldset>
       <fieldset>
         <legend>Spam defences</legend>
-        <Field id="blocklist" label="Blocklist" hint="One word or phrase per line. Comments containing one (in the name, email or text) wait for approval." error={errors.blocklist}>
-          <textarea {...controlProps('blocklist', errors.blocklist, 'hint')} name="blocklist" rows={5} defaultValue={settings.blocklist.join('\n')} />
+        <Field
+          id="blocklist"
+          label="Blocklist"
+          hint="One word or phrase per line. Comments containing one (in the name, email or text) wait for approval."
+          error={errors.blocklist}
+        >
+          <textarea
+            {...controlProps('blocklist', errors.blocklist, 'hint')}
+            name="blocklist"
+            rows={5}
+            defaultValue={settings.blocklist.join('\n')}
+          />
         </Field>
         <Field id="maxLinks" label="Most links allowed" hint="A comment with more links waits for approval." error={errors.maxLinks}>
-          <input {...controlProps('maxLinks', errors.maxLinks, 'hint')} name="maxLinks" type="number" min={0} max={100} defaultValue={settings.maxLinks} />
+          <input
+            {...controlProps('maxLinks', errors.maxLinks, 'hint')}
+            name="maxLinks"
+            type="number"
+            min={0}
+            max={100}
+            defaultValue={settings.maxLinks}
+          />
         </Field>
         <div className="field-row">
           <Field id="rateMax" label="Comments per address" error={errors.rateMax}>
-            <input {...controlProps('rateMax', errors.rateMax)} name="rateMax" type="number" min={1} defaultValue={settings.commentRateLimit.max} />
+            <input
+              {...controlProps('rateMax', errors.rateMax)}
+              name="rateMax"
+              type="number"
+              min={1}
+              defaultValue={settings.commentRateLimit.max}
+            />
           </Field>
           <Field id="rateWindow" label="…within seconds" hint="More are refused (429) until the window passes." error={errors.rateWindow}>
-            <input {...controlProps('rateWindow', errors.rateWindow, 'hint')} name="rateWindow" type="number" min={1} defaultValue={settings.commentRateLimit.windowSeconds} />
+            <input
+              {...controlProps('rateWindow', errors.rateWindow, 'hint')}
+              name="rateWindow"
+              type="number"
+              min={1}
+              defaultValue={settings.commentRateLimit.windowSeconds}
+            />
           </Field>
         </div>
-        <Field id="minSubmitSeconds" label="Minimum seconds to write a comment" hint="A form sent sooner after the page loaded is treated as a bot's and kept as spam." error={errors.minSubmitSeconds}>
-          <input {...controlProps('minSubmitSeconds', errors.minSubmitSeconds, 'hint')} name="minSubmitSeconds" type="number" min={0} defaultValue={settings.minSubmitSeconds} />
+        <Field
+          id="minSubmitSeconds"
+          label="Minimum seconds to write a comment"
+          hint="A form sent sooner after the page loaded is treated as a bot's and kept as spam."
+          error={errors.minSubmitSeconds}
+        >
+          <input
+            {...controlProps('minSubmitSeconds', errors.minSubmitSeconds, 'hint')}
+            name="minSubmitSeconds"
+            type="number"
+            min={0}
+            defaultValue={settings.minSubmitSeconds}
+          />
         </Field>
-        <Field id="editWindowMinutes" label="Minutes readers may edit their comment" hint="0 turns editing off." error={errors.editWindowMinutes}>
-          <input {...controlProps('editWindowMinutes', errors.editWindowMinutes, 'hint')} name="editWindowMinutes" type="number" min={0} defaultValue={settings.editWindowMinutes} />
+        <Field
+          id="editWindowMinutes"
+          label="Minutes readers may edit their comment"
+          hint="0 turns editing off."
+          error={errors.editWindowMinutes}
+        >
+          <input
+            {...controlProps('editWindowMinutes', errors.editWindowMinutes, 'hint')}
+            name="editWindowMinutes"
+            type="number"
+            min={0}
+            defaultValue={settings.editWindowMinutes}
+          />
         </Field>
       </fieldset>
       <div className="form-actions">

@@ -17,9 +17,7 @@ export default async function PanelLayout({ children }: { children: ReactNode })
             <Link href="/admin/posts">Posts</Link>
           </li>
           <li>
-            <Link href="/admin/comments">
-              Comments{pending > 0 && <span className="count"> ({pending} pending)</span>}
-            </Link>
+            <Link href="/admin/comments">Comments{pending > 0 && <span className="count"> ({pending} pending)</span>}</Link>
           </li>
           <li>
             <Link href="/admin/settings">Settings</Link>

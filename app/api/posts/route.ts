@@ -1,16 +1,12 @@
-import { z } from 'zod';
 import { requireAdmin } from '@/lib/auth';
 import { json, methodNotAllowed, parseBody, parseQuery, route } from '@/lib/http';
-import { listQuerySchema } from '@/lib/pagination';
 import { createPost, listPublishedPosts } from '@/lib/posts';
-import { postCreateSchema } from '@/lib/schemas';
+import { postCreateSchema, postListQuerySchema } from '@/lib/schemas';
 
 export const dynamic = 'force-dynamic';
 
-const listSchema = listQuerySchema.extend({ tag: z.string().max(100, 'tag must be at most 100 characters.').optional() });
-
 /** Published posts, newest first; `?tag=` keeps the posts of one tag. */
-export const GET = route((request) => json(listPublishedPosts(parseQuery(listSchema, request))));
+export const GET = route((request) => json(listPublishedPosts(parseQuery(postListQuerySchema, request))));
 
 export const POST = route(async (request) => {
   requireAdmin(request);

@@ -1,13 +1,8 @@
-import { z } from 'zod';
 import { json, methodNotAllowed, parseQuery, route } from '@/lib/http';
-import { listQuerySchema } from '@/lib/pagination';
+import { searchQuerySchema } from '@/lib/schemas';
 import { searchPosts } from '@/lib/search';
 
 export const dynamic = 'force-dynamic';
-
-const searchQuerySchema = listQuerySchema.extend({
-  q: z.string({ error: 'q is required: the words to search for.' }).max(200, 'q must be at most 200 characters.'),
-});
 
 /** Full-text search of published posts, best matches first. Any text is a valid query. */
 export const GET = route((request) => {

@@ -12,26 +12,24 @@ export default async function OpenGraphImage({ params }: { params: Promise<{ slu
   const post = getPublishedPost((await params).slug);
   const { SITE_NAME } = getEnv();
   return new ImageResponse(
-    (
-      <div
-        style={{
-          width: '100%',
-          height: '100%',
-          display: 'flex',
-          flexDirection: 'column',
-          justifyContent: 'space-between',
-          padding: '72px 80px',
-          background: '#121417',
-          color: '#e6e8eb',
-        }}
-      >
-        <div style={{ fontSize: 36, color: '#8ab4f8', fontWeight: 700 }}>{SITE_NAME}</div>
-        <div style={{ fontSize: post && post.title.length > 60 ? 60 : 76, fontWeight: 700, lineHeight: 1.15 }}>
-          {post?.title ?? 'Post not found'}
-        </div>
-        <div style={{ fontSize: 30, color: '#a9b1bb' }}>{post ? formatDate(post.publishedAt) : ''}</div>
+    <div
+      style={{
+        width: '100%',
+        height: '100%',
+        display: 'flex',
+        flexDirection: 'column',
+        justifyContent: 'space-between',
+        padding: '72px 80px',
+        background: '#121417',
+        color: '#e6e8eb',
+      }}
+    >
+      <div style={{ fontSize: 36, color: '#8ab4f8', fontWeight: 700 }}>{SITE_NAME}</div>
+      <div style={{ fontSize: post && post.title.length > 60 ? 60 : 76, fontWeight: 700, lineHeight: 1.15 }}>
+        {post?.title ?? 'Post not found'}
       </div>
-    ),
+      <div style={{ fontSize: 30, color: '#a9b1bb' }}>{post ? formatDate(post.publishedAt) : ''}</div>
+    </div>,
     size,
   );
 }

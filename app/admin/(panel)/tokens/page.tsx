@@ -19,8 +19,8 @@ export default async function TokensPage() {
     <>
       <h1>API tokens</h1>
       <p>
-        Scripts and other programs write posts through the API with a token, sent as <code>Authorization: Bearer &lt;token&gt;</code>.
-        Each token acts as you; revoke any you no longer use.
+        Scripts and other programs write posts through the API with a token, sent as <code>Authorization: Bearer &lt;token&gt;</code>. Each
+        token acts as you; revoke any you no longer use.
       </p>
       <TokenManager tokens={tokens} />
     </>

@@ -1,19 +1,14 @@
-import { z } from 'zod';
 import { requireAdmin } from '@/lib/auth';
 import { listCommentsForModeration } from '@/lib/comments';
 import { json, methodNotAllowed, parseQuery, route } from '@/lib/http';
-import { listQuerySchema } from '@/lib/pagination';
+import { moderationQuerySchema } from '@/lib/schemas';
 
 export const dynamic = 'force-dynamic';
-
-const querySchema = listQuerySchema.extend({
-  status: z.enum(['pending', 'approved', 'spam'], { error: 'status must be pending, approved or spam.' }).default('pending'),
-});
 
 /** The moderation queue, newest first. */
 export const GET = route((request) => {
   requireAdmin(request);
-  return json(listCommentsForModeration(parseQuery(querySchema, request)));
+  return json(listCommentsForModeration(parseQuery(moderationQuerySchema, request)));
 });
 
 const notAllowed = methodNotAllowed('GET');

@@ -1,20 +1,14 @@
-import { z } from 'zod';
 import { requireAdmin } from '@/lib/auth';
 import { json, methodNotAllowed, parseQuery, route } from '@/lib/http';
+import { slugCheckQuerySchema } from '@/lib/schemas';
 import { postExists } from '@/lib/posts';
-import { slugSchema } from '@/lib/schemas';
 
 export const dynamic = 'force-dynamic';
-
-const querySchema = z.object({
-  slug: slugSchema,
-  exceptId: z.coerce.number({ error: 'exceptId must be a post id.' }).int().positive().optional(),
-});
 
 /** Whether a slug is free, for the editor to say so before saving. */
 export const GET = route((request) => {
   requireAdmin(request);
-  const { slug, exceptId } = parseQuery(querySchema, request);
+  const { slug, exceptId } = parseQuery(slugCheckQuerySchema, request);
   return json({ slug, available: !postExists(slug, exceptId) });
 });
 

@@ -1,0 +1,146 @@
+import { z } from 'zod';
+import { siteSettingsSchema } from '@/lib/settings';
+
+/*
+ * The shapes the API answers with, for the OpenAPI document. They are not used to build
+ * responses; the contract test validates real responses against them, so they cannot drift.
+ */
+
+/** Named response schemas: each becomes a reusable entry under components.schemas. */
+export const responseRegistry = z.registry<{ id: string; description?: string }>();
+
+function named<T extends z.ZodType>(id: string, schema: T, description?: string): T {
+  responseRegistry.add(schema, { id, ...(description ? { description } : {}) });
+  return schema;
+}
+
+const dateTime = z.iso.datetime().describe('UTC ISO 8601 date-time');
+const url = z.url();
+
+export const problemSchema = named(
+  'Problem',
+  z.object({
+    type: z.string().describe('A URI naming the kind of problem, e.g. /problems/validation'),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    errors: z
+      .array(z.object({ field: z.string(), message: z.string() }))
+      .optional()
+      .describe('Each invalid field and why'),
+  }),
+  'RFC 9457 problem details',
+);
+
+const page = <T extends z.ZodType>(item: T, id: string) =>
+  named(
+    id,
+    z.object({ data: z.array(item), nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last') }),
+  );
+
+export const tagRefSchema = named('TagRef', z.object({ slug: z.string(), name: z.string() }));
+export const postSummarySchema = named(
+  'PostSummary',
+  z.object({
+    id: z.number().int(),
+    slug: z.string(),
+    title: z.string(),
+    summary: z.string(),
+    publishedAt: dateTime,
+    updatedAt: dateTime,
+    commentCount: z.number().int(),
+    tags: z.array(tagRefSchema),
+    url,
+  }),
+);
+export const publishedPostSchema = named(
+  'PublishedPost',
+  postSummarySchema.extend({ html: z.string().describe('Sanitised HTML'), commentsEnabled: z.boolean(), wordCount: z.number().int() }),
+);
+export const authorPostSchema = named(
+  'AuthorPost',
+  z.object({
+    id: z.number().int(),
+    slug: z.string(),
+    title: z.string(),
+    summary: z.string(),
+    body: z.string().describe('Markdown source'),
+    html: z.string(),
+    status: z.enum(['draft', 'scheduled', 'published']),
+    publishedAt: dateTime.nullable(),
+    commentCount: z.number().int(),
+    commentsEnabled: z.boolean(),
+    wordCount: z.number().int(),
+    createdAt: dateTime,
+    updatedAt: dateTime,
+    tags: z.array(tagRefSchema),
+    url,
+  }),
+  "The author's view of a post, drafts included",
+);
+export const publicCommentSchema = named(
+  'Comment',
+  z.object({
+    id: z.number().int(),
+    parentId: z.number().int().nullable(),
+    authorName: z.string(),
+    byAuthor: z.boolean().describe('Written by the blog’s author'),
+    html: z.string(),
+    createdAt: dateTime,
+  }),
+);
+export const createdCommentSchema = named(
+  'CreatedComment',
+  publicCommentSchema.extend({ status: z.enum(['approved', 'pending']).describe('pending: waits for moderation') }),
+);
+export const adminCommentSchema = named(
+  'AdminComment',
+  publicCommentSchema.extend({
+    postId: z.number().int(),
+    postSlug: z.string(),
+    postTitle: z.string(),
+    authorEmail: z.string().nullable(),
+    body: z.string(),
+    status: z.enum(['pending', 'approved', 'spam']),
+    updatedAt: dateTime.nullable(),
+  }),
+);
+export const ownCommentEditSchema = named(
+  'OwnCommentEdit',
+  z.object({ id: z.number().int(), status: z.enum(['pending', 'approved', 'spam']), html: z.string(), updatedAt: dateTime.nullable() }),
+);
+export const tagSummarySchema = named('Tag', tagRefSchema.extend({ postCount: z.number().int(), url }));
+export const searchResultSchema = named(
+  'SearchResult',
+  z.object({
+    id: z.number().int(),
+    slug: z.string(),
+    title: z.string(),
+    summary: z.string(),
+    publishedAt: dateTime,
+    url,
+    snippet: z.string().describe('Escaped HTML with matches in <mark>'),
+  }),
+);
+export const userSchema = named('User', z.object({ id: z.number().int(), email: z.string(), name: z.string() }));
+export const apiTokenSchema = named(
+  'ApiToken',
+  z.object({ id: z.number().int(), name: z.string(), prefix: z.string(), createdAt: dateTime, lastUsedAt: dateTime.nullable() }),
+);
+export const responses = {
+  postPage: page(postSummarySchema, 'PostPage'),
+  commentPage: page(publicCommentSchema, 'CommentPage'),
+  adminCommentPage: page(adminCommentSchema, 'AdminCommentPage'),
+  authorPostPage: page(authorPostSchema, 'AuthorPostPage'),
+  tagList: page(tagSummarySchema, 'TagList'),
+  searchPage: page(searchResultSchema, 'SearchResults'),
+  settings: named('Settings', siteSettingsSchema),
+  session: named('Session', z.object({ user: userSchema.nullable(), via: z.enum(['bootstrap', 'token', 'session']) })),
+  signedIn: named('SignedIn', z.object({ user: userSchema })),
+  tokenList: named('ApiTokenList', z.object({ data: z.array(apiTokenSchema) })),
+  createdToken: named('CreatedApiToken', apiTokenSchema.extend({ token: z.string().describe('Shown this once') })),
+  slugCheck: named('SlugAvailability', z.object({ slug: z.string(), available: z.boolean() })),
+  preview: named('Preview', z.object({ html: z.string() })),
+  bulkResult: named('BulkResult', z.object({ action: z.enum(['approve', 'pending', 'spam', 'delete']), changed: z.number().int() })),
+  health: named('Health', z.object({ status: z.literal('ok'), database: z.literal('ok'), migrations: z.number().int() })),
+};
