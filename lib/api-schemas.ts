@@ -142,5 +142,10 @@ export const responses = {
   slugCheck: named('SlugAvailability', z.object({ slug: z.string(), available: z.boolean() })),
   preview: named('Preview', z.object({ html: z.string() })),
   bulkResult: named('BulkResult', z.object({ action: z.enum(['approve', 'pending', 'spam', 'delete']), changed: z.number().int() })),
+  commentChange: named(
+    'CommentChange',
+    z.union([adminCommentSchema, ownCommentEditSchema]),
+    "The author's view of the comment, or for the reader who wrote it { id, status, html, updatedAt }",
+  ),
   health: named('Health', z.object({ status: z.literal('ok'), database: z.literal('ok'), migrations: z.number().int() })),
 };

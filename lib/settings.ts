@@ -12,11 +12,11 @@ const int = (label: string, min: number, max: number) =>
     .min(min, `${label} must be at least ${min}.`)
     .max(max, `${label} must be at most ${max}.`);
 
-/** Site-wide comment settings, edited in the admin area. Every field has a default, so a new blog needs none. */
-export const siteSettingsSchema = z.strictObject({
+/** The fields of the site-wide comment settings, without defaults, so a partial update changes only what it names. */
+const settingsFields = {
   /** immediate: publish; hold_all: every comment waits for approval; hold_first_time: until an email has one approved comment. */
-  moderation: z.enum(MODERATION_POLICIES, { error: 'Choose immediate, hold_all or hold_first_time.' }).default('immediate'),
-  commentsEnabled: z.boolean({ error: 'commentsEnabled must be true or false.' }).default(true),
+  moderation: z.enum(MODERATION_POLICIES, { error: 'Choose immediate, hold_all or hold_first_time.' }),
+  commentsEnabled: z.boolean({ error: 'commentsEnabled must be true or false.' }),
   /** Words or phrases that send a comment to the queue (case-insensitive, matched anywhere in name, email or text). */
   blocklist: z
     .array(
@@ -27,24 +27,49 @@ export const siteSettingsSchema = z.strictObject({
         .min(1, 'Blocklist entries cannot be empty.')
         .max(100, 'Blocklist entries are at most 100 characters.'),
     )
-    .max(1000, 'The blocklist holds at most 1,000 entries.')
-    .default([]),
+    .max(1000, 'The blocklist holds at most 1,000 entries.'),
   /** More links than this sends a comment to the queue. */
-  maxLinks: int('maxLinks', 0, 100).default(2),
+  maxLinks: int('maxLinks', 0, 100),
   /** Comment posts allowed per address per window, answered with 429 beyond it. */
-  commentRateLimit: z
-    .strictObject({ max: int('commentRateLimit.max', 1, 10_000), windowSeconds: int('commentRateLimit.windowSeconds', 1, 86_400) })
-    .default({ max: 6, windowSeconds: 60 }),
+  commentRateLimit: z.strictObject({
+    max: int('commentRateLimit.max', 1, 10_000),
+    windowSeconds: int('commentRateLimit.windowSeconds', 1, 86_400),
+  }),
   /** A form submitted sooner than this after it was rendered is treated as a bot's. */
-  minSubmitSeconds: int('minSubmitSeconds', 0, 600).default(3),
+  minSubmitSeconds: int('minSubmitSeconds', 0, 600),
   /** How deep replies nest; a reply to a comment at the deepest level joins that comment's parent. */
-  maxReplyDepth: int('maxReplyDepth', 1, 10).default(3),
+  maxReplyDepth: int('maxReplyDepth', 1, 10),
   /** How long a reader may edit or delete their own comment. */
-  editWindowMinutes: int('editWindowMinutes', 0, 1440).default(15),
+  editWindowMinutes: int('editWindowMinutes', 0, 1440),
+};
+
+type SettingsShape = { [K in keyof typeof settingsFields]: z.output<(typeof settingsFields)[K]> };
+
+export const DEFAULT_SETTINGS: SettingsShape = {
+  moderation: 'immediate',
+  commentsEnabled: true,
+  blocklist: [],
+  maxLinks: 2,
+  commentRateLimit: { max: 6, windowSeconds: 60 },
+  minSubmitSeconds: 3,
+  maxReplyDepth: 3,
+  editWindowMinutes: 15,
+};
+
+/** Site-wide comment settings, edited in the admin area. Every field has a default, so a new blog needs none. */
+export const siteSettingsSchema = z.strictObject({
+  moderation: settingsFields.moderation.default(DEFAULT_SETTINGS.moderation),
+  commentsEnabled: settingsFields.commentsEnabled.default(DEFAULT_SETTINGS.commentsEnabled),
+  blocklist: settingsFields.blocklist.default(DEFAULT_SETTINGS.blocklist),
+  maxLinks: settingsFields.maxLinks.default(DEFAULT_SETTINGS.maxLinks),
+  commentRateLimit: settingsFields.commentRateLimit.default(DEFAULT_SETTINGS.commentRateLimit),
+  minSubmitSeconds: settingsFields.minSubmitSeconds.default(DEFAULT_SETTINGS.minSubmitSeconds),
+  maxReplyDepth: settingsFields.maxReplyDepth.default(DEFAULT_SETTINGS.maxReplyDepth),
+  editWindowMinutes: settingsFields.editWindowMinutes.default(DEFAULT_SETTINGS.editWindowMinutes),
 });
 
 export type SiteSettings = z.output<typeof siteSettingsSchema>;
-export const settingsUpdateSchema = siteSettingsSchema.partial();
+export const settingsUpdateSchema = z.strictObject(settingsFields).partial();
 export type SettingsUpdate = z.output<typeof settingsUpdateSchema>;
 
 const KEY = 'site';
