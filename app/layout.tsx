@@ -56,6 +56,9 @@ export default function RootLayout({ children }: { children: ReactNode }) {
                 Search posts
               </label>
               <input id="site-search" name="q" type="search" placeholder="Search…" />
+              <button type="submit" className="secondary small">
+                Search
+              </button>
             </form>
           </div>
         </header>

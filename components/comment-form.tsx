@@ -122,12 +122,19 @@ export function CommentForm({ slug, replyTo, invalidFields, held, formToken }: P
       {/* A trap for bots: people never see or reach this field, so anything in it marks spam. */}
       <div className="hp" aria-hidden="true">
         <label htmlFor="comment-website">Website</label>
-        <input id="comment-website" name="website" tabIndex={-1} autoComplete="off" />
+        <input type="text" id="comment-website" name="website" tabIndex={-1} autoComplete="off" />
       </div>
       <FormError message={errors.form ?? errors.parentId} />
 
       <Field id="comment-authorName" label="Name" error={errors.authorName}>
-        <input {...controlProps('comment-authorName', errors.authorName)} name="authorName" autoComplete="name" required maxLength={80} />
+        <input
+          type="text"
+          {...controlProps('comment-authorName', errors.authorName)}
+          name="authorName"
+          autoComplete="name"
+          required
+          maxLength={80}
+        />
       </Field>
       <Field
         id="comment-authorEmail"

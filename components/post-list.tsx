@@ -20,7 +20,7 @@ export function PostList({ posts }: { posts: PostSummary[] }) {
               <Link href={`${postPath(post.slug)}#comments`}>{pluralize(post.commentCount, 'comment')}</Link>
             </p>
             {post.summary && <p className="post-card-summary">{post.summary}</p>}
-            <TagList tags={post.tags} label={`Tags of ${post.title}`} />
+            <TagList tags={post.tags} />
           </article>
         </li>
       ))}

@@ -26,19 +26,34 @@ const commentSchema: SanitizeSchema = {
   clobberPrefix: 'user-content-',
 };
 
-/** Links in reader content are marked so search engines do not count them and opened pages cannot reach back. */
-function rehypeUgcLinks() {
-  const visit = (node: Root | Element) => {
-    for (const child of node.children) {
-      if (child.type !== 'element') continue;
-      if (child.tagName === 'a') child.properties.rel = ['nofollow', 'ugc', 'noopener'];
-      visit(child);
-    }
-  };
-  return (tree: Root) => visit(tree);
+/** Calls `fn` on every element of a tree, depth first. */
+function eachElement(node: Root | Element, fn: (element: Element) => void): void {
+  for (const child of node.children) {
+    if (child.type !== 'element') continue;
+    fn(child);
+    eachElement(child, fn);
+  }
 }
 
-const postProcessor = unified().use(remarkParse).use(remarkGfm).use(remarkRehype).use(rehypeSanitize, postSchema).use(rehypeStringify);
+/** Links in reader content are marked so search engines do not count them and opened pages cannot reach back. */
+const rehypeUgcLinks = () => (tree: Root) =>
+  eachElement(tree, (element) => {
+    if (element.tagName === 'a') element.properties.rel = ['nofollow', 'ugc', 'noopener'];
+  });
+
+/** Code blocks may scroll sideways; keyboard users must be able to focus them to scroll (WCAG 2.1.1). */
+const rehypeFocusableCode = () => (tree: Root) =>
+  eachElement(tree, (element) => {
+    if (element.tagName === 'pre') element.properties.tabIndex = 0;
+  });
+
+const postProcessor = unified()
+  .use(remarkParse)
+  .use(remarkGfm)
+  .use(remarkRehype)
+  .use(rehypeSanitize, postSchema)
+  .use(rehypeFocusableCode)
+  .use(rehypeStringify);
 
 const commentProcessor = unified()
   .use(remarkParse)

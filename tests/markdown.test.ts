@@ -33,7 +33,7 @@ describe('renderPostMarkdown', () => {
     );
     expect(html).toContain('<h2>Heading</h2>');
     expect(html).toContain('<li>one</li>');
-    expect(html).toContain('<pre><code class="language-ts">const x = 1;\n</code></pre>');
+    expect(html).toContain('<pre tabindex="0"><code class="language-ts">const x = 1;\n</code></pre>');
     expect(html).toContain('<table>');
     expect(html).toContain('<a href="https://example.com">link</a>');
   });

@@ -176,6 +176,7 @@ export function PostEditor({ post, justCreated = false }: { post?: EditablePost;
         <div className="editor-fields">
           <Field id="title" label="Title" error={errors.title}>
             <input
+              type="text"
               {...controlProps('title', errors.title)}
               value={title}
               onChange={(e) => setTitle(e.target.value)}
@@ -185,6 +186,7 @@ export function PostEditor({ post, justCreated = false }: { post?: EditablePost;
           </Field>
           <Field id="slug" label="Slug" hint={`The address: /posts/${effectiveSlug}`} error={errors.slug}>
             <input
+              type="text"
               {...controlProps('slug', errors.slug, 'hint')}
               value={effectiveSlug}
               onChange={(e) => {
@@ -211,7 +213,7 @@ export function PostEditor({ post, justCreated = false }: { post?: EditablePost;
             />
           </Field>
           <Field id="tags" label="Tags" hint="Separated by commas, e.g. sqlite, performance." error={errors.tags}>
-            <input {...controlProps('tags', errors.tags, 'hint')} value={tags} onChange={(e) => setTags(e.target.value)} />
+            <input type="text" {...controlProps('tags', errors.tags, 'hint')} value={tags} onChange={(e) => setTags(e.target.value)} />
           </Field>
           <Field id="body" label="Text (Markdown)" error={errors.body}>
             <textarea
@@ -238,7 +240,7 @@ export function PostEditor({ post, justCreated = false }: { post?: EditablePost;
       <div className="editor-actions">
         {status === 'draft' ? (
           <>
-            <button type="button" className="secondary" disabled={busy} onClick={() => save('draft')}>
+            <button type="submit" className="secondary" disabled={busy}>
               Save draft
             </button>
             <button type="button" disabled={busy} onClick={() => save('publish')}>
@@ -247,7 +249,7 @@ export function PostEditor({ post, justCreated = false }: { post?: EditablePost;
           </>
         ) : (
           <>
-            <button type="button" disabled={busy} onClick={() => save('update')}>
+            <button type="submit" disabled={busy}>
               Update
             </button>
             {status === 'scheduled' && (

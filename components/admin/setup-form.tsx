@@ -31,10 +31,17 @@ export function SetupForm({ minPasswordLength, initialError }: { minPasswordLeng
       </p>
       <FormError message={errors.form} />
       <Field id="setupToken" label="Setup token" error={errors.setupToken}>
-        <input {...controlProps('setupToken', errors.setupToken)} name="setupToken" autoComplete="off" spellCheck={false} required />
+        <input
+          type="text"
+          {...controlProps('setupToken', errors.setupToken)}
+          name="setupToken"
+          autoComplete="off"
+          spellCheck={false}
+          required
+        />
       </Field>
       <Field id="name" label="Your name" hint="Shown on your replies to comments." error={errors.name}>
-        <input {...controlProps('name', errors.name, 'hint')} name="name" autoComplete="name" required />
+        <input type="text" {...controlProps('name', errors.name, 'hint')} name="name" autoComplete="name" required />
       </Field>
       <Field id="email" label="Email" hint="You sign in with it." error={errors.email}>
         <input {...controlProps('email', errors.email, 'hint')} name="email" type="email" autoComplete="username" required />

@@ -46,7 +46,7 @@ export function TokenManager({ tokens }: { tokens: TokenRow[] }) {
       <form className="inline-form" onSubmit={create} noValidate>
         <FormError message={errors.form} />
         <Field id="token-name" label="New token’s name" hint="What uses it, e.g. “Deploy script”." error={errors.name}>
-          <input {...controlProps('token-name', errors.name, 'hint')} name="name" maxLength={80} required />
+          <input type="text" {...controlProps('token-name', errors.name, 'hint')} name="name" maxLength={80} required />
         </Field>
         <button type="submit" disabled={busy}>
           Create token
@@ -58,7 +58,7 @@ export function TokenManager({ tokens }: { tokens: TokenRow[] }) {
             <strong>Copy the token “{created.name}” now.</strong> It is shown only this once.
           </p>
           <label htmlFor="new-token">Token</label>
-          <input id="new-token" readOnly value={created.token} onFocus={(e) => e.currentTarget.select()} spellCheck={false} />
+          <input type="text" id="new-token" readOnly value={created.token} onFocus={(e) => e.currentTarget.select()} spellCheck={false} />
           <p className="hint">
             Send it as <code>Authorization: Bearer {created.token.slice(0, 12)}…</code>
           </p>

@@ -24,6 +24,7 @@ interface OperationDoc {
 }
 
 const refName = (ref?: string) => ref?.split('/').pop();
+const anchor = (method: string, path: string) => `op-${method}${path.replace(/[^a-z0-9]+/gi, '-')}`;
 
 function SchemaLink({ schema }: { schema?: { $ref?: string } }) {
   const name = refName(schema?.$ref);
@@ -58,8 +59,8 @@ export default function ApiDocsPage() {
       <h2>Endpoints</h2>
       {Object.entries(doc.paths).map(([path, methods]) =>
         Object.entries(methods).map(([method, op]) => (
-          <section key={`${method} ${path}`} className="api-operation" aria-labelledby={`op-${method}-${path}`}>
-            <h3 id={`op-${method}-${path}`}>
+          <section key={`${method} ${path}`} className="api-operation" aria-labelledby={anchor(method, path)}>
+            <h3 id={anchor(method, path)}>
               <code>
                 {method.toUpperCase()} {path}
               </code>
