@@ -1,6 +1,8 @@
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   reactStrictMode: true,
+  // Benchmarks and resilience tests build into their own folder so they never clobber the main build.
+  distDir: process.env.NEXT_DIST_DIR || '.next',
   poweredByHeader: false,
   // The database and its migrations are read from disk at run time, never bundled.
   serverExternalPackages: ['better-sqlite3'],
