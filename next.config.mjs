@@ -6,6 +6,22 @@ const nextConfig = {
   poweredByHeader: false,
   // The database and its migrations are read from disk at run time, never bundled.
   serverExternalPackages: ['better-sqlite3'],
+  // Cached pages and data live in memory (an LRU of cacheMaxMemorySize, 50 MB by default), not
+  // on disk: a restart or a restored backup never serves old content, and requests for endless
+  // distinct URLs cannot fill the disk.
+  experimental: { isrFlushToDisk: false },
+  async rewrites() {
+    const query = (key) => [{ type: 'query', key }];
+    return {
+      beforeFiles: [
+        // The home page and its older pages are cached like any page with a path (app/(site)/archive).
+        { source: '/', has: [{ type: 'query', key: 'cursor', value: '(?<cursor>.+)' }], destination: '/archive/:cursor' },
+        { source: '/', destination: '/archive/latest' },
+        // A comment form posted without JavaScript comes back with a query; that page is per visitor.
+        ...['replyTo', 'invalid', 'held'].map((key) => ({ source: '/posts/:slug', has: query(key), destination: '/posts/:slug/respond' })),
+      ],
+    };
+  },
   async headers() {
     return [
       // The admin area is never indexed, whatever a crawler makes of robots.txt.

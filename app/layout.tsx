@@ -5,9 +5,6 @@ import { getEnv } from '@/lib/env';
 import { FEEDS } from '@/lib/seo';
 import './globals.css';
 
-// Every page reads the database or run-time configuration, so nothing is prerendered at build time.
-export const dynamic = 'force-dynamic';
-
 export function generateMetadata(): Metadata {
   const { SITE_URL, SITE_NAME, SITE_DESCRIPTION } = getEnv();
   return {

@@ -5,6 +5,7 @@ import { useRouter } from 'next/navigation';
 import { type FormEvent, useEffect, useRef, useState, useTransition } from 'react';
 import { callApi } from '@/components/api-client';
 import { Field, FormError, controlProps } from '@/components/field';
+import { rememberOwnComment } from '@/components/own-comments';
 
 type FieldErrors = Partial<Record<'authorName' | 'authorEmail' | 'body' | 'parentId' | 'form', string>>;
 
@@ -85,6 +86,7 @@ export function CommentForm({ slug, replyTo, invalidFields, held, formToken }: P
       return;
     }
     setErrors({});
+    rememberOwnComment();
     (form.elements.namedItem('body') as HTMLTextAreaElement).value = '';
     if (result.data.status !== 'approved') {
       setNotice(HELD_NOTICE);

@@ -1,5 +1,5 @@
 import Link from 'next/link';
-import { OwnCommentActions } from '@/components/own-comment-actions';
+import { OwnCommentSlot } from '@/components/own-comments';
 import type { CommentNode } from '@/lib/comments';
 import { formatDateTime } from '@/lib/format';
 import { commentAnchor, postPath } from '@/lib/site';
@@ -7,13 +7,11 @@ import { commentAnchor, postPath } from '@/lib/site';
 interface Props {
   comments: CommentNode[];
   slug: string;
-  /** Markdown of the reader's own comments that they may still edit, by id. */
-  editable: Map<number, string>;
   canReply: boolean;
 }
 
 /** Approved comments, rendered on the server; replies are nested lists under their parent. */
-export function CommentThread({ comments, slug, editable, canReply }: Props) {
+export function CommentThread({ comments, slug, canReply }: Props) {
   return (
     <ol className="comment-list">
       {comments.map((comment) => (
@@ -37,10 +35,10 @@ export function CommentThread({ comments, slug, editable, canReply }: Props) {
                   Reply
                 </Link>
               )}
-              {editable.has(comment.id) && <OwnCommentActions id={comment.id} body={editable.get(comment.id)!} />}
+              <OwnCommentSlot id={comment.id} />
             </footer>
           </article>
-          {comment.replies.length > 0 && <CommentThread comments={comment.replies} slug={slug} editable={editable} canReply={canReply} />}
+          {comment.replies.length > 0 && <CommentThread comments={comment.replies} slug={slug} canReply={canReply} />}
         </li>
       ))}
     </ol>

@@ -6,7 +6,7 @@ import { callApi } from '@/components/api-client';
 import { Field, FormError, controlProps } from '@/components/field';
 
 /** Edit and delete for a reader's own comment, while the edit window is open. */
-export function OwnCommentActions({ id, body }: { id: number; body: string }) {
+export function OwnCommentActions({ id, body, onChange }: { id: number; body: string; onChange: () => void }) {
   const router = useRouter();
   const [editing, setEditing] = useState(false);
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -20,6 +20,7 @@ export function OwnCommentActions({ id, body }: { id: number; body: string }) {
     if (!result.ok) return setErrors(result.errors);
     setErrors({});
     setEditing(false);
+    onChange();
     router.refresh();
   }
 
@@ -27,6 +28,7 @@ export function OwnCommentActions({ id, body }: { id: number; body: string }) {
     if (!window.confirm('Delete your comment?')) return;
     const result = await callApi('DELETE', `/api/comments/${id}`);
     if (!result.ok) return setErrors(result.errors);
+    onChange();
     router.refresh();
   }
 

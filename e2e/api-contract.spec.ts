@@ -62,6 +62,8 @@ test('every endpoint answers as /api/openapi.json documents', async ({ request, 
   await check(request, 'GET', '/api/posts', '/api/posts?limit=0', 400);
   await check(request, 'GET', '/api/posts/{slug}', '/api/posts/welcome-to-quire', 200);
   await check(request, 'GET', '/api/posts/{slug}', '/api/posts/no-such-post', 404);
+  const etag = (await request.get('/api/posts/welcome-to-quire')).headers()['etag'];
+  await check(request, 'GET', '/api/posts/{slug}', '/api/posts/welcome-to-quire', 304, { headers: { 'If-None-Match': etag! } });
   await check(request, 'GET', '/api/posts/{slug}/comments', '/api/posts/welcome-to-quire/comments', 200);
   await check(request, 'GET', '/api/tags', '/api/tags', 200);
   await check(request, 'GET', '/api/search', '/api/search?q=sqlite', 200);
@@ -92,6 +94,8 @@ test('every endpoint answers as /api/openapi.json documents', async ({ request, 
     data: { authorName: '', body: '' },
   });
   await check(reader, 'PATCH', '/api/comments/{id}', `/api/comments/${comment.id}`, 200, { data: { body: 'First, edited.' } });
+  const mine = await check(reader, 'GET', '/api/comments/mine', '/api/comments/mine', 200);
+  expect(mine.data).toEqual([{ id: comment.id, body: 'First, edited.' }]);
   await check(request, 'PATCH', '/api/comments/{id}', `/api/comments/${comment.id}`, 401, { data: { body: 'Not mine' } });
   await check(request, 'GET', '/api/comments/{id}', `/api/comments/${comment.id}`, 200);
   await check(request, 'GET', '/api/comments/{id}', '/api/comments/0', 404);

@@ -17,6 +17,7 @@ test('a reader finds posts by tag, from a post and from the tag index', async ({
   await expect(page.locator('.post-list > li')).toHaveCount(2);
 
   await page.getByRole('navigation', { name: 'Site' }).getByRole('link', { name: 'Tags' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Tags');
   await expect(page.getByRole('listitem').filter({ hasText: tag })).toContainText('2 posts');
 });
 

@@ -147,5 +147,6 @@ export const responses = {
     z.union([adminCommentSchema, ownCommentEditSchema]),
     "The author's view of the comment, or for the reader who wrote it { id, status, html, updatedAt }",
   ),
+  ownComments: named('OwnComments', z.object({ data: z.array(z.object({ id: z.number().int(), body: z.string() })) })),
   health: named('Health', z.object({ status: z.literal('ok'), database: z.literal('ok'), migrations: z.number().int() })),
 };

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import { getDb } from '@/db';
 import { type CommentStatus, comments, posts } from '@/db/schema';
+import { expire, tags as cacheTags } from '@/lib/cache';
 import { AppError, fieldError, notFound } from '@/lib/errors';
 import { renderCommentMarkdown } from '@/lib/markdown';
 import {
@@ -53,6 +54,11 @@ const publicColumns = {
   html: comments.html,
   createdAt: comments.createdAt,
 };
+
+/** After comments change: their posts' pages and comment lists, the lists' counts and the comments themselves. */
+function expireComments(postSlugs: Iterable<string>, ids: number[]): void {
+  expire(cacheTags.lists, ...[...postSlugs].map(cacheTags.post), ...ids.map(cacheTags.comment));
+}
 
 const approvedOf = (postId: number) => and(eq(comments.postId, postId), eq(comments.status, 'approved'));
 
@@ -147,7 +153,7 @@ export function resolveReplyParent(db: Pick<ReturnType<typeof getDb>, 'all'>, pa
 export function createComment(slug: string, input: CommentCreateInput, context: CommentContext = {}): CreatedComment {
   const html = renderCommentMarkdown(input.body);
   const settings = getSettings();
-  return getDb().transaction((tx) => {
+  const created = getDb().transaction((tx) => {
     const post = requireLivePost(slug);
     if (!context.author && !commentsAreOpen(post)) throw new AppError('forbidden', 'Comments are closed on this post.');
     if (input.parentId !== undefined) {
@@ -180,6 +186,9 @@ export function createComment(slug: string, input: CommentCreateInput, context: 
       .returning({ ...publicColumns, status: comments.status })
       .get();
   }, WRITE);
+  // A held or spam comment changes nothing readers see, so no cached page is expired for it.
+  if (created.status === 'approved') expireComments([slug], [created.id]);
+  return created;
 }
 
 /** Flood control for readers: comment posts per address per window, from the settings. */
@@ -264,25 +273,53 @@ export function updateComment(id: number, patch: CommentUpdateInput): AdminComme
     .where(eq(comments.id, id))
     .run().changes;
   if (changes === 0) throw notFound('Comment');
-  return getAdminComment(id)!;
+  const updated = getAdminComment(id)!;
+  expireComments([updated.postSlug], [id]);
+  return updated;
 }
 
 /** Deletes comments; their replies move up to the deleted comment's parent instead of vanishing with it. */
 export function deleteComments(ids: number[]): number {
-  return getDb().transaction((tx) => {
+  const postSlugs = new Set<string>();
+  const deleted = getDb().transaction((tx) => {
     let deleted = 0;
     for (const id of ids) {
-      const target = tx.select({ parentId: comments.parentId }).from(comments).where(eq(comments.id, id)).get();
+      const target = tx
+        .select({ parentId: comments.parentId, postSlug: posts.slug })
+        .from(comments)
+        .innerJoin(posts, eq(posts.id, comments.postId))
+        .where(eq(comments.id, id))
+        .get();
       if (!target) continue;
+      postSlugs.add(target.postSlug);
       tx.update(comments).set({ parentId: target.parentId }).where(eq(comments.parentId, id)).run();
       deleted += tx.delete(comments).where(eq(comments.id, id)).run().changes;
     }
     return deleted;
   }, WRITE);
+  expireComments(postSlugs, ids);
+  return deleted;
 }
 
 export function setCommentsStatus(ids: number[], status: CommentStatus): number {
-  return getDb().update(comments).set({ status, updatedAt: new Date().toISOString() }).where(inArray(comments.id, ids)).run().changes;
+  const changed = getDb()
+    .update(comments)
+    .set({ status, updatedAt: new Date().toISOString() })
+    .where(inArray(comments.id, ids))
+    .returning({ postId: comments.postId })
+    .all();
+  if (changed.length > 0) {
+    const slugs = getDb()
+      .selectDistinct({ slug: posts.slug })
+      .from(posts)
+      .where(inArray(posts.id, [...new Set(changed.map((row) => row.postId))]))
+      .all();
+    expireComments(
+      slugs.map((row) => row.slug),
+      ids,
+    );
+  }
+  return changed.length;
 }
 
 /**

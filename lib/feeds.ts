@@ -1,6 +1,7 @@
 import { Feed } from 'feed';
 import { getEnv } from '@/lib/env';
 import { notFound } from '@/lib/errors';
+import { cachedResponse } from '@/lib/http';
 import { listLatestPostsWithHtml } from '@/lib/posts';
 import { absoluteUrl } from '@/lib/site';
 import { getTag, tagPath } from '@/lib/tags';
@@ -53,8 +54,10 @@ function buildFeed(tagSlug?: string): Feed {
   return feed;
 }
 
-export function feedResponse(format: FeedFormat, tagSlug?: string): Response {
-  const feed = buildFeed(tagSlug);
-  const body = format === 'rss' ? feed.rss2() : format === 'atom' ? feed.atom1() : feed.json1();
-  return new Response(body, { headers: { 'Content-Type': CONTENT_TYPES[format], 'Cache-Control': 'public, max-age=300' } });
+/** A feed, built once and then served from the cache until a post changes. */
+export function feedResponse(request: Request, format: FeedFormat, tagSlug?: string): Promise<Response> {
+  return cachedResponse(request, { key: ['feed', format, tagSlug], tags: [], contentType: CONTENT_TYPES[format] }, () => {
+    const feed = buildFeed(tagSlug);
+    return format === 'rss' ? feed.rss2() : format === 'atom' ? feed.atom1() : feed.json1();
+  });
 }

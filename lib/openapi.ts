@@ -43,6 +43,8 @@ interface Operation {
   body?: z.ZodType;
   /** Also accepts application/x-www-form-urlencoded from a plain HTML form. */
   form?: boolean;
+  /** Served from the cache with an ETag; If-None-Match gets 304 (lib/http.ts cachedResponse). */
+  cached?: boolean;
   responses: Record<number, { description: string; schema?: z.ZodType; headers?: string[] }>;
 }
 
@@ -82,6 +84,7 @@ export const OPERATIONS: Record<string, Record<string, Operation>> = {
   '/api/posts': {
     get: {
       summary: 'List published posts',
+      cached: true,
       description: 'Newest first, keyset-paginated. `tag` keeps the posts of one tag.',
       query: postListQuerySchema,
       responses: { 200: { description: 'A page of posts', schema: responses.postPage }, ...problems(400) },
@@ -99,6 +102,7 @@ export const OPERATIONS: Record<string, Record<string, Operation>> = {
   '/api/posts/{slug}': {
     get: {
       summary: 'Get a published post',
+      cached: true,
       responses: { 200: { description: 'The post with its HTML', schema: publishedPostSchema }, ...problems(404) },
     },
     patch: {
@@ -117,6 +121,7 @@ export const OPERATIONS: Record<string, Record<string, Operation>> = {
   '/api/posts/{slug}/comments': {
     get: {
       summary: "List a post's approved comments",
+      cached: true,
       description: 'Oldest first, keyset-paginated.',
       query: listQuerySchema,
       responses: { 200: { description: 'A page of comments', schema: responses.commentPage }, ...problems(400, 404) },
@@ -137,6 +142,7 @@ export const OPERATIONS: Record<string, Record<string, Operation>> = {
   '/api/comments/{id}': {
     get: {
       summary: 'Get an approved comment',
+      cached: true,
       responses: { 200: { description: 'The comment', schema: publicCommentSchema }, ...problems(404) },
     },
     patch: {
@@ -157,12 +163,24 @@ export const OPERATIONS: Record<string, Record<string, Operation>> = {
       responses: { 204: { description: 'Deleted' }, ...problems(401, 403, 404) },
     },
   },
+  '/api/comments/mine': {
+    get: {
+      summary: "The reader's own comments they may still change",
+      description: 'Read from the signed edit cookie set when the reader commented; empty without it. Never cached.',
+      responses: { 200: { description: 'Comment ids with their Markdown', schema: responses.ownComments } },
+    },
+  },
   '/api/tags': {
-    get: { summary: 'List tags with published posts', responses: { 200: { description: 'Every tag', schema: responses.tagList } } },
+    get: {
+      summary: 'List tags with published posts',
+      cached: true,
+      responses: { 200: { description: 'Every tag', schema: responses.tagList } },
+    },
   },
   '/api/search': {
     get: {
       summary: 'Search published posts',
+      cached: true,
       description:
         'Full text, best matches first. Words match as prefixes, "quoted phrases" exactly, and -word excludes. Any text is a valid query.',
       query: searchQuerySchema,
@@ -315,8 +333,19 @@ function parameters(path: string, query?: z.ZodObject): object[] {
   return [...inPath, ...inQuery];
 }
 
+/** A cached GET's 200 carries its validators, and a matching If-None-Match gets 304. */
+function withConditionalGet(responses: Operation['responses']): Operation['responses'] {
+  const ok = responses[200]!;
+  return {
+    ...responses,
+    200: { ...ok, headers: [...(ok.headers ?? []), 'ETag', 'Cache-Control'] },
+    304: { description: 'Not Modified: the If-None-Match entity tag still matches', headers: ['ETag', 'Cache-Control'] },
+  };
+}
+
 function operationObject(path: string, method: string, op: Operation): object {
   const security = SECURITY[op.auth ?? 'none'];
+  const responses = op.cached ? withConditionalGet(op.responses) : op.responses;
   return {
     operationId: `${method}${path.replace(/\{(\w+)\}/g, 'By_$1').replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ?? '').toUpperCase())}`,
     summary: op.summary,
@@ -335,7 +364,7 @@ function operationObject(path: string, method: string, op: Operation): object {
         }
       : {}),
     responses: Object.fromEntries(
-      Object.entries(op.responses).map(([status, response]) => [
+      Object.entries(responses).map(([status, response]) => [
         status,
         {
           description: response.description,

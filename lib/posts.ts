@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, inArray, like, lte, or, sql } from 'drizzle-orm';
 import { type DB, getDb } from '@/db';
+import { expire, tags as cacheTags } from '@/lib/cache';
 import { type Post, postTags, posts, tags } from '@/db/schema';
 import { AppError, fieldError, notFound } from '@/lib/errors';
 import { markdownToPlainText, renderPostMarkdown } from '@/lib/markdown';
@@ -63,7 +64,7 @@ type SummaryRow = { [K in keyof typeof summaryColumns]: Post[K] };
 const isLive = (now = new Date().toISOString()) => and(eq(posts.status, 'published'), lte(posts.publishedAt, now));
 
 /** Tags of many posts in one query, in the order the author gave them. */
-function loadTags(postIds: number[]): Map<number, TagRef[]> {
+export function loadTags(postIds: number[]): Map<number, TagRef[]> {
   const byPost = new Map<number, TagRef[]>();
   if (postIds.length === 0) return byPost;
   const rows = getDb()
@@ -87,7 +88,7 @@ function toSummary(row: SummaryRow & { tags: TagRef[] }): PostSummary {
   return { ...row, publishedAt: row.publishedAt!, url: absoluteUrl(postPath(row.slug)) };
 }
 
-function authorStatus(post: Pick<Post, 'status' | 'publishedAt'>, now = new Date().toISOString()): AuthorStatus {
+export function authorStatus(post: Pick<Post, 'status' | 'publishedAt'>, now = new Date().toISOString()): AuthorStatus {
   if (post.status === 'draft') return 'draft';
   return post.publishedAt! > now ? 'scheduled' : 'published';
 }
@@ -267,10 +268,16 @@ function resolvePublication(
   return { status: 'published', publishedAt: requestedAt ?? earlier ?? now };
 }
 
-/** Replaces a post's tags, creating tags that do not exist yet. Names are matched by their slug. */
-function setPostTags(tx: Tx, postId: number, names: string[]): void {
+/**
+ * Replaces a post's tags, creating tags that do not exist yet. Names are matched by their slug
+ * (derived from the name, or given as is by an import, so tag URLs survive a move).
+ */
+export function setPostTags(tx: Tx, postId: number, names: (string | TagRef)[]): void {
   const wanted = new Map<string, string>();
-  for (const name of names) if (!wanted.has(slugify(name))) wanted.set(slugify(name), name);
+  for (const tag of names) {
+    const { slug, name } = typeof tag === 'string' ? { slug: slugify(tag), name: tag } : tag;
+    if (!wanted.has(slug)) wanted.set(slug, name);
+  }
   tx.delete(postTags).where(eq(postTags.postId, postId)).run();
   if (wanted.size === 0) return;
   tx.insert(tags)
@@ -293,7 +300,7 @@ function setPostTags(tx: Tx, postId: number, names: string[]): void {
 /** Reading time in whole minutes, at about 230 words a minute. */
 export const readingMinutes = (wordCount: number) => Math.max(1, Math.round(wordCount / 230));
 
-const countWords = (markdown: string) => markdownToPlainText(markdown, Infinity).split(/\s+/).filter(Boolean).length;
+export const countWords = (markdown: string) => markdownToPlainText(markdown, Infinity).split(/\s+/).filter(Boolean).length;
 
 export function createPost(input: PostCreateInput): AuthorPost {
   const html = renderPostMarkdown(input.body);
@@ -320,6 +327,7 @@ export function createPost(input: PostCreateInput): AuthorPost {
       indexPost(tx, created.id);
       return created.id;
     }, WRITE);
+    expire(cacheTags.content);
     return getPostById(id)!;
   } catch (error) {
     if (isUniqueViolation(error)) throw slugConflict(input.slug ?? slugify(input.title));
@@ -348,6 +356,7 @@ export function updatePost(slug: string, patch: PostUpdateInput): AuthorPost {
       indexPost(tx, current.id);
       return current.id;
     }, WRITE);
+    expire(cacheTags.content);
     return getPostById(id)!;
   } catch (error) {
     if (isUniqueViolation(error)) throw slugConflict(patch.slug ?? slug);
@@ -358,4 +367,5 @@ export function updatePost(slug: string, patch: PostUpdateInput): AuthorPost {
 export function deletePost(slug: string): void {
   const result = getDb().delete(posts).where(eq(posts.slug, slug)).run();
   if (result.changes === 0) throw notFound('Post');
+  expire(cacheTags.content);
 }

@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { getDb } from '@/db';
 import { settings } from '@/db/schema';
+import { expire, tags as cacheTags } from '@/lib/cache';
 
 export const MODERATION_POLICIES = ['immediate', 'hold_all', 'hold_first_time'] as const;
 
@@ -95,5 +96,7 @@ export function updateSettings(patch: SettingsUpdate): SiteSettings {
     .values({ key: KEY, value, updatedAt: now })
     .onConflictDoUpdate({ target: settings.key, set: { value, updatedAt: now } })
     .run();
+  // Settings decide what every post page shows (the comment form, for one).
+  expire(cacheTags.content);
   return next;
 }

@@ -152,7 +152,7 @@ describe('feeds', () => {
   it.each(['rss', 'atom', 'json'] as const)('%s parses with a feed reader’s parser and carries full posts', async (format) => {
     const post = makePost({ title: 'Feed me', body: 'Some **HTML** content.', tags: ['News'] });
     makePost({ title: 'Draft', status: 'draft' });
-    const response = feedResponse(format);
+    const response = await feedResponse(new Request('https://blog.example.test/feed'), format);
     expect(response.headers.get('content-type')).toMatch(format === 'json' ? /application\/feed\+json/ : /xml/);
     const body = await response.text();
     const feed = format === 'json' ? JSON.parse(body) : parseFeed(body);
@@ -166,9 +166,9 @@ describe('feeds', () => {
   it('has per-tag feeds and 404 for unknown tags', async () => {
     makePost({ title: 'Tagged', tags: ['News'] });
     makePost({ title: 'Untagged' });
-    const feed = parseFeed(await feedResponse('rss', 'news').text());
+    const feed = parseFeed(await (await feedResponse(new Request('https://blog.example.test/feed'), 'rss', 'news')).text());
     expect(feed.items.map((item) => item.title)).toEqual(['Tagged']);
-    expect(() => feedResponse('rss', 'nope')).toThrow(/Tag was not found/);
+    await expect(feedResponse(new Request('https://blog.example.test/feed'), 'rss', 'nope')).rejects.toThrow(/Tag was not found/);
   });
 });
 

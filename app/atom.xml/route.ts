@@ -4,7 +4,7 @@ import { methodNotAllowed, route } from '@/lib/http';
 export const dynamic = 'force-dynamic';
 
 /** Atom: the latest 20 posts in full. */
-export const GET = route(() => feedResponse('atom'));
+export const GET = route((request) => feedResponse(request, 'atom'));
 
 const notAllowed = methodNotAllowed('GET');
 export { notAllowed as POST, notAllowed as PUT, notAllowed as PATCH, notAllowed as DELETE };

@@ -4,7 +4,7 @@ import { methodNotAllowed, route } from '@/lib/http';
 export const dynamic = 'force-dynamic';
 
 /** JSON Feed: the latest 20 posts in full. */
-export const GET = route(() => feedResponse('json'));
+export const GET = route((request) => feedResponse(request, 'json'));
 
 const notAllowed = methodNotAllowed('GET');
 export { notAllowed as POST, notAllowed as PUT, notAllowed as PATCH, notAllowed as DELETE };

@@ -4,7 +4,7 @@ import { methodNotAllowed, route } from '@/lib/http';
 export const dynamic = 'force-dynamic';
 
 /** RSS 2.0: the latest 20 posts in full. */
-export const GET = route(() => feedResponse('rss'));
+export const GET = route((request) => feedResponse(request, 'rss'));
 
 const notAllowed = methodNotAllowed('GET');
 export { notAllowed as POST, notAllowed as PUT, notAllowed as PATCH, notAllowed as DELETE };

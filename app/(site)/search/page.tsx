@@ -4,6 +4,8 @@ import { formatDate } from '@/lib/format';
 import { searchPosts } from '@/lib/search';
 import { alternates } from '@/lib/seo';
 
+export const dynamic = 'force-dynamic';
+
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
 export async function generateMetadata({ searchParams }: Props): Promise<Metadata> {

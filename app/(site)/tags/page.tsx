@@ -2,7 +2,11 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { pluralize } from '@/lib/format';
 import { alternates } from '@/lib/seo';
-import { listTags, tagPath } from '@/lib/tags';
+import { loadTags } from '@/lib/page-data';
+import { tagPath } from '@/lib/tags';
+
+// Rendered per request (it would otherwise be prerendered at build time, from no database) from cached data.
+export const dynamic = 'force-dynamic';
 
 export const metadata: Metadata = {
   title: 'Tags',
@@ -10,8 +14,8 @@ export const metadata: Metadata = {
   alternates: alternates('/tags'),
 };
 
-export default function TagsPage() {
-  const tags = listTags();
+export default async function TagsPage() {
+  const tags = await loadTags();
   return (
     <>
       <header className="page-header">

@@ -2,6 +2,9 @@ import type { Metadata } from 'next';
 import { Fragment } from 'react';
 import { buildOpenApiDocument } from '@/lib/openapi';
 
+// The document names the site's own name and address, which are set at run time.
+export const dynamic = 'force-dynamic';
+
 export const metadata: Metadata = {
   title: 'API documentation',
   description: 'Every endpoint of the JSON API, its parameters, request bodies, answers and errors.',

@@ -1,10 +1,10 @@
-import { json, methodNotAllowed, route } from '@/lib/http';
+import { cachedJson, methodNotAllowed, route } from '@/lib/http';
 import { listTags } from '@/lib/tags';
 
 export const dynamic = 'force-dynamic';
 
 /** Every tag with published posts; a blog has few enough that one page holds them all. */
-export const GET = route(() => json({ data: listTags(), nextCursor: null }));
+export const GET = route((request) => cachedJson(request, { key: ['tags'], tags: [] }, () => ({ data: listTags(), nextCursor: null })));
 
 const notAllowed = methodNotAllowed('GET');
 export { notAllowed as POST, notAllowed as PUT, notAllowed as PATCH, notAllowed as DELETE };

@@ -1,22 +1,22 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import { cache } from 'react';
 import { PostList } from '@/components/post-list';
 import { getEnv } from '@/lib/env';
 import { AppError } from '@/lib/errors';
 import { pluralize } from '@/lib/format';
-import { listPublishedPosts } from '@/lib/posts';
+import { loadPostList, loadTag } from '@/lib/page-data';
 import { FEEDS, alternates, jsonLd } from '@/lib/seo';
 import { absoluteUrl } from '@/lib/site';
-import { getTag, tagPath } from '@/lib/tags';
+import { tagPath } from '@/lib/tags';
 
 type Props = { params: Promise<{ tag: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
 
-const loadTag = cache((slug: string) => getTag(slug));
+// Paginated by query string, so rendered per request, from cached data.
+export const dynamic = 'force-dynamic';
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
-  const tag = loadTag((await params).tag);
+  const tag = await loadTag((await params).tag);
   if (!tag) return {};
   const description = `${pluralize(tag.postCount, 'post')} tagged “${tag.name}”.`;
   return {
@@ -28,12 +28,12 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 }
 
 export default async function TagPage({ params, searchParams }: Props) {
-  const tag = loadTag((await params).tag);
+  const tag = await loadTag((await params).tag);
   if (!tag) notFound();
   const { cursor } = await searchParams;
   let page;
   try {
-    page = listPublishedPosts({ limit: 10, cursor: typeof cursor === 'string' ? cursor : undefined, tag: tag.slug });
+    page = await loadPostList({ limit: 10, cursor: typeof cursor === 'string' ? cursor : undefined, tag: tag.slug });
   } catch (error) {
     if (error instanceof AppError) notFound();
     throw error;

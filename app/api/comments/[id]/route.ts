@@ -2,7 +2,8 @@ import { assertSameOrigin, authenticate } from '@/lib/auth';
 import { assertReaderMayChange, deleteComments, editOwnComment, getApprovedComment, updateComment } from '@/lib/comments';
 import { readCookie } from '@/lib/cookies';
 import { AppError, notFound } from '@/lib/errors';
-import { json, methodNotAllowed, noContent, parseBody, parseId, route } from '@/lib/http';
+import { tags } from '@/lib/cache';
+import { cachedJson, json, methodNotAllowed, noContent, parseBody, parseId, route } from '@/lib/http';
 import { EDIT_COOKIE } from '@/lib/moderation';
 import { commentUpdateSchema } from '@/lib/schemas';
 
@@ -10,10 +11,13 @@ export const dynamic = 'force-dynamic';
 
 type Params = { id: string };
 
-export const GET = route<Params>(async (_request, { params }) => {
-  const comment = getApprovedComment(parseId((await params).id, 'Comment'));
-  if (!comment) throw notFound('Comment');
-  return json(comment);
+export const GET = route<Params>(async (request, { params }) => {
+  const id = parseId((await params).id, 'Comment');
+  return cachedJson(request, { key: ['comment', id], tags: [tags.comment(id)] }, () => {
+    const comment = getApprovedComment(id);
+    if (!comment) throw notFound('Comment');
+    return comment;
+  });
 });
 
 /** The blog's author changes status or text; a reader may change the text of their own comment for a while. */

@@ -1,6 +1,7 @@
 import { requireAdmin } from '@/lib/auth';
 import { notFound } from '@/lib/errors';
-import { json, methodNotAllowed, noContent, parseBody, route } from '@/lib/http';
+import { tags } from '@/lib/cache';
+import { cachedJson, json, methodNotAllowed, noContent, parseBody, route } from '@/lib/http';
 import { deletePost, getPublishedPost, updatePost } from '@/lib/posts';
 import { postUpdateSchema } from '@/lib/schemas';
 
@@ -8,10 +9,13 @@ export const dynamic = 'force-dynamic';
 
 type Params = { slug: string };
 
-export const GET = route<Params>(async (_request, { params }) => {
-  const post = getPublishedPost((await params).slug);
-  if (!post) throw notFound('Post');
-  return json(post);
+export const GET = route<Params>(async (request, { params }) => {
+  const { slug } = await params;
+  return cachedJson(request, { key: ['post', slug], tags: [tags.post(slug)] }, () => {
+    const post = getPublishedPost(slug);
+    if (!post) throw notFound('Post');
+    return post;
+  });
 });
 
 export const PATCH = route<Params>(async (request, { params }) => {

@@ -4,7 +4,7 @@ import { methodNotAllowed, route } from '@/lib/http';
 export const dynamic = 'force-dynamic';
 
 /** RSS 2.0 for one tag: its latest 20 posts in full. */
-export const GET = route<{ tag: string }>(async (_request, { params }) => feedResponse('rss', (await params).tag));
+export const GET = route<{ tag: string }>(async (request, { params }) => feedResponse(request, 'rss', (await params).tag));
 
 const notAllowed = methodNotAllowed('GET');
 export { notAllowed as POST, notAllowed as PUT, notAllowed as PATCH, notAllowed as DELETE };

@@ -2,7 +2,8 @@ import { authenticate } from '@/lib/auth';
 import { checkCommentRate, listApprovedComments, submitComment } from '@/lib/comments';
 import { readCookie, serializeCookie } from '@/lib/cookies';
 import { AppError } from '@/lib/errors';
-import { clientAddress, isFormPost, json, methodNotAllowed, parseBody, parseQuery, route, seeOther } from '@/lib/http';
+import { tags } from '@/lib/cache';
+import { cachedJson, clientAddress, isFormPost, json, methodNotAllowed, parseBody, parseQuery, route, seeOther } from '@/lib/http';
 import { EDIT_COOKIE } from '@/lib/moderation';
 import { listQuerySchema } from '@/lib/pagination';
 import { commentCreateSchema } from '@/lib/schemas';
@@ -12,9 +13,13 @@ export const dynamic = 'force-dynamic';
 
 type Params = { slug: string };
 
-export const GET = route<Params>(async (request, { params }) =>
-  json(listApprovedComments((await params).slug, parseQuery(listQuerySchema, request))),
-);
+export const GET = route<Params>(async (request, { params }) => {
+  const { slug } = await params;
+  const query = parseQuery(listQuerySchema, request);
+  return cachedJson(request, { key: ['comments', slug, query.limit, query.cursor], tags: [tags.post(slug)] }, () =>
+    listApprovedComments(slug, query),
+  );
+});
 
 /**
  * JSON clients get 201 and the comment. A plain HTML form (no JavaScript) gets a 303 back to

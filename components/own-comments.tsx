@@ -1,0 +1,60 @@
+'use client';
+
+import { type ReactNode, createContext, useCallback, useContext, useEffect, useState } from 'react';
+import { OwnCommentActions } from '@/components/own-comment-actions';
+
+/*
+ * Post pages are cached and the same for everyone, so the edit and delete buttons on a reader's
+ * own comments are added in the browser: one request to /api/comments/mine, which reads the
+ * reader's signed edit cookie, made only when this browser has posted a comment recently.
+ */
+
+const HINT_KEY = 'quire:own-comments-until';
+/** Longer than any edit window; the server decides what may really still be changed. */
+const HINT_MS = 24 * 60 * 60 * 1000;
+
+/** Called after this browser posts a comment, so its pages look for the reader's own comments. */
+export function rememberOwnComment(): void {
+  try {
+    localStorage.setItem(HINT_KEY, String(Date.now() + HINT_MS));
+  } catch {
+    // Storage may be disabled; the buttons then stay hidden, nothing breaks.
+  }
+}
+
+function mayHaveOwnComments(): boolean {
+  try {
+    return Number(localStorage.getItem(HINT_KEY) ?? 0) > Date.now();
+  } catch {
+    return false;
+  }
+}
+
+type OwnComments = { sources: Map<number, string>; reload: () => void };
+const OwnCommentsContext = createContext<OwnComments>({ sources: new Map(), reload: () => {} });
+
+/** `revision` changes when the thread does (a comment added or removed), which reloads the list. */
+export function OwnCommentsProvider({ revision, children }: { revision: number; children: ReactNode }) {
+  const [sources, setSources] = useState<Map<number, string>>(new Map());
+  const [reloads, setReloads] = useState(0);
+  const reload = useCallback(() => setReloads((n) => n + 1), []);
+
+  useEffect(() => {
+    if (!mayHaveOwnComments()) return;
+    const controller = new AbortController();
+    fetch('/api/comments/mine', { signal: controller.signal, headers: { Accept: 'application/json' } })
+      .then((response) => (response.ok ? response.json() : { data: [] }))
+      .then(({ data }: { data: { id: number; body: string }[] }) => setSources(new Map(data.map(({ id, body }) => [id, body]))))
+      .catch(() => {});
+    return () => controller.abort();
+  }, [revision, reloads]);
+
+  return <OwnCommentsContext.Provider value={{ sources, reload }}>{children}</OwnCommentsContext.Provider>;
+}
+
+/** Edit and delete under a comment, when it is the reader's own and still within the edit window. */
+export function OwnCommentSlot({ id }: { id: number }) {
+  const { sources, reload } = useContext(OwnCommentsContext);
+  const body = sources.get(id);
+  return body === undefined ? null : <OwnCommentActions id={id} body={body} onChange={reload} />;
+}

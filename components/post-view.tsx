@@ -1,0 +1,126 @@
+import Link from 'next/link';
+import { CommentForm } from '@/components/comment-form';
+import { CommentThread } from '@/components/comment-thread';
+import { OwnCommentsProvider } from '@/components/own-comments';
+import { TagList } from '@/components/tag-list';
+import { type CommentNode, commentsAreOpen } from '@/lib/comments';
+import { getEnv } from '@/lib/env';
+import { formatDate, pluralize } from '@/lib/format';
+import { issueFormToken } from '@/lib/moderation';
+import type { PostPageData } from '@/lib/page-data';
+import { type PublishedPost, readingMinutes } from '@/lib/posts';
+import { jsonLd } from '@/lib/seo';
+import { absoluteUrl, postPath } from '@/lib/site';
+
+/** What a no-JavaScript comment post comes back with, from the query string. */
+export interface FormState {
+  replyTo?: string;
+  invalid?: string;
+  held?: string;
+}
+
+/** schema.org data for search engines: the article itself and where it sits in the site. */
+function structuredData(post: PublishedPost) {
+  const { SITE_NAME, SITE_AUTHOR } = getEnv();
+  return [
+    {
+      '@context': 'https://schema.org',
+      '@type': 'BlogPosting',
+      headline: post.title,
+      description: post.summary,
+      url: post.url,
+      mainEntityOfPage: post.url,
+      datePublished: post.publishedAt,
+      dateModified: post.updatedAt,
+      author: { '@type': 'Person', name: SITE_AUTHOR ?? SITE_NAME },
+      publisher: { '@type': 'Organization', name: SITE_NAME, url: absoluteUrl('/') },
+      keywords: post.tags.map((tag) => tag.name).join(', '),
+      wordCount: post.wordCount,
+      commentCount: post.commentCount,
+    },
+    {
+      '@context': 'https://schema.org',
+      '@type': 'BreadcrumbList',
+      itemListElement: [
+        { '@type': 'ListItem', position: 1, name: SITE_NAME, item: absoluteUrl('/') },
+        { '@type': 'ListItem', position: 2, name: post.title, item: post.url },
+      ],
+    },
+  ];
+}
+
+function findComment(nodes: CommentNode[], id: number): CommentNode | undefined {
+  for (const node of nodes) {
+    if (node.id === id) return node;
+    const found = findComment(node.replies, id);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/**
+ * A post with its comments and the comment form. The cached page renders it without form state;
+ * the form's no-JavaScript round trips (reply to, invalid fields, held notice) render it with.
+ */
+export function PostView({ data: { post, comments, previous, next }, form = {} }: { data: PostPageData; form?: FormState }) {
+  const replyTo = form.replyTo ? findComment(comments, Number(form.replyTo)) : undefined;
+  const open = commentsAreOpen(post);
+
+  return (
+    <>
+      <script type="application/ld+json" dangerouslySetInnerHTML={{ __html: jsonLd(structuredData(post)) }} />
+      <article className="post">
+        <header className="page-header">
+          <h1>{post.title}</h1>
+          <p className="meta">
+            <time dateTime={post.publishedAt}>{formatDate(post.publishedAt)}</time>
+            <span aria-hidden="true"> · </span>
+            {readingMinutes(post.wordCount)} min read
+            <span aria-hidden="true"> · </span>
+            <a href="#comments">{pluralize(post.commentCount, 'comment')}</a>
+          </p>
+          <TagList tags={post.tags} />
+        </header>
+        <div className="prose" dangerouslySetInnerHTML={{ __html: post.html }} />
+      </article>
+      {(previous || next) && (
+        <nav className="post-nav" aria-label="More posts">
+          {previous ? (
+            <Link href={postPath(previous.slug)} rel="prev">
+              <span className="post-nav-label">← Previous post</span> {previous.title}
+            </Link>
+          ) : (
+            <span />
+          )}
+          {next && (
+            <Link href={postPath(next.slug)} rel="next" className="post-nav-next">
+              <span className="post-nav-label">Next post →</span> {next.title}
+            </Link>
+          )}
+        </nav>
+      )}
+
+      <section id="comments" className="comments" aria-labelledby="comments-heading">
+        <h2 id="comments-heading">{post.commentCount === 0 ? 'Comments' : pluralize(post.commentCount, 'comment')}</h2>
+        <OwnCommentsProvider revision={post.commentCount}>
+          {comments.length > 0 ? (
+            <CommentThread comments={comments} slug={post.slug} canReply={open} />
+          ) : (
+            <p className="empty">No comments yet. Start the conversation.</p>
+          )}
+        </OwnCommentsProvider>
+        {open ? (
+          <CommentForm
+            slug={post.slug}
+            replyTo={replyTo ? { id: replyTo.id, authorName: replyTo.authorName } : undefined}
+            invalidFields={form.invalid ? form.invalid.split(',') : []}
+            held={form.held === '1'}
+            formToken={issueFormToken()}
+          />
+        ) : (
+          <p className="comments-closed">Comments are closed.</p>
+        )}
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,83 @@
+import type { APIRequestContext } from '@playwright/test';
+import { expect, test } from './fixtures';
+
+/*
+ * Pages and API reads come from Next's cache, and a write expires exactly what it changed: a new
+ * comment refreshes its own post (page and API) and the post lists, not other posts' pages.
+ * These tests observe the cache, so they run in their own project after the others
+ * (playwright.config.ts): another spec's new post would expire every page mid-test.
+ */
+
+const cacheState = async (request: APIRequestContext, path: string) => (await request.get(path)).headers()['x-nextjs-cache'];
+
+/** Visits a page until it is served from the cache (the first visit renders and stores it). */
+async function warm(request: APIRequestContext, path: string) {
+  await request.get(path);
+  expect(await cacheState(request, path), `${path} is cached`).toBe('HIT');
+}
+
+const comment = (request: APIRequestContext, slug: string, body: string) =>
+  request.post(`/api/posts/${slug}/comments`, { data: { authorName: 'Cache tester', body } });
+
+test('a new comment refreshes its post at once and leaves other posts cached', async ({ request, post, api, unique }) => {
+  const other = await (
+    await api.post('/api/posts', { data: { title: `Other ${unique}`, body: 'Untouched.', status: 'published' } })
+  ).json();
+  try {
+    await warm(request, `/posts/${post.slug}`);
+    await warm(request, `/posts/${other.slug}`);
+
+    expect((await comment(request, post.slug, `Fresh ${unique}`)).status()).toBe(201);
+
+    // Read-your-writes: the very next request renders the post with the comment.
+    const page = await request.get(`/posts/${post.slug}`);
+    expect(page.headers()['x-nextjs-cache']).toBe('MISS');
+    expect(await page.text()).toContain(`Fresh ${unique}`);
+    expect(await cacheState(request, `/posts/${post.slug}`)).toBe('HIT');
+    // Precision: the other post's page was not expired.
+    expect(await cacheState(request, `/posts/${other.slug}`)).toBe('HIT');
+  } finally {
+    await api.delete(`/api/posts/${other.slug}`);
+  }
+});
+
+test('a new post appears on the home page on the next request', async ({ request, api, unique }) => {
+  await warm(request, '/');
+  const created = await (
+    await api.post('/api/posts', { data: { title: `Brand new ${unique}`, body: 'Hello.', status: 'published' } })
+  ).json();
+  try {
+    expect(await (await request.get('/')).text()).toContain(`Brand new ${unique}`);
+  } finally {
+    await api.delete(`/api/posts/${created.slug}`);
+  }
+  expect(await (await request.get('/')).text()).not.toContain(`Brand new ${unique}`);
+});
+
+test('API reads carry an ETag, answer If-None-Match with 304 and change when the data does', async ({ request, post, unique }) => {
+  const path = `/api/posts/${post.slug}/comments`;
+  const first = await request.get(path);
+  expect(first.headers()['cache-control']).toBe('public, no-cache');
+  const etag = first.headers()['etag']!;
+  expect(etag).toMatch(/^"[\w-]+"$/);
+
+  const unchanged = await request.get(path, { headers: { 'If-None-Match': etag } });
+  expect(unchanged.status()).toBe(304);
+  expect(await unchanged.body()).toHaveLength(0);
+
+  expect((await comment(request, post.slug, `Changes the list ${unique}`)).status()).toBe(201);
+  const changed = await request.get(path, { headers: { 'If-None-Match': etag } });
+  expect(changed.status()).toBe(200);
+  expect(changed.headers()['etag']).not.toBe(etag);
+  expect((await changed.json()).data.map((c: { html: string }) => c.html)).toEqual([`<p>Changes the list ${unique}</p>`]);
+});
+
+test('a comment held as spam does not expire the cached page', async ({ request, post, unique }) => {
+  await warm(request, `/posts/${post.slug}`);
+  // A filled honeypot marks a bot: stored as spam, answered as if held for moderation.
+  const response = await request.post(`/api/posts/${post.slug}/comments`, {
+    data: { authorName: 'Bot', body: `Buy now ${unique}`, website: 'https://spam.example' },
+  });
+  expect((await response.json()).status).toBe('pending');
+  expect(await cacheState(request, `/posts/${post.slug}`)).toBe('HIT');
+});

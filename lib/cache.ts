@@ -1,0 +1,54 @@
+import { revalidateTag, unstable_cache } from 'next/cache';
+
+/**
+ * Cache tags: every cached page and API answer carries the tags of the data it shows, and every
+ * write expires exactly the tags whose data it changed.
+ * - `content`: everything public. Post writes and settings changes expire it; they are rare and
+ *   a post shows up in lists, feeds, sitemaps, search, tag pages and its neighbours' links.
+ * - `lists`: post lists (home, tag pages, `GET /api/posts`), which show comment counts.
+ * - `post:{slug}`: one post's page, its API item and its comments.
+ * - `comment:{id}`: one comment's API item.
+ * A new approved comment thus expires its post, its comment and the lists, not other posts' pages.
+ */
+export const tags = {
+  content: 'content',
+  lists: 'lists',
+  post: (slug: string) => `post:${slug}`,
+  comment: (id: number) => `comment:${id}`,
+};
+
+/**
+ * Cached entries also expire after this long, so scheduled posts appear within a minute and a
+ * write made by another process (a second server during a restart, `npm run import`) shows up
+ * without a restart. Each server process keeps its own cache in memory.
+ */
+export const CACHE_SECONDS = 60;
+
+/** Outside the Next server (tests, scripts) there is no cache to read or expire. */
+const inNextServer = () => process.env.NEXT_RUNTIME === 'nodejs';
+
+/**
+ * Runs `load` once and serves its JSON-serialisable result from Next's data cache until one of
+ * `entryTags` is expired. When a page renders, the tags also mark the page, so it expires too.
+ */
+export function cached<T>(key: (string | number | undefined)[], entryTags: string[], load: () => T): Promise<T> {
+  if (!inNextServer()) return Promise.resolve(load());
+  return unstable_cache(async () => load(), key.map(String), {
+    tags: [tags.content, ...entryTags],
+    revalidate: CACHE_SECONDS,
+  })();
+}
+
+/**
+ * Expires tagged entries at once (not stale-while-revalidate), so whoever wrote reads their own
+ * write on the next request. Call after the write has committed.
+ */
+export function expire(...expired: string[]): void {
+  if (!inNextServer()) return;
+  try {
+    for (const tag of new Set(expired)) revalidateTag(tag, { expire: 0 });
+  } catch (error) {
+    // Writes outside a request (demo content seeded at start-up) come before anything is cached.
+    if (!(error instanceof Error && error.message.includes('static generation store missing'))) throw error;
+  }
+}

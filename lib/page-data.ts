@@ -1,0 +1,31 @@
+import { cached, tags as cacheTags } from '@/lib/cache';
+import { type CommentNode, getCommentTree } from '@/lib/comments';
+import { type PublishedPost, getAdjacentPosts, getPublishedPost, listPublishedPosts } from '@/lib/posts';
+import { getTag, listTags } from '@/lib/tags';
+
+/*
+ * What the public pages show, read through the cache. The tags mark the pages that use them, so
+ * a write expires exactly the pages showing what it changed (see lib/cache.ts).
+ */
+
+export interface PostPageData {
+  post: PublishedPost;
+  comments: CommentNode[];
+  previous?: { slug: string; title: string };
+  next?: { slug: string; title: string };
+}
+
+/** A post with its approved comments and its neighbours, or null when there is no such live post. */
+export const loadPostPage = (slug: string): Promise<PostPageData | null> =>
+  cached(['post-page', slug], [cacheTags.post(slug)], () => {
+    const post = getPublishedPost(slug);
+    return post ? { post, comments: getCommentTree(post.id), ...getAdjacentPosts(post) } : null;
+  });
+
+/** A page of live posts, newest first; throws AppError for a cursor that names no page. */
+export const loadPostList = (query: { limit: number; cursor?: string; tag?: string }) =>
+  cached(['post-list', query.limit, query.cursor, query.tag], [cacheTags.lists], () => listPublishedPosts(query));
+
+export const loadTags = () => cached(['tags'], [], () => listTags());
+
+export const loadTag = (slug: string) => cached(['tag', slug], [], () => getTag(slug) ?? null);

@@ -1,0 +1,148 @@
+import type Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getDb } from '@/db';
+import { findUserByApiToken } from '@/lib/api-tokens';
+import {
+  countCommentsByStatus,
+  getAdminComment,
+  getApprovedComment,
+  getOwnCommentSources,
+  listApprovedComments,
+  listCommentsForModeration,
+} from '@/lib/comments';
+import { feedResponse } from '@/lib/feeds';
+import { loadPostList, loadPostPage, loadTag, loadTags } from '@/lib/page-data';
+import { getLivePostForComments, getPostById, listPostsForAuthor, listPublishedPosts, postExists } from '@/lib/posts';
+import { peek } from '@/lib/rate-limit';
+import { searchPosts } from '@/lib/search';
+import { getSessionUser } from '@/lib/sessions';
+import { sitemapIndexResponse, sitemapShardResponse } from '@/lib/sitemaps';
+import { makeComment, makePost } from './helpers';
+
+/*
+ * Every query the pages and endpoints run, captured as it runs, must be answered from an index:
+ * EXPLAIN QUERY PLAN may not show a full scan of posts or comments, whatever the data size. And
+ * no page does a query per item (N+1): the number of statements does not grow with the data.
+ */
+
+interface Captured {
+  sql: string;
+  args: unknown[];
+}
+
+let captured: Captured[] = [];
+let sqlite: Database.Database;
+let originalPrepare: Database.Database['prepare'];
+
+beforeAll(() => {
+  sqlite = getDb().$client;
+  originalPrepare = sqlite.prepare;
+  sqlite.prepare = function (this: Database.Database, source: string) {
+    const statement = originalPrepare.call(this, source);
+    for (const method of ['all', 'get', 'run', 'iterate'] as const) {
+      const run = statement[method] as (...args: unknown[]) => unknown;
+      (statement as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
+        captured.push({ sql: source, args });
+        return run.apply(statement, args);
+      };
+    }
+    return statement;
+  } as Database.Database['prepare'];
+});
+
+afterAll(() => {
+  sqlite.prepare = originalPrepare;
+});
+
+/** Runs `work` and answers the statements it ran, with their query plans. */
+async function capture(work: () => unknown): Promise<{ sql: string; plan: string }[]> {
+  captured = [];
+  await work();
+  const runs = captured;
+  captured = [];
+  return runs
+    .filter(({ sql }) => /^\s*(SELECT|WITH|UPDATE|DELETE|INSERT)/i.test(sql))
+    .map(({ sql, args }) => ({
+      sql,
+      plan: (originalPrepare.call(sqlite, `EXPLAIN QUERY PLAN ${sql}`).all(...args) as { detail: string }[])
+        .map((row) => row.detail)
+        .join('\n'),
+    }));
+}
+
+async function drain(response: Response | Promise<Response>) {
+  await (await response).text();
+}
+
+describe('query plans', () => {
+  let slug: string;
+  let postId: number;
+  let commentId: number;
+
+  beforeAll(() => {
+    // No ANALYZE: without statistics SQLite plans as for large tables, which is what matters here.
+    for (let i = 0; i < 40; i++) makePost({ title: `Filler ${i}`, tags: [`Topic ${i % 5}`] });
+    const post = makePost({ title: 'Measured', tags: ['Topic 1'] });
+    slug = post.slug;
+    postId = post.id;
+    commentId = makeComment(slug, { authorName: 'Ann', authorEmail: 'ann@example.com' }).id;
+    makeComment(slug, { parentId: commentId });
+  });
+
+  const reads: [string, () => unknown][] = [
+    ['home page', () => loadPostList({ limit: 10 })],
+    ['older home page', () => loadPostList({ limit: 10, cursor: listPublishedPosts({ limit: 10 }).nextCursor! })],
+    ['tag page', () => loadPostList({ limit: 10, tag: 'topic-1' })],
+    ['tag', () => loadTag('topic-1')],
+    ['tags', () => loadTags()],
+    ['post page', () => loadPostPage(slug)],
+    ['comments of a post', () => listApprovedComments(slug, { limit: 20 })],
+    ['comment by id', () => getApprovedComment(commentId)],
+    ['post for a new comment', () => getLivePostForComments(slug)],
+    ['search', () => searchPosts('measured filler', { limit: 10 })],
+    ['feed', () => drain(feedResponse(new Request('https://blog.example.test/feed.xml'), 'rss'))],
+    ['tag feed', () => drain(feedResponse(new Request('https://blog.example.test/tags/topic-1/feed.xml'), 'rss', 'topic-1'))],
+    ['sitemap index', () => drain(sitemapIndexResponse())],
+    ['sitemap posts shard', () => drain(sitemapShardResponse('posts-1.xml'))],
+    ['sitemap tags shard', () => drain(sitemapShardResponse('tags-1.xml'))],
+    ['author post list', () => listPostsForAuthor({ limit: 20 })],
+    ['author post search', () => listPostsForAuthor({ limit: 20, q: 'Meas' })],
+    ['author post', () => getPostById(postId)],
+    ['slug check', () => postExists(slug)],
+    ['moderation queue', () => listCommentsForModeration({ status: 'approved', limit: 20 })],
+    ['moderation counts', () => countCommentsByStatus()],
+    ['comment for moderation', () => getAdminComment(commentId)],
+    ['own comments', () => getOwnCommentSources([commentId])],
+    ['session', () => getSessionUser('no-such-session')],
+    ['api token', () => findUserByApiToken('no-such-token')],
+    ['rate limit', () => peek('comment:127.0.0.1', { max: 5, windowSeconds: 60 })],
+  ];
+
+  it.each(reads)('%s reads posts and comments through indexes only', async (_name, read) => {
+    const statements = await capture(read);
+    expect(statements.length).toBeGreaterThan(0);
+    for (const { sql, plan } of statements) {
+      // "SCAN posts" is a full table scan; "SEARCH … USING INDEX" and covering-index reads are not.
+      expect(plan, sql).not.toMatch(/^SCAN (posts|comments)\b(?! USING (COVERING )?INDEX)/m);
+    }
+  });
+});
+
+describe('no N+1 queries', () => {
+  it('a post page runs as many statements with 1 comment as with 30', async () => {
+    const few = makePost({ title: 'Few comments' });
+    makeComment(few.slug);
+    const many = makePost({ title: 'Many comments', tags: ['A', 'B', 'C'] });
+    for (let i = 0; i < 30; i++) makeComment(many.slug);
+    expect((await capture(() => loadPostPage(many.slug))).length).toBe((await capture(() => loadPostPage(few.slug))).length);
+  });
+
+  it('a list page runs as many statements for 1 post as for 20', async () => {
+    const one = (await capture(() => loadPostList({ limit: 1 }))).length;
+    const twenty = (await capture(() => loadPostList({ limit: 20 }))).length;
+    expect(twenty).toBe(one);
+    expect((await capture(() => searchPosts('filler', { limit: 20 }))).length).toBe(
+      (await capture(() => searchPosts('filler', { limit: 1 }))).length,
+    );
+  });
+});
