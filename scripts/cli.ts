@@ -1,0 +1,58 @@
+import path from 'node:path';
+import { closeDb } from '@/db';
+import { AppError } from '@/lib/errors';
+
+/*
+ * What the data scripts share: expected failures (a running server, a file that exists, a bad
+ * export) print a plain message and exit with 1; only a real bug prints a stack trace.
+ */
+
+const MAX_PROBLEMS = 20;
+
+function report(error: unknown): void {
+  if (error instanceof AppError) {
+    console.error(error.message);
+    const problems = error.errors ?? [];
+    for (const { field, message } of problems.slice(0, MAX_PROBLEMS)) console.error(`  ${field}: ${message}`);
+    if (problems.length > MAX_PROBLEMS) console.error(`  ... and ${problems.length - MAX_PROBLEMS} more.`);
+  } else if (error instanceof Error && 'code' in error) {
+    // The system's or SQLite's own words (no space left, permission denied) say what is wrong.
+    console.error(`Error: ${error.message}`);
+  } else {
+    console.error(error);
+  }
+}
+
+/** Runs a script's body, reports its failure and closes the database connection either way. */
+export function runScript(main: () => unknown): void {
+  Promise.resolve()
+    .then(main)
+    .catch((error: unknown) => {
+      report(error);
+      process.exitCode = 1;
+    })
+    .finally(closeDb);
+}
+
+/** `1 post`, `2 posts`. */
+export const plural = (n: number, noun: string) => `${n.toLocaleString('en')} ${noun}${n === 1 ? '' : 's'}`;
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KB', 'MB', 'GB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+}
+
+/** A path as the user would type it: relative when it is below the current directory. */
+export function shownPath(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : path.resolve(file);
+}
+
+export const usage = (text: string) => new AppError('bad_request', `Usage: ${text}`);

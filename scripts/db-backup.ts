@@ -1,0 +1,21 @@
+import { parseArgs } from 'node:util';
+import { backupDatabase } from '@/lib/backup';
+import { getEnv } from '@/lib/env';
+import { formatBytes, plural, runScript, shownPath, usage } from './cli';
+
+/*
+ * `npm run db:backup [-- FILE | --out FILE]`: a consistent copy of the live database, safe to
+ * take while the server runs. By default `backups/<name>-<UTC time>.db` beside the database.
+ */
+
+runScript(async () => {
+  const { values, positionals } = parseArgs({ options: { out: { type: 'string', short: 'o' } }, allowPositionals: true });
+  if (positionals.length > 1 || (values.out && positionals.length > 0)) throw usage('npm run db:backup [-- --out FILE]');
+  const file = getEnv().DATABASE_PATH;
+  const backup = await backupDatabase({ file, out: values.out ?? positionals[0] });
+  console.log(`Backed up ${file} to ${shownPath(backup.file)} (${formatBytes(backup.bytes)}).`);
+  console.log(
+    `It holds ${plural(backup.posts, 'post')}, ${plural(backup.comments, 'comment')} and ${plural(backup.users, 'account')} ` +
+      `at migration ${backup.migrations}; SQLite's integrity check: ok.`,
+  );
+});

@@ -1,0 +1,26 @@
+import { parseArgs } from 'node:util';
+import { restoreDatabase } from '@/lib/backup';
+import { getEnv } from '@/lib/env';
+import { plural, runScript, shownPath, usage } from './cli';
+
+/*
+ * `npm run db:restore -- FILE`: replaces the database with a backup. Refuses while a server has
+ * the database open; keeps the current database in backups/ first, so a restore can be undone.
+ */
+
+runScript(async () => {
+  const { positionals } = parseArgs({ allowPositionals: true });
+  const from = positionals[0];
+  if (from === undefined || positionals.length > 1)
+    throw usage('npm run db:restore -- FILE   (e.g. data/backups/quire-2026-11-22T05-00-00Z.db)');
+  const file = getEnv().DATABASE_PATH;
+  const { restored, migrated, safetyCopy } = await restoreDatabase({ file, from });
+  console.log(
+    `Restored ${file} from ${from}: ${plural(restored.posts, 'post')}, ${plural(restored.comments, 'comment')}, ${plural(restored.users, 'account')}.`,
+  );
+  if (migrated > 0) console.log(`The backup predates this version of Quire: applied ${plural(migrated, 'migration')}.`);
+  if (safetyCopy) {
+    const kept = shownPath(safetyCopy);
+    console.log(`The database as it was is kept in ${kept}; to undo: npm run db:restore -- ${kept}`);
+  }
+});

@@ -1,0 +1,51 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { partialPath, placeFile } from '@/lib/backup';
+import { getEnv } from '@/lib/env';
+import { AppError } from '@/lib/errors';
+import { writeExport } from '@/lib/export';
+import { formatBytes, plural, runScript, usage } from './cli';
+
+/*
+ * `npm run export -- --out FILE`: every post and comment as JSON (see lib/export.ts for the
+ * format). Without --out the JSON goes to stdout and the summary to stderr: use `npm run -s`,
+ * as npm prints its own banner on stdout.
+ */
+
+runScript(() => {
+  const { values, positionals } = parseArgs({ options: { out: { type: 'string', short: 'o' } }, allowPositionals: true });
+  const out = values.out ?? positionals[0];
+  if (positionals.length > (values.out ? 0 : 1)) throw usage('npm run export -- --out FILE');
+  const file = getEnv().DATABASE_PATH;
+  // Opening a missing file would create an empty blog and export nothing; a typo deserves an error.
+  if (!fs.existsSync(file)) throw new AppError('not_found', `There is no database at ${file} (set DATABASE_PATH).`);
+
+  if (out === undefined) {
+    const summary = writeExport((chunk) => process.stdout.write(chunk));
+    console.error(`Exported ${plural(summary.posts, 'post')} and ${plural(summary.comments, 'comment')} from ${file}.`);
+    return;
+  }
+  const dest = path.resolve(out);
+  if (fs.existsSync(dest)) throw new AppError('conflict', `${out} already exists; an export never overwrites a file. Choose another name.`);
+  fs.mkdirSync(path.dirname(dest), { recursive: true });
+  // Written aside and given its name when complete: an interrupted export leaves no truncated file.
+  const tmp = partialPath(dest);
+  const fd = fs.openSync(tmp, 'wx');
+  try {
+    const summary = writeExport((chunk) => fs.writeSync(fd, chunk));
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+    placeFile(tmp, dest);
+    console.log(
+      `Exported ${plural(summary.posts, 'post')} and ${plural(summary.comments, 'comment')} to ${out} (${formatBytes(fs.statSync(dest).size)}).`,
+    );
+  } finally {
+    try {
+      fs.closeSync(fd);
+    } catch {
+      // Closed already.
+    }
+    fs.rmSync(tmp, { force: true });
+  }
+});
