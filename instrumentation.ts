@@ -1,14 +1,17 @@
 /**
  * Runs once when the server starts: validates the configuration, opens the database, applies
  * pending migrations, adds the demo content to a brand-new database, indexes posts the search
- * index lacks and, while the blog has no author, prints the one-time setup token.
+ * index lacks and, while the blog has no author, prints the one-time setup token. On SIGTERM or
+ * SIGINT it lets the requests in flight finish, then closes the database (see lib/graceful-shutdown.ts).
  */
 export async function register() {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
   const { getEnv } = await import('@/lib/env');
-  const { getDatabase } = await import('@/db');
+  const { closeDb, getDatabase } = await import('@/db');
   const env = getEnv();
   const { created } = getDatabase();
+  const { installGracefulShutdown } = await import('@/lib/graceful-shutdown');
+  installGracefulShutdown({ onExit: closeDb });
   if (created && env.SEED_DEMO_CONTENT) {
     const { seedDemoContent } = await import('@/db/demo-content');
     const seeded = seedDemoContent();

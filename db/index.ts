@@ -20,11 +20,16 @@ export interface OpenedDatabase {
 export function openDatabase(file: string): OpenedDatabase {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const sqlite = new Database(file);
-  // WAL lets readers run beside the writer; NORMAL sync is durable across process crashes
-  // (a power cut may lose the last commits, never corrupt the file).
+  // WAL lets readers run beside the one writer, in this process or another (two servers during a
+  // restart). With synchronous = NORMAL a commit is in the WAL file before it is acknowledged, so it
+  // survives the process being killed (e2e/resilience.spec.ts SIGKILLs a server under load); an OS
+  // crash or power cut may lose the last commits but never corrupts the file. FULL would add an
+  // fsync to every commit (1.6 ms on average here, against 0.05-0.2 ms) with the event loop blocked.
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
+  // How long a write waits for another connection's transaction. Writes take the lock up front
+  // (BEGIN IMMEDIATE or a single statement), so they wait here instead of failing with SQLITE_BUSY.
   sqlite.pragma('busy_timeout = 5000');
 
   const created = !sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'").get();
@@ -45,6 +50,7 @@ export function getDb(): DB {
   return getDatabase().db;
 }
 
+/** Closes the connection; the last one to close a database checkpoints the WAL into the file and deletes it. */
 export function closeDb(): void {
   globalForDb.quireDb?.db.$client.close();
   globalForDb.quireDb = undefined;
@@ -52,8 +58,14 @@ export function closeDb(): void {
 
 export { schema };
 
-/** Proves the database answers and tells which migration it is on. */
-export function getDatabaseHealth(): { database: 'ok'; migrations: number } {
-  const row = getDb().$client.prepare('SELECT count(*) AS applied FROM __drizzle_migrations').get() as { applied: number };
-  return { database: 'ok', migrations: row.applied };
+/** Proves the database answers and tells which migration it is on (its tag in db/migrations). */
+export function getDatabaseHealth(): { database: 'ok'; migrations: number; version: string | null } {
+  const row = getDb().$client.prepare('SELECT count(*) AS applied, max(created_at) AS latest FROM __drizzle_migrations').get() as {
+    applied: number;
+    latest: number | null;
+  };
+  const journal = JSON.parse(fs.readFileSync(path.join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as {
+    entries: { when: number; tag: string }[];
+  };
+  return { database: 'ok', migrations: row.applied, version: journal.entries.find((entry) => entry.when === row.latest)?.tag ?? null };
 }

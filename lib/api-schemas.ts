@@ -148,5 +148,13 @@ export const responses = {
     "The author's view of the comment, or for the reader who wrote it { id, status, html, updatedAt }",
   ),
   ownComments: named('OwnComments', z.object({ data: z.array(z.object({ id: z.number().int(), body: z.string() })) })),
-  health: named('Health', z.object({ status: z.literal('ok'), database: z.literal('ok'), migrations: z.number().int() })),
+  health: named(
+    'Health',
+    z.object({
+      status: z.literal('ok'),
+      database: z.literal('ok'),
+      migrations: z.number().int().describe('How many migrations the database has'),
+      version: z.string().nullable().describe('The latest migration applied, e.g. 0004_search_index'),
+    }),
+  ),
 };

@@ -57,6 +57,11 @@ export function problem(error: AppError): Response {
 /** Known errors become problem+json; anything else is logged and answered with a 500 that reveals nothing. */
 export function errorResponse(error: unknown): Response {
   if (error instanceof AppError) return problem(error);
+  // Another process held the write lock past the busy timeout (a long import, say): nothing was
+  // written, and trying again shortly will work.
+  if (error instanceof Error && 'code' in error && error.code === 'SQLITE_BUSY') {
+    return problem(new AppError('unavailable', 'The database is busy. Please try again in a moment.', { headers: { 'Retry-After': '1' } }));
+  }
   console.error('Unhandled error in route handler', error);
   return problem(new AppError('internal', 'Something went wrong on our side. Please try again later.'));
 }

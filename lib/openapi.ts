@@ -76,6 +76,7 @@ const PROBLEM_TEXT: Record<number, string> = {
   413: 'Body over 64 KiB',
   415: 'Unsupported content type',
   429: 'Too many requests (see Retry-After)',
+  503: 'The database does not answer or is busy (see Retry-After)',
 };
 
 const WRITE_PROBLEMS = [400, 401, 403, 413, 415];
@@ -286,7 +287,10 @@ export const OPERATIONS: Record<string, Record<string, Operation>> = {
     delete: { summary: 'Revoke an API token', auth: 'session', responses: { 204: { description: 'Revoked' }, ...problems(401, 403, 404) } },
   },
   '/api/health': {
-    get: { summary: 'Health check', responses: { 200: { description: 'The database answers', schema: responses.health } } },
+    get: {
+      summary: 'Health check',
+      responses: { 200: { description: 'The database answers', schema: responses.health }, ...problems(503) },
+    },
   },
 };
 

@@ -385,6 +385,11 @@ describe('comment moderation', () => {
     expect((await (await call(settingsRoute.GET, { headers: ADMIN })).json()).moderation).toBe('hold_first_time');
     // A partial update leaves every other setting as it was (the beforeEach set these two).
     const after = await (await call(settingsRoute.PATCH, { method: 'PATCH', headers: ADMIN, json: { maxLinks: 7 } })).json();
-    expect(after).toMatchObject({ maxLinks: 7, moderation: 'hold_first_time', minSubmitSeconds: 0, commentRateLimit: { max: 1000, windowSeconds: 60 } });
+    expect(after).toMatchObject({
+      maxLinks: 7,
+      moderation: 'hold_first_time',
+      minSubmitSeconds: 0,
+      commentRateLimit: { max: 1000, windowSeconds: 60 },
+    });
   });
 });
