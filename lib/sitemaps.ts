@@ -90,8 +90,17 @@ const NO_EXTRA_NAMESPACES = { news: false, video: false, xhtml: false, image: fa
 
 /** The XML stream as a response body of bytes, sent as it is produced. */
 function toResponse(stream: NodeJS.ReadableStream): Response {
+  // The XML comes one <url> at a time; sending it in 64 KiB chunks saves a web-stream hop per URL.
   async function* bytes() {
-    for await (const chunk of stream) yield typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    let batch = '';
+    for await (const chunk of stream) {
+      batch += chunk;
+      if (batch.length >= 65_536) {
+        yield Buffer.from(batch);
+        batch = '';
+      }
+    }
+    if (batch) yield Buffer.from(batch);
   }
   return new Response(Readable.toWeb(Readable.from(bytes())) as ReadableStream, { headers: XML_HEADERS });
 }
