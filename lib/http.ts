@@ -126,7 +126,10 @@ async function readText(request: Request): Promise<string> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    // A client that breaks off mid-body (a lying Content-Length, a dropped connection) sent a bad request.
+    const { done, value } = await reader.read().catch(() => {
+      throw new AppError('bad_request', 'The request body ended before it was complete.');
+    });
     if (done) break;
     size += value.byteLength;
     if (size > MAX_BODY_BYTES) {
@@ -176,7 +179,10 @@ export async function parseBody<S extends z.ZodType>(
 /** 303 See Other: where a plain HTML form lands after a POST. */
 export function seeOther(location: string, init: HeadersInit = {}): Response {
   const headers = new Headers(init);
-  headers.set('Location', location);
+  // A header holds only Latin-1 and a path may hold any text (a slug from the URL, a form's `next`):
+  // percent-encode it as a URL, or Headers throws and a reader's form post ends in a 500.
+  const url = new URL(location, 'http://base.invalid');
+  headers.set('Location', url.host === 'base.invalid' ? `${url.pathname}${url.search}${url.hash}` : url.href);
   headers.set('Cache-Control', 'no-store');
   return new Response(null, { status: 303, headers });
 }

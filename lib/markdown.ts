@@ -5,6 +5,7 @@ import remarkGfm from 'remark-gfm';
 import remarkParse from 'remark-parse';
 import remarkRehype from 'remark-rehype';
 import { unified } from 'unified';
+import { fieldError } from '@/lib/errors';
 
 /*
  * Markdown is rendered once, when a post or comment is written, and the HTML is stored.
@@ -63,12 +64,44 @@ const commentProcessor = unified()
   .use(rehypeUgcLinks)
   .use(rehypeStringify);
 
+/**
+ * Quotes and list items opened on one line (`> > - x`) nest a level each. Real text stays far below
+ * this; the parser's time grows with the square of the depth, and it overflows the stack near 1,000.
+ */
+const MAX_LINE_NESTING = 16;
+const LINE_CONTAINERS = /^(?:[ \t]*(?:>|[*+-](?=[ \t])|\d{1,9}[.)](?=[ \t])))+/;
+// `* * * * *` is a horizontal rule, not list items.
+const THEMATIC_BREAK = /^[ \t>]*([*_-])(?:[ \t]*\1){2,}[ \t]*$/;
+
+function nestsTooDeeply(markdown: string): boolean {
+  return markdown.split('\n').some((line) => {
+    const prefix = LINE_CONTAINERS.exec(line)?.[0] ?? '';
+    const markers = prefix.match(THEMATIC_BREAK.test(line) ? />/g : />|[*+-]|\d+[.)]/g);
+    return (markers?.length ?? 0) > MAX_LINE_NESTING;
+  });
+}
+
+/** Every Markdown field of the API is called `body`. */
+const tooDeep = () => fieldError('body', 'The text nests quotes, lists or emphasis too deeply to display; nest them less deeply.');
+
+function render(processor: typeof postProcessor, markdown: string): string {
+  if (nestsTooDeeply(markdown)) throw tooDeep();
+  try {
+    return String(processor.processSync(markdown));
+  } catch (error) {
+    // Deeper nesting that the check cannot see (lists by indentation, emphasis in emphasis) still
+    // overflows the stack: the writer's input, not our failure.
+    if (error instanceof RangeError && /call stack/i.test(error.message)) throw tooDeep();
+    throw error;
+  }
+}
+
 export function renderPostMarkdown(markdown: string): string {
-  return String(postProcessor.processSync(markdown));
+  return render(postProcessor, markdown);
 }
 
 export function renderCommentMarkdown(markdown: string): string {
-  return String(commentProcessor.processSync(markdown));
+  return render(commentProcessor, markdown);
 }
 
 /** Plain text of a Markdown document: for summaries, the search index and word counts. */

@@ -1,6 +1,7 @@
 import { cached, tags as cacheTags } from '@/lib/cache';
 import { type CommentNode, getCommentTree } from '@/lib/comments';
 import { type PublishedPost, getAdjacentPosts, getPublishedPost, listPublishedPosts } from '@/lib/posts';
+import { isSlug } from '@/lib/slug';
 import { getTag, listTags } from '@/lib/tags';
 
 /*
@@ -16,8 +17,8 @@ export interface PostPageData {
 }
 
 /** A post with its approved comments and its neighbours, or null when there is no such live post. */
-export const loadPostPage = (slug: string): Promise<PostPageData | null> =>
-  cached(['post-page', slug], [cacheTags.post(slug)], () => {
+export const loadPostPage = async (slug: string): Promise<PostPageData | null> =>
+  !isSlug(slug) ? null : cached(['post-page', slug], [cacheTags.post(slug)], () => {
     const post = getPublishedPost(slug);
     return post ? { post, comments: getCommentTree(post.id), ...getAdjacentPosts(post) } : null;
   });
@@ -28,4 +29,4 @@ export const loadPostList = (query: { limit: number; cursor?: string; tag?: stri
 
 export const loadTags = () => cached(['tags'], [], () => listTags());
 
-export const loadTag = (slug: string) => cached(['tag', slug], [], () => getTag(slug) ?? null);
+export const loadTag = async (slug: string) => (!isSlug(slug) ? null : cached(['tag', slug], [], () => getTag(slug) ?? null));

@@ -93,6 +93,9 @@ describe('GET /api/posts/{slug}', () => {
     const draft = makePost({ status: 'draft' });
     await expectProblem(await call(postRoute.GET, { params: { slug: draft.slug } }), 404);
     await expectProblem(await call(postRoute.GET, { params: { slug: 'no-such-post' } }), 404);
+    // Not a slug at all (too long, or characters a slug never has): 404 before any query or cache entry.
+    await expectProblem(await call(postRoute.GET, { params: { slug: 'a'.repeat(300) } }), 404);
+    await expectProblem(await call(postRoute.GET, { params: { slug: 'Ünïcode post' } }), 404);
   });
 });
 

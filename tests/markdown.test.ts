@@ -72,6 +72,23 @@ describe('renderCommentMarkdown', () => {
   it('escapes HTML-looking text', () => {
     expect(renderCommentMarkdown('1 < 2 & "quotes"')).toBe('<p>1 &#x3C; 2 &#x26; "quotes"</p>');
   });
+
+  // Found by tests/fuzz.test.ts: these overflowed the stack (a 500) after seconds of parsing.
+  it.each([
+    ['comment', renderCommentMarkdown, '>'.repeat(3_000)],
+    ['post', renderPostMarkdown, '1. '.repeat(1_700)],
+  ] as const)('refuses a %s nested thousands of levels deep as an invalid body', (_kind, render, deep) => {
+    expect(() => render(`${deep}x`)).toThrow(
+      expect.objectContaining({ code: 'validation', errors: [expect.objectContaining({ field: 'body' })] }),
+    );
+  });
+
+  it('still renders nesting a person would write, and long horizontal rules', () => {
+    expect(renderCommentMarkdown(`${'> '.repeat(16)}deep`)).toContain('<p>deep</p>');
+    expect(renderPostMarkdown('> > - nested\n> > - twice')).toContain('<li>twice</li>');
+    expect(renderPostMarkdown('* * * * * * * * * * * * * * * * * * * *')).toBe('<hr>');
+    expect(() => renderCommentMarkdown(`${'> '.repeat(17)}too deep`)).toThrow(/too deeply/);
+  });
 });
 
 describe('markdownToPlainText', () => {

@@ -3,6 +3,7 @@ import { notFound } from '@/lib/errors';
 import { tags } from '@/lib/cache';
 import { cachedJson, json, methodNotAllowed, noContent, parseBody, route } from '@/lib/http';
 import { deletePost, getPublishedPost, updatePost } from '@/lib/posts';
+import { isSlug } from '@/lib/slug';
 import { postUpdateSchema } from '@/lib/schemas';
 
 export const dynamic = 'force-dynamic';
@@ -11,6 +12,7 @@ type Params = { slug: string };
 
 export const GET = route<Params>(async (request, { params }) => {
   const { slug } = await params;
+  if (!isSlug(slug)) throw notFound('Post');
   return cachedJson(request, { key: ['post', slug], tags: [tags.post(slug)] }, () => {
     const post = getPublishedPost(slug);
     if (!post) throw notFound('Post');

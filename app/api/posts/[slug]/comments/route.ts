@@ -1,13 +1,14 @@
 import { authenticate } from '@/lib/auth';
 import { checkCommentRate, listApprovedComments, submitComment } from '@/lib/comments';
 import { readCookie, serializeCookie } from '@/lib/cookies';
-import { AppError } from '@/lib/errors';
+import { AppError, notFound } from '@/lib/errors';
 import { tags } from '@/lib/cache';
 import { cachedJson, clientAddress, isFormPost, json, methodNotAllowed, parseBody, parseQuery, route, seeOther } from '@/lib/http';
 import { EDIT_COOKIE } from '@/lib/moderation';
 import { listQuerySchema } from '@/lib/pagination';
 import { commentCreateSchema } from '@/lib/schemas';
 import { commentAnchor, postPath } from '@/lib/site';
+import { isSlug } from '@/lib/slug';
 
 export const dynamic = 'force-dynamic';
 
@@ -16,6 +17,7 @@ type Params = { slug: string };
 export const GET = route<Params>(async (request, { params }) => {
   const { slug } = await params;
   const query = parseQuery(listQuerySchema, request);
+  if (!isSlug(slug)) throw notFound('Post');
   return cachedJson(request, { key: ['comments', slug, query.limit, query.cursor], tags: [tags.post(slug)] }, () =>
     listApprovedComments(slug, query),
   );
