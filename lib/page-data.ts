@@ -18,10 +18,12 @@ export interface PostPageData {
 
 /** A post with its approved comments and its neighbours, or null when there is no such live post. */
 export const loadPostPage = async (slug: string): Promise<PostPageData | null> =>
-  !isSlug(slug) ? null : cached(['post-page', slug], [cacheTags.post(slug)], () => {
-    const post = getPublishedPost(slug);
-    return post ? { post, comments: getCommentTree(post.id), ...getAdjacentPosts(post) } : null;
-  });
+  !isSlug(slug)
+    ? null
+    : cached(['post-page', slug], [cacheTags.post(slug)], () => {
+        const post = getPublishedPost(slug);
+        return post ? { post, comments: getCommentTree(post.id), ...getAdjacentPosts(post) } : null;
+      });
 
 /** A page of live posts, newest first; throws AppError for a cursor that names no page. */
 export const loadPostList = (query: { limit: number; cursor?: string; tag?: string }) =>

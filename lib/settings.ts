@@ -75,11 +75,24 @@ export type SettingsUpdate = z.output<typeof settingsUpdateSchema>;
 
 const KEY = 'site';
 
+/**
+ * The last stored value and what it parsed to. The row is read on every call, so a change made by
+ * another process counts at once, but the parsing is done only when the stored text changes:
+ * a comment post reads the settings several times.
+ */
+let lastParsed: { raw: string | undefined; settings: SiteSettings } | undefined;
+
 export function getSettings(): SiteSettings {
-  const row = getDb().select({ value: settings.value }).from(settings).where(eq(settings.key, KEY)).get();
+  const raw = getDb().select({ value: settings.value }).from(settings).where(eq(settings.key, KEY)).get()?.value;
+  if (!lastParsed || lastParsed.raw !== raw) lastParsed = { raw, settings: parseStoredSettings(raw) };
+  // A copy, so a caller that changes its object cannot change what the next caller reads.
+  return structuredClone(lastParsed.settings);
+}
+
+function parseStoredSettings(raw: string | undefined): SiteSettings {
   let stored: unknown = {};
   try {
-    stored = row ? JSON.parse(row.value) : {};
+    stored = raw ? JSON.parse(raw) : {};
   } catch {
     // A hand-edited, broken value falls back to the defaults rather than taking the blog down.
   }

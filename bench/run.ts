@@ -1,0 +1,180 @@
+/*
+ * `npm run bench -- [--posts 100000] [--duration 10] [--connections 32] [--only api-posts,home] [--soak]`
+ *
+ * 1. next build (into .next-bench), 2. seed a fresh database in a temp dir, 3. start `next start`
+ * and time its cold start, 4. fetch the whole sitemap set cold, 5. start the node:http baseline and
+ * check it answers with Quire's bytes, 6. load each scenario on both, 7. optionally soak, 8. report
+ * (Markdown on stdout, JSON in bench/results/). Servers are always stopped; the temp dir is removed
+ * unless --keep.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { USAGE, parseOptions } from './options';
+import { type RunResults, type ScenarioResult, type SoakResult, checkTargets, machineInfo, renderMarkdown, writeJson } from './report';
+import { SCENARIOS, type ScenarioContext, compareWithBaseline, findShardPath, measure, measureSitemapSet, probeWrite } from './scenarios';
+import { seedDatabase } from './seed';
+import { type Server, buildApp, killAllSync, startBaseline, startQuire, waitIdle } from './servers';
+
+const options = parseOptions(process.argv.slice(2));
+if (!options) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+
+const say = (message: string) => process.stderr.write(`${message}\n`);
+const startedAt = new Date().toISOString();
+const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'quire-bench-'));
+const servers: Server[] = [];
+
+function cleanUp(): void {
+  killAllSync();
+  if (options!.keep) say(`Kept the database and server logs in ${tempDir}`);
+  else fs.rmSync(tempDir, { recursive: true, force: true });
+}
+process.once('exit', cleanUp);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    say(`\n${signal}: stopping the servers.`);
+    process.exit(130);
+  });
+}
+
+async function main(): Promise<void> {
+  const opts = options!;
+  const machine = machineInfo();
+  const siteUrl = `http://127.0.0.1:${opts.port}`;
+  const load = { connections: opts.connections, duration: opts.duration, warmup: opts.warmup, quiet: [] as Server[] };
+
+  let buildSeconds: number | null = null;
+  if (opts.build) {
+    say(`Building the production app into ${opts.distDir} ...`);
+    buildSeconds = await buildApp(opts.distDir);
+  } else if (!fs.existsSync(path.resolve(import.meta.dirname, '..', opts.distDir, 'BUILD_ID'))) {
+    throw new Error(`--no-build: there is no build in ${opts.distDir}; run once without --no-build.`);
+  }
+
+  say(`Seeding ${opts.posts.toLocaleString('en')} posts into ${tempDir} ...`);
+  const fixture = await seedDatabase({ posts: opts.posts, comments: opts.comments, dir: tempDir, siteUrl });
+  say(`  ${fixture.seedSeconds.toFixed(1)} s, ${(fixture.dbBytes / 2 ** 20).toFixed(0)} MB`);
+
+  say('Starting Quire (next start) ...');
+  const { server: quire, coldStart } = await startQuire({
+    port: opts.port,
+    distDir: opts.distDir,
+    dbPath: fixture.dbPath,
+    siteUrl,
+    logDir: tempDir,
+  });
+  servers.push(quire);
+  say(
+    `  first 200: /api/health ${coldStart.healthMs.toFixed(0)} ms, / ${coldStart.pageMs.toFixed(0)} ms (serving pid ${quire.servingPid})`,
+  );
+
+  say('Fetching the sitemap set, cold ...');
+  const sitemapSet = await measureSitemapSet(quire, siteUrl);
+  say(
+    `  ${sitemapSet.files.length} files, ${sitemapSet.urls} URLs in ${sitemapSet.ms.toFixed(0)} ms, peak RSS ${(sitemapSet.memory.peak / 2 ** 20).toFixed(0)} MB`,
+  );
+
+  say('Starting the baseline and comparing answers ...');
+  const baseline = await startBaseline({ port: opts.port + 1, dbPath: fixture.dbPath, siteUrl, logDir: tempDir });
+  servers.push(baseline);
+  const selected = SCENARIOS.filter((s) => opts.only.includes(s.id) || (s.id === 'mixed' && opts.soak));
+  const searches = selected.some((s) => s.id === 'api-search' || s.id === 'mixed');
+  const equality = await compareWithBaseline(quire, baseline, fixture, { searches });
+  say(`  ${equality.checked} responses compared, ${equality.mismatches.length} differ`);
+  for (const mismatch of equality.mismatches) say(`  MISMATCH ${mismatch.path}: ${mismatch.detail}`);
+
+  load.quiet = servers;
+  const context: ScenarioContext = { fixture, shardPath: await findShardPath(quire, siteUrl) };
+  const scenarios: ScenarioResult[] = [];
+  let soak: SoakResult | undefined;
+  let writeAfterShardLoad: number | string | undefined;
+  for (const scenario of selected) {
+    say(`Scenario ${scenario.id}: ${scenario.label}`);
+    const result = await measure(quire, scenario.requests(context), load);
+    say(`  Quire     ${result.rps.toFixed(0)} req/s, p99 ${result.p99} ms, ${result.errors} errors, ${result.non2xx} non-2xx`);
+    const base = scenario.baseline ? await measure(baseline, scenario.requests(context), load) : undefined;
+    if (base) say(`  baseline  ${base.rps.toFixed(0)} req/s, p99 ${base.p99} ms, ${base.errors} errors, ${base.non2xx} non-2xx`);
+    scenarios.push({ id: scenario.id, label: scenario.label, group: scenario.group, quire: result, baseline: base });
+    if (scenario.id === 'mixed' && opts.soak) soak = await runSoak(quire, context, result.rps, opts);
+    if (scenario.id === 'sitemap-shard') {
+      await waitIdle(servers);
+      writeAfterShardLoad = await probeWrite(quire, fixture.writeSlugs[0]!);
+      say(`  a comment POST right after it: ${writeAfterShardLoad}`);
+    }
+  }
+
+  for (const server of servers) await server.stop();
+  machine.loadAfter = os.loadavg()[0];
+  const partial: Omit<RunResults, 'targets'> = {
+    startedAt,
+    options: { ...opts, baselinePort: opts.port + 1 },
+    machine,
+    buildSeconds,
+    seed: {
+      posts: fixture.posts,
+      commentsOnMeasured: fixture.commentsOnMeasured,
+      seconds: fixture.seedSeconds,
+      dbMb: fixture.dbBytes / 2 ** 20,
+      measuredSlug: fixture.measuredSlug,
+    },
+    coldStart,
+    sitemapSet,
+    equality,
+    scenarios,
+    soak,
+    writeAfterShardLoad,
+  };
+  const results: RunResults = { ...partial, targets: checkTargets(partial, opts.connections) };
+  process.stdout.write(`${renderMarkdown(results)}\n`);
+  say(`\nJSON: ${path.relative(process.cwd(), writeJson(results, path.resolve(import.meta.dirname, 'results')))}`);
+}
+
+/** Mixed load held at 80% of the measured maximum, followed window by window. */
+async function runSoak(quire: Server, context: ScenarioContext, mixedRps: number, opts: NonNullable<typeof options>): Promise<SoakResult> {
+  const targetRate = Math.max(1, Math.round(mixedRps * 0.8));
+  const windowSeconds = opts.soakSeconds >= 180 ? 60 : 10;
+  say(`Soak: mixed at ${targetRate} req/s for ${opts.soakSeconds} s ...`);
+  const windows = new Map<number, { latencies: number[]; failures: number }>();
+  const started = performance.now();
+  const mixed = SCENARIOS.find((s) => s.id === 'mixed')!;
+  const result = await measure(quire, mixed.requests(context), {
+    connections: opts.connections,
+    duration: opts.soakSeconds,
+    warmup: 0,
+    quiet: servers,
+    overallRate: targetRate,
+    onResponse: (status, ms) => {
+      const window = Math.floor((performance.now() - started) / 1000 / windowSeconds) * windowSeconds;
+      const bucket = windows.get(window) ?? { latencies: [], failures: 0 };
+      bucket.latencies.push(ms);
+      if (status >= 300) bucket.failures++;
+      windows.set(window, bucket);
+    },
+  });
+  const p99 = (values: number[]) => values.sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * 0.99))] ?? 0;
+  return {
+    targetRate,
+    result,
+    windows: [...windows]
+      // The last, partial window is only the tail of the run.
+      .filter(([fromSecond]) => fromSecond < opts.soakSeconds)
+      .map(([fromSecond, { latencies, failures }]) => ({
+        fromSecond,
+        requests: latencies.length,
+        failures,
+        p99: p99(latencies),
+      })),
+  };
+}
+
+try {
+  await main();
+} catch (error) {
+  say(`\nBenchmark failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+} finally {
+  for (const server of servers) await server.stop();
+}

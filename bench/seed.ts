@@ -1,0 +1,281 @@
+/*
+ * A fresh database with a large, realistic blog: published posts with Markdown bodies and tags,
+ * a search index, and a commented post to measure. createPost renders Markdown and indexes each
+ * post in its own transaction (about 10 ms a post here), too slow for 100,000 posts, so rows go in
+ * through prepared statements, a few thousand per transaction, with the app's own pieces:
+ * lib/markdown.ts renders (in worker threads) and lib/search.ts indexes. The first post is written
+ * by createPost itself and the fast path is checked against it, so the two cannot drift apart.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { type Random, SEARCH_QUERIES, TAG_POOL, commentAuthor, commentBody, createRandom, postBody, postTags, postTitle } from './content';
+
+export interface SeedOptions {
+  posts: number;
+  /** Approved comments (threads and replies) on the measured post. */
+  comments: number;
+  dir: string;
+  siteUrl: string;
+}
+
+export interface Fixture {
+  dbPath: string;
+  posts: number;
+  /** The newest post: first on the home page, with the comments. */
+  measuredSlug: string;
+  commentsOnMeasured: number;
+  /** Recent posts that the mixed load reads and comments on. */
+  hotSlugs: string[];
+  /** Older posts that the comment-write scenario spreads its comments over. */
+  writeSlugs: string[];
+  searchQueries: string[];
+  seedSeconds: number;
+  dbBytes: number;
+}
+
+interface PostInput {
+  slug: string;
+  title: string;
+  summary?: string;
+  body: string;
+  tags: string[];
+  publishedAt: string;
+  updatedAt: string;
+}
+
+const BATCH = 2000;
+const HOUR = 3_600_000;
+
+/** Post `i` (0 is the newest) is the same in every run: its own random stream, its own time slot. */
+function makePost(i: number, now: number): PostInput {
+  const random = createRandom(1_000_003 * (i + 1));
+  const title = postTitle(random);
+  const published = now - HOUR - i * 53 * 60_000 - random.int(0, 40) * 60_000;
+  // Now and then a post was edited after it went out, so sitemap lastmod values vary.
+  const edited = random.next() < 0.15 ? Math.min(now - 60_000, published + random.int(1, 400) * HOUR) : published;
+  return {
+    slug: `${slugifyTitle(title)}-${i + 1}`,
+    title,
+    summary: random.next() < 0.3 ? `${title}: ${postTitle(random).toLowerCase()}, and what we learned.` : undefined,
+    body: postBody(random),
+    tags: postTags(random),
+    publishedAt: new Date(published).toISOString(),
+    updatedAt: new Date(edited).toISOString(),
+  };
+}
+
+const slugifyTitle = (title: string) =>
+  title
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 80);
+
+/** Renders Markdown on every core but one's share, in order. */
+function createRenderPool(size: number) {
+  const file = new URL('./render-worker.ts', import.meta.url).href;
+  // tsx's loader must be registered inside the worker before the TypeScript file is imported.
+  const source = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(file)}); });`;
+  const workers = Array.from({ length: size }, () => new Worker(source, { eval: true }));
+  let nextId = 0;
+  const waiting = new Map<number, { resolve: (html: string[]) => void; reject: (error: Error) => void }>();
+  for (const worker of workers) {
+    worker.on('message', ({ id, html }: { id: number; html: string[] }) => {
+      waiting.get(id)?.resolve(html);
+      waiting.delete(id);
+    });
+    worker.on('error', (error) => {
+      for (const { reject } of waiting.values()) reject(error);
+      waiting.clear();
+    });
+  }
+  const renderChunk = (worker: Worker, bodies: string[]) =>
+    new Promise<string[]>((resolve, reject) => {
+      const id = nextId++;
+      waiting.set(id, { resolve, reject });
+      worker.postMessage({ id, bodies });
+    });
+  return {
+    async render(bodies: string[]): Promise<string[]> {
+      const share = Math.ceil(bodies.length / workers.length);
+      const parts = await Promise.all(workers.map((worker, w) => renderChunk(worker, bodies.slice(w * share, (w + 1) * share))));
+      return parts.flat();
+    },
+    close: () => Promise.all(workers.map((worker) => worker.terminate())),
+  };
+}
+
+function progressBar(total: number) {
+  const started = performance.now();
+  const tty = process.stderr.isTTY;
+  let lastPrinted = -1;
+  return (done: number) => {
+    const percent = Math.floor((done / total) * 100);
+    if (!tty && percent < lastPrinted + 10 && done < total) return;
+    lastPrinted = percent;
+    const seconds = (performance.now() - started) / 1000;
+    const rate = done / Math.max(seconds, 0.001);
+    const eta = done > 0 ? Math.ceil((total - done) / rate) : 0;
+    const width = 30;
+    const filled = Math.round((done / total) * width);
+    const line = `  seeding [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${percent}% ${done.toLocaleString('en')}/${total.toLocaleString('en')} posts, ${Math.round(rate).toLocaleString('en')}/s, ETA ${eta}s`;
+    process.stderr.write(tty ? `\r${line}` : `${line}\n`);
+    if (tty && done >= total) process.stderr.write('\n');
+  };
+}
+
+export async function seedDatabase(options: SeedOptions): Promise<Fixture> {
+  const started = performance.now();
+  const dbPath = path.join(options.dir, 'quire-bench.db');
+  // The lib reads its configuration once, from the environment, on first use.
+  process.env.DATABASE_PATH = dbPath;
+  process.env.SITE_URL = options.siteUrl;
+  const { getDb, closeDb } = await import('@/db');
+  const { createPost } = await import('@/lib/posts');
+  const { markdownToPlainText } = await import('@/lib/markdown');
+  const { indexPost } = await import('@/lib/search');
+  const { updateSettings } = await import('@/lib/settings');
+  const { slugify } = await import('@/lib/slug');
+
+  const db = getDb();
+  const sqlite = db.$client;
+  const now = Date.now();
+
+  // Anti-spam stays on but cannot reject a load generator: no minimum time to fill the form, the
+  // highest rate limit allowed, comments published at once. Links, blocklist and depth as usual.
+  updateSettings({ moderation: 'immediate', minSubmitSeconds: 0, commentRateLimit: { max: 10_000, windowSeconds: 1 } });
+
+  const insertTag = sqlite.prepare('INSERT INTO tags (slug, name) VALUES (?, ?) ON CONFLICT (slug) DO NOTHING');
+  for (const name of TAG_POOL) insertTag.run(slugify(name), name);
+  const tagIds = new Map(
+    (sqlite.prepare('SELECT id, slug FROM tags').all() as { id: number; slug: string }[]).map((tag) => [tag.slug, tag.id]),
+  );
+
+  const insertPost = sqlite.prepare(
+    `INSERT INTO posts (slug, title, summary, body, html, status, published_at, word_count, created_at, updated_at)
+     VALUES (@slug, @title, @summary, @body, @html, 'published', @publishedAt, @wordCount, @createdAt, @updatedAt)`,
+  );
+  const linkTag = sqlite.prepare('INSERT INTO post_tags (post_id, tag_id, position) VALUES (?, ?, ?)');
+  // As lib/posts.ts stores them: summary defaults to the text's start, words are counted in the plain text.
+  const derived = (input: PostInput) => ({
+    summary: input.summary || markdownToPlainText(input.body),
+    wordCount: markdownToPlainText(input.body, Infinity).split(/\s+/).filter(Boolean).length,
+  });
+  const insertFast = (input: PostInput, html: string) => {
+    const id = Number(insertPost.run({ ...input, ...derived(input), html, createdAt: input.publishedAt }).lastInsertRowid);
+    const seen = new Set<string>();
+    for (const name of input.tags) {
+      const slug = slugify(name);
+      if (seen.has(slug)) continue;
+      linkTag.run(id, tagIds.get(slug)!, seen.size);
+      seen.add(slug);
+    }
+    indexPost(db, id);
+  };
+
+  // Oldest first, so ids grow with publication time as they do on a real blog.
+  const order = Array.from({ length: options.posts }, (_, k) => options.posts - 1 - k);
+  const oldest = makePost(order[0]!, now);
+  const { slug, title, summary, body, tags, publishedAt } = oldest;
+  const reference = createPost({ slug, title, summary, body, tags, publishedAt, status: 'published' });
+  sqlite.prepare('UPDATE posts SET created_at = ?, updated_at = ? WHERE id = ?').run(oldest.publishedAt, oldest.updatedAt, reference.id);
+  checkFastPathMatches(sqlite, reference.id, oldest, derived(oldest));
+
+  const pool = createRenderPool(Math.max(1, os.availableParallelism()));
+  const progress = progressBar(options.posts);
+  progress(1);
+  try {
+    const batches: number[][] = [];
+    for (let k = 1; k < order.length; k += BATCH) batches.push(order.slice(k, k + BATCH));
+    const inputsOf = (batch: number[]) => batch.map((i) => makePost(i, now));
+    let inputs = batches.length > 0 ? inputsOf(batches[0]!) : [];
+    let rendering = pool.render(inputs.map((input) => input.body));
+    let done = 1;
+    for (let b = 0; b < batches.length; b++) {
+      const html = await rendering;
+      const current = inputs;
+      // The next batch renders in the workers while this one is written.
+      if (b + 1 < batches.length) {
+        inputs = inputsOf(batches[b + 1]!);
+        rendering = pool.render(inputs.map((input) => input.body));
+      }
+      sqlite.transaction(() => current.forEach((input, j) => insertFast(input, html[j]!)))();
+      done += current.length;
+      progress(done);
+    }
+  } finally {
+    await pool.close();
+  }
+
+  const newest = makePost(0, now);
+  const commentsOnMeasured = await addComments(newest, options.comments);
+
+  const recent = sqlite.prepare("SELECT slug FROM posts WHERE status = 'published' ORDER BY published_at DESC, id DESC LIMIT ?");
+  const slugs = (recent.all(Math.min(options.posts, 2200)) as { slug: string }[]).map((row) => row.slug);
+  sqlite.pragma('wal_checkpoint(TRUNCATE)');
+  closeDb();
+  return {
+    dbPath,
+    posts: options.posts,
+    measuredSlug: newest.slug,
+    commentsOnMeasured,
+    hotSlugs: slugs.slice(0, 200),
+    writeSlugs: slugs.length > 1200 ? slugs.slice(200) : slugs.slice(1),
+    searchQueries: [...SEARCH_QUERIES],
+    seedSeconds: (performance.now() - started) / 1000,
+    dbBytes: fs.statSync(dbPath).size,
+  };
+}
+
+/** The row createPost wrote for the reference post, compared with what the fast path derives for it. */
+function checkFastPathMatches(
+  sqlite: import('better-sqlite3').Database,
+  id: number,
+  input: PostInput,
+  fast: { summary: string; wordCount: number },
+): void {
+  const row = sqlite.prepare('SELECT summary, word_count AS wordCount FROM posts WHERE id = ?').get(id) as {
+    summary: string;
+    wordCount: number;
+  };
+  const tags = sqlite.prepare('SELECT tag_id AS tagId, position FROM post_tags WHERE post_id = ? ORDER BY position').all(id) as {
+    tagId: number;
+    position: number;
+  }[];
+  const problems = [
+    row.summary !== fast.summary && 'summary',
+    row.wordCount !== fast.wordCount && 'word count',
+    tags.length !== new Set(input.tags.map((t) => t.toLowerCase())).size && 'tags',
+  ].filter(Boolean);
+  if (problems.length > 0) {
+    throw new Error(`bench/seed.ts no longer stores what createPost stores (${problems.join(', ')}): update its fast path.`);
+  }
+}
+
+/** Threads with replies on the measured post, through the app's own createComment, spread over the days after it went out. */
+async function addComments(post: PostInput, count: number): Promise<number> {
+  const { getDb } = await import('@/db');
+  const { createComment } = await import('@/lib/comments');
+  const sqlite = getDb().$client;
+  const random: Random = createRandom(77);
+  const setTime = sqlite.prepare('UPDATE comments SET created_at = ? WHERE id = ?');
+  const ids: number[] = [];
+  const start = Date.parse(post.publishedAt);
+  sqlite.transaction(() => {
+    for (let n = 0; n < count; n++) {
+      // About two in five are replies, to an earlier comment or reply.
+      const parentId = ids.length > 0 && random.next() < 0.4 ? ids[random.int(Math.max(0, ids.length - 8), ids.length - 1)] : undefined;
+      const comment = createComment(post.slug, {
+        authorName: commentAuthor(random),
+        authorEmail: random.next() < 0.5 ? `reader${n}@example.com` : undefined,
+        body: commentBody(random),
+        parentId,
+      });
+      setTime.run(new Date(Math.min(Date.now() - 1000, start + (n + 1) * 60_000)).toISOString(), comment.id);
+      ids.push(comment.id);
+    }
+  })();
+  return ids.length;
+}
