@@ -84,11 +84,11 @@ function mixedRequests({ fixture }: ScenarioContext): autocannon.Request[] {
 }
 
 export const SCENARIOS: Scenario[] = [
-  // The fastest answer Next gives on this machine (a file built at build time, no code of ours):
-  // the ceiling for every other scenario, next to the bare node:http baseline.
+  // Next's own cost per request on this machine: robots.txt is a route with no database work, so
+  // this is about the ceiling for every other scenario, next to the bare node:http baseline.
   {
     id: 'next-floor',
-    label: "GET /robots.txt (Next's floor: prebuilt, no app code)",
+    label: "GET /robots.txt (Next's floor: a route without database work)",
     group: 'floor',
     baseline: false,
     requests: () => get('/robots.txt'),

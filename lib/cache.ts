@@ -5,14 +5,13 @@ import { revalidateTag, unstable_cache } from 'next/cache';
  * write expires exactly the tags whose data it changed.
  * - `content`: everything public. Post writes and settings changes expire it; they are rare and
  *   a post shows up in lists, feeds, sitemaps, search, tag pages and its neighbours' links.
- * - `lists`: post lists (home, tag pages, `GET /api/posts`), which show comment counts.
  * - `post:{slug}`: one post's page, its API item and its comments.
  * - `comment:{id}`: one comment's API item.
- * A new approved comment thus expires its post, its comment and the lists, not other posts' pages.
+ * A new approved comment thus expires its post and its comment, not other pages. Post lists (home,
+ * tag pages, `GET /api/posts`) show comment counts that may lag by up to CACHE_SECONDS.
  */
 export const tags = {
   content: 'content',
-  lists: 'lists',
   post: (slug: string) => `post:${slug}`,
   comment: (id: number) => `comment:${id}`,
 };

@@ -55,9 +55,13 @@ const publicColumns = {
   createdAt: comments.createdAt,
 };
 
-/** After comments change: their posts' pages and comment lists, the lists' counts and the comments themselves. */
+/**
+ * After comments change: their posts' pages and comment lists, and the comments themselves. Post
+ * lists show comment counts too, but are left to refresh within CACHE_SECONDS: expiring them on every
+ * comment would re-render the home page many times a second while a post draws a crowd.
+ */
 function expireComments(postSlugs: Iterable<string>, ids: number[]): void {
-  expire(cacheTags.lists, ...[...postSlugs].map(cacheTags.post), ...ids.map(cacheTags.comment));
+  expire(...[...postSlugs].map(cacheTags.post), ...ids.map(cacheTags.comment));
 }
 
 const approvedOf = (postId: number) => and(eq(comments.postId, postId), eq(comments.status, 'approved'));

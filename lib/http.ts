@@ -34,9 +34,9 @@ interface CacheSpec {
  * a write expires its tags. Clients revalidate every time (`no-cache`) and get 304 while it is
  * unchanged, so a reader sees their own comment on the next request. Errors are never cached.
  */
-export async function cachedResponse(request: Request, spec: CacheSpec, render: () => string): Promise<Response> {
-  const { body, etag } = await cached(spec.key, spec.tags, () => {
-    const body = render();
+export async function cachedResponse(request: Request, spec: CacheSpec, render: () => string | Promise<string>): Promise<Response> {
+  const { body, etag } = await cached(spec.key, spec.tags, async () => {
+    const body = await render();
     return { body, etag: `"${createHash('sha1').update(body).digest('base64url')}"` };
   });
   const headers = { 'Cache-Control': 'public, no-cache', ETag: etag };

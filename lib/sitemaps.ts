@@ -1,15 +1,16 @@
 import { Readable } from 'node:stream';
-import { EnumChangefreq, type IndexItem, type SitemapItemLoose, SitemapIndexStream, SitemapStream } from 'sitemap';
+import { EnumChangefreq, type IndexItem, type SitemapItemLoose, SitemapIndexStream, SitemapStream, streamToPromise } from 'sitemap';
 import { getDb } from '@/db';
 import { getEnv } from '@/lib/env';
 import { notFound } from '@/lib/errors';
+import { cachedResponse } from '@/lib/http';
 import { absoluteUrl, postPath } from '@/lib/site';
 import { tagPath } from '@/lib/tags';
 
 /*
  * A sitemap index at /sitemap.xml naming shards of at most 50,000 URLs (the protocol's limit; at
  * about 200 bytes a URL a shard stays far under 50 MB). Posts and tags are sharded by id range, so
- * a shard is one index range scan, streamed row by row: memory does not grow with the blog.
+ * a shard is a walk along the primary key, streamed out in batches: memory does not grow with the blog.
  */
 
 export const SHARD_SIZE = 50_000;
@@ -54,6 +55,25 @@ const TAGS_IN_RANGE = `FROM tags t JOIN post_tags pt ON pt.tag_id = t.id JOIN po
 
 const rangeOf = (shard: { number: number }, now: string) => ({ now, from: (shard.number - 1) * SHARD_SIZE, to: shard.number * SHARD_SIZE });
 
+/** Rows read per query while a shard streams out. */
+const BATCH = 1_000;
+
+/**
+ * The rows of a shard, one batch query at a time, each after the last id of the one before. No
+ * statement stays open between batches: better-sqlite3 refuses every other statement on the
+ * connection while an iterator is open, so a crawler reading a shard slowly, or hanging up
+ * halfway, would otherwise block every write of the blog.
+ */
+function* inBatches<Row extends { id: number }>(query: string, range: { now: string; from: number; to: number }): Generator<Row> {
+  const statement = getDb().$client.prepare(`${query} LIMIT ${BATCH}`);
+  for (let from = range.from; ;) {
+    const rows = statement.all({ ...range, from }) as Row[];
+    yield* rows;
+    if (rows.length < BATCH) return;
+    from = rows.at(-1)!.id;
+  }
+}
+
 /** Whether a numbered shard has any URL (one indexed range probe), so empty ones are 404s. */
 function shardExists(shard: Shard, now: string): boolean {
   if (shard.kind === 'pages') return true;
@@ -71,16 +91,18 @@ function* shardEntries(shard: Shard, now: string): Generator<SitemapItemLoose> {
     yield { url: absoluteUrl('/tags'), changefreq: EnumChangefreq.WEEKLY, priority: 0.5, ...(lastmod ? { lastmod } : {}) };
     return;
   }
+  type Row = { id: number; slug: string; lastmod: string };
   const range = rangeOf(shard, now);
   if (shard.kind === 'posts') {
-    const rows = sqlite.prepare(`SELECT p.slug, p.updated_at AS lastmod ${POSTS_IN_RANGE} ORDER BY p.id`);
-    for (const row of rows.iterate(range) as Iterable<{ slug: string; lastmod: string }>) {
+    for (const row of inBatches<Row>(`SELECT p.id, p.slug, p.updated_at AS lastmod ${POSTS_IN_RANGE} ORDER BY p.id`, range)) {
       yield { url: absoluteUrl(postPath(row.slug)), lastmod: row.lastmod, changefreq: EnumChangefreq.WEEKLY, priority: 0.8 };
     }
     return;
   }
-  const rows = sqlite.prepare(`SELECT t.slug, max(p.updated_at) AS lastmod ${TAGS_IN_RANGE} GROUP BY t.id ORDER BY t.id`);
-  for (const row of rows.iterate(range) as Iterable<{ slug: string; lastmod: string }>) {
+  for (const row of inBatches<Row>(
+    `SELECT t.id, t.slug, max(p.updated_at) AS lastmod ${TAGS_IN_RANGE} GROUP BY t.id ORDER BY t.id`,
+    range,
+  )) {
     yield { url: absoluteUrl(tagPath(row.slug)), lastmod: row.lastmod, changefreq: EnumChangefreq.WEEKLY, priority: 0.5 };
   }
 }
@@ -105,8 +127,14 @@ function toResponse(stream: NodeJS.ReadableStream): Response {
   return new Response(Readable.toWeb(Readable.from(bytes())) as ReadableStream, { headers: XML_HEADERS });
 }
 
-export function sitemapIndexResponse(): Response {
-  return toResponse(Readable.from(listShards()).pipe(new SitemapIndexStream()));
+/**
+ * The index, built once and served from the cache (with an ETag) until a post changes: finding the
+ * shards aggregates over every post, too much work to repeat for each crawler's request.
+ */
+export function sitemapIndexResponse(request: Request): Promise<Response> {
+  return cachedResponse(request, { key: ['sitemap-index'], tags: [], contentType: XML_HEADERS['Content-Type'] }, async () =>
+    String(await streamToPromise(Readable.from(listShards()).pipe(new SitemapIndexStream()))),
+  );
 }
 
 /** One shard, streamed: rows are read from SQLite as the XML is written out. */

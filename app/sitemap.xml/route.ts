@@ -1,11 +1,11 @@
 import { methodNotAllowed, route } from '@/lib/http';
 import { sitemapIndexResponse } from '@/lib/sitemaps';
 
-// Read from the database on every request: a post published or deleted a moment ago is reflected.
+// Built at request time and cached until a post changes: a post published or deleted a moment ago is reflected.
 export const dynamic = 'force-dynamic';
 
 /** The sitemap index; Next's generateSitemaps writes shards but no index (vercel/next.js#77304). */
-export const GET = route(() => sitemapIndexResponse());
+export const GET = route((request) => sitemapIndexResponse(request));
 
 const notAllowed = methodNotAllowed('GET');
 export { notAllowed as POST, notAllowed as PUT, notAllowed as PATCH, notAllowed as DELETE };
