@@ -62,6 +62,15 @@ export interface SoakResult {
   targetRate: number;
   result: LoadResult;
   windows: SoakWindow[];
+  /** Comments on the posts the soak reads and writes, before and after: the data grows as it runs. */
+  growth: { posts: number; before: CommentLoad; after: CommentLoad };
+}
+
+export interface CommentLoad {
+  /** Approved comments on all the posts the mixed load uses. */
+  total: number;
+  /** The post with the most of them, which the mixed load reads and writes most. */
+  busiest: { slug: string; comments: number };
 }
 
 export interface TargetCheck {
@@ -234,6 +243,13 @@ export function renderMarkdown(r: RunResults): string {
     lines.push(
       `Soak: mixed load at ${fmt(targetRate)} req/s (80% of the mixed maximum) for ${fmt(result.seconds)} s: ${fmt(result.rps)} req/s served, p50 ${ms(result.p50)} ms, p99 ${ms(result.p99)} ms, ` +
         `${result.errors} errors, ${result.non2xx} non-2xx; server RSS ${mb(result.memory?.start)} at start, ${mb(result.memory?.end)} at end, ${mb(result.memory?.peak)} peak.`,
+    );
+    const { posts, before, after } = r.soak.growth;
+    lines.push('');
+    lines.push(
+      `Comments on the ${fmt(posts)} posts the mixed load uses: ${fmt(before.total)} before the soak, ${fmt(after.total)} after; ` +
+        `on the busiest (${after.busiest.slug}) ${fmt(before.busiest.comments)} before, ${fmt(after.busiest.comments)} after. ` +
+        'Each new comment re-renders its post page with all of its comments, so that work grows as the soak runs.',
     );
     lines.push('');
     lines.push('| soak window from | requests | failed | p99 ms |');

@@ -9,9 +9,19 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
+import Database from 'better-sqlite3';
 import path from 'node:path';
 import { USAGE, parseOptions } from './options';
-import { type RunResults, type ScenarioResult, type SoakResult, checkTargets, machineInfo, renderMarkdown, writeJson } from './report';
+import {
+  type CommentLoad,
+  type RunResults,
+  type ScenarioResult,
+  type SoakResult,
+  checkTargets,
+  machineInfo,
+  renderMarkdown,
+  writeJson,
+} from './report';
 import { SCENARIOS, type ScenarioContext, compareWithBaseline, findShardPath, measure, measureSitemapSet, probeWrite } from './scenarios';
 import { seedDatabase } from './seed';
 import { type Server, buildApp, killAllSync, startBaseline, startQuire, waitIdle } from './servers';
@@ -132,6 +142,21 @@ async function main(): Promise<void> {
   say(`\nJSON: ${path.relative(process.cwd(), writeJson(results, path.resolve(import.meta.dirname, 'results')))}`);
 }
 
+/** The comments on the posts the mixed load uses, read through a read-only connection of our own. */
+function commentLoad(dbPath: string, slugs: string[]): CommentLoad {
+  const db = new Database(dbPath, { readonly: true });
+  try {
+    const hot = `FROM posts WHERE slug IN (SELECT value FROM json_each(?))`;
+    const { total } = db.prepare(`SELECT coalesce(sum(comment_count), 0) AS total ${hot}`).get(JSON.stringify(slugs)) as { total: number };
+    const busiest = db
+      .prepare(`SELECT slug, comment_count AS comments ${hot} ORDER BY comment_count DESC LIMIT 1`)
+      .get(JSON.stringify(slugs));
+    return { total, busiest: busiest as CommentLoad['busiest'] };
+  } finally {
+    db.close();
+  }
+}
+
 /** Mixed load held at 80% of the measured maximum, followed window by window. */
 async function runSoak(quire: Server, context: ScenarioContext, mixedRps: number, opts: NonNullable<typeof options>): Promise<SoakResult> {
   const targetRate = Math.max(1, Math.round(mixedRps * 0.8));
@@ -140,6 +165,7 @@ async function runSoak(quire: Server, context: ScenarioContext, mixedRps: number
   const windows = new Map<number, { latencies: number[]; failures: number }>();
   const started = performance.now();
   const mixed = SCENARIOS.find((s) => s.id === 'mixed')!;
+  const before = commentLoad(context.fixture.dbPath, context.fixture.hotSlugs);
   const result = await measure(quire, mixed.requests(context), {
     connections: opts.connections,
     duration: opts.soakSeconds,
@@ -158,6 +184,7 @@ async function runSoak(quire: Server, context: ScenarioContext, mixedRps: number
   return {
     targetRate,
     result,
+    growth: { posts: context.fixture.hotSlugs.length, before, after: commentLoad(context.fixture.dbPath, context.fixture.hotSlugs) },
     windows: [...windows]
       // The last, partial window is only the tail of the run.
       .filter(([fromSecond]) => fromSecond < opts.soakSeconds)

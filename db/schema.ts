@@ -35,6 +35,8 @@ export const posts = sqliteTable(
   (t) => [
     // Home page, API list and sitemap: published posts, newest first, keyset-paginated.
     index('posts_status_published_at_id_idx').on(t.status, t.publishedAt, t.id),
+    // Sitemaps: the newest change among live posts (overall, per shard, per tag) from the index alone.
+    index('posts_status_published_at_updated_at_idx').on(t.status, t.publishedAt, t.updatedAt),
     // The author's post list: everything, most recently edited first.
     index('posts_updated_at_id_idx').on(t.updatedAt, t.id),
     check('posts_status_check', sql`${t.status} in ('draft', 'published')`),

@@ -88,5 +88,5 @@ test('the API over HTTP: JSON reads, 405 with Allow, 413 by declared length, pro
   }
 
   const health = await (await request.get('/api/health')).json();
-  expect(health).toEqual({ status: 'ok', database: 'ok', migrations: 5, version: '0004_search_index' });
+  expect(health).toEqual({ status: 'ok', database: 'ok', migrations: 6, version: '0005_sitemap_lastmod_index' });
 });

@@ -154,7 +154,7 @@ export const responses = {
       status: z.literal('ok'),
       database: z.literal('ok'),
       migrations: z.number().int().describe('How many migrations the database has'),
-      version: z.string().nullable().describe('The latest migration applied, e.g. 0004_search_index'),
+      version: z.string().nullable().describe('The latest migration applied, e.g. 0005_sitemap_lastmod_index'),
     }),
   ),
 };

@@ -10,7 +10,7 @@ beforeEach(resetDatabase);
 
 describe('database', () => {
   it('applies every migration to a new file and tunes the connection', () => {
-    expect(getDatabaseHealth()).toEqual({ database: 'ok', migrations: 5, version: '0004_search_index' });
+    expect(getDatabaseHealth()).toEqual({ database: 'ok', migrations: 6, version: '0005_sitemap_lastmod_index' });
     expect(sqlite().pragma('journal_mode', { simple: true })).toBe('wal');
     expect(sqlite().pragma('foreign_keys', { simple: true })).toBe(1);
     expect(sqlite().pragma('busy_timeout', { simple: true })).toBe(5000);

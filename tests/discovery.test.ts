@@ -1,3 +1,5 @@
+import { Readable } from 'node:stream';
+import { SitemapStream, streamToPromise } from 'sitemap';
 import { parseFeed } from '@rowanmanning/feed-parser';
 import { beforeEach, describe, expect, it } from 'vitest';
 import * as searchRoute from '@/app/api/search/route';
@@ -9,7 +11,7 @@ import { feedResponse } from '@/lib/feeds';
 import { getAdjacentPosts, listPublishedPosts, readingMinutes, updatePost } from '@/lib/posts';
 import { indexMissingPosts, searchPosts, toFtsQuery } from '@/lib/search';
 import { updateSettings } from '@/lib/settings';
-import { SHARD_SIZE, listShards, sitemapIndexResponse, sitemapShardResponse } from '@/lib/sitemaps';
+import { SHARD_SIZE, URLSET_CLOSE, URLSET_OPEN, listShards, sitemapIndexResponse, sitemapShardResponse, urlElement } from '@/lib/sitemaps';
 import { getTag, listTags } from '@/lib/tags';
 import { call, makeComment, makePost, resetDatabase } from './helpers';
 
@@ -189,6 +191,36 @@ describe('sitemaps', () => {
     expect(second).not.toContain('/posts/first<');
     expect(() => sitemapShardResponse('posts-3.xml')).toThrow(/not found/);
     expect(() => sitemapShardResponse('../etc/passwd')).toThrow(/not found/);
+  });
+
+  it('writes shards byte for byte as the sitemap package does', async () => {
+    makePost({ slug: 'one', tags: ['Cooking & baking'] });
+    makePost({ slug: 'two' });
+    const sitemapPackage = (items: object[]) =>
+      streamToPromise(
+        Readable.from(items).pipe(
+          new SitemapStream({ hostname: 'https://blog.example.test', xmlns: { news: false, video: false, xhtml: false, image: false } }),
+        ),
+      ).then(String);
+    const rows = getDb().$client.prepare("SELECT slug, updated_at AS lastmod FROM posts WHERE status = 'published' ORDER BY id").all() as {
+      slug: string;
+      lastmod: string;
+    }[];
+    const posts = rows.map(({ slug, lastmod }) => ({
+      url: `https://blog.example.test/posts/${slug}`,
+      lastmod,
+      changefreq: 'weekly',
+      priority: 0.8,
+    }));
+    expect(await sitemapShardResponse('posts-1.xml').text()).toBe(await sitemapPackage(posts));
+    // Escaping and the priority format, on a URL with an ampersand and a priority of 1.
+    const odd = {
+      url: 'https://blog.example.test/a?b=1&c=2',
+      lastmod: '2024-01-01T00:00:00.000Z',
+      changefreq: 'daily',
+      priority: 1,
+    } as const;
+    expect(URLSET_OPEN + urlElement(odd) + URLSET_CLOSE).toBe(await sitemapPackage([odd]));
   });
 
   // Found by the benchmark: a shard used to hold a SQLite iterator open while it streamed, and

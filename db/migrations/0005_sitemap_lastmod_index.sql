@@ -1,0 +1,1 @@
+CREATE INDEX `posts_status_published_at_updated_at_idx` ON `posts` (`status`,`published_at`,`updated_at`);
