@@ -103,9 +103,10 @@ async function main(): Promise<void> {
   let writeAfterShardLoad: number | string | undefined;
   for (const scenario of selected) {
     say(`Scenario ${scenario.id}: ${scenario.label}`);
-    const result = await measure(quire, scenario.requests(context), load);
+    const scenarioLoad = { ...load, connections: scenario.connections ?? load.connections };
+    const result = await measure(quire, scenario.requests(context), scenarioLoad);
     say(`  Quire     ${result.rps.toFixed(0)} req/s, p99 ${result.p99} ms, ${result.errors} errors, ${result.non2xx} non-2xx`);
-    const base = scenario.baseline ? await measure(baseline, scenario.requests(context), load) : undefined;
+    const base = scenario.baseline ? await measure(baseline, scenario.requests(context), scenarioLoad) : undefined;
     if (base) say(`  baseline  ${base.rps.toFixed(0)} req/s, p99 ${base.p99} ms, ${base.errors} errors, ${base.non2xx} non-2xx`);
     scenarios.push({ id: scenario.id, label: scenario.label, group: scenario.group, quire: result, baseline: base });
     if (scenario.id === 'mixed' && opts.soak) soak = await runSoak(quire, context, result.rps, opts);
