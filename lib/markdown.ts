@@ -4,6 +4,7 @@ import rehypeStringify from 'rehype-stringify';
 import remarkGfm from 'remark-gfm';
 import remarkParse from 'remark-parse';
 import remarkRehype from 'remark-rehype';
+import type { Nodes as MdastNode } from 'mdast';
 import { unified } from 'unified';
 import { fieldError } from '@/lib/errors';
 
@@ -104,14 +105,32 @@ export function renderCommentMarkdown(markdown: string): string {
   return render(commentProcessor, markdown);
 }
 
-/** Plain text of a Markdown document: for summaries, the search index and word counts. */
+const plainTextParser = unified().use(remarkParse).use(remarkGfm);
+
+/** Left out of plain text: code blocks, images and raw HTML are not prose. */
+const NOT_PROSE = new Set(['code', 'html', 'image', 'imageReference', 'definition', 'footnoteDefinition']);
+
+/**
+ * Plain text of a Markdown document, from its syntax tree (so `**bold**,` stays `bold,` and
+ * `well-known` keeps its hyphen): for summaries, the search index and word counts. Blocks are
+ * separated by a space. Call it on Markdown that has been rendered first: rendering refuses
+ * nesting too deep to parse.
+ */
 export function markdownToPlainText(markdown: string, maxLength = 160): string {
-  const text = markdown
-    .replace(/```[\s\S]*?```/g, ' ')
-    .replace(/!\[[^\]]*]\([^)]*\)/g, ' ')
-    .replace(/\[([^\]]*)]\([^)]*\)/g, '$1')
-    .replace(/[#>*_`~|-]+/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
+  const parts: string[] = [];
+  const collect = (node: MdastNode): void => {
+    if (NOT_PROSE.has(node.type)) return;
+    if (node.type === 'text' || node.type === 'inlineCode') parts.push(node.value);
+    else if (node.type === 'break') parts.push(' ');
+    else if ('children' in node) {
+      for (const child of node.children) collect(child);
+      if (!PHRASING.has(node.type)) parts.push(' ');
+    }
+  };
+  collect(plainTextParser.parse(markdown));
+  const text = parts.join('').replace(/\s+/g, ' ').trim();
   return text.length <= maxLength ? text : `${text.slice(0, maxLength - 1).trimEnd()}…`;
 }
+
+/** Inline containers: their text runs on without a break. */
+const PHRASING = new Set(['emphasis', 'strong', 'delete', 'link', 'linkReference']);

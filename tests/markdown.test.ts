@@ -98,4 +98,12 @@ describe('markdownToPlainText', () => {
     expect(long.length).toBeLessThanOrEqual(20);
     expect(long.endsWith('…')).toBe(true);
   });
+
+  it('keeps punctuation and hyphens where the text has them, and leaves out code and images', () => {
+    expect(markdownToPlainText('Lives in **one SQLite file**, *well-known* and ~~old~~ `code`.')).toBe(
+      'Lives in one SQLite file, well-known and old code.',
+    );
+    expect(markdownToPlainText('- one\n- two\n\n> quoted\n\n```js\nlet x = 1;\n```\n\n![alt](/a.png) end')).toBe('one two quoted end');
+    expect(markdownToPlainText('| a | b |\n| - | - |\n| c | d |')).toBe('a b c d');
+  });
 });
