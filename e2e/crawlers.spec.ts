@@ -87,6 +87,14 @@ test('the API over HTTP: JSON reads, 405 with Allow, 413 by declared length, pro
     expect(broken.headers()['content-type']).toBe('application/problem+json');
   }
 
+  // Paths no endpoint answers are API errors too, not Next's HTML 404 page.
+  for (const unknown of [request.get('/api/nope'), request.post('/api/posts/a-slug/likes', { data: {} })]) {
+    const response = await unknown;
+    expect(response.status()).toBe(404);
+    expect(response.headers()['content-type']).toBe('application/problem+json');
+    expect((await response.json()).detail).toMatch(/no API endpoint/);
+  }
+
   const health = await (await request.get('/api/health')).json();
   expect(health).toEqual({ status: 'ok', database: 'ok', migrations: 6, version: '0005_sitemap_lastmod_index' });
 });

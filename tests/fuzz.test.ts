@@ -5,6 +5,7 @@ import { SQLiteTable, getTableConfig } from 'drizzle-orm/sqlite-core';
 import fc from 'fast-check';
 import type { z } from 'zod';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import * as unknownRoute from '@/app/api/[...path]/route';
 import * as bulkRoute from '@/app/api/admin/comments/bulk/route';
 import * as adminCommentsRoute from '@/app/api/admin/comments/route';
 import * as adminPostsRoute from '@/app/api/admin/posts/route';
@@ -62,6 +63,7 @@ type Handler = (request: Request, context: { params: Promise<Record<string, stri
 
 /** Every route module under app/api, by its path template; the first test proves none is missing. */
 const ROUTES: Record<string, object> = {
+  '/api/[...path]': unknownRoute,
   '/api/admin/comments': adminCommentsRoute,
   '/api/admin/comments/bulk': bulkRoute,
   '/api/admin/posts': adminPostsRoute,
