@@ -66,7 +66,10 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           <div className="container">
             <p>
               {SITE_NAME} · Powered by Quire · <a href="/feed.xml">RSS</a> · <a href="/atom.xml">Atom</a> ·{' '}
-              <a href="/feed.json">JSON Feed</a> · <a href="/sitemap.xml">Sitemap</a> · <a href="/api/docs">API</a>
+              <a href="/feed.json">JSON Feed</a> · <a href="/sitemap.xml">Sitemap</a> ·{' '}
+              <Link href="/api/docs" prefetch={false}>
+                API
+              </Link>
             </p>
           </div>
         </footer>
