@@ -72,6 +72,11 @@ test('the API over HTTP: JSON reads, 405 with Allow, 413 by declared length, pro
   expect(put.headers()['allow']).toBe('GET, HEAD, OPTIONS, POST');
   expect(put.headers()['content-type']).toBe('application/problem+json');
 
+  // OPTIONS names the same methods as the 405's Allow (Next's default would also list PUT and the rest).
+  const options = await request.fetch('/api/posts', { method: 'OPTIONS' });
+  expect(options.status()).toBe(204);
+  expect(options.headers()['allow']).toBe('GET, HEAD, OPTIONS, POST');
+
   const big = await api.post('/api/posts', {
     headers: { 'Content-Type': 'application/json' },
     data: JSON.stringify({ title: 't', body: 'x'.repeat(70_000) }),

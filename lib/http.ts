@@ -78,14 +78,20 @@ export function route<Params = Record<string, never>>(handler: Handler<Params>):
 }
 
 /** Next answers unexported methods with a bare 405; ours name the allowed ones, as RFC 9110 asks. */
+/**
+ * The handler for every method a route does not support: 405 with `Allow`. Exported as OPTIONS
+ * too, it answers 204 with the same `Allow` (Next's own OPTIONS would also list the 405 methods).
+ */
 export function methodNotAllowed(...allowed: string[]) {
   const allow = [...new Set([...allowed, 'OPTIONS', ...(allowed.includes('GET') ? ['HEAD'] : [])])].sort().join(', ');
   return (request: Request) =>
-    problem(
-      new AppError('method_not_allowed', `${request.method} is not supported here. Allowed: ${allow}.`, {
-        headers: { Allow: allow },
-      }),
-    );
+    request.method === 'OPTIONS'
+      ? new Response(null, { status: 204, headers: { Allow: allow } })
+      : problem(
+          new AppError('method_not_allowed', `${request.method} is not supported here. Allowed: ${allow}.`, {
+            headers: { Allow: allow },
+          }),
+        );
 }
 
 export type Payload = { kind: 'json' | 'form'; data: unknown };

@@ -252,4 +252,13 @@ describe('unsupported methods', () => {
     await expectProblem(response, 405);
     expect(response.headers.get('allow')).toBe(allow);
   });
+
+  it.each([
+    [postsRoute, 'GET, HEAD, OPTIONS, POST'],
+    [postRoute, 'DELETE, GET, HEAD, OPTIONS, PATCH'],
+  ])('answer OPTIONS with 204 and the same Allow: %s', async (module, allow) => {
+    const response = await call(module.OPTIONS as (r: Request) => Response, { method: 'OPTIONS' });
+    expect(response.status).toBe(204);
+    expect(response.headers.get('allow')).toBe(allow);
+  });
 });

@@ -7,4 +7,4 @@ export const dynamic = 'force-dynamic';
 export const GET = route((request) => feedResponse(request, 'rss'));
 
 const notAllowed = methodNotAllowed('GET');
-export { notAllowed as POST, notAllowed as PUT, notAllowed as PATCH, notAllowed as DELETE };
+export { notAllowed as OPTIONS, notAllowed as POST, notAllowed as PUT, notAllowed as PATCH, notAllowed as DELETE };

@@ -11,4 +11,11 @@ const unknownEndpoint = route(() => {
   throw new AppError('not_found', 'There is no API endpoint at this path. /api/docs lists them all.');
 });
 
-export { unknownEndpoint as GET, unknownEndpoint as POST, unknownEndpoint as PUT, unknownEndpoint as PATCH, unknownEndpoint as DELETE };
+export {
+  unknownEndpoint as GET,
+  unknownEndpoint as POST,
+  unknownEndpoint as PUT,
+  unknownEndpoint as PATCH,
+  unknownEndpoint as DELETE,
+  unknownEndpoint as OPTIONS,
+};

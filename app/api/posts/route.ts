@@ -19,4 +19,4 @@ export const POST = route(async (request) => {
 });
 
 const notAllowed = methodNotAllowed('GET', 'POST');
-export { notAllowed as PUT, notAllowed as PATCH, notAllowed as DELETE };
+export { notAllowed as OPTIONS, notAllowed as PUT, notAllowed as PATCH, notAllowed as DELETE };

@@ -51,4 +51,4 @@ export const DELETE = route((request) => {
 });
 
 const notAllowed = methodNotAllowed('GET', 'POST', 'DELETE');
-export { notAllowed as PUT, notAllowed as PATCH };
+export { notAllowed as OPTIONS, notAllowed as PUT, notAllowed as PATCH };

@@ -7,4 +7,4 @@ export const dynamic = 'force-dynamic';
 export const GET = route<{ file: string }>(async (_request, { params }) => sitemapShardResponse((await params).file));
 
 const notAllowed = methodNotAllowed('GET');
-export { notAllowed as POST, notAllowed as PUT, notAllowed as PATCH, notAllowed as DELETE };
+export { notAllowed as OPTIONS, notAllowed as POST, notAllowed as PUT, notAllowed as PATCH, notAllowed as DELETE };

@@ -16,4 +16,4 @@ export const PATCH = route(async (request) => {
 });
 
 const notAllowed = methodNotAllowed('GET', 'PATCH');
-export { notAllowed as POST, notAllowed as PUT, notAllowed as DELETE };
+export { notAllowed as OPTIONS, notAllowed as POST, notAllowed as PUT, notAllowed as DELETE };

@@ -46,4 +46,4 @@ export const DELETE = route<Params>(async (request, { params }) => {
 });
 
 const notAllowed = methodNotAllowed('GET', 'PATCH', 'DELETE');
-export { notAllowed as POST, notAllowed as PUT };
+export { notAllowed as OPTIONS, notAllowed as POST, notAllowed as PUT };

@@ -7,4 +7,4 @@ export const dynamic = 'force-dynamic';
 export const GET = route<{ tag: string }>(async (request, { params }) => feedResponse(request, 'rss', (await params).tag));
 
 const notAllowed = methodNotAllowed('GET');
-export { notAllowed as POST, notAllowed as PUT, notAllowed as PATCH, notAllowed as DELETE };
+export { notAllowed as OPTIONS, notAllowed as POST, notAllowed as PUT, notAllowed as PATCH, notAllowed as DELETE };

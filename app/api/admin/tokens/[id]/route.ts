@@ -12,4 +12,4 @@ export const DELETE = route<{ id: string }>(async (request, { params }) => {
 });
 
 const notAllowed = methodNotAllowed('DELETE');
-export { notAllowed as GET, notAllowed as POST, notAllowed as PUT, notAllowed as PATCH };
+export { notAllowed as OPTIONS, notAllowed as GET, notAllowed as POST, notAllowed as PUT, notAllowed as PATCH };

@@ -57,4 +57,4 @@ export const POST = route<Params>(async (request, { params }) => {
 });
 
 const notAllowed = methodNotAllowed('GET', 'POST');
-export { notAllowed as PUT, notAllowed as PATCH, notAllowed as DELETE };
+export { notAllowed as OPTIONS, notAllowed as PUT, notAllowed as PATCH, notAllowed as DELETE };
