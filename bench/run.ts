@@ -26,7 +26,17 @@ import { SCENARIOS, type ScenarioContext, compareWithBaseline, findShardPath, me
 import { seedDatabase } from './seed';
 import { type Server, buildApp, killAllSync, startBaseline, startQuire, waitIdle } from './servers';
 
-const options = parseOptions(process.argv.slice(2));
+function readOptions() {
+  try {
+    return parseOptions(process.argv.slice(2));
+  } catch (error) {
+    // A mistyped option is the user's to fix: say what is wrong, no stack trace.
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
+const options = readOptions();
 if (!options) {
   process.stdout.write(USAGE);
   process.exit(0);
