@@ -5,7 +5,7 @@ import { COMMENT_STATUSES, comments, posts, users } from '@/db/schema';
 import { expire, tags as cacheTags } from '@/lib/cache';
 import { getEnv } from '@/lib/env';
 import { AppError } from '@/lib/errors';
-import { renderCommentMarkdown, renderPostMarkdown } from '@/lib/markdown';
+import { renderCommentMarkdown, renderPost } from '@/lib/markdown';
 import { WRITE, authorStatus, countWords, loadTags, setPostTags } from '@/lib/posts';
 import { postStatusSchema, slugSchema } from '@/lib/schemas';
 import { indexPost } from '@/lib/search';
@@ -285,11 +285,10 @@ const listed = (items: string[], max = 10) =>
 export function importData(input: unknown, { replace = false }: { replace?: boolean } = {}): ImportResult {
   const doc = parseExport(input);
   // Rendering is the slow part; done first, the write lock is held only for the inserts.
-  const rendered = doc.posts.map((post) => ({
-    html: renderPostMarkdown(post.body),
-    wordCount: countWords(post.body),
-    comments: post.comments.map((comment) => renderCommentMarkdown(comment.body)),
-  }));
+  const rendered = doc.posts.map((post) => {
+    const { html, text } = renderPost(post.body);
+    return { html, wordCount: countWords(text), comments: post.comments.map((comment) => renderCommentMarkdown(comment.body)) };
+  });
 
   const result = getDb().transaction((tx) => {
     const taken = new Set(

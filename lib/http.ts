@@ -77,10 +77,10 @@ export function route<Params = Record<string, never>>(handler: Handler<Params>):
   };
 }
 
-/** Next answers unexported methods with a bare 405; ours name the allowed ones, as RFC 9110 asks. */
 /**
- * The handler for every method a route does not support: 405 with `Allow`. Exported as OPTIONS
- * too, it answers 204 with the same `Allow` (Next's own OPTIONS would also list the 405 methods).
+ * The handler for every method a route does not support: 405 naming the allowed ones in `Allow`,
+ * as RFC 9110 asks (Next's own 405 is bare). Exported as OPTIONS too, it answers 204 with the same
+ * `Allow` (Next's own OPTIONS would also list the methods that answer 405).
  */
 export function methodNotAllowed(...allowed: string[]) {
   const allow = [...new Set([...allowed, 'OPTIONS', ...(allowed.includes('GET') ? ['HEAD'] : [])])].sort().join(', ');

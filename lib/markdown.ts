@@ -4,7 +4,7 @@ import rehypeStringify from 'rehype-stringify';
 import remarkGfm from 'remark-gfm';
 import remarkParse from 'remark-parse';
 import remarkRehype from 'remark-rehype';
-import type { Nodes as MdastNode } from 'mdast';
+import type { Nodes as MdastNode, Root as MdastRoot } from 'mdast';
 import { unified } from 'unified';
 import { fieldError } from '@/lib/errors';
 
@@ -85,10 +85,16 @@ function nestsTooDeeply(markdown: string): boolean {
 /** Every Markdown field of the API is called `body`. */
 const tooDeep = () => fieldError('body', 'The text nests quotes, lists or emphasis too deeply to display; nest them less deeply.');
 
-function render(processor: typeof postProcessor, markdown: string): string {
+/**
+ * Parses, refusing nesting too deep to parse, lets `read` see the Markdown syntax tree, and
+ * renders the sanitised HTML: one parse for both.
+ */
+function render(processor: typeof postProcessor, markdown: string, read?: (tree: MdastRoot) => void): string {
   if (nestsTooDeeply(markdown)) throw tooDeep();
   try {
-    return String(processor.processSync(markdown));
+    const tree = processor.parse(markdown);
+    read?.(tree);
+    return String(processor.stringify(processor.runSync(tree)));
   } catch (error) {
     // Deeper nesting that the check cannot see (lists by indentation, emphasis in emphasis) still
     // overflows the stack: the writer's input, not our failure.
@@ -105,18 +111,25 @@ export function renderCommentMarkdown(markdown: string): string {
   return render(commentProcessor, markdown);
 }
 
-const plainTextParser = unified().use(remarkParse).use(remarkGfm);
+/** A post's HTML and its plain text (for the summary and word count), from one parse. */
+export function renderPost(markdown: string): { html: string; text: string } {
+  let text = '';
+  const html = render(postProcessor, markdown, (tree) => {
+    text = plainTextOf(tree);
+  });
+  return { html, text };
+}
 
 /** Left out of plain text: code blocks, images and raw HTML are not prose. */
 const NOT_PROSE = new Set(['code', 'html', 'image', 'imageReference', 'definition', 'footnoteDefinition']);
+/** Inline containers: their text runs on without a break. */
+const PHRASING = new Set(['emphasis', 'strong', 'delete', 'link', 'linkReference']);
 
 /**
- * Plain text of a Markdown document, from its syntax tree (so `**bold**,` stays `bold,` and
- * `well-known` keeps its hyphen): for summaries, the search index and word counts. Blocks are
- * separated by a space. Call it on Markdown that has been rendered first: rendering refuses
- * nesting too deep to parse.
+ * The text of a syntax tree (so `**bold**,` stays `bold,` and `well-known` keeps its hyphen),
+ * blocks separated by a space.
  */
-export function markdownToPlainText(markdown: string, maxLength = 160): string {
+function plainTextOf(tree: MdastRoot): string {
   const parts: string[] = [];
   const collect = (node: MdastNode): void => {
     if (NOT_PROSE.has(node.type)) return;
@@ -127,10 +140,19 @@ export function markdownToPlainText(markdown: string, maxLength = 160): string {
       if (!PHRASING.has(node.type)) parts.push(' ');
     }
   };
-  collect(plainTextParser.parse(markdown));
-  const text = parts.join('').replace(/\s+/g, ' ').trim();
+  collect(tree);
+  return parts.join('').replace(/\s+/g, ' ').trim();
+}
+
+/** Text cut to `maxLength` characters at most, marked with an ellipsis where it was cut. */
+export function truncateText(text: string, maxLength = 160): string {
   return text.length <= maxLength ? text : `${text.slice(0, maxLength - 1).trimEnd()}…`;
 }
 
-/** Inline containers: their text runs on without a break. */
-const PHRASING = new Set(['emphasis', 'strong', 'delete', 'link', 'linkReference']);
+/**
+ * Plain text of a Markdown document: for the search index, and summaries when cut to `maxLength`.
+ * Call it on Markdown that has been rendered first: rendering refuses nesting too deep to parse.
+ */
+export function markdownToPlainText(markdown: string, maxLength = 160): string {
+  return truncateText(plainTextOf(postProcessor.parse(markdown)), maxLength);
+}

@@ -3,7 +3,7 @@ import { type DB, getDb } from '@/db';
 import { expire, tags as cacheTags } from '@/lib/cache';
 import { type Post, postTags, posts, tags } from '@/db/schema';
 import { AppError, fieldError, notFound } from '@/lib/errors';
-import { markdownToPlainText, renderPostMarkdown } from '@/lib/markdown';
+import { renderPost, truncateText } from '@/lib/markdown';
 import { type ListQuery, type Page, decodeCursor, toPage } from '@/lib/pagination';
 import type { PostCreateInput, PostUpdateInput } from '@/lib/schemas';
 import { indexPost } from '@/lib/search';
@@ -300,10 +300,11 @@ export function setPostTags(tx: Tx, postId: number, names: (string | TagRef)[]):
 /** Reading time in whole minutes, at about 230 words a minute. */
 export const readingMinutes = (wordCount: number) => Math.max(1, Math.round(wordCount / 230));
 
-export const countWords = (markdown: string) => markdownToPlainText(markdown, Infinity).split(/\s+/).filter(Boolean).length;
+/** Words in a post's plain text (see renderPost). */
+export const countWords = (text: string) => text.split(/\s+/).filter(Boolean).length;
 
 export function createPost(input: PostCreateInput): AuthorPost {
-  const html = renderPostMarkdown(input.body);
+  const { html, text } = renderPost(input.body);
   const now = new Date().toISOString();
   try {
     const id = getDb().transaction((tx) => {
@@ -315,9 +316,9 @@ export function createPost(input: PostCreateInput): AuthorPost {
           ...fields,
           ...resolvePublication(input.status, input.publishedAt, undefined, now),
           slug: input.slug ?? uniqueSlugFrom(input.title),
-          summary: input.summary || markdownToPlainText(input.body),
+          summary: input.summary || truncateText(text),
           html,
-          wordCount: countWords(input.body),
+          wordCount: countWords(text),
           createdAt: now,
           updatedAt: now,
         })
@@ -336,7 +337,7 @@ export function createPost(input: PostCreateInput): AuthorPost {
 }
 
 export function updatePost(slug: string, patch: PostUpdateInput): AuthorPost {
-  const html = patch.body === undefined ? undefined : renderPostMarkdown(patch.body);
+  const rendered = patch.body === undefined ? undefined : renderPost(patch.body);
   try {
     const id = getDb().transaction((tx) => {
       const current = tx.select().from(posts).where(eq(posts.slug, slug)).get();
@@ -349,7 +350,7 @@ export function updatePost(slug: string, patch: PostUpdateInput): AuthorPost {
           ? resolvePublication(status ?? (current.status === 'draft' ? 'draft' : 'published'), publishedAt, current, now)
           : {};
       tx.update(posts)
-        .set({ ...fields, ...publication, ...(html === undefined ? {} : { html, wordCount: countWords(patch.body!) }), updatedAt: now })
+        .set({ ...fields, ...publication, ...(rendered && { html: rendered.html, wordCount: countWords(rendered.text) }), updatedAt: now })
         .where(eq(posts.id, current.id))
         .run();
       if (tagNames) setPostTags(tx, current.id, tagNames);

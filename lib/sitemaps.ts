@@ -25,12 +25,16 @@ function parseShard(file: string): Shard {
   return { kind: match[1] as 'posts' | 'tags', number: Number(match[2]) };
 }
 
+/** When a live post last changed: the lastmod of the pages shard and of its URLs. */
+function newestChange(now: string): string | null {
+  const row = getDb().$client.prepare(`SELECT max(p.updated_at) AS lastmod FROM posts p WHERE ${LIVE}`).get({ now });
+  return (row as { lastmod: string | null }).lastmod;
+}
+
 /** The shards that have at least one URL, with the newest change in each. */
 export function listShards(now = new Date().toISOString()): IndexItem[] {
   const sqlite = getDb().$client;
-  const newest = sqlite.prepare(`SELECT max(p.updated_at) AS lastmod FROM posts p WHERE ${LIVE}`).get({ now }) as {
-    lastmod: string | null;
-  };
+  const newest = newestChange(now);
   const posts = sqlite
     .prepare(
       `SELECT (p.id - 1) / ${SHARD_SIZE} + 1 AS number, max(p.updated_at) AS lastmod FROM posts p WHERE ${LIVE} GROUP BY 1 ORDER BY 1`,
@@ -43,7 +47,7 @@ export function listShards(now = new Date().toISOString()): IndexItem[] {
     )
     .all({ now }) as { number: number; lastmod: string }[];
   return [
-    { url: absoluteUrl('/sitemaps/pages.xml'), ...(newest.lastmod ? { lastmod: newest.lastmod } : {}) },
+    { url: absoluteUrl('/sitemaps/pages.xml'), ...(newest ? { lastmod: newest } : {}) },
     ...posts.map(({ number, lastmod }) => ({ url: absoluteUrl(`/sitemaps/posts-${number}.xml`), lastmod })),
     ...tags.map(({ number, lastmod }) => ({ url: absoluteUrl(`/sitemaps/tags-${number}.xml`), lastmod })),
   ];
@@ -104,9 +108,7 @@ export function urlElement({ url, lastmod, changefreq, priority }: UrlEntry): st
 function* shardXml(shard: Shard, now: string): Generator<string> {
   yield URLSET_OPEN;
   if (shard.kind === 'pages') {
-    const { lastmod } = getDb().$client.prepare(`SELECT max(p.updated_at) AS lastmod FROM posts p WHERE ${LIVE}`).get({ now }) as {
-      lastmod: string | null;
-    };
+    const lastmod = newestChange(now);
     yield (
       urlElement({ url: absoluteUrl('/'), lastmod, changefreq: 'daily', priority: 1 }) +
       urlElement({ url: absoluteUrl('/tags'), lastmod, changefreq: 'weekly', priority: 0.5 })
