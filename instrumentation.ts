@@ -6,6 +6,11 @@
  */
 export async function register() {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
+  // Only Quire's server tells the app the client's real address; behind `next start` every rate
+  // limit would trust whatever X-Forwarded-For a client sends.
+  if (process.env.NODE_ENV === 'production' && process.env.QUIRE_SERVER !== '1') {
+    throw new Error('Start Quire with `npm run serve` (node server/index.mjs), not `next start`: see docs/security.md.');
+  }
   const { getEnv } = await import('@/lib/env');
   const { closeDb, getDatabase } = await import('@/db');
   const env = getEnv();
@@ -14,11 +19,11 @@ export async function register() {
   installGracefulShutdown({ onExit: closeDb });
   if (created && env.SEED_DEMO_CONTENT) {
     const { seedDemoContent } = await import('@/db/demo-content');
-    const seeded = seedDemoContent();
+    const seeded = await seedDemoContent();
     console.log(`Quire: new database at ${env.DATABASE_PATH}, added ${seeded.posts} demo posts and ${seeded.comments} comments.`);
   }
   const { indexMissingPosts } = await import('@/lib/search');
-  const indexed = indexMissingPosts();
+  const indexed = await indexMissingPosts();
   if (indexed > 0) console.log(`Quire: added ${indexed} posts to the search index.`);
   const { prepareSetup } = await import('@/lib/setup');
   const setup = prepareSetup();

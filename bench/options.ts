@@ -3,7 +3,7 @@ import { SCENARIOS } from './scenarios';
 
 export const USAGE = `Usage: npm run bench -- [options]
 
-Builds Quire for production, seeds a throw-away database, starts \`next start\` and a bare
+Builds Quire for production, seeds a throw-away database, starts Quire's server (server/index.mjs) and a bare
 node:http baseline on 127.0.0.1, and measures every scenario with autocannon.
 
   --posts N            published posts to seed (default 10000; 100000 for the sitemap target)

@@ -1,11 +1,17 @@
 /*
  * Renders post Markdown off the main thread while it inserts rows: Markdown rendering is most of
- * the cost of seeding, and this is the app's own renderer (lib/markdown.ts), so the stored HTML is
- * exactly what createPost would store.
+ * the cost of seeding, and this is the app's own pipeline (lib/markdown-pipeline.ts, which
+ * lib/markdown.ts runs in its workers), so the stored HTML and text are exactly what createPost
+ * would store.
  */
 import { parentPort } from 'node:worker_threads';
-import { renderPostMarkdown } from '@/lib/markdown';
+import { renderMarkdown } from '@/lib/markdown-pipeline';
 
 parentPort!.on('message', ({ id, bodies }: { id: number; bodies: string[] }) => {
-  parentPort!.postMessage({ id, html: bodies.map(renderPostMarkdown) });
+  const rendered = bodies.map((body) => {
+    const outcome = renderMarkdown('post', body);
+    if (!outcome.ok) throw new Error('A generated post nests too deeply to render.');
+    return { html: outcome.html, text: outcome.text };
+  });
+  parentPort!.postMessage({ id, rendered });
 });

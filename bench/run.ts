@@ -1,7 +1,7 @@
 /*
  * `npm run bench -- [--posts 100000] [--duration 10] [--connections 32] [--only api-posts,home] [--soak]`
  *
- * 1. next build (into .next-bench), 2. seed a fresh database in a temp dir, 3. start `next start`
+ * 1. next build (into .next-bench), 2. seed a fresh database in a temp dir, 3. start Quire's server (server/index.mjs)
  * and time its cold start, 4. fetch the whole sitemap set cold, 5. start the node:http baseline and
  * check it answers with Quire's bytes, 6. load each scenario on both, 7. optionally soak, 8. report
  * (Markdown on stdout, JSON in bench/results/). Servers are always stopped; the temp dir is removed
@@ -78,7 +78,7 @@ async function main(): Promise<void> {
   const fixture = await seedDatabase({ posts: opts.posts, comments: opts.comments, dir: tempDir, siteUrl });
   say(`  ${fixture.seedSeconds.toFixed(1)} s, ${(fixture.dbBytes / 2 ** 20).toFixed(0)} MB`);
 
-  say('Starting Quire (next start) ...');
+  say('Starting Quire (server/index.mjs) ...');
   const { server: quire, coldStart } = await startQuire({
     port: opts.port,
     distDir: opts.distDir,

@@ -3,7 +3,7 @@
  * a search index, and a commented post to measure. createPost renders Markdown and indexes each
  * post in its own transaction (about 10 ms a post here), too slow for 100,000 posts, so rows go in
  * through prepared statements, a few thousand per transaction, with the app's own pieces:
- * lib/markdown.ts renders (in worker threads) and lib/search.ts indexes. The first post is written
+ * lib/markdown-pipeline.ts renders (in worker threads) and lib/search.ts indexes. The first post is written
  * by createPost itself and the fast path is checked against it, so the two cannot drift apart.
  */
 import fs from 'node:fs';
@@ -73,6 +73,9 @@ const slugifyTitle = (title: string) =>
     .replace(/^-|-$/g, '')
     .slice(0, 80);
 
+/** A post's HTML and plain text, as lib/markdown.ts's renderPost gives them. */
+type Rendered = { html: string; text: string };
+
 /** Renders Markdown on every core but one's share, in order. */
 function createRenderPool(size: number) {
   const file = new URL('./render-worker.ts', import.meta.url).href;
@@ -80,10 +83,10 @@ function createRenderPool(size: number) {
   const source = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(file)}); });`;
   const workers = Array.from({ length: size }, () => new Worker(source, { eval: true }));
   let nextId = 0;
-  const waiting = new Map<number, { resolve: (html: string[]) => void; reject: (error: Error) => void }>();
+  const waiting = new Map<number, { resolve: (rendered: Rendered[]) => void; reject: (error: Error) => void }>();
   for (const worker of workers) {
-    worker.on('message', ({ id, html }: { id: number; html: string[] }) => {
-      waiting.get(id)?.resolve(html);
+    worker.on('message', ({ id, rendered }: { id: number; rendered: Rendered[] }) => {
+      waiting.get(id)?.resolve(rendered);
       waiting.delete(id);
     });
     worker.on('error', (error) => {
@@ -92,13 +95,13 @@ function createRenderPool(size: number) {
     });
   }
   const renderChunk = (worker: Worker, bodies: string[]) =>
-    new Promise<string[]>((resolve, reject) => {
+    new Promise<Rendered[]>((resolve, reject) => {
       const id = nextId++;
       waiting.set(id, { resolve, reject });
       worker.postMessage({ id, bodies });
     });
   return {
-    async render(bodies: string[]): Promise<string[]> {
+    async render(bodies: string[]): Promise<Rendered[]> {
       const share = Math.ceil(bodies.length / workers.length);
       const parts = await Promise.all(workers.map((worker, w) => renderChunk(worker, bodies.slice(w * share, (w + 1) * share))));
       return parts.flat();
@@ -133,8 +136,8 @@ export async function seedDatabase(options: SeedOptions): Promise<Fixture> {
   process.env.DATABASE_PATH = dbPath;
   process.env.SITE_URL = options.siteUrl;
   const { getDb, closeDb } = await import('@/db');
-  const { createPost } = await import('@/lib/posts');
-  const { markdownToPlainText } = await import('@/lib/markdown');
+  const { countWords, createPost } = await import('@/lib/posts');
+  const { renderPost, truncateText } = await import('@/lib/markdown');
   const { indexPost } = await import('@/lib/search');
   const { updateSettings } = await import('@/lib/settings');
   const { slugify } = await import('@/lib/slug');
@@ -159,12 +162,12 @@ export async function seedDatabase(options: SeedOptions): Promise<Fixture> {
   );
   const linkTag = sqlite.prepare('INSERT INTO post_tags (post_id, tag_id, position) VALUES (?, ?, ?)');
   // As lib/posts.ts stores them: summary defaults to the text's start, words are counted in the plain text.
-  const derived = (input: PostInput) => ({
-    summary: input.summary || markdownToPlainText(input.body),
-    wordCount: markdownToPlainText(input.body, Infinity).split(/\s+/).filter(Boolean).length,
+  const derived = (input: PostInput, text: string) => ({
+    summary: input.summary || truncateText(text),
+    wordCount: countWords(text),
   });
-  const insertFast = (input: PostInput, html: string) => {
-    const id = Number(insertPost.run({ ...input, ...derived(input), html, createdAt: input.publishedAt }).lastInsertRowid);
+  const insertFast = (input: PostInput, { html, text }: Rendered) => {
+    const id = Number(insertPost.run({ ...input, ...derived(input, text), html, createdAt: input.publishedAt }).lastInsertRowid);
     const seen = new Set<string>();
     for (const name of input.tags) {
       const slug = slugify(name);
@@ -172,16 +175,16 @@ export async function seedDatabase(options: SeedOptions): Promise<Fixture> {
       linkTag.run(id, tagIds.get(slug)!, seen.size);
       seen.add(slug);
     }
-    indexPost(db, id);
+    indexPost(db, id, text);
   };
 
   // Oldest first, so ids grow with publication time as they do on a real blog.
   const order = Array.from({ length: options.posts }, (_, k) => options.posts - 1 - k);
   const oldest = makePost(order[0]!, now);
   const { slug, title, summary, body, tags, publishedAt } = oldest;
-  const reference = createPost({ slug, title, summary, body, tags, publishedAt, status: 'published' });
+  const reference = await createPost({ slug, title, summary, body, tags, publishedAt, status: 'published' });
   sqlite.prepare('UPDATE posts SET created_at = ?, updated_at = ? WHERE id = ?').run(oldest.publishedAt, oldest.updatedAt, reference.id);
-  checkFastPathMatches(sqlite, reference.id, oldest, derived(oldest));
+  checkFastPathMatches(sqlite, reference.id, oldest, derived(oldest, (await renderPost(body)).text));
 
   const pool = createRenderPool(Math.max(1, os.availableParallelism()));
   const progress = progressBar(options.posts);
@@ -194,14 +197,14 @@ export async function seedDatabase(options: SeedOptions): Promise<Fixture> {
     let rendering = pool.render(inputs.map((input) => input.body));
     let done = 1;
     for (let b = 0; b < batches.length; b++) {
-      const html = await rendering;
+      const rendered = await rendering;
       const current = inputs;
       // The next batch renders in the workers while this one is written.
       if (b + 1 < batches.length) {
         inputs = inputsOf(batches[b + 1]!);
         rendering = pool.render(inputs.map((input) => input.body));
       }
-      sqlite.transaction(() => current.forEach((input, j) => insertFast(input, html[j]!)))();
+      sqlite.transaction(() => current.forEach((input, j) => insertFast(input, rendered[j]!)))();
       done += current.length;
       progress(done);
     }
@@ -263,19 +266,18 @@ async function addComments(post: PostInput, count: number): Promise<number> {
   const setTime = sqlite.prepare('UPDATE comments SET created_at = ? WHERE id = ?');
   const ids: number[] = [];
   const start = Date.parse(post.publishedAt);
-  sqlite.transaction(() => {
-    for (let n = 0; n < count; n++) {
-      // About two in five are replies, to an earlier comment or reply.
-      const parentId = ids.length > 0 && random.next() < 0.4 ? ids[random.int(Math.max(0, ids.length - 8), ids.length - 1)] : undefined;
-      const comment = createComment(post.slug, {
-        authorName: commentAuthor(random),
-        authorEmail: random.next() < 0.5 ? `reader${n}@example.com` : undefined,
-        body: commentBody(random),
-        parentId,
-      });
-      setTime.run(new Date(Math.min(Date.now() - 1000, start + (n + 1) * 60_000)).toISOString(), comment.id);
-      ids.push(comment.id);
-    }
-  })();
+  // One transaction each: createComment renders in a worker first, and a transaction cannot wait for it.
+  for (let n = 0; n < count; n++) {
+    // About two in five are replies, to an earlier comment or reply.
+    const parentId = ids.length > 0 && random.next() < 0.4 ? ids[random.int(Math.max(0, ids.length - 8), ids.length - 1)] : undefined;
+    const comment = await createComment(post.slug, {
+      authorName: commentAuthor(random),
+      authorEmail: random.next() < 0.5 ? `reader${n}@example.com` : undefined,
+      body: commentBody(random),
+      parentId,
+    });
+    setTime.run(new Date(Math.min(Date.now() - 1000, start + (n + 1) * 60_000)).toISOString(), comment.id);
+    ids.push(comment.id);
+  }
   return ids.length;
 }

@@ -1,5 +1,5 @@
 /*
- * The processes under test: the production build of Quire (`next build`, `next start`) and the
+ * The processes under test: the production build of Quire (`next build`, server/index.mjs) and the
  * bare node:http baseline. Each runs in its own process group so that stopping it also stops
  * anything it spawned; every server started here is stopped on exit, on Ctrl-C and on errors.
  */
@@ -11,6 +11,7 @@ import { listeningPid } from './proc';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const NEXT_BIN = path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next');
+const SERVER = path.join(ROOT, 'server', 'index.mjs');
 
 export interface Server {
   name: string;
@@ -161,7 +162,7 @@ export async function startQuire(options: {
     SEED_DEMO_CONTENT: 'false',
   });
   const started = performance.now();
-  const child = spawnLogged('quire', [NEXT_BIN, 'start', '-H', '127.0.0.1', '-p', String(options.port)], env, log);
+  const child = spawnLogged('quire', [SERVER, '-H', '127.0.0.1', '-p', String(options.port)], env, log);
   const url = `http://127.0.0.1:${options.port}`;
   const healthMs = await waitFor200(`${url}/api/health`, started, child, 60_000, log);
   const pageMs = await waitFor200(`${url}/`, started, child, 60_000, log);

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { getDb } from '@/db';
 import { comments, posts } from '@/db/schema';
 import { createComment } from '@/lib/comments';
-import { WRITE, createPost, postExists } from '@/lib/posts';
+import { createPost, postExists } from '@/lib/posts';
 import { slugify } from '@/lib/slug';
 
 interface DemoPost {
@@ -219,47 +219,49 @@ Fast pages, readable type, no pop-ups. Readers come back to sites that respect t
 
 const DAY = 24 * 60 * 60 * 1000;
 
-/** Adds the demo posts and comments; posts whose slug already exists are left alone, so it can run twice. */
-export function seedDemoContent(now = Date.now()): { posts: number; comments: number } {
+/**
+ * Adds the demo posts and comments; posts whose slug already exists are left alone, so it can run
+ * twice. Each post and comment is written in its own transaction: Markdown is rendered (in a
+ * worker, awaited) before each one begins.
+ */
+export async function seedDemoContent(now = Date.now()): Promise<{ posts: number; comments: number }> {
   const db = getDb();
   let postCount = 0;
   let commentCount = 0;
-  db.transaction(() => {
-    for (const demo of DEMO_POSTS) {
-      const slug = slugify(demo.title);
-      if (postExists(slug)) continue;
-      const publishedAt = demo.daysAgo === null ? undefined : new Date(now - demo.daysAgo * DAY).toISOString();
-      const post = createPost({
-        title: demo.title,
-        slug,
-        summary: demo.summary,
-        body: demo.body,
-        status: publishedAt ? 'published' : 'draft',
-        publishedAt,
-      });
-      postCount++;
-      if (!publishedAt) continue;
-      // Demo history looks lived-in: written when published, comments in the hours after.
-      db.update(posts).set({ createdAt: publishedAt, updatedAt: publishedAt }).where(eq(posts.id, post.id)).run();
-      const later = (hours: number) => new Date(Date.parse(publishedAt) + hours * 3_600_000).toISOString();
-      let hour = 1;
-      for (const thread of demo.comments ?? []) {
-        const parent = createComment(post.slug, { authorName: thread.authorName, body: thread.body });
+  for (const demo of DEMO_POSTS) {
+    const slug = slugify(demo.title);
+    if (postExists(slug)) continue;
+    const publishedAt = demo.daysAgo === null ? undefined : new Date(now - demo.daysAgo * DAY).toISOString();
+    const post = await createPost({
+      title: demo.title,
+      slug,
+      summary: demo.summary,
+      body: demo.body,
+      status: publishedAt ? 'published' : 'draft',
+      publishedAt,
+    });
+    postCount++;
+    if (!publishedAt) continue;
+    // Demo history looks lived-in: written when published, comments in the hours after.
+    db.update(posts).set({ createdAt: publishedAt, updatedAt: publishedAt }).where(eq(posts.id, post.id)).run();
+    const later = (hours: number) => new Date(Date.parse(publishedAt) + hours * 3_600_000).toISOString();
+    let hour = 1;
+    for (const thread of demo.comments ?? []) {
+      const parent = await createComment(post.slug, { authorName: thread.authorName, body: thread.body });
+      db.update(comments)
+        .set({ createdAt: later(hour++) })
+        .where(eq(comments.id, parent.id))
+        .run();
+      commentCount++;
+      for (const reply of thread.replies ?? []) {
+        const answer = await createComment(post.slug, { ...reply, parentId: parent.id });
         db.update(comments)
           .set({ createdAt: later(hour++) })
-          .where(eq(comments.id, parent.id))
+          .where(eq(comments.id, answer.id))
           .run();
         commentCount++;
-        for (const reply of thread.replies ?? []) {
-          const answer = createComment(post.slug, { ...reply, parentId: parent.id });
-          db.update(comments)
-            .set({ createdAt: later(hour++) })
-            .where(eq(comments.id, answer.id))
-            .run();
-          commentCount++;
-        }
       }
     }
-  }, WRITE);
+  }
   return { posts: postCount, comments: commentCount };
 }

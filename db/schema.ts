@@ -60,14 +60,19 @@ export const comments = sqliteTable(
     status: text({ enum: COMMENT_STATUSES }).notNull().default('approved'),
     /** Set when the blog's author wrote the comment while signed in: shown as "Author". */
     authorUserId: integer().references(() => users.id, { onDelete: 'set null' }),
+    /**
+     * SHA-256 of the random id in the reader's signed commenter cookie: who wrote it, for "hold
+     * first-time commenters". A typed email proves nothing, so it is never used for that.
+     */
+    commenterKey: text(),
     createdAt: timestamp(),
     updatedAt: text(),
   },
   (t) => [
     // The moderation queue: comments by status, newest first.
     index('comments_status_created_at_id_idx').on(t.status, t.createdAt, t.id),
-    // "Hold first-time commenters": has this email an approved comment?
-    index('comments_author_email_status_idx').on(t.authorEmail, t.status),
+    // "Hold first-time commenters": has this reader an approved comment?
+    index('comments_commenter_key_status_idx').on(t.commenterKey, t.status),
     // A post's comments by status, oldest first, keyset-paginated.
     index('comments_post_id_status_created_at_id_idx').on(t.postId, t.status, t.createdAt, t.id),
     // Cascading deletes and reply lookups go through parent_id.
@@ -115,6 +120,8 @@ export const apiTokens = sqliteTable(
     prefix: text().notNull(),
     createdAt: timestamp(),
     lastUsedAt: text(),
+    /** After this moment the token no longer works; null for a token that does not expire. */
+    expiresAt: text(),
   },
   (t) => [uniqueIndex('api_tokens_token_hash_unique').on(t.tokenHash), index('api_tokens_user_id_idx').on(t.userId)],
 );

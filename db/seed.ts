@@ -3,6 +3,6 @@ import { seedDemoContent } from '@/db/demo-content';
 import { getEnv } from '@/lib/env';
 
 // `npm run db:seed`: adds the demo posts that are missing (it never duplicates or overwrites).
-const { posts, comments } = seedDemoContent();
+const { posts, comments } = await seedDemoContent();
 console.log(`Seeded ${posts} posts and ${comments} comments into ${getEnv().DATABASE_PATH}.`);
 closeDb();

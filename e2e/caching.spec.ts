@@ -83,3 +83,24 @@ test('a comment held as spam does not expire the cached page', async ({ request,
   expect((await response.json()).status).toBe('pending');
   expect(await cacheState(request, `/posts/${post.slug}`)).toBe('HIT');
 });
+
+test('a query with a made-up tag never fills the cache entry of the plain list', async ({ request }) => {
+  const plain = (await (await request.get('/api/posts?limit=2')).json()) as { data: unknown[]; nextCursor: string };
+  expect(plain.data.length).toBe(2);
+  for (const query of ['', `&cursor=${plain.nextCursor}`]) {
+    // Absent values were once keyed as the text "undefined", so this query wrote the plain list's entry.
+    expect((await request.get(`/api/posts?limit=2${query}&tag=undefined`)).status()).toBe(404);
+    const after = (await (await request.get(`/api/posts?limit=2${query}`)).json()) as { data: unknown[] };
+    expect(after.data.length, `?limit=2${query}`).toBe(2);
+  }
+});
+
+test('a page and an API endpoint that read the same data keep separate cache entries', async ({ request }) => {
+  // Both once cached under the key "tags": whichever came first gave the other the wrong shape.
+  expect((await request.get('/api/tags')).status()).toBe(200);
+  const page = await request.get('/tags');
+  expect(page.status()).toBe(200);
+  expect(await page.text()).toContain('/tags/');
+  const api = (await (await request.get('/api/tags')).json()) as { data: unknown[] };
+  expect(api.data.length).toBeGreaterThan(0);
+});

@@ -5,13 +5,13 @@ import os from 'node:os';
 import path from 'node:path';
 
 /*
- * Production servers (`next start` from the existing build) that a test or benchmark starts,
+ * Production servers (server/index.mjs on the existing build) that a test or benchmark starts,
  * signals and kills itself. NEXT_DIST_DIR is inherited, so a side build (`NEXT_DIST_DIR=.next-x
  * next build`) is what runs.
  */
 
-/** Next's CLI run by node itself, not through npx or npm, so signals reach the server process. */
-const NEXT_BIN = path.resolve('node_modules', 'next', 'dist', 'bin', 'next');
+/** Quire's server run by node itself, not through npm, so signals reach the server process. */
+const SERVER = path.resolve('server', 'index.mjs');
 
 export const SERVER_ADMIN_TOKEN = 'resilience-admin-token-0123456789abcdef';
 
@@ -104,7 +104,7 @@ interface StartOptions {
 class PortTaken extends Error {}
 
 /**
- * Starts `next start` on 127.0.0.1 with its own database and resolves once it listens and
+ * Starts Quire's server on 127.0.0.1 with its own database and resolves once it listens and
  * /api/health answers 200. When another process takes the free port first, it tries another.
  */
 export async function startServer(options: StartOptions): Promise<ServerProcess> {
@@ -120,7 +120,7 @@ export async function startServer(options: StartOptions): Promise<ServerProcess>
 
 async function spawnServer(port: number, { databasePath, env = {}, readyTimeoutMs = 30_000 }: StartOptions): Promise<ServerProcess> {
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [NEXT_BIN, 'start', '-H', '127.0.0.1', '-p', String(port)], {
+  const child = spawn(process.execPath, [SERVER, '-H', '127.0.0.1', '-p', String(port)], {
     env: {
       ...process.env,
       NODE_ENV: 'production',

@@ -125,7 +125,14 @@ export const searchResultSchema = named(
 export const userSchema = named('User', z.object({ id: z.number().int(), email: z.string(), name: z.string() }));
 export const apiTokenSchema = named(
   'ApiToken',
-  z.object({ id: z.number().int(), name: z.string(), prefix: z.string(), createdAt: dateTime, lastUsedAt: dateTime.nullable() }),
+  z.object({
+    id: z.number().int(),
+    name: z.string(),
+    prefix: z.string(),
+    createdAt: dateTime,
+    lastUsedAt: dateTime.nullable(),
+    expiresAt: dateTime.nullable().describe('After this the token no longer works; null when it never expires'),
+  }),
 );
 export const responses = {
   postPage: page(postSummarySchema, 'PostPage'),

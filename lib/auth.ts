@@ -29,7 +29,7 @@ export function authenticate(request: Request): Principal | null {
     const user = token ? findUserByApiToken(token) : undefined;
     if (user) return { kind: 'token', user };
     throw unauthorized(
-      'The token is not valid. Send "Authorization: Bearer <token>" with an API token created in the admin area, or with the ADMIN_TOKEN environment variable of the server.',
+      'The token is not valid or has expired. Send "Authorization: Bearer <token>" with an API token created in the admin area, or with the ADMIN_TOKEN environment variable of the server.',
       'invalid_token',
     );
   }

@@ -27,12 +27,22 @@ export const CACHE_SECONDS = 60;
 const inNextServer = () => process.env.NEXT_RUNTIME === 'nodejs';
 
 /**
+ * What a cache entry depends on: a name for the kind of data, then every input that changes it.
+ * `null` stands for an absent input. The parts are encoded as one JSON array, so no two different
+ * keys can share an entry (joined with commas, `?tag=undefined` and no tag at all used to).
+ */
+export type CacheKey = readonly [kind: string, ...inputs: (string | number | boolean | null)[]];
+
+export const encodeCacheKey = (key: CacheKey): string => JSON.stringify(key);
+
+/**
  * Runs `load` once and serves its JSON-serialisable result from Next's data cache until one of
  * `entryTags` is expired. When a page renders, the tags also mark the page, so it expires too.
  */
-export function cached<T>(key: (string | number | undefined)[], entryTags: string[], load: () => T): Promise<T> {
+export function cached<T>(key: CacheKey, entryTags: string[], load: () => T): Promise<T> {
   if (!inNextServer()) return Promise.resolve(load());
-  return unstable_cache(async () => load(), key.map(String), {
+  // Next adds the callback's source to the key, and it is the same here for every entry.
+  return unstable_cache(async () => load(), [encodeCacheKey(key)], {
     tags: [tags.content, ...entryTags],
     revalidate: CACHE_SECONDS,
   })();

@@ -5,12 +5,15 @@ import { expire, tags as cacheTags } from '@/lib/cache';
 import { AppError, fieldError, notFound } from '@/lib/errors';
 import { renderCommentMarkdown } from '@/lib/markdown';
 import {
+  COMMENTER_COOKIE_MAX_AGE_SECONDS,
   type SubmissionSignals,
-  countLinks,
+  commenterKey,
   decideCommentStatus,
-  findBlockedWord,
+  decideEditStatus,
   editableIds,
   grantEdit,
+  issueCommenterId,
+  readCommenterId,
   readFormAge,
 } from '@/lib/moderation';
 import { hit, tooManyRequests } from '@/lib/rate-limit';
@@ -120,18 +123,21 @@ export interface CommentContext {
   /** Set when the blog's author writes while signed in: published at once, marked as the author's. */
   author?: AuthUser;
   signals?: SubmissionSignals;
+  /** Who the reader is across comments (see lib/moderation.ts), when their browser keeps cookies. */
+  commenterKey?: string;
 }
 
 export function commentsAreOpen(post: { commentsEnabled: boolean }): boolean {
   return post.commentsEnabled && getSettings().commentsEnabled;
 }
 
-function hasApprovedComment(email: string): boolean {
+/** Whether this reader has a comment the author approved (index: commenter_key, status). */
+function hasApprovedComment(key: string): boolean {
   return (
     getDb()
       .select({ id: comments.id })
       .from(comments)
-      .where(and(eq(comments.authorEmail, email.toLowerCase()), eq(comments.status, 'approved')))
+      .where(and(eq(comments.commenterKey, key), eq(comments.status, 'approved')))
       .limit(1)
       .get() !== undefined
   );
@@ -154,8 +160,8 @@ export function resolveReplyParent(db: Pick<ReturnType<typeof getDb>, 'all'>, pa
   return chain[Math.min(chain.length, maxDepth - 1) - 1]!.id;
 }
 
-export function createComment(slug: string, input: CommentCreateInput, context: CommentContext = {}): CreatedComment {
-  const html = renderCommentMarkdown(input.body);
+export async function createComment(slug: string, input: CommentCreateInput, context: CommentContext = {}): Promise<CreatedComment> {
+  const html = await renderCommentMarkdown(input.body);
   const settings = getSettings();
   const created = getDb().transaction((tx) => {
     const post = requireLivePost(slug);
@@ -172,9 +178,11 @@ export function createComment(slug: string, input: CommentCreateInput, context: 
       if (parent.postId !== post.id) throw fieldError('parentId', 'A reply must belong to the same post as the comment it answers.');
     }
     const authorEmail = context.author?.email ?? input.authorEmail?.toLowerCase() ?? null;
+    const { commenterKey } = context;
+    const isReturning = () => commenterKey !== undefined && hasApprovedComment(commenterKey);
     const status = context.author
       ? 'approved'
-      : decideCommentStatus(input, settings, context.signals ?? { honeypotFilled: false, formAgeMs: null }, hasApprovedComment).status;
+      : decideCommentStatus(input, settings, context.signals ?? { honeypotFilled: false, formAgeMs: null }, isReturning).status;
     return tx
       .insert(comments)
       .values({
@@ -183,6 +191,7 @@ export function createComment(slug: string, input: CommentCreateInput, context: 
         authorName: context.author?.name ?? input.authorName,
         authorEmail,
         authorUserId: context.author?.id ?? null,
+        commenterKey: context.author ? null : (context.commenterKey ?? null),
         body: input.body,
         html,
         status,
@@ -202,26 +211,49 @@ export function checkCommentRate(address: string): void {
   if (state.count > limit.max) throw tooManyRequests(state.retryAfter, 'You are posting comments too quickly.');
 }
 
+/** Readers' edits of their own comments are limited the same way, counted apart from new comments. */
+export function checkCommentEditRate(address: string): void {
+  const limit = getSettings().commentRateLimit;
+  const state = hit(`comment-edit:${address}`, limit);
+  if (state.count > limit.max) throw tooManyRequests(state.retryAfter, 'You are changing comments too quickly.');
+}
+
+type CookieToSet = { value: string; maxAgeSeconds: number };
+
 export interface SubmittedComment {
   /** As shown to the submitter: a comment judged spam is reported as pending, so bots learn nothing. */
   comment: CreatedComment;
   /** The reader's new edit-grant cookie value, when they may edit this comment for a while. */
-  editGrants?: { value: string; maxAgeSeconds: number };
+  editGrants?: CookieToSet;
+  /** A new commenter cookie, for a reader who had none. */
+  commenter?: CookieToSet;
 }
 
-/** A comment from the public form or API: spam signals read, status decided, edit grant issued. */
-export function submitComment(
+/** A comment from the public form or API: spam signals read, status decided, reader recognised, edit grant issued. */
+export async function submitComment(
   slug: string,
   input: CommentCreateInput,
-  { author, editCookie, now = Date.now() }: { author?: AuthUser; editCookie?: string; now?: number },
-): SubmittedComment {
+  {
+    author,
+    editCookie,
+    commenterCookie,
+    now = Date.now(),
+  }: { author?: AuthUser; editCookie?: string; commenterCookie?: string; now?: number },
+): Promise<SubmittedComment> {
   const signals = { honeypotFilled: input.website !== undefined && input.website !== '', formAgeMs: readFormAge(input.formToken, now) };
-  const comment = createComment(slug, input, { author, signals });
+  const known = author ? undefined : readCommenterId(commenterCookie);
+  const issued = author || known ? undefined : issueCommenterId();
+  const commenterId = known ?? issued?.id;
+  const comment = await createComment(slug, input, { author, signals, commenterKey: commenterId && commenterKey(commenterId) });
   const shown = { ...comment, status: comment.status === 'spam' ? ('pending' as const) : comment.status };
+  // A bot learns nothing it could use: its comment gets no cookies.
+  if (comment.status === 'spam') return { comment: shown };
+  const commenter = issued && { value: issued.cookie, maxAgeSeconds: COMMENTER_COOKIE_MAX_AGE_SECONDS };
   const windowMs = getSettings().editWindowMinutes * 60_000;
-  if (author || comment.status === 'spam' || windowMs === 0) return { comment: shown };
+  if (author || windowMs === 0) return { comment: shown, commenter };
   return {
     comment: shown,
+    commenter,
     editGrants: { value: grantEdit(editCookie, comment.id, now + windowMs, now), maxAgeSeconds: windowMs / 1000 },
   };
 }
@@ -269,15 +301,26 @@ export function getAdminComment(id: number): AdminComment | undefined {
 }
 
 /** The author's change (status and/or text) or a reader's edit of their own text. */
-export function updateComment(id: number, patch: CommentUpdateInput): AdminComment {
-  const html = patch.body === undefined ? undefined : renderCommentMarkdown(patch.body);
-  const changes = getDb()
-    .update(comments)
-    .set({ ...patch, ...(html === undefined ? {} : { html }), updatedAt: new Date().toISOString() })
-    .where(eq(comments.id, id))
-    .run().changes;
-  if (changes === 0) throw notFound('Comment');
-  const updated = getAdminComment(id)!;
+export async function updateComment(id: number, patch: CommentUpdateInput): Promise<AdminComment> {
+  const html = patch.body === undefined ? undefined : await renderCommentMarkdown(patch.body);
+  return writeComment(id, () => ({ ...patch, ...(html === undefined ? {} : { html }) }));
+}
+
+/**
+ * Applies the change `decide` makes from the comment as it is inside the write transaction, so a
+ * decision based on its status cannot be undone by a moderation that landed in between.
+ */
+function writeComment(id: number, decide: (current: AdminComment) => Partial<typeof comments.$inferInsert>): AdminComment {
+  const updated = getDb().transaction(() => {
+    const current = getAdminComment(id);
+    if (!current) throw notFound('Comment');
+    getDb()
+      .update(comments)
+      .set({ ...decide(current), updatedAt: new Date().toISOString() })
+      .where(eq(comments.id, id))
+      .run();
+    return getAdminComment(id)!;
+  }, WRITE);
   expireComments([updated.postSlug], [id]);
   return updated;
 }
@@ -327,17 +370,13 @@ export function setCommentsStatus(ids: number[], status: CommentStatus): number 
 }
 
 /**
- * A reader's edit of their own comment. The link and blocklist checks run again, so an approved
- * comment cannot be turned into spam after the fact.
+ * A reader's edit of their own comment. It is moderated again under the policy in force (see
+ * decideEditStatus): held when every comment is held, and re-checked for links and the blocklist.
  */
-export function editOwnComment(id: number, body: string): AdminComment {
-  const current = getAdminComment(id);
-  if (!current) throw notFound('Comment');
+export async function editOwnComment(id: number, body: string): Promise<AdminComment> {
+  const html = await renderCommentMarkdown(body);
   const settings = getSettings();
-  const doubtful =
-    countLinks(body) > settings.maxLinks ||
-    findBlockedWord(settings.blocklist, [current.authorName, current.authorEmail ?? undefined, body]);
-  return updateComment(id, { body, ...(doubtful && current.status === 'approved' ? { status: 'pending' as const } : {}) });
+  return writeComment(id, (current) => ({ body, html, status: decideEditStatus(current.status, { ...current, body }, settings).status }));
 }
 
 /**

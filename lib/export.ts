@@ -282,13 +282,16 @@ const listed = (items: string[], max = 10) =>
  * post (and its comments) is replaced by the one in the file. Comments by the blog's author keep
  * their mark when an account with the same email exists here.
  */
-export function importData(input: unknown, { replace = false }: { replace?: boolean } = {}): ImportResult {
+export async function importData(input: unknown, { replace = false }: { replace?: boolean } = {}): Promise<ImportResult> {
   const doc = parseExport(input);
   // Rendering is the slow part; done first, the write lock is held only for the inserts.
-  const rendered = doc.posts.map((post) => {
-    const { html, text } = renderPost(post.body);
-    return { html, wordCount: countWords(text), comments: post.comments.map((comment) => renderCommentMarkdown(comment.body)) };
-  });
+  const rendered: { html: string; text: string; wordCount: number; comments: string[] }[] = [];
+  for (const post of doc.posts) {
+    const { html, text } = await renderPost(post.body);
+    const comments: string[] = [];
+    for (const comment of post.comments) comments.push(await renderCommentMarkdown(comment.body));
+    rendered.push({ html, text, wordCount: countWords(text), comments });
+  }
 
   const result = getDb().transaction((tx) => {
     const taken = new Set(
@@ -320,7 +323,7 @@ export function importData(input: unknown, { replace = false }: { replace?: bool
     let commentCount = 0;
     let unlinkedAuthorComments = 0;
     doc.posts.forEach((post, p) => {
-      const { html, wordCount, comments: commentHtml } = rendered[p]!;
+      const { html, text, wordCount, comments: commentHtml } = rendered[p]!;
       const { tags: postTags, comments: postComments, status, ...fields } = post;
       const { id: postId } = tx
         .insert(posts)
@@ -354,7 +357,7 @@ export function importData(input: unknown, { replace = false }: { replace?: bool
         if (later.length === waiting.length) throw new Error('Unreachable: comment parents form a loop.');
         waiting = later;
       }
-      indexPost(tx, postId);
+      indexPost(tx, postId, text);
     });
     return { posts: doc.posts.length, comments: commentCount, replaced: conflicts.length, unlinkedAuthorComments };
   }, WRITE);

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
-import { cached } from '@/lib/cache';
+import { type CacheKey, cached } from '@/lib/cache';
 import { AppError, type FieldError, notFound } from '@/lib/errors';
+import { CLIENT_ADDRESS_HEADER } from '@/server/edge.mjs';
 
 /** Request bodies larger than this are refused before they are fully read. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -23,7 +24,7 @@ function matchesEtag(ifNoneMatch: string | null, etag: string): boolean {
 
 interface CacheSpec {
   /** Everything the answer depends on: the resource and its query. */
-  key: (string | number | undefined)[];
+  key: CacheKey;
   /** The data it shows (lib/cache.ts); writes to that data expire it. */
   tags: string[];
   contentType?: string;
@@ -35,7 +36,9 @@ interface CacheSpec {
  * unchanged, so a reader sees their own comment on the next request. Errors are never cached.
  */
 export async function cachedResponse(request: Request, spec: CacheSpec, render: () => string | Promise<string>): Promise<Response> {
-  const { body, etag } = await cached(spec.key, spec.tags, async () => {
+  // Responses are kept apart from the data that pages cache under the same kind of key.
+  const [kind, ...inputs] = spec.key;
+  const { body, etag } = await cached([`response:${kind}`, ...inputs], spec.tags, async () => {
     const body = await render();
     return { body, etag: `"${createHash('sha1').update(body).digest('base64url')}"` };
   });
@@ -182,13 +185,13 @@ export async function parseBody<S extends z.ZodType>(
   return { kind: payload.kind, data: parseInput(schema, payload.data) };
 }
 
-/** 303 See Other: where a plain HTML form lands after a POST. */
+/**
+ * 303 See Other: where a plain HTML form lands after a POST. Only a path on this site is ever
+ * sent; anything else (a scheme, `//host`, control characters) becomes the home page.
+ */
 export function seeOther(location: string, init: HeadersInit = {}): Response {
   const headers = new Headers(init);
-  // A header holds only Latin-1 and a path may hold any text (a slug from the URL, a form's `next`):
-  // percent-encode it as a URL, or Headers throws and a reader's form post ends in a 500.
-  const url = new URL(location, 'http://base.invalid');
-  headers.set('Location', url.host === 'base.invalid' ? `${url.pathname}${url.search}${url.hash}` : url.href);
+  headers.set('Location', localPath(location, '/'));
   headers.set('Cache-Control', 'no-store');
   return new Response(null, { status: 303, headers });
 }
@@ -202,16 +205,32 @@ export function isFormPost(request: Request): boolean {
 }
 
 /**
- * The client's address for rate limits: the first X-Forwarded-For entry. Next fills the header
- * from the socket when it is absent; behind a reverse proxy, the proxy must overwrite it.
+ * The client's address for rate limits, as Quire's server (server/edge.mjs) worked it out from the
+ * socket and the proxies TRUST_PROXY names. A client cannot set it: the server replaces the header.
  */
 export function clientAddress(request: Request): string {
-  return request.headers.get('x-forwarded-for')?.split(',')[0]?.trim() || 'unknown';
+  return request.headers.get(CLIENT_ADDRESS_HEADER) || 'unknown';
 }
 
-/** Only paths inside this site, so a crafted `next` cannot send a signed-in author elsewhere. */
+const SITE_BASE = 'http://site.invalid';
+
+/**
+ * A path on this site for `next` parameters and redirects, or `fallback`. Browsers strip tabs and
+ * newlines from URLs and read `\\` as `/`, so `/\t/evil.example` would leave the site: anything
+ * with control characters, whitespace or a backslash is refused, and what remains must resolve to
+ * this site's origin. The result is percent-encoded (a header holds only Latin-1).
+ */
 export function localPath(path: unknown, fallback: string): string {
-  return typeof path === 'string' && /^\/(?![/\\])/.test(path) ? path : fallback;
+  if (typeof path !== 'string' || !path.startsWith('/') || /[\u0000-\u0020\u007f-\u00a0\\\u2028\u2029]/.test(path)) return fallback;
+  let url: URL;
+  try {
+    url = new URL(path, SITE_BASE);
+  } catch {
+    return fallback;
+  }
+  if (url.origin !== SITE_BASE) return fallback;
+  const local = `${url.pathname}${url.search}${url.hash}`;
+  return local.startsWith('//') ? fallback : local;
 }
 
 /** Ids in URLs are positive integers; anything else cannot name a resource, so it is a 404. */

@@ -1,147 +1,101 @@
-import type { Element, Root } from 'hast';
-import rehypeSanitize, { defaultSchema, type Options as SanitizeSchema } from 'rehype-sanitize';
-import rehypeStringify from 'rehype-stringify';
-import remarkGfm from 'remark-gfm';
-import remarkParse from 'remark-parse';
-import remarkRehype from 'remark-rehype';
-import type { Nodes as MdastNode, Root as MdastRoot } from 'mdast';
-import { unified } from 'unified';
-import { fieldError } from '@/lib/errors';
+import os from 'node:os';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
+import { AppError, fieldError } from '@/lib/errors';
+import type { RenderKind, RenderOutcome } from '@/lib/markdown-pipeline';
+import { WorkerPool, isWorkerLimitError, isWorkerPoolBusyError } from '@/lib/worker-pool';
 
 /*
- * Markdown is rendered once, when a post or comment is written, and the HTML is stored.
- * Raw HTML in the source is dropped (remark-rehype's default) and the result passes an
- * allow-list sanitiser, so nothing an author or reader types can run script on a page.
+ * Markdown is rendered once, when a post or comment is written, and the HTML is stored (the
+ * pipelines and the sanitiser are in lib/markdown-pipeline.ts). Parsing some inputs takes time that
+ * grows faster than their length (60,000 characters of `a\n=\n` took a minute), so every render
+ * runs in a worker thread with a time limit: the server's thread stays free, and an input that
+ * takes too long is refused as an invalid body.
  */
-
-const postSchema: SanitizeSchema = {
-  ...defaultSchema,
-  protocols: { ...defaultSchema.protocols, href: ['http', 'https', 'mailto'], src: ['http', 'https'] },
-};
-
-/** Reader comments get a small subset: emphasis, code, links, quotes and lists; no images or headings. */
-const commentSchema: SanitizeSchema = {
-  ...defaultSchema,
-  tagNames: ['p', 'br', 'em', 'strong', 'del', 'code', 'pre', 'a', 'blockquote', 'ul', 'ol', 'li'],
-  attributes: { a: ['href'], code: [], ol: ['start'] },
-  protocols: { href: ['http', 'https', 'mailto'] },
-  clobberPrefix: 'user-content-',
-};
-
-/** Calls `fn` on every element of a tree, depth first. */
-function eachElement(node: Root | Element, fn: (element: Element) => void): void {
-  for (const child of node.children) {
-    if (child.type !== 'element') continue;
-    fn(child);
-    eachElement(child, fn);
-  }
-}
-
-/** Links in reader content are marked so search engines do not count them and opened pages cannot reach back. */
-const rehypeUgcLinks = () => (tree: Root) =>
-  eachElement(tree, (element) => {
-    if (element.tagName === 'a') element.properties.rel = ['nofollow', 'ugc', 'noopener'];
-  });
-
-/** Code blocks may scroll sideways; keyboard users must be able to focus them to scroll (WCAG 2.1.1). */
-const rehypeFocusableCode = () => (tree: Root) =>
-  eachElement(tree, (element) => {
-    if (element.tagName === 'pre') element.properties.tabIndex = 0;
-  });
-
-const postProcessor = unified()
-  .use(remarkParse)
-  .use(remarkGfm)
-  .use(remarkRehype)
-  .use(rehypeSanitize, postSchema)
-  .use(rehypeFocusableCode)
-  .use(rehypeStringify);
-
-const commentProcessor = unified()
-  .use(remarkParse)
-  .use(remarkGfm, { singleTilde: false })
-  .use(remarkRehype)
-  .use(rehypeSanitize, commentSchema)
-  .use(rehypeUgcLinks)
-  .use(rehypeStringify);
 
 /**
- * Quotes and list items opened on one line (`> > - x`) nest a level each. Real text stays far below
- * this; the parser's time grows with the square of the depth, and it overflows the stack near 1,000.
+ * How long one render may take. A 60,000-character post of ordinary Markdown renders in 0.2-0.4 s
+ * here and a 5,000-character comment in a few milliseconds (0.2 s for the slowest shapes found),
+ * so the limits leave ten times that or more for a slower or busier machine, and bound what one
+ * request can cost: posts (and their search text) come from signed-in authors only.
  */
-const MAX_LINE_NESTING = 16;
-const LINE_CONTAINERS = /^(?:[ \t]*(?:>|[*+-](?=[ \t])|\d{1,9}[.)](?=[ \t])))+/;
-// `* * * * *` is a horizontal rule, not list items.
-const THEMATIC_BREAK = /^[ \t>]*([*_-])(?:[ \t]*\1){2,}[ \t]*$/;
+export const RENDER_TIME_LIMIT_MS = { comment: 2_000, post: 5_000 } as const;
 
-function nestsTooDeeply(markdown: string): boolean {
-  return markdown.split('\n').some((line) => {
-    const prefix = LINE_CONTAINERS.exec(line)?.[0] ?? '';
-    const markers = prefix.match(THEMATIC_BREAK.test(line) ? />/g : />|[*+-]|\d+[.)]/g);
-    return (markers?.length ?? 0) > MAX_LINE_NESTING;
-  });
+/**
+ * Two workers at most (one on a single core): renders are short, and a second worker keeps
+ * ordinary renders going while another one runs into its limit. Tasks beyond those wait in a
+ * bounded queue for a bounded time, then are refused with a 503.
+ */
+export const RENDER_POOL = { size: Math.min(2, os.availableParallelism()), maxQueue: 64, maxWaitMs: 10_000 } as const;
+
+/**
+ * A worker's heap: an ordinary 60,000-character post needs under 64 MB, the heaviest shape measured
+ * (15,000 one-line list items) about 200 MB. An input that needs more is refused like a slow one.
+ */
+const WORKER_HEAP_MB = 512;
+
+/*
+ * Next bundles the worker entry (Turbopack rewrites this `new Worker(new URL(...))` to the built
+ * file; process.env.NEXT_RUNTIME is set in every Next bundle). Vitest, tsx scripts and the
+ * benchmark run this file from its TypeScript source, and Node 20 applies no `--import` loader to a
+ * worker's entry, so there the worker registers tsx itself before importing the same entry.
+ */
+function spawnRenderWorker(): Worker {
+  const options: WorkerOptions = { name: 'quire-markdown', resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } };
+  if (process.env.NEXT_RUNTIME) return new Worker(new URL('./markdown-worker.ts', import.meta.url), options);
+  const entry = new URL('markdown-worker.ts', import.meta.url).href;
+  const source = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`;
+  return new Worker(source, { ...options, eval: true });
+}
+
+// One pool per process, however many bundles include this module.
+const globalForMarkdown = globalThis as typeof globalThis & {
+  quireMarkdownPool?: WorkerPool<{ kind: RenderKind; markdown: string }, RenderOutcome>;
+};
+
+function renderPool() {
+  globalForMarkdown.quireMarkdownPool ??= new WorkerPool({ spawn: spawnRenderWorker, ...RENDER_POOL });
+  return globalForMarkdown.quireMarkdownPool;
+}
+
+/** Stops the render workers (they never keep the process alive, and die with it; this is for an orderly shutdown). */
+export async function closeMarkdownWorkers(): Promise<void> {
+  const pool = globalForMarkdown.quireMarkdownPool;
+  globalForMarkdown.quireMarkdownPool = undefined;
+  await pool?.close();
 }
 
 /** Every Markdown field of the API is called `body`. */
 const tooDeep = () => fieldError('body', 'The text nests quotes, lists or emphasis too deeply to display; nest them less deeply.');
+const tooSlow = () => fieldError('body', 'This text takes too long to format; simplify it.');
 
-/**
- * Parses, refusing nesting too deep to parse, lets `read` see the Markdown syntax tree, and
- * renders the sanitised HTML: one parse for both.
- */
-function render(processor: typeof postProcessor, markdown: string, read?: (tree: MdastRoot) => void): string {
-  if (nestsTooDeeply(markdown)) throw tooDeep();
+async function render(kind: RenderKind, markdown: string): Promise<{ html: string; text: string }> {
+  let outcome: RenderOutcome;
   try {
-    const tree = processor.parse(markdown);
-    read?.(tree);
-    return String(processor.stringify(processor.runSync(tree)));
+    outcome = await renderPool().run({ kind, markdown }, kind === 'comment' ? RENDER_TIME_LIMIT_MS.comment : RENDER_TIME_LIMIT_MS.post);
   } catch (error) {
-    // Deeper nesting that the check cannot see (lists by indentation, emphasis in emphasis) still
-    // overflows the stack: the writer's input, not our failure.
-    if (error instanceof RangeError && /call stack/i.test(error.message)) throw tooDeep();
+    if (isWorkerLimitError(error)) throw tooSlow();
+    if (isWorkerPoolBusyError(error)) {
+      throw new AppError('unavailable', 'The server is busy formatting other text. Please try again in a moment.', {
+        headers: { 'Retry-After': '5' },
+      });
+    }
     throw error;
   }
+  if (!outcome.ok) throw tooDeep();
+  return { html: outcome.html, text: outcome.text };
 }
 
-export function renderPostMarkdown(markdown: string): string {
-  return render(postProcessor, markdown);
+export async function renderPostMarkdown(markdown: string): Promise<string> {
+  return (await render('post', markdown)).html;
 }
 
-export function renderCommentMarkdown(markdown: string): string {
-  return render(commentProcessor, markdown);
+export async function renderCommentMarkdown(markdown: string): Promise<string> {
+  return (await render('comment', markdown)).html;
 }
 
-/** A post's HTML and its plain text (for the summary and word count), from one parse. */
-export function renderPost(markdown: string): { html: string; text: string } {
-  let text = '';
-  const html = render(postProcessor, markdown, (tree) => {
-    text = plainTextOf(tree);
-  });
-  return { html, text };
-}
-
-/** Left out of plain text: code blocks, images and raw HTML are not prose. */
-const NOT_PROSE = new Set(['code', 'html', 'image', 'imageReference', 'definition', 'footnoteDefinition']);
-/** Inline containers: their text runs on without a break. */
-const PHRASING = new Set(['emphasis', 'strong', 'delete', 'link', 'linkReference']);
-
-/**
- * The text of a syntax tree (so `**bold**,` stays `bold,` and `well-known` keeps its hyphen),
- * blocks separated by a space.
- */
-function plainTextOf(tree: MdastRoot): string {
-  const parts: string[] = [];
-  const collect = (node: MdastNode): void => {
-    if (NOT_PROSE.has(node.type)) return;
-    if (node.type === 'text' || node.type === 'inlineCode') parts.push(node.value);
-    else if (node.type === 'break') parts.push(' ');
-    else if ('children' in node) {
-      for (const child of node.children) collect(child);
-      if (!PHRASING.has(node.type)) parts.push(' ');
-    }
-  };
-  collect(tree);
-  return parts.join('').replace(/\s+/g, ' ').trim();
+/** A post's HTML and its plain text (for the summary, word count and search index), from one parse. */
+export function renderPost(markdown: string): Promise<{ html: string; text: string }> {
+  return render('post', markdown);
 }
 
 /** Text cut to `maxLength` characters at most, marked with an ellipsis where it was cut. */
@@ -149,10 +103,7 @@ export function truncateText(text: string, maxLength = 160): string {
   return text.length <= maxLength ? text : `${text.slice(0, maxLength - 1).trimEnd()}…`;
 }
 
-/**
- * Plain text of a Markdown document: for the search index, and summaries when cut to `maxLength`.
- * Call it on Markdown that has been rendered first: rendering refuses nesting too deep to parse.
- */
-export function markdownToPlainText(markdown: string, maxLength = 160): string {
-  return truncateText(plainTextOf(postProcessor.parse(markdown)), maxLength);
+/** Plain text of a Markdown document (code, images and raw HTML left out), cut to `maxLength`. */
+export async function markdownToPlainText(markdown: string, maxLength = 160): Promise<string> {
+  return truncateText((await render('plain-text', markdown)).text, maxLength);
 }

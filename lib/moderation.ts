@@ -1,5 +1,5 @@
 import type { CommentStatus } from '@/db/schema';
-import { sign, unsign } from '@/lib/crypto';
+import { randomToken, sha256, sign, unsign } from '@/lib/crypto';
 import type { SiteSettings } from '@/lib/settings';
 
 /*
@@ -37,11 +37,15 @@ export function findBlockedWord(blocklist: string[], texts: (string | undefined)
   return blocklist.find((word) => haystack.includes(word));
 }
 
+/**
+ * The status of a new reader comment. `isReturning` says whether this reader (by their signed
+ * commenter cookie, never by a typed email) already has an approved comment.
+ */
 export function decideCommentStatus(
   comment: { authorName: string; authorEmail?: string; body: string },
   settings: SiteSettings,
   signals: SubmissionSignals,
-  hasApprovedComment: (email: string) => boolean,
+  isReturning: () => boolean,
 ): Verdict {
   if (signals.honeypotFilled) return { status: 'spam', reason: 'honeypot field filled' };
   if (signals.formAgeMs !== null && signals.formAgeMs < settings.minSubmitSeconds * 1000) {
@@ -55,13 +59,52 @@ export function decideCommentStatus(
     case 'hold_all':
       return { status: 'pending', reason: 'every comment is held' };
     case 'hold_first_time':
-      return comment.authorEmail && hasApprovedComment(comment.authorEmail)
+      return isReturning()
         ? { status: 'approved', reason: 'returning commenter' }
-        : { status: 'pending', reason: 'first comment from this address' };
+        : { status: 'pending', reason: 'first comment from this reader' };
     default:
       return { status: 'approved', reason: 'published immediately' };
   }
 }
+
+/**
+ * The status of a comment after its reader edited it: new text goes through moderation again
+ * under the policy in force, so approval cannot be used to publish text the author never saw.
+ * A held or spam comment stays as it is.
+ */
+export function decideEditStatus(
+  current: CommentStatus,
+  edited: { authorName: string; authorEmail?: string | null; body: string },
+  settings: SiteSettings,
+): Verdict {
+  if (current !== 'approved') return { status: current, reason: 'still awaiting moderation' };
+  const links = countLinks(edited.body);
+  if (links > settings.maxLinks) return { status: 'pending', reason: `${links} links` };
+  const blocked = findBlockedWord(settings.blocklist, [edited.authorName, edited.authorEmail ?? undefined, edited.body]);
+  if (blocked) return { status: 'pending', reason: `blocklisted word "${blocked}"` };
+  if (settings.moderation === 'hold_all') return { status: 'pending', reason: 'every comment is held, edits too' };
+  return { status: 'approved', reason: 'an approved comment edited within the rules' };
+}
+
+/* Who a reader is, across comments: a random id in a signed cookie, set when they first comment. */
+
+export const COMMENTER_COOKIE = 'quire_commenter';
+export const COMMENTER_COOKIE_MAX_AGE_SECONDS = 365 * 86_400;
+
+/** The reader's commenter id if their cookie carries one we signed. */
+export function readCommenterId(cookie: string | undefined): string | undefined {
+  const value = cookie ? unsign(cookie) : undefined;
+  return value && /^c[A-Za-z0-9_-]{22,64}$/.test(value) ? value : undefined;
+}
+
+/** A new commenter id and the signed cookie value that carries it. */
+export function issueCommenterId(): { id: string; cookie: string } {
+  const id = `c${randomToken(18)}`;
+  return { id, cookie: sign(id) };
+}
+
+/** What the database keeps of a commenter id: its hash, so a copy of the database names no cookie. */
+export const commenterKey = (id: string) => sha256(id);
 
 /* Readers may edit or delete their own comment for a while; a signed cookie lists which ones. */
 

@@ -27,7 +27,7 @@ export const loadPostPage = async (slug: string): Promise<PostPageData | null> =
 
 /** A page of live posts, newest first; throws AppError for a cursor that names no page. */
 export const loadPostList = (query: { limit: number; cursor?: string; tag?: string }) =>
-  cached(['post-list', query.limit, query.cursor, query.tag], [], () => listPublishedPosts(query));
+  cached(['post-list', query.limit, query.cursor ?? null, query.tag ?? null], [], () => listPublishedPosts(query));
 
 export const loadTags = () => cached(['tags'], [], () => listTags());
 

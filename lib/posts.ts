@@ -9,6 +9,7 @@ import type { PostCreateInput, PostUpdateInput } from '@/lib/schemas';
 import { indexPost } from '@/lib/search';
 import { absoluteUrl, postPath } from '@/lib/site';
 import { slugify } from '@/lib/slug';
+import { getTag } from '@/lib/tags';
 
 export interface TagRef {
   slug: string;
@@ -117,6 +118,8 @@ export function listPublishedPosts({ limit, cursor, tag }: ListQuery & { tag?: s
     .orderBy(desc(posts.publishedAt), desc(posts.id))
     .limit(limit + 1)
     .all();
+  // An unknown tag is a 404, not an empty list (checked only when the page is empty).
+  if (tag !== undefined && rows.length === 0 && !getTag(tag)) throw notFound('Tag');
   return toPage(withTags(rows).map(toSummary), limit, (post) => ({ time: post.publishedAt, id: post.id }));
 }
 
@@ -303,8 +306,8 @@ export const readingMinutes = (wordCount: number) => Math.max(1, Math.round(word
 /** Words in a post's plain text (see renderPost). */
 export const countWords = (text: string) => text.split(/\s+/).filter(Boolean).length;
 
-export function createPost(input: PostCreateInput): AuthorPost {
-  const { html, text } = renderPost(input.body);
+export async function createPost(input: PostCreateInput): Promise<AuthorPost> {
+  const { html, text } = await renderPost(input.body);
   const now = new Date().toISOString();
   try {
     const id = getDb().transaction((tx) => {
@@ -325,7 +328,7 @@ export function createPost(input: PostCreateInput): AuthorPost {
         .returning({ id: posts.id })
         .get();
       if (tagNames) setPostTags(tx, created.id, tagNames);
-      indexPost(tx, created.id);
+      indexPost(tx, created.id, text);
       return created.id;
     }, WRITE);
     expire(cacheTags.content);
@@ -336,8 +339,8 @@ export function createPost(input: PostCreateInput): AuthorPost {
   }
 }
 
-export function updatePost(slug: string, patch: PostUpdateInput): AuthorPost {
-  const rendered = patch.body === undefined ? undefined : renderPost(patch.body);
+export async function updatePost(slug: string, patch: PostUpdateInput): Promise<AuthorPost> {
+  const rendered = patch.body === undefined ? undefined : await renderPost(patch.body);
   try {
     const id = getDb().transaction((tx) => {
       const current = tx.select().from(posts).where(eq(posts.slug, slug)).get();
@@ -354,7 +357,7 @@ export function updatePost(slug: string, patch: PostUpdateInput): AuthorPost {
         .where(eq(posts.id, current.id))
         .run();
       if (tagNames) setPostTags(tx, current.id, tagNames);
-      indexPost(tx, current.id);
+      indexPost(tx, current.id, rendered?.text);
       return current.id;
     }, WRITE);
     expire(cacheTags.content);

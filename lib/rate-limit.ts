@@ -1,4 +1,4 @@
-import { lt, sql } from 'drizzle-orm';
+import { type SQL, eq, lt, sql } from 'drizzle-orm';
 import { getDb } from '@/db';
 import { rateLimits } from '@/db/schema';
 import { AppError } from '@/lib/errors';
@@ -44,16 +44,53 @@ export function hit(key: string, { windowSeconds }: Limit, now = Date.now()): Li
   return { count: row.count, retryAfter: Math.max(1, Math.ceil((row.windowStart + windowMs - now) / 1000)) };
 }
 
-/** The current count without adding to it. */
-export function peek(key: string, { windowSeconds }: Limit, now = Date.now()): LimitState {
-  const row = getDb()
-    .select({ count: rateLimits.count, windowStart: rateLimits.windowStart })
-    .from(rateLimits)
-    .where(sql`${rateLimits.key} = ${key} AND ${rateLimits.windowStart} > ${now - windowSeconds * 1000}`)
+/**
+ * A growing delay instead of a lock-out: the first `free` attempts go through at once, then each
+ * one waits `baseSeconds`, doubling per attempt up to `maxSeconds`. A key is forgotten after a
+ * quiet day (the sweep in `hit`).
+ */
+export interface Backoff {
+  free: number;
+  baseSeconds: number;
+  maxSeconds: number;
+}
+
+/**
+ * Takes one attempt for `key` if its delay has passed, counting it before the caller does the
+ * work (a password check, say), so attempts sent at once cannot all get through. The caller
+ * takes the attempt back (`refundAttempt`, `clear`) when it turns out to have been legitimate.
+ * One statement, so it is atomic across requests and server processes.
+ */
+export function reserveAttempt(
+  key: string,
+  { free, baseSeconds, maxSeconds }: Backoff,
+  now = Date.now(),
+): { allowed: true } | { allowed: false; retryAfter: number } {
+  // The moment the attempt after the n-th may come: at once while n < free, then a doubling delay.
+  const nextAt = (n: SQL | number) =>
+    sql`${now} + 1000 * CASE WHEN ${n} < ${free} THEN 0 ELSE min(${maxSeconds}, ${baseSeconds} * (1 << min(${n} - ${free}, 30))) END`;
+  const taken = getDb()
+    .insert(rateLimits)
+    .values({ key, windowStart: sql`${nextAt(1)}`, count: 1 })
+    .onConflictDoUpdate({
+      target: rateLimits.key,
+      set: { count: sql`${rateLimits.count} + 1`, windowStart: nextAt(sql`${rateLimits.count} + 1`) },
+      setWhere: sql`${rateLimits.windowStart} <= ${now}`,
+    })
+    .returning({ key: rateLimits.key })
     .get();
-  return row
-    ? { count: row.count, retryAfter: Math.max(1, Math.ceil((row.windowStart + windowSeconds * 1000 - now) / 1000)) }
-    : { count: 0, retryAfter: 0 };
+  if (taken) return { allowed: true };
+  const row = getDb().select({ nextAt: rateLimits.windowStart }).from(rateLimits).where(eq(rateLimits.key, key)).get();
+  return { allowed: false, retryAfter: Math.max(1, Math.ceil(((row?.nextAt ?? now) - now) / 1000)) };
+}
+
+/** Gives back one attempt taken by `reserveAttempt`, leaving the delay already earned in place. */
+export function refundAttempt(key: string): void {
+  getDb()
+    .update(rateLimits)
+    .set({ count: sql`max(0, ${rateLimits.count} - 1)` })
+    .where(eq(rateLimits.key, key))
+    .run();
 }
 
 export function clear(key: string): void {
@@ -63,8 +100,22 @@ export function clear(key: string): void {
     .run();
 }
 
+const unit = (count: number, name: string) => `${count} ${name}${count === 1 ? '' : 's'}`;
+
+/**
+ * A wait as people say it: "in 30 seconds", "in about 9 minutes", "in about 2 hours". Exact
+ * below a minute; rounded (and said to be "about") above, where the second does not matter.
+ */
+export function describeWait(seconds: number): string {
+  if (seconds < 60) return `in ${unit(seconds, 'second')}`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `in ${seconds % 60 === 0 ? '' : 'about '}${unit(minutes, 'minute')}`;
+  return `in ${seconds % 3600 === 0 ? '' : 'about '}${unit(Math.round(seconds / 3600), 'hour')}`;
+}
+
+/** A 429 whose message speaks in words; `Retry-After` stays in seconds, for programs. */
 export function tooManyRequests(retryAfter: number, detail: string): AppError {
-  return new AppError('too_many_requests', `${detail} Try again in ${retryAfter} second${retryAfter === 1 ? '' : 's'}.`, {
+  return new AppError('too_many_requests', `${detail} Try again ${describeWait(retryAfter)}.`, {
     headers: { 'Retry-After': String(retryAfter) },
   });
 }

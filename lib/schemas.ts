@@ -139,7 +139,22 @@ export const setupSchema = z.strictObject({
     .max(1024, 'Password must be at most 1,024 characters.'),
 });
 
-export const apiTokenCreateSchema = z.strictObject({ name: text('Name', 80) });
+/** Longest an API token can be set to live: ten years. */
+export const API_TOKEN_MAX_DAYS = 3650;
+
+export const apiTokenCreateSchema = z.strictObject({
+  name: text('Name', 80),
+  /** Days until the token stops working; absent or null for a token that does not expire. */
+  expiresInDays: z.preprocess(
+    (value) => (value === '' ? null : value),
+    z.coerce
+      .number({ error: 'expiresInDays must be a number of days.' })
+      .int('expiresInDays must be a whole number of days.')
+      .min(1, 'expiresInDays must be at least 1.')
+      .max(API_TOKEN_MAX_DAYS, `expiresInDays must be at most ${API_TOKEN_MAX_DAYS}.`)
+      .nullish(),
+  ),
+});
 export const previewSchema = z.strictObject({ body: text('Body', 60_000, 0) });
 
 /* Query strings. */

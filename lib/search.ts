@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { getDb } from '@/db';
-import { fieldError } from '@/lib/errors';
+import { AppError, fieldError } from '@/lib/errors';
 import { markdownToPlainText } from '@/lib/markdown';
 import type { Page } from '@/lib/pagination';
 import { absoluteUrl, postPath } from '@/lib/site';
@@ -10,26 +10,55 @@ type Runner = Pick<ReturnType<typeof getDb>, 'run' | 'all' | 'get'>;
 /** Column weights for bm25: a match in the title counts most, then tags, the summary and the text. */
 const RANK = 'bm25(posts_fts, 10.0, 4.0, 1.0, 6.0)';
 
-/** Writes one post's searchable text; called inside the transaction that changes the post or its tags. */
-export function indexPost(db: Runner, postId: number): void {
+/**
+ * Writes one post's searchable text; called inside the transaction that changes the post or its tags.
+ * `bodyText` is the plain text of its Markdown (renderPost's `text`, made before the transaction:
+ * parsing is slow and runs in a worker); left out, the body text indexed before is kept. A post
+ * with neither stays out of the index until indexMissingPosts adds it.
+ */
+export function indexPost(db: Runner, postId: number, bodyText?: string): void {
+  const body = bodyText ?? db.get<{ body: string }>(sql`SELECT body FROM posts_fts WHERE rowid = ${postId}`)?.body;
   db.run(sql`DELETE FROM posts_fts WHERE rowid = ${postId}`);
-  const row = db.get<{ title: string; summary: string; body: string; tags: string | null }>(sql`
-    SELECT title, summary, body,
+  const row = db.get<{ title: string; summary: string; tags: string | null }>(sql`
+    SELECT title, summary,
       (SELECT group_concat(t.name, ' ') FROM post_tags pt JOIN tags t ON t.id = pt.tag_id WHERE pt.post_id = posts.id) AS tags
     FROM posts WHERE id = ${postId}`);
-  if (!row) return;
+  if (!row || body === undefined) return;
   db.run(sql`INSERT INTO posts_fts (rowid, title, summary, body, tags)
-    VALUES (${postId}, ${row.title}, ${row.summary}, ${markdownToPlainText(row.body, Infinity)}, ${row.tags ?? ''})`);
+    VALUES (${postId}, ${row.title}, ${row.summary}, ${body}, ${row.tags ?? ''})`);
 }
 
+/** Posts whose plain text is made before each write transaction. */
+const INDEX_BATCH = 200;
+
 /** Indexes every post that is not indexed yet (a database that predates search, or one edited by hand). */
-export function indexMissingPosts(): number {
+export async function indexMissingPosts(): Promise<number> {
   const db = getDb();
   const missing = db.all<{ id: number }>(sql`SELECT id FROM posts WHERE id NOT IN (SELECT rowid FROM posts_fts)`);
-  db.transaction((tx) => {
-    for (const { id } of missing) indexPost(tx, id);
-  });
+  for (let start = 0; start < missing.length; start += INDEX_BATCH) {
+    const batch: { id: number; text: string }[] = [];
+    for (const { id } of missing.slice(start, start + INDEX_BATCH)) {
+      const row = db.get<{ body: string }>(sql`SELECT body FROM posts WHERE id = ${id}`);
+      if (row) batch.push({ id, text: await plainTextForIndex(row.body) });
+    }
+    db.transaction((tx) => {
+      for (const { id, text } of batch) {
+        // Edited (and so indexed) while its text was being made: that index is newer.
+        if (!tx.get(sql`SELECT 1 FROM posts_fts WHERE rowid = ${id}`)) indexPost(tx, id, text);
+      }
+    });
+  }
   return missing.length;
+}
+
+/** A stored body was rendered when it was written; should it now be refused, its title, summary and tags are still indexed. */
+async function plainTextForIndex(body: string): Promise<string> {
+  try {
+    return await markdownToPlainText(body, Infinity);
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'validation') return '';
+    throw error;
+  }
 }
 
 /**

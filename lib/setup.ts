@@ -4,6 +4,7 @@ import { settings, users } from '@/db/schema';
 import { randomToken, safeEqual, sha256 } from '@/lib/crypto';
 import { getEnv } from '@/lib/env';
 import { AppError } from '@/lib/errors';
+import { hit, tooManyRequests } from '@/lib/rate-limit';
 import { hashPassword } from '@/lib/password';
 import { WRITE } from '@/lib/posts';
 import type { AuthUser } from '@/lib/users';
@@ -24,23 +25,42 @@ export function prepareSetup(): { token: string; fromEnv: boolean } | undefined 
   return { token, fromEnv: fromEnv !== undefined };
 }
 
+const alreadySetUp = () => new AppError('conflict', 'Quire is already set up. Sign in instead.');
+
+function assertSetupToken(token: string, db: Pick<ReturnType<typeof getDb>, 'select'> = getDb()): void {
+  const stored = db.select({ value: settings.value }).from(settings).where(eq(settings.key, KEY)).get();
+  if (!stored || !safeEqual(sha256(token), stored.value)) {
+    throw new AppError('forbidden', 'The setup token is not valid. Use the one printed in the server log at start.', {
+      errors: [{ field: 'setupToken', message: 'This is not the setup token from the server log.' }],
+    });
+  }
+}
+
 export function isSetupPending(): boolean {
   return getDb().select({ n: count() }).from(users).get()!.n === 0;
 }
 
-/** Creates the first author with the setup token; the token stops working at once. */
-export async function completeSetup(input: { setupToken: string; email: string; name: string; password: string }): Promise<AuthUser> {
+/** Setup attempts per address: plenty for a person, few for a script guessing tokens or burning CPU. */
+export const SETUP_LIMIT = { max: 10, windowSeconds: 15 * 60 };
+
+/**
+ * Creates the first author with the setup token; the token stops working at once. The cheap checks
+ * come first (setup still pending, the address's attempts, the token in constant time), so the
+ * password is hashed, which is deliberately slow, only for the one request that will succeed.
+ */
+export async function completeSetup(
+  input: { setupToken: string; email: string; name: string; password: string },
+  address = 'unknown',
+): Promise<AuthUser> {
+  if (!isSetupPending()) throw alreadySetUp();
+  const attempts = hit(`setup:${JSON.stringify([address])}`, SETUP_LIMIT);
+  if (attempts.count > SETUP_LIMIT.max) throw tooManyRequests(attempts.retryAfter, 'Too many setup attempts.');
+  assertSetupToken(input.setupToken);
   const passwordHash = await hashPassword(input.password);
   return getDb().transaction((tx) => {
-    if (tx.select({ n: count() }).from(users).get()!.n > 0) {
-      throw new AppError('conflict', 'Quire is already set up. Sign in instead.');
-    }
-    const stored = tx.select({ value: settings.value }).from(settings).where(eq(settings.key, KEY)).get();
-    if (!stored || !safeEqual(sha256(input.setupToken), stored.value)) {
-      throw new AppError('forbidden', 'The setup token is not valid. Use the one printed in the server log at start.', {
-        errors: [{ field: 'setupToken', message: 'This is not the setup token from the server log.' }],
-      });
-    }
+    // Checked again inside the write: two requests with the right token may have raced here.
+    if (tx.select({ n: count() }).from(users).get()!.n > 0) throw alreadySetUp();
+    assertSetupToken(input.setupToken, tx);
     tx.delete(settings).where(eq(settings.key, KEY)).run();
     return tx
       .insert(users)

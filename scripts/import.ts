@@ -20,14 +20,14 @@ function readJson(source: string): unknown {
   }
 }
 
-runScript(() => {
+runScript(async () => {
   const { values, positionals } = parseArgs({ options: { replace: { type: 'boolean', default: false } }, allowPositionals: true });
   const source = positionals[0];
   if (source === undefined || positionals.length > 1) throw usage('npm run import -- FILE [--replace]');
   const file = getEnv().DATABASE_PATH;
   let result;
   try {
-    result = importData(readJson(source), { replace: values.replace });
+    result = await importData(readJson(source), { replace: values.replace });
   } catch (error) {
     if (error instanceof AppError && error.code === 'validation') {
       throw new AppError('validation', `${source}: ${error.message} Nothing was imported.`, { errors: error.errors });

@@ -66,7 +66,7 @@ const PROTECTED: [string, AnyHandler, { method: string; json?: unknown; params?:
 
 describe('security', () => {
   it.each(PROTECTED)('%s without credentials is 401', async (_name, handler, options) => {
-    makePost({ slug: 'p' });
+    await makePost({ slug: 'p' });
     const response = await call(handler, { ...options, params: options.params as never });
     expect(response.status).toBe(401);
     expect(response.headers.get('content-type')).toBe('application/problem+json');
@@ -76,7 +76,7 @@ describe('security', () => {
     '%s with a session cookie but a foreign Origin is 403',
     async (_name, handler, options) => {
       const cookie = await signedInCookie();
-      makePost({ slug: 'p' });
+      await makePost({ slug: 'p' });
       const response = await call(handler, {
         ...options,
         params: options.params as never,
@@ -208,8 +208,8 @@ describe('posts: scheduling and tags', () => {
   });
 
   it('lists drafts for the author, searches titles, checks slugs and previews Markdown', async () => {
-    makePost({ title: 'Draft about SQLite', status: 'draft', slug: 'draft-sqlite' });
-    makePost({ title: '100% pure' });
+    await makePost({ title: 'Draft about SQLite', status: 'draft', slug: 'draft-sqlite' });
+    await makePost({ title: '100% pure' });
     const list = await (await call(adminPostsRoute.GET, { path: '/api/admin/posts?q=sqlite', headers: ADMIN })).json();
     expect(list.data.map((p: { slug: string; status: string }) => [p.slug, p.status])).toEqual([['draft-sqlite', 'draft']]);
     const percent = await (await call(adminPostsRoute.GET, { path: '/api/admin/posts?q=%25', headers: ADMIN })).json();
@@ -232,7 +232,7 @@ describe('comment moderation', () => {
 
   it('holds comments under hold_all; the author approves them from the queue', async () => {
     updateSettings({ moderation: 'hold_all' });
-    const { slug } = makePost();
+    const { slug } = await makePost();
     const held = await (await postComment(slug, {})).json();
     expect(held.status).toBe('pending');
     expect((await (await call(commentsRoute.GET, { params: { slug } })).json()).data).toEqual([]);
@@ -249,8 +249,8 @@ describe('comment moderation', () => {
   });
 
   it('bulk actions change many comments at once', async () => {
-    const { slug } = makePost();
-    const ids = [makeComment(slug).id, makeComment(slug).id, makeComment(slug).id];
+    const { slug } = await makePost();
+    const ids = [(await makeComment(slug)).id, (await makeComment(slug)).id, (await makeComment(slug)).id];
     const spam = await (
       await call(bulkRoute.POST, { method: 'POST', headers: ADMIN, json: { action: 'spam', ids: ids.slice(0, 2) } })
     ).json();
@@ -262,7 +262,7 @@ describe('comment moderation', () => {
   });
 
   it('stores a honeypot comment as spam while answering like a held comment', async () => {
-    const { slug } = makePost();
+    const { slug } = await makePost();
     const response = await postComment(slug, { website: 'http://spam.example' });
     expect(response.status).toBe(201);
     const body = await response.json();
@@ -273,7 +273,7 @@ describe('comment moderation', () => {
 
   it('treats a form submitted too fast as spam', async () => {
     updateSettings({ minSubmitSeconds: 3 });
-    const { slug } = makePost();
+    const { slug } = await makePost();
     const fast = await (await postComment(slug, { formToken: issueFormToken(Date.now() - 500) })).json();
     expect(statusOf(fast.id)).toBe('spam');
     const human = await (await postComment(slug, { formToken: issueFormToken(Date.now() - 10_000) })).json();
@@ -282,8 +282,8 @@ describe('comment moderation', () => {
 
   it('answers a flood from one address with 429 and Retry-After', async () => {
     updateSettings({ commentRateLimit: { max: 2, windowSeconds: 60 } });
-    const { slug } = makePost();
-    const from = (ip: string) => postComment(slug, {}, { 'X-Forwarded-For': ip });
+    const { slug } = await makePost();
+    const from = (ip: string) => postComment(slug, {}, { 'X-Quire-Client-Address': ip });
     expect((await from('203.0.113.5')).status).toBe(201);
     expect((await from('203.0.113.5')).status).toBe(201);
     const third = await from('203.0.113.5');
@@ -294,7 +294,7 @@ describe('comment moderation', () => {
 
   it('routes links and blocklisted words to the queue', async () => {
     updateSettings({ blocklist: ['casino'] });
-    const { slug } = makePost();
+    const { slug } = await makePost();
     const links = await (await postComment(slug, { body: 'https://a.example https://b.example https://c.example' })).json();
     expect(links.status).toBe('pending');
     const blocked = await (await postComment(slug, { body: 'Visit my Casino' })).json();
@@ -302,9 +302,9 @@ describe('comment moderation', () => {
   });
 
   it('closes comments per post and site-wide', async () => {
-    const { slug } = makePost({ commentsEnabled: false });
+    const { slug } = await makePost({ commentsEnabled: false });
     expect((await postComment(slug, {})).status).toBe(403);
-    const open = makePost();
+    const open = await makePost();
     updateSettings({ commentsEnabled: false });
     expect((await postComment(open.slug, {})).status).toBe(403);
   });
@@ -312,7 +312,7 @@ describe('comment moderation', () => {
   it('marks the signed-in author’s reply, which may answer a held comment', async () => {
     updateSettings({ moderation: 'hold_all' });
     const cookie = await signedInCookie();
-    const { slug } = makePost();
+    const { slug } = await makePost();
     const held = await (await postComment(slug, {})).json();
     const reply = await postComment(slug, { authorName: 'Whoever', parentId: held.id }, { Cookie: cookie, Origin: SITE });
     expect(reply.status).toBe(201);
@@ -320,7 +320,7 @@ describe('comment moderation', () => {
   });
 
   it('lets a reader edit and delete their own comment within the window, and nobody else’s', async () => {
-    const { slug } = makePost();
+    const { slug } = await makePost();
     const posted = await postComment(slug, { body: 'Tpyo' });
     const { id } = await posted.json();
     const grant = posted.headers.get('set-cookie')!;
@@ -340,7 +340,7 @@ describe('comment moderation', () => {
       (await call(commentRoute.PATCH, { method: 'PATCH', params: { id: String(id) }, headers: same, json: { status: 'approved' } })).status,
     ).toBe(403);
 
-    const other = makeComment(slug);
+    const other = await makeComment(slug);
     expect(
       (await call(commentRoute.PATCH, { method: 'PATCH', params: { id: String(other.id) }, headers: same, json: { body: 'hijack' } }))
         .status,
@@ -367,9 +367,9 @@ describe('comment moderation', () => {
   });
 
   it('keeps replies when their parent is deleted', async () => {
-    const { slug } = makePost();
-    const parent = makeComment(slug);
-    const reply = makeComment(slug, { parentId: parent.id });
+    const { slug } = await makePost();
+    const parent = await makeComment(slug);
+    const reply = await makeComment(slug, { parentId: parent.id });
     await call(commentRoute.DELETE, { method: 'DELETE', params: { id: String(parent.id) }, headers: ADMIN });
     expect(getDb().$client.prepare('SELECT parent_id AS parentId FROM comments WHERE id = ?').get(reply.id)).toEqual({ parentId: null });
   });

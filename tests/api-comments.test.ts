@@ -18,7 +18,7 @@ async function problemOf(response: Response, status: number) {
 
 describe('POST /api/posts/{slug}/comments (JSON)', () => {
   it('creates an approved comment: 201, Location, sanitised HTML, no email in the answer', async () => {
-    const { slug } = makePost();
+    const { slug } = await makePost();
     const response = await post(slug, { authorName: '  Ada ', body: 'Hello *there* <script>x</script>', authorEmail: 'ada@example.com' });
     expect(response.status).toBe(201);
     const comment = await response.json();
@@ -36,16 +36,16 @@ describe('POST /api/posts/{slug}/comments (JSON)', () => {
   });
 
   it('accepts a reply to a comment of the same post', async () => {
-    const { slug } = makePost();
-    const parent = makeComment(slug);
+    const { slug } = await makePost();
+    const parent = await makeComment(slug);
     const reply = await (await post(slug, { authorName: 'Bo', body: 'Agreed', parentId: parent.id })).json();
     expect(reply.parentId).toBe(parent.id);
   });
 
   it('refuses a reply to a comment of another post, and to a missing comment', async () => {
-    const a = makePost();
-    const b = makePost();
-    const other = makeComment(b.slug);
+    const a = await makePost();
+    const b = await makePost();
+    const other = await makeComment(b.slug);
     const cross = await problemOf(await post(a.slug, { authorName: 'Bo', body: 'x', parentId: other.id }), 400);
     expect(cross.errors).toEqual([{ field: 'parentId', message: 'A reply must belong to the same post as the comment it answers.' }]);
     const missing = await problemOf(await post(a.slug, { authorName: 'Bo', body: 'x', parentId: 999999 }), 400);
@@ -63,26 +63,26 @@ describe('POST /api/posts/{slug}/comments (JSON)', () => {
     ['an empty object', {}, ['authorName', 'body']],
     ['wrong types', { authorName: ['Ada'], body: { text: 'x' } }, ['authorName', 'body']],
   ])('rejects %s', async (_label, json, fields) => {
-    const { slug } = makePost();
+    const { slug } = await makePost();
     const problem = await problemOf(await post(slug, json), 400);
     expect(problem.errors?.map((e) => e.field).sort()).toEqual(fields);
     expect(storedComments().n).toBe(0);
   });
 
   it('accepts exactly the limits', async () => {
-    const { slug } = makePost();
+    const { slug } = await makePost();
     expect((await post(slug, { authorName: 'a'.repeat(80), body: 'b'.repeat(5000) })).status).toBe(201);
   });
 
   it('answers 404 for drafts and unknown posts', async () => {
-    const draft = makePost({ status: 'draft' });
+    const draft = await makePost({ status: 'draft' });
     await problemOf(await post(draft.slug, { authorName: 'A', body: 'b' }), 404);
     await problemOf(await post('nope', { authorName: 'A', body: 'b' }), 404);
     expect(storedComments().n).toBe(0);
   });
 
   it('answers 415 and 400 for unusable bodies', async () => {
-    const { slug } = makePost();
+    const { slug } = await makePost();
     await problemOf(
       await call(commentsRoute.POST, { method: 'POST', params: { slug }, body: 'x', headers: { 'Content-Type': 'text/plain' } }),
       415,
@@ -103,7 +103,7 @@ describe('POST /api/posts/{slug}/comments (JSON)', () => {
   });
 
   it('strips NUL and control characters', async () => {
-    const { slug } = makePost();
+    const { slug } = await makePost();
     const comment = await (await post(slug, { authorName: 'A\u0000da\u0007', body: 'x\u0000y' })).json();
     expect(comment.authorName).toBe('Ada');
     expect(comment.html).toBe('<p>xy</p>');
@@ -112,7 +112,7 @@ describe('POST /api/posts/{slug}/comments (JSON)', () => {
 
 describe('POST /api/posts/{slug}/comments (HTML form, no JavaScript)', () => {
   it('redirects with 303 to the new comment on the post page', async () => {
-    const { slug } = makePost();
+    const { slug } = await makePost();
     const response = await postForm(slug, { authorName: 'Ada', authorEmail: '', body: 'From a form', parentId: '' });
     expect(response.status).toBe(303);
     const id = (getDb().$client.prepare('SELECT id FROM comments').get() as { id: number }).id;
@@ -120,14 +120,14 @@ describe('POST /api/posts/{slug}/comments (HTML form, no JavaScript)', () => {
   });
 
   it('takes parentId from the form as text', async () => {
-    const { slug } = makePost();
-    const parent = makeComment(slug);
+    const { slug } = await makePost();
+    const parent = await makeComment(slug);
     expect((await postForm(slug, { authorName: 'Ada', body: 'Reply', parentId: String(parent.id) })).status).toBe(303);
     expect(getDb().$client.prepare('SELECT parent_id AS parentId FROM comments ORDER BY id DESC').get()).toEqual({ parentId: parent.id });
   });
 
   it('sends invalid fields back to the form', async () => {
-    const { slug } = makePost();
+    const { slug } = await makePost();
     const response = await postForm(slug, { authorName: ' ', body: '' });
     expect(response.status).toBe(303);
     expect(response.headers.get('location')).toBe(`/posts/${slug}?invalid=authorName%2Cbody#comment-form`);
@@ -137,8 +137,9 @@ describe('POST /api/posts/{slug}/comments (HTML form, no JavaScript)', () => {
 
 describe('GET /api/posts/{slug}/comments', () => {
   it('lists approved comments oldest first, with keyset pages', async () => {
-    const { slug } = makePost();
-    const made = [1, 2, 3, 4, 5].map((n) => makeComment(slug, { body: `c${n}` }));
+    const { slug } = await makePost();
+    const made = [];
+    for (const n of [1, 2, 3, 4, 5]) made.push(await makeComment(slug, { body: `c${n}` }));
     getDb().$client.prepare("UPDATE comments SET status = 'spam' WHERE id = ?").run(made[2]!.id);
     const first = await (await call(commentsRoute.GET, { params: { slug }, path: '/x?limit=2' })).json();
     expect(first.data.map((c: { html: string }) => c.html)).toEqual(['<p>c1</p>', '<p>c2</p>']);
@@ -149,15 +150,15 @@ describe('GET /api/posts/{slug}/comments', () => {
   });
 
   it('answers 404 for a draft', async () => {
-    const draft = makePost({ status: 'draft' });
+    const draft = await makePost({ status: 'draft' });
     await problemOf(await call(commentsRoute.GET, { params: { slug: draft.slug } }), 404);
   });
 });
 
 describe('GET /api/comments/{id}', () => {
   it('returns an approved comment and 404 otherwise', async () => {
-    const { slug } = makePost();
-    const comment = makeComment(slug);
+    const { slug } = await makePost();
+    const comment = await makeComment(slug);
     const response = await call(commentRoute.GET, { params: { id: String(comment.id) } });
     expect(await response.json()).toEqual({
       id: comment.id,

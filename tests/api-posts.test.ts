@@ -23,10 +23,10 @@ const createPost = (json: unknown, headers: Record<string, string> = ADMIN) =>
 
 describe('GET /api/posts', () => {
   it('lists published posts newest first with the documented fields', async () => {
-    const old = makePost({ publishedAt: '2026-01-01T00:00:00.000Z' });
-    const recent = makePost({ publishedAt: '2026-06-01T00:00:00.000Z' });
-    makeComment(recent.slug);
-    makePost({ status: 'draft' });
+    const old = await makePost({ publishedAt: '2026-01-01T00:00:00.000Z' });
+    const recent = await makePost({ publishedAt: '2026-06-01T00:00:00.000Z' });
+    await makeComment(recent.slug);
+    await makePost({ status: 'draft' });
     const response = await call(postsRoute.GET, { path: '/api/posts' });
     expect(response.status).toBe(200);
     const body = await response.json();
@@ -47,7 +47,8 @@ describe('GET /api/posts', () => {
 
   it('pages through every post exactly once, even with equal publish times', async () => {
     const sameTime = '2026-03-03T03:03:03.000Z';
-    const made = Array.from({ length: 7 }, (_, i) => makePost({ publishedAt: i % 2 ? sameTime : `2026-0${i + 1}-01T00:00:00.000Z` }));
+    const made = [];
+    for (let i = 0; i < 7; i++) made.push(await makePost({ publishedAt: i % 2 ? sameTime : `2026-0${i + 1}-01T00:00:00.000Z` }));
     const seen: string[] = [];
     let cursor: string | null = null;
     let pages = 0;
@@ -68,7 +69,7 @@ describe('GET /api/posts', () => {
   });
 
   it('treats an empty limit as the default', async () => {
-    makePost();
+    await makePost();
     expect((await call(postsRoute.GET, { path: '/api/posts?limit=&cursor=' })).status).toBe(200);
   });
 
@@ -80,7 +81,7 @@ describe('GET /api/posts', () => {
 
 describe('GET /api/posts/{slug}', () => {
   it('returns a published post with its HTML', async () => {
-    const post = makePost({ body: '# Hi\n\n<script>alert(1)</script>' });
+    const post = await makePost({ body: '# Hi\n\n<script>alert(1)</script>' });
     const response = await call(postRoute.GET, { params: { slug: post.slug } });
     expect(response.status).toBe(200);
     const body = await response.json();
@@ -90,7 +91,7 @@ describe('GET /api/posts/{slug}', () => {
   });
 
   it('answers 404 for drafts and unknown slugs', async () => {
-    const draft = makePost({ status: 'draft' });
+    const draft = await makePost({ status: 'draft' });
     await expectProblem(await call(postRoute.GET, { params: { slug: draft.slug } }), 404);
     await expectProblem(await call(postRoute.GET, { params: { slug: 'no-such-post' } }), 404);
     // Not a slug at all (too long, or characters a slug never has): 404 before any query or cache entry.
@@ -124,7 +125,7 @@ describe('POST /api/posts', () => {
   });
 
   it('answers 409 for an explicit slug that is taken', async () => {
-    makePost({ slug: 'taken' });
+    await makePost({ slug: 'taken' });
     const problem = await expectProblem(await createPost({ title: 'Other', slug: 'taken', body: 'x' }), 409);
     expect(problem.errors).toEqual([{ field: 'slug', message: 'This slug is already used by another post.' }]);
   });
@@ -195,7 +196,7 @@ describe('PATCH /api/posts/{slug}', () => {
     call(postRoute.PATCH, { method: 'PATCH', params: { slug }, json, headers });
 
   it('updates only the given fields and re-renders the body', async () => {
-    const post = makePost({ title: 'Before', summary: 'Keep me' });
+    const post = await makePost({ title: 'Before', summary: 'Keep me' });
     const response = await patch(post.slug, { title: 'After', body: '_new_' });
     expect(response.status).toBe(200);
     const updated = await response.json();
@@ -204,7 +205,7 @@ describe('PATCH /api/posts/{slug}', () => {
   });
 
   it('publishes a draft with the current time and unpublishes it again', async () => {
-    const draft = makePost({ status: 'draft' });
+    const draft = await makePost({ status: 'draft' });
     const published = await (await patch(draft.slug, { status: 'published' })).json();
     expect(published.publishedAt).not.toBeNull();
     expect((await call(postRoute.GET, { params: { slug: draft.slug } })).status).toBe(200);
@@ -213,15 +214,15 @@ describe('PATCH /api/posts/{slug}', () => {
   });
 
   it('renames the slug, refusing one that is taken', async () => {
-    const a = makePost();
-    const b = makePost();
+    const a = await makePost();
+    const b = await makePost();
     await expectProblem(await patch(a.slug, { slug: b.slug }), 409);
     expect((await patch(a.slug, { slug: 'renamed' })).status).toBe(200);
     expect((await call(postRoute.GET, { params: { slug: 'renamed' } })).status).toBe(200);
   });
 
   it('answers 404, 401 and 400 where it should', async () => {
-    const post = makePost();
+    const post = await makePost();
     await expectProblem(await patch('missing', { title: 'x' }), 404);
     await expectProblem(await patch(post.slug, { title: 'x' }, {}), 401);
     await expectProblem(await patch(post.slug, {}), 400);
@@ -231,7 +232,7 @@ describe('PATCH /api/posts/{slug}', () => {
 
 describe('DELETE /api/posts/{slug}', () => {
   it('deletes with 204, then 404', async () => {
-    const post = makePost();
+    const post = await makePost();
     const del = () => call(postRoute.DELETE, { method: 'DELETE', params: { slug: post.slug }, headers: ADMIN });
     const response = await del();
     expect(response.status).toBe(204);

@@ -4,9 +4,9 @@ import { createApiToken, listApiTokens, revokeApiToken } from '@/lib/api-tokens'
 import { assertSameOrigin, authenticate, requireAdmin } from '@/lib/auth';
 import { AppError } from '@/lib/errors';
 import { hashPassword, verifyPassword } from '@/lib/password';
-import { clear, hit, peek } from '@/lib/rate-limit';
+import { clear, hit, refundAttempt, reserveAttempt } from '@/lib/rate-limit';
 import { SESSION_TTL_SECONDS, createSession, deleteSession, getSessionUser } from '@/lib/sessions';
-import { SIGN_IN_LIMITS, signIn } from '@/lib/sign-in';
+import { SIGN_IN_BACKOFF, signIn, signInKeys } from '@/lib/sign-in';
 import { completeSetup, isSetupPending, prepareSetup } from '@/lib/setup';
 import { createUser } from '@/lib/users';
 import { resetDatabase } from './helpers';
@@ -55,7 +55,8 @@ describe('sessions', () => {
   });
 });
 
-describe('sign-in', () => {
+// Each attempt hashes with scrypt on purpose: dozens of them take seconds on a busy machine.
+describe('sign-in', { timeout: 30_000 }, () => {
   it('signs in with the right password, case-insensitively by email', async () => {
     await createUser({ email: 'ada@example.com', name: 'Ada', password: 'a long enough password' });
     const { user, token } = await signIn('ADA@example.com ', 'a long enough password', '10.0.0.1');
@@ -63,23 +64,49 @@ describe('sign-in', () => {
     expect(getSessionUser(token)?.email).toBe('ada@example.com');
   });
 
-  it('throttles failures per account with 429 and Retry-After', async () => {
-    await createUser({ email: 'ada@example.com', name: 'Ada', password: 'a long enough password' });
-    for (let i = 0; i < SIGN_IN_LIMITS.account.max; i++) {
-      await expect(signIn('ada@example.com', 'wrong', `10.0.0.${i}`)).rejects.toMatchObject({ code: 'unauthorized' });
-    }
-    // Even the right password is refused until the window passes.
-    const error = await signIn('ada@example.com', 'a long enough password', '10.0.1.1').catch((e: AppError) => e);
-    expect(error).toMatchObject({ code: 'too_many_requests', status: 429 });
-    expect(Number((error as AppError).headers?.['Retry-After'])).toBeGreaterThan(800);
+  const PASSWORD = 'a long enough password';
+  const attempt = (password: string, address: string, email = 'ada@example.com') =>
+    signIn(email, password, address).then(
+      () => 'signed-in',
+      (error: AppError) => error.code,
+    );
+
+  it('counts guesses sent at once before checking them: at most the free attempts are verified', async () => {
+    await createUser({ email: 'ada@example.com', name: 'Ada', password: PASSWORD });
+    const wrong = await Promise.all(Array.from({ length: 20 }, (_, i) => attempt(`wrong ${i}`, '203.0.113.9')));
+    expect(wrong.filter((code) => code === 'unauthorized')).toHaveLength(SIGN_IN_BACKOFF.pair.free);
+    expect(wrong.filter((code) => code === 'too_many_requests')).toHaveLength(20 - SIGN_IN_BACKOFF.pair.free);
+
+    // Thirty guesses at once with the right one last: it is never even checked.
+    const guesses = Array.from({ length: 30 }, (_, i) => (i === 29 ? PASSWORD : `guess ${i}`));
+    const results = await Promise.all(guesses.map((password) => attempt(password, '203.0.113.10')));
+    expect(results.filter((code) => code !== 'too_many_requests')).toHaveLength(SIGN_IN_BACKOFF.pair.free);
+    expect(results).not.toContain('signed-in');
   });
 
-  it('throttles failures per address across accounts', async () => {
-    for (let i = 0; i < SIGN_IN_LIMITS.address.max; i++) {
-      await expect(signIn(`user${i}@example.com`, 'wrong', '192.0.2.7')).rejects.toMatchObject({ code: 'unauthorized' });
+  it('slows one address down on one account, and never delays a correct password from a clean address', async () => {
+    await createUser({ email: 'ada@example.com', name: 'Ada', password: PASSWORD });
+    // Failures spread over five addresses lock nobody out ...
+    for (let i = 0; i < 5; i++) expect(await attempt('wrong', `10.0.0.${i}`)).toBe('unauthorized');
+    expect(await attempt(PASSWORD, '10.0.1.1')).toBe('signed-in');
+    // ... and one address that keeps failing waits, while the author signs in from elsewhere.
+    for (let i = 0; i < SIGN_IN_BACKOFF.pair.free; i++) expect(await attempt('wrong', '192.0.2.50')).toBe('unauthorized');
+    const error = await signIn('ada@example.com', PASSWORD, '192.0.2.50').catch((e: AppError) => e);
+    expect(error).toMatchObject({ code: 'too_many_requests', status: 429 });
+    expect(Number((error as AppError).headers?.['Retry-After'])).toBe(1);
+    expect(await attempt(PASSWORD, '192.0.2.51')).toBe('signed-in');
+  });
+
+  it('throttles one address across accounts', async () => {
+    for (let i = 0; i < SIGN_IN_BACKOFF.address.free; i++) {
+      expect(await attempt('wrong', '192.0.2.7', `user${i}@example.com`)).toBe('unauthorized');
     }
-    await expect(signIn('someone@example.com', 'wrong', '192.0.2.7')).rejects.toMatchObject({ code: 'too_many_requests' });
-    await expect(signIn('someone@example.com', 'wrong', '192.0.2.8')).rejects.toMatchObject({ code: 'unauthorized' });
+    expect(await attempt('wrong', '192.0.2.7', 'someone@example.com')).toBe('too_many_requests');
+    expect(await attempt('wrong', '192.0.2.8', 'someone@example.com')).toBe('unauthorized');
+  });
+
+  it('keys cannot run into each other', () => {
+    expect(signInKeys('a|b@example.com', '1').pair).not.toBe(signInKeys('a', 'b@example.com|1').pair);
   });
 });
 
@@ -164,12 +191,28 @@ describe('rate limits', () => {
     const limit = { max: 3, windowSeconds: 60 };
     const t0 = 1_700_000_000_000;
     expect([1, 2, 3, 4].map((i) => hit('k', limit, t0 + i).count)).toEqual([1, 2, 3, 4]);
-    expect(peek('k', limit, t0 + 10).count).toBe(4);
     expect(hit('other', limit, t0).count).toBe(1);
     expect(hit('k', limit, t0 + 30_001).retryAfter).toBe(30);
     // A new window starts over.
     expect(hit('k', limit, t0 + 61_000).count).toBe(1);
     clear('k');
-    expect(peek('k', limit, t0 + 61_001).count).toBe(0);
+    expect(hit('k', limit, t0 + 61_001).count).toBe(1);
+  });
+
+  it('back off with a doubling delay after the free attempts, up to the cap', () => {
+    const backoff = { free: 3, baseSeconds: 1, maxSeconds: 10 };
+    let now = 1_700_000_000_000;
+    for (let i = 0; i < 3; i++) expect(reserveAttempt('b', backoff, now)).toEqual({ allowed: true });
+    // The third attempt earned a 1 s wait, then 2, 4, 8 and never more than 10.
+    for (const wait of [1, 2, 4, 8, 10, 10]) {
+      expect(reserveAttempt('b', backoff, now)).toEqual({ allowed: false, retryAfter: wait });
+      now += wait * 1000;
+      expect(reserveAttempt('b', backoff, now)).toEqual({ allowed: true });
+    }
+    // A refund gives back the count, not the wait already earned.
+    refundAttempt('b');
+    expect(reserveAttempt('b', backoff, now)).toEqual({ allowed: false, retryAfter: 10 });
+    clear('b');
+    expect(reserveAttempt('b', backoff, now)).toEqual({ allowed: true });
   });
 });

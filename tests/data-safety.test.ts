@@ -163,7 +163,7 @@ describe('db:backup', SLOW, () => {
     const stem = path.join(path.dirname(live), 'backups', `${path.basename(live, '.db')}-2026-11-22T05-00-00Z`);
     expect(first.file).toBe(`${stem}.db`);
     expect(second.file).toBe(`${stem}-2.db`);
-    expect(first).toMatchObject({ posts: 2, comments: 0, users: 0, migrations: 6 });
+    expect(first).toMatchObject({ posts: 2, comments: 0, users: 0, migrations: 7 });
     await expect(backupDatabase({ file: live, out: first.file })).rejects.toThrow(/already exists/);
     await expect(backupDatabase({ file: tempFile('missing.db') })).rejects.toThrow(/no database at/);
   });
@@ -176,7 +176,7 @@ describe('db:backup', SLOW, () => {
     expect(run.stderr).not.toMatch(STACK_TRACE);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/Backed up .* to .*script-backup-copy\.db \(\d+(\.\d)? KB\)/);
-    expect(run.stdout).toContain("2 posts, 0 comments and 0 accounts at migration 6; SQLite's integrity check: ok.");
+    expect(run.stdout).toContain("2 posts, 0 comments and 0 accounts at migration 7; SQLite's integrity check: ok.");
     expect(titlesIn(out)).toEqual(['Kept', 'Written 1']);
 
     const again = await runScript('db-backup.ts', ['--out', out], live);
@@ -201,7 +201,7 @@ describe('db:restore', SLOW, () => {
     expect(isDatabaseInUse(live)).toBe(false);
     const result = await restoreDatabase({ file: live, from: backup });
 
-    expect(result.restored).toMatchObject({ posts: 2, migrations: 6 });
+    expect(result.restored).toMatchObject({ posts: 2, migrations: 7 });
     expect(result.migrated).toBe(0);
     expect(titlesIn(live)).toEqual(['From the backup', 'Also from the backup']);
     expect(titlesIn(result.safetyCopy!)).toEqual(['Current', 'Written 1']);
@@ -219,17 +219,20 @@ describe('db:restore', SLOW, () => {
   it('applies the migrations an older backup predates', async () => {
     const backup = makeDatabase('old-backup.db', ['Old']);
     withFile(backup, (db) => {
-      // What the file looked like before the sitemap index (the last migration) existed.
-      db.exec('DROP INDEX posts_status_published_at_updated_at_idx');
+      // What the file looked like before the last migration (commenter keys, token expiry) existed.
+      db.exec(`DROP INDEX comments_commenter_key_status_idx;
+        ALTER TABLE comments DROP COLUMN commenter_key;
+        ALTER TABLE api_tokens DROP COLUMN expires_at;
+        CREATE INDEX comments_author_email_status_idx ON comments (author_email, status);`);
       db.exec('DELETE FROM __drizzle_migrations WHERE created_at = (SELECT max(created_at) FROM __drizzle_migrations)');
     });
     const live = makeDatabase('to-migrate.db', ['New']);
     const result = await restoreDatabase({ file: live, from: backup });
-    expect(result.restored.migrations).toBe(5);
+    expect(result.restored.migrations).toBe(6);
     expect(result.migrated).toBe(1);
     expect(
       withFile(live, (db) =>
-        db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'posts_status_published_at_updated_at_idx'").pluck().get(),
+        db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'comments_commenter_key_status_idx'").pluck().get(),
       ),
     ).toBe(1);
   });
@@ -248,7 +251,7 @@ describe('db:restore', SLOW, () => {
     await expect(restoreDatabase({ file: live, from: garbage })).rejects.toThrow(/is not a SQLite database/);
     await expect(restoreDatabase({ file: live, from: foreign })).rejects.toThrow(/not a Quire database/);
     await expect(restoreDatabase({ file: live, from: newer })).rejects.toThrow(
-      /newer version of Quire \(7 migrations; this version knows 6\)/,
+      /newer version of Quire \(8 migrations; this version knows 7\)/,
     );
     await expect(restoreDatabase({ file: live, from: tempFile('nothing.db') })).rejects.toThrow(/no database at/);
     await expect(restoreDatabase({ file: live, from: live })).rejects.toThrow(/is the database itself/);
@@ -316,7 +319,7 @@ const HOUR = 3_600_000;
 /** A blog with everything an export must carry: unicode, threads, every status, drafts, a scheduled post, tags. */
 async function writeVariedBlog() {
   const author = await createUser({ email: 'ada@example.com', name: 'Ada Lovelace', password: 'correct horse battery staple' });
-  const unicode = createPost({
+  const unicode = await createPost({
     title: 'Ünïcødé: 日本語, עברית, emoji 🎉 and “quotes”',
     slug: 'unicode',
     summary: 'Ça marche — 一切正常.',
@@ -325,32 +328,38 @@ async function writeVariedBlog() {
     publishedAt: new Date(Date.now() - 48 * HOUR).toISOString(),
     tags: ['SQLite', 'Données', 'Ünïcode'],
   });
-  createPost({ title: 'Closed to comments', body: 'No comments here.', status: 'published', commentsEnabled: false, tags: ['sqlite'] });
-  createPost({ title: 'A draft never published', body: 'Work in progress.', status: 'draft' });
-  createPost({
+  await createPost({
+    title: 'Closed to comments',
+    body: 'No comments here.',
+    status: 'published',
+    commentsEnabled: false,
+    tags: ['sqlite'],
+  });
+  await createPost({ title: 'A draft never published', body: 'Work in progress.', status: 'draft' });
+  await createPost({
     title: 'Coming soon',
     body: 'Scheduled for next week.',
     status: 'scheduled',
     publishedAt: new Date(Date.now() + 7 * 24 * HOUR).toISOString(),
   });
 
-  const top = createComment(unicode.slug, { authorName: 'Zoë 🌸', authorEmail: 'Zoe@Example.com', body: 'Très **bien** ! 很好。' });
-  const reply = createComment(unicode.slug, { authorName: 'Grace', body: 'A reply.', parentId: top.id });
-  const gone = createComment(unicode.slug, { authorName: 'Tim', body: 'Will be deleted; its reply moves up.', parentId: reply.id });
-  createComment(unicode.slug, { authorName: 'Edsger', body: 'Reply to a deleted comment.', parentId: gone.id });
+  const top = await createComment(unicode.slug, { authorName: 'Zoë 🌸', authorEmail: 'Zoe@Example.com', body: 'Très **bien** ! 很好。' });
+  const reply = await createComment(unicode.slug, { authorName: 'Grace', body: 'A reply.', parentId: top.id });
+  const gone = await createComment(unicode.slug, { authorName: 'Tim', body: 'Will be deleted; its reply moves up.', parentId: reply.id });
+  await createComment(unicode.slug, { authorName: 'Edsger', body: 'Reply to a deleted comment.', parentId: gone.id });
   deleteComments([gone.id]);
-  createComment(unicode.slug, { authorName: 'Ada', body: 'Thanks, all! (from the author)', parentId: top.id }, { author });
-  const held = createComment(unicode.slug, { authorName: 'Newcomer', authorEmail: 'new@example.com', body: 'Waiting for approval.' });
+  await createComment(unicode.slug, { authorName: 'Ada', body: 'Thanks, all! (from the author)', parentId: top.id }, { author });
+  const held = await createComment(unicode.slug, { authorName: 'Newcomer', authorEmail: 'new@example.com', body: 'Waiting for approval.' });
   setCommentsStatus([held.id], 'pending');
-  const spam = createComment(unicode.slug, { authorName: 'Bot', body: 'Buy [cheap](https://spam.example) things' });
+  const spam = await createComment(unicode.slug, { authorName: 'Bot', body: 'Buy [cheap](https://spam.example) things' });
   setCommentsStatus([spam.id], 'spam');
-  const edited = createComment(unicode.slug, { authorName: 'Barbara', body: 'Frist!' });
-  updateComment(edited.id, { body: 'First! (edited)' });
+  const edited = await createComment(unicode.slug, { authorName: 'Barbara', body: 'Frist!' });
+  await updateComment(edited.id, { body: 'First! (edited)' });
 
   // A published post with comments, taken back to draft: it keeps its date and its comments.
-  const withdrawn = createPost({ title: 'Withdrawn', body: 'Was public for a while.', status: 'published', tags: ['Meta'] });
-  createComment(withdrawn.slug, { authorName: 'Early reader', body: 'Saw it before it went.' });
-  updatePost(withdrawn.slug, { status: 'draft' });
+  const withdrawn = await createPost({ title: 'Withdrawn', body: 'Was public for a while.', status: 'published', tags: ['Meta'] });
+  await createComment(withdrawn.slug, { authorName: 'Early reader', body: 'Saw it before it went.' });
+  await updatePost(withdrawn.slug, { status: 'draft' });
 }
 
 describe('export and import', () => {
@@ -391,7 +400,7 @@ describe('export and import', () => {
     expect(first.posts[4]!.publishedAt).not.toBeNull();
 
     emptyContent();
-    const result = importData(JSON.parse(JSON.stringify(first)));
+    const result = await importData(JSON.parse(JSON.stringify(first)));
     expect(result).toEqual({ posts: 5, comments: 8, replaced: 0, unlinkedAuthorComments: 0 });
 
     expect(withoutTime(exportData())).toBe(withoutTime(first));
@@ -446,9 +455,9 @@ describe('export and import', () => {
   });
   const doc = (posts: unknown[]) => ({ format: 'quire-export', version: 1, posts });
 
-  function importError(input: unknown, options?: { replace?: boolean }): AppError {
+  async function importError(input: unknown, options?: { replace?: boolean }): Promise<AppError> {
     try {
-      importData(input, options);
+      await importData(input, options);
     } catch (error) {
       if (error instanceof AppError) return error;
       throw error;
@@ -456,10 +465,10 @@ describe('export and import', () => {
     throw new Error('The import succeeded.');
   }
 
-  it('reports every problem of a broken file with its path, and changes nothing', () => {
-    importData(doc([post('existing')]));
+  it('reports every problem of a broken file with its path, and changes nothing', async () => {
+    await importData(doc([post('existing')]));
     const before = contentCounts();
-    const error = importError(
+    const error = await importError(
       doc([
         post('first', { createdAt: 'yesterday', tags: [{ slug: 'Not a slug!', name: 'x' }] }),
         post('second', { publishedAt: null }),
@@ -482,7 +491,7 @@ describe('export and import', () => {
       ]),
     );
     // Cross-references are checked once every post and comment has the right shape.
-    const references = importError(
+    const references = await importError(
       doc([
         post('first', {
           comments: [
@@ -504,21 +513,21 @@ describe('export and import', () => {
       { field: 'posts[0].comments[3].parentId', message: 'Comment 4 is, through its parents, a reply to itself.' },
       { field: 'posts[1].comments[0].parentId', message: 'Comment 1 is on another post; a reply must be on the same post.' },
     ]);
-    expect(importError({ format: 'quire-export', version: 2, posts: [] }).errors).toEqual([
+    expect((await importError({ format: 'quire-export', version: 2, posts: [] })).errors).toEqual([
       { field: 'version', message: 'version must be 1: the file comes from another version of Quire.' },
     ]);
-    expect(importError([]).errors![0]!.field).toBe('(the document)');
+    expect((await importError([])).errors![0]!.field).toBe('(the document)');
     expect(contentCounts()).toEqual(before);
   });
 
-  it('is all or nothing when the database refuses a row halfway', () => {
-    importData(doc([post('existing')]));
+  it('is all or nothing when the database refuses a row halfway', async () => {
+    await importData(doc([post('existing')]));
     const before = contentCounts();
     sqlite().exec(
       "CREATE TEMP TRIGGER refuse_boom BEFORE INSERT ON comments WHEN NEW.body = 'boom' BEGIN SELECT RAISE(ABORT, 'refused boom'); END",
     );
     try {
-      expect(() =>
+      await expect(
         importData(
           doc([
             post('one', {
@@ -528,22 +537,24 @@ describe('export and import', () => {
             post('two', { comments: [{ id: 2, authorName: 'B', body: 'boom', createdAt: '2026-01-03T00:00:00Z' }] }),
           ]),
         ),
-      ).toThrow(/refused boom/);
+      ).rejects.toThrow(/refused boom/);
     } finally {
       sqlite().exec('DROP TRIGGER refuse_boom');
     }
     expect(contentCounts()).toEqual(before);
   });
 
-  it('refuses posts whose slug exists unless asked to replace them', () => {
-    importData(doc([post('taken', { comments: [{ id: 1, authorName: 'Old', body: 'Old comment', createdAt: '2026-01-03T00:00:00Z' }] })]));
-    const conflict = importError(doc([post('fresh'), post('taken', { title: 'New title' })]));
+  it('refuses posts whose slug exists unless asked to replace them', async () => {
+    await importData(
+      doc([post('taken', { comments: [{ id: 1, authorName: 'Old', body: 'Old comment', createdAt: '2026-01-03T00:00:00Z' }] })]),
+    );
+    const conflict = await importError(doc([post('fresh'), post('taken', { title: 'New title' })]));
     expect(conflict.code).toBe('conflict');
     expect(conflict.message).toBe('1 post in the file already exists here: taken.');
     expect(conflict.errors).toEqual([{ field: 'posts[1].slug', message: 'A post with the slug "taken" already exists.' }]);
     expect(exportData().posts.map((p) => p.slug)).toEqual(['taken']);
 
-    const result = importData(doc([post('fresh'), post('taken', { title: 'New title' })]), { replace: true });
+    const result = await importData(doc([post('fresh'), post('taken', { title: 'New title' })]), { replace: true });
     expect(result).toMatchObject({ posts: 2, comments: 0, replaced: 1 });
     const posts = exportData().posts;
     expect(posts.map((p) => [p.slug, p.title, p.comments.length])).toEqual([
@@ -552,8 +563,8 @@ describe('export and import', () => {
     ]);
   });
 
-  it('imports comments by the author without the mark when the blog has no such account, and says so', () => {
-    const result = importData(
+  it('imports comments by the author without the mark when the blog has no such account, and says so', async () => {
+    const result = await importData(
       doc([
         post('mine', {
           comments: [

@@ -10,16 +10,16 @@ beforeEach(resetDatabase);
 
 describe('database', () => {
   it('applies every migration to a new file and tunes the connection', () => {
-    expect(getDatabaseHealth()).toEqual({ database: 'ok', migrations: 6, version: '0005_sitemap_lastmod_index' });
+    expect(getDatabaseHealth()).toEqual({ database: 'ok', migrations: 7, version: '0006_security_hardening' });
     expect(sqlite().pragma('journal_mode', { simple: true })).toBe('wal');
     expect(sqlite().pragma('foreign_keys', { simple: true })).toBe(1);
     expect(sqlite().pragma('busy_timeout', { simple: true })).toBe(5000);
   });
 
-  it('keeps comment counts exact through inserts, status changes and deletes', () => {
-    const post = makePost();
-    const first = makeComment(post.slug);
-    makeComment(post.slug, { parentId: first.id });
+  it('keeps comment counts exact through inserts, status changes and deletes', async () => {
+    const post = await makePost();
+    const first = await makeComment(post.slug);
+    await makeComment(post.slug, { parentId: first.id });
     const count = () => listPublishedPosts({ limit: 10 }).data[0]!.commentCount;
     expect(count()).toBe(2);
     sqlite().prepare("UPDATE comments SET status = 'spam' WHERE id = ?").run(first.id);
@@ -31,9 +31,9 @@ describe('database', () => {
     expect(count()).toBe(0);
   });
 
-  it('deletes a post with its comments', () => {
-    const post = makePost();
-    makeComment(post.slug);
+  it('deletes a post with its comments', async () => {
+    const post = await makePost();
+    await makeComment(post.slug);
     deletePost(post.slug);
     expect(sqlite().prepare('SELECT count(*) AS n FROM comments').get()).toEqual({ n: 0 });
   });
@@ -65,12 +65,12 @@ describe('database', () => {
     expect(plan).not.toMatch(/USE TEMP B-TREE/);
   });
 
-  it('builds the comment tree in one pass, with replies under their parent', () => {
-    const post = makePost();
-    const a = makeComment(post.slug, { body: 'a' });
-    const b = makeComment(post.slug, { body: 'b', parentId: a.id });
-    makeComment(post.slug, { body: 'c', parentId: b.id });
-    makeComment(post.slug, { body: 'd' });
+  it('builds the comment tree in one pass, with replies under their parent', async () => {
+    const post = await makePost();
+    const a = await makeComment(post.slug, { body: 'a' });
+    const b = await makeComment(post.slug, { body: 'b', parentId: a.id });
+    await makeComment(post.slug, { body: 'c', parentId: b.id });
+    await makeComment(post.slug, { body: 'd' });
     const tree = getCommentTree(post.id);
     expect(tree.map((c) => c.html)).toEqual(['<p>a</p>', '<p>d</p>']);
     expect(tree[0]!.replies[0]!.replies[0]!.html).toBe('<p>c</p>');

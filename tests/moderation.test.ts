@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { countLinks, decideCommentStatus, editableIds, findBlockedWord, grantEdit, issueFormToken, readFormAge } from '@/lib/moderation';
+import {
+  countLinks,
+  decideCommentStatus,
+  decideEditStatus,
+  editableIds,
+  findBlockedWord,
+  grantEdit,
+  issueFormToken,
+  readFormAge,
+} from '@/lib/moderation';
 import { siteSettingsSchema } from '@/lib/settings';
 
 const defaults = siteSettingsSchema.parse({});
@@ -39,8 +48,31 @@ describe('decideCommentStatus', () => {
     expect(decideCommentStatus(comment, holdAll, clean, () => true).status).toBe('pending');
     const firstTime = { ...defaults, moderation: 'hold_first_time' as const };
     expect(decideCommentStatus(comment, firstTime, clean, never).status).toBe('pending');
-    expect(decideCommentStatus(comment, firstTime, clean, (email) => email === 'ada@example.com').status).toBe('approved');
-    expect(decideCommentStatus({ ...comment, authorEmail: undefined }, firstTime, clean, () => true).status).toBe('pending');
+    expect(decideCommentStatus(comment, firstTime, clean, () => true).status).toBe('approved');
+    expect(decideCommentStatus({ ...comment, authorEmail: undefined }, firstTime, clean, () => true).status).toBe('approved');
+  });
+});
+
+describe('decideEditStatus', () => {
+  it('holds an edited approved comment again when every comment is held', () => {
+    const holdAll = { ...defaults, moderation: 'hold_all' as const };
+    expect(decideEditStatus('approved', comment, holdAll).status).toBe('pending');
+  });
+
+  it('re-checks links and the blocklist under the other policies', () => {
+    for (const moderation of ['immediate', 'hold_first_time'] as const) {
+      const settings = { ...defaults, moderation, blocklist: ['casino'] };
+      expect(decideEditStatus('approved', comment, settings).status).toBe('approved');
+      expect(
+        decideEditStatus('approved', { ...comment, body: 'https://a.example https://b.example https://c.example' }, settings).status,
+      ).toBe('pending');
+      expect(decideEditStatus('approved', { ...comment, body: 'casino' }, settings).status).toBe('pending');
+    }
+  });
+
+  it('never publishes a held or spam comment by editing it', () => {
+    expect(decideEditStatus('pending', comment, defaults).status).toBe('pending');
+    expect(decideEditStatus('spam', comment, defaults).status).toBe('spam');
   });
 });
 

@@ -4,6 +4,7 @@ import { getDb } from '@/db';
 import { findUserByApiToken } from '@/lib/api-tokens';
 import {
   countCommentsByStatus,
+  createComment,
   getAdminComment,
   getApprovedComment,
   getOwnCommentSources,
@@ -13,7 +14,9 @@ import {
 import { feedResponse } from '@/lib/feeds';
 import { loadPostList, loadPostPage, loadTag, loadTags } from '@/lib/page-data';
 import { getLivePostForComments, getPostById, listPostsForAuthor, listPublishedPosts, postExists } from '@/lib/posts';
-import { peek } from '@/lib/rate-limit';
+import { hit, reserveAttempt } from '@/lib/rate-limit';
+import { updateSettings } from '@/lib/settings';
+import { SIGN_IN_BACKOFF } from '@/lib/sign-in';
 import { searchPosts } from '@/lib/search';
 import { getSessionUser } from '@/lib/sessions';
 import { sitemapIndexResponse, sitemapShardResponse } from '@/lib/sitemaps';
@@ -81,14 +84,14 @@ describe('query plans', () => {
   let postId: number;
   let commentId: number;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     // No ANALYZE: without statistics SQLite plans as for large tables, which is what matters here.
-    for (let i = 0; i < 40; i++) makePost({ title: `Filler ${i}`, tags: [`Topic ${i % 5}`] });
-    const post = makePost({ title: 'Measured', tags: ['Topic 1'] });
+    for (let i = 0; i < 40; i++) await makePost({ title: `Filler ${i}`, tags: [`Topic ${i % 5}`] });
+    const post = await makePost({ title: 'Measured', tags: ['Topic 1'] });
     slug = post.slug;
     postId = post.id;
-    commentId = makeComment(slug, { authorName: 'Ann' }).id;
-    makeComment(slug, { parentId: commentId });
+    commentId = (await makeComment(slug, { authorName: 'Ann' })).id;
+    await makeComment(slug, { parentId: commentId });
   });
 
   const reads: [string, () => unknown][] = [
@@ -117,7 +120,18 @@ describe('query plans', () => {
     ['own comments', () => getOwnCommentSources([commentId])],
     ['session', () => getSessionUser('no-such-session')],
     ['api token', () => findUserByApiToken('no-such-token')],
-    ['rate limit', () => peek('comment:127.0.0.1', { max: 5, windowSeconds: 60 })],
+    ['rate limits', () => [hit('comment:127.0.0.1', { max: 5, windowSeconds: 60 }), reserveAttempt('sign-in:x', SIGN_IN_BACKOFF.pair)]],
+    [
+      'returning commenter',
+      async () => {
+        updateSettings({ moderation: 'hold_first_time' });
+        try {
+          return await createComment(slug, { authorName: 'Ann', body: 'Again.' }, { commenterKey: 'returning' });
+        } finally {
+          updateSettings({ moderation: 'immediate' });
+        }
+      },
+    ],
   ];
 
   it.each(reads)('%s reads posts and comments through indexes only', async (_name, read) => {
@@ -132,10 +146,10 @@ describe('query plans', () => {
 
 describe('no N+1 queries', () => {
   it('a post page runs as many statements with 1 comment as with 30', async () => {
-    const few = makePost({ title: 'Few comments' });
-    makeComment(few.slug);
-    const many = makePost({ title: 'Many comments', tags: ['A', 'B', 'C'] });
-    for (let i = 0; i < 30; i++) makeComment(many.slug);
+    const few = await makePost({ title: 'Few comments' });
+    await makeComment(few.slug);
+    const many = await makePost({ title: 'Many comments', tags: ['A', 'B', 'C'] });
+    for (let i = 0; i < 30; i++) await makeComment(many.slug);
     expect((await capture(() => loadPostPage(many.slug))).length).toBe((await capture(() => loadPostPage(few.slug))).length);
   });
 

@@ -8,13 +8,13 @@ export const dynamic = 'force-dynamic';
 /** Published posts, newest first; `?tag=` keeps the posts of one tag. */
 export const GET = route((request) => {
   const query = parseQuery(postListQuerySchema, request);
-  return cachedJson(request, { key: ['posts', query.limit, query.cursor, query.tag], tags: [] }, () => listPublishedPosts(query));
+  return cachedJson(request, { key: ['posts', query.limit, query.cursor ?? null, query.tag ?? null], tags: [] }, () => listPublishedPosts(query));
 });
 
 export const POST = route(async (request) => {
   requireAdmin(request);
   const { data } = await parseBody(postCreateSchema, request);
-  const post = createPost(data);
+  const post = await createPost(data);
   return json(post, { status: 201, headers: { Location: `/api/posts/${post.slug}` } });
 });
 

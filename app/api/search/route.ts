@@ -7,7 +7,7 @@ export const dynamic = 'force-dynamic';
 /** Full-text search of published posts, best matches first. Any text is a valid query. */
 export const GET = route((request) => {
   const { q, ...page } = parseQuery(searchQuerySchema, request);
-  return cachedJson(request, { key: ['search', q, page.limit, page.cursor], tags: [] }, () => searchPosts(q, page));
+  return cachedJson(request, { key: ['search', q, page.limit, page.cursor ?? null], tags: [] }, () => searchPosts(q, page));
 });
 
 const notAllowed = methodNotAllowed('GET');

@@ -1,7 +1,7 @@
 import { assertSameOrigin } from '@/lib/auth';
 import { serializeCookie } from '@/lib/cookies';
 import { AppError } from '@/lib/errors';
-import { isFormPost, json, methodNotAllowed, parseBody, route, seeOther } from '@/lib/http';
+import { clientAddress, isFormPost, json, methodNotAllowed, parseBody, route, seeOther } from '@/lib/http';
 import { setupSchema } from '@/lib/schemas';
 import { SESSION_COOKIE, SESSION_TTL_SECONDS, createSession } from '@/lib/sessions';
 import { completeSetup } from '@/lib/setup';
@@ -17,7 +17,7 @@ export const POST = route(async (request) => {
   const fromForm = isFormPost(request);
   try {
     const { data } = await parseBody(setupSchema, request, { form: true });
-    const user = await completeSetup(data);
+    const user = await completeSetup(data, clientAddress(request));
     const cookie = serializeCookie(request, SESSION_COOKIE, createSession(user.id).token, SESSION_TTL_SECONDS);
     if (fromForm) return seeOther('/admin/posts', { 'Set-Cookie': cookie });
     return json({ user }, { status: 201, headers: { 'Set-Cookie': cookie } });

@@ -8,12 +8,14 @@ export const metadata: Metadata = { title: 'API tokens', description: 'Tokens fo
 
 export default async function TokensPage() {
   await requireAuthor('/admin/tokens');
+  const now = new Date().toISOString();
   const tokens = listApiTokens().map((token) => ({
     id: token.id,
     name: token.name,
     prefix: token.prefix,
     createdLabel: formatDateTime(token.createdAt),
     lastUsedLabel: token.lastUsedAt ? formatDateTime(token.lastUsedAt) : 'Never',
+    expiresLabel: token.expiresAt ? `${token.expiresAt <= now ? 'Expired ' : ''}${formatDateTime(token.expiresAt)}` : 'Never',
   }));
   return (
     <>

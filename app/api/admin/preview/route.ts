@@ -9,7 +9,7 @@ export const dynamic = 'force-dynamic';
 export const POST = route(async (request) => {
   requireAdmin(request);
   const { data } = await parseBody(previewSchema, request);
-  return json({ html: renderPostMarkdown(data.body) });
+  return json({ html: await renderPostMarkdown(data.body) });
 });
 
 const notAllowed = methodNotAllowed('POST');

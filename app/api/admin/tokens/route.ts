@@ -14,7 +14,7 @@ export const GET = route((request) => {
 export const POST = route(async (request) => {
   const user = requireSession(request);
   const { data } = await parseBody(apiTokenCreateSchema, request);
-  const created = createApiToken(user.id, data.name);
+  const created = createApiToken(user.id, data.name, { expiresInDays: data.expiresInDays });
   return json(created, { status: 201, headers: { Location: `/api/admin/tokens/${created.id}` } });
 });
 

@@ -1,9 +1,9 @@
 import { assertSameOrigin, authenticate } from '@/lib/auth';
-import { assertReaderMayChange, deleteComments, editOwnComment, getApprovedComment, updateComment } from '@/lib/comments';
+import { assertReaderMayChange, checkCommentEditRate, deleteComments, editOwnComment, getApprovedComment, updateComment } from '@/lib/comments';
 import { readCookie } from '@/lib/cookies';
 import { AppError, notFound } from '@/lib/errors';
 import { tags } from '@/lib/cache';
-import { cachedJson, json, methodNotAllowed, noContent, parseBody, parseId, route } from '@/lib/http';
+import { cachedJson, clientAddress, json, methodNotAllowed, noContent, parseBody, parseId, route } from '@/lib/http';
 import { EDIT_COOKIE } from '@/lib/moderation';
 import { commentUpdateSchema } from '@/lib/schemas';
 
@@ -27,11 +27,12 @@ export const PATCH = route<Params>(async (request, { params }) => {
   if (!principal) {
     assertReaderMayChange(id, readCookie(request, EDIT_COOKIE));
     assertSameOrigin(request);
+    checkCommentEditRate(clientAddress(request));
   }
   const { data } = await parseBody(commentUpdateSchema, request);
-  if (principal) return json(updateComment(id, data));
+  if (principal) return json(await updateComment(id, data));
   if (data.status !== undefined) throw new AppError('forbidden', 'Only the author of the blog can moderate comments.');
-  const { status, html, updatedAt } = editOwnComment(id, data.body!);
+  const { status, html, updatedAt } = await editOwnComment(id, data.body!);
   return json({ id, status, html, updatedAt });
 });
 

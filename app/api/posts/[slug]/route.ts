@@ -23,7 +23,7 @@ export const GET = route<Params>(async (request, { params }) => {
 export const PATCH = route<Params>(async (request, { params }) => {
   requireAdmin(request);
   const { data } = await parseBody(postUpdateSchema, request);
-  return json(updatePost((await params).slug, data));
+  return json(await updatePost((await params).slug, data));
 });
 
 export const DELETE = route<Params>(async (request, { params }) => {

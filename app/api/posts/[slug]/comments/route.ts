@@ -4,7 +4,7 @@ import { readCookie, serializeCookie } from '@/lib/cookies';
 import { AppError, notFound } from '@/lib/errors';
 import { tags } from '@/lib/cache';
 import { cachedJson, clientAddress, isFormPost, json, methodNotAllowed, parseBody, parseQuery, route, seeOther } from '@/lib/http';
-import { EDIT_COOKIE } from '@/lib/moderation';
+import { COMMENTER_COOKIE, EDIT_COOKIE } from '@/lib/moderation';
 import { listQuerySchema } from '@/lib/pagination';
 import { commentCreateSchema } from '@/lib/schemas';
 import { commentAnchor, postPath } from '@/lib/site';
@@ -18,7 +18,7 @@ export const GET = route<Params>(async (request, { params }) => {
   const { slug } = await params;
   const query = parseQuery(listQuerySchema, request);
   if (!isSlug(slug)) throw notFound('Post');
-  return cachedJson(request, { key: ['comments', slug, query.limit, query.cursor], tags: [tags.post(slug)] }, () =>
+  return cachedJson(request, { key: ['comments', slug, query.limit, query.cursor ?? null], tags: [tags.post(slug)] }, () =>
     listApprovedComments(slug, query),
   );
 });
@@ -30,17 +30,21 @@ export const GET = route<Params>(async (request, { params }) => {
  */
 export const POST = route<Params>(async (request, { params }) => {
   const { slug } = await params;
+  // Checked before anything else: the slug goes into every redirect below.
+  if (!isSlug(slug)) throw notFound('Post');
   const fromForm = isFormPost(request);
   const principal = authenticate(request);
   if (!principal) checkCommentRate(clientAddress(request));
   try {
     const { data } = await parseBody(commentCreateSchema, request, { form: true });
-    const { comment, editGrants } = submitComment(slug, data, {
+    const { comment, editGrants, commenter } = await submitComment(slug, data, {
       author: principal && principal.kind !== 'bootstrap' ? principal.user : undefined,
       editCookie: readCookie(request, EDIT_COOKIE),
+      commenterCookie: readCookie(request, COMMENTER_COOKIE),
     });
     const headers = new Headers();
     if (editGrants) headers.append('Set-Cookie', serializeCookie(request, EDIT_COOKIE, editGrants.value, editGrants.maxAgeSeconds));
+    if (commenter) headers.append('Set-Cookie', serializeCookie(request, COMMENTER_COOKIE, commenter.value, commenter.maxAgeSeconds));
     if (fromForm) {
       const page = postPath(slug);
       return seeOther(comment.status === 'approved' ? `${page}#${commentAnchor(comment.id)}` : `${page}?held=1#comment-form`, headers);

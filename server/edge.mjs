@@ -1,0 +1,162 @@
+// @ts-check
+/*
+ * What Quire's server does to every request before Next sees it (server/index.mjs): work out who
+ * the client is from the socket (trusting forwarded headers only from configured proxies), put the
+ * security headers on the response, and refuse methods and URLs that Next would answer with a bare
+ * 500. Plain JavaScript, so the server starts without a build step; tests/edge.test.ts covers it.
+ */
+import proxyAddr from 'proxy-addr';
+
+/** The header that carries the client's address to the app (lib/http/client.ts reads it). */
+export const CLIENT_ADDRESS_HEADER = 'x-quire-client-address';
+
+/** Headers a client could send to claim another address or scheme; kept only from a trusted proxy. */
+const FORWARDED_HEADERS = ['x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-port', 'x-real-ip', 'forwarded'];
+
+/** Methods some route of Quire answers; anything else (TRACE, PROPFIND ...) is refused for every path. */
+export const KNOWN_METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT'];
+
+/**
+ * TRUST_PROXY, as Express's `trust proxy` reads it: unset or `false` trusts no one (the socket's
+ * address is the client); a number trusts that many proxies in front of Quire; otherwise a
+ * comma-separated list of addresses, CIDR ranges and the names `loopback`, `linklocal` and
+ * `uniquelocal`. `true` trusts every hop, which only a server that nobody can reach directly may use.
+ * @param {string | undefined} value
+ * @returns {(address: string, hop: number) => boolean}
+ */
+export function parseTrustProxy(value) {
+  const text = (value ?? '').trim();
+  if (text === '' || text === 'false' || text === '0') return () => false;
+  if (text === 'true') return () => true;
+  if (/^\d+$/.test(text)) {
+    const hops = Number(text);
+    return (_address, hop) => hop < hops;
+  }
+  try {
+    return proxyAddr.compile(text.split(',').map((part) => part.trim()));
+  } catch (error) {
+    throw new Error(
+      `Invalid configuration:\n  TRUST_PROXY: ${error instanceof Error ? error.message : error}. Use a hop count (1), addresses or CIDR ranges (10.0.0.0/8), loopback, linklocal or uniquelocal.`,
+    );
+  }
+}
+
+/**
+ * The client's address: the socket's peer, or, walking X-Forwarded-For from the right while each
+ * hop is a trusted proxy, the first address a trusted proxy vouches for. Forwarded headers from
+ * an untrusted peer are deleted, so neither Next (which fills in X-Forwarded-* only when absent)
+ * nor the app ever sees a client's own claim.
+ * @param {import('node:http').IncomingMessage} request
+ * @param {(address: string, hop: number) => boolean} trust
+ */
+export function resolveClient(request, trust) {
+  const peer = request.socket.remoteAddress ?? '';
+  const address = peer ? proxyAddr(request, trust) : 'unknown';
+  if (!peer || !trust(peer, 0)) for (const name of FORWARDED_HEADERS) delete request.headers[name];
+  request.headers[CLIENT_ADDRESS_HEADER] = address;
+  return address;
+}
+
+/**
+ * The security headers of every response. Scripts: Next's pages carry inline scripts (the React
+ * Server Components payload) that differ per page; a nonce would make every page render per
+ * request and could not be cached, so `script-src` allows 'self' and inline scripts, and every
+ * byte of user content is sanitised before it reaches a page (docs/security.md).
+ * @param {{ https: boolean, dev?: boolean }} options
+ * @returns {[string, string][]}
+ */
+export function securityHeaders({ https, dev = false }) {
+  const csp = [
+    "default-src 'self'",
+    `script-src 'self' 'unsafe-inline'${dev ? " 'unsafe-eval'" : ''}`,
+    "style-src 'self' 'unsafe-inline'",
+    // Posts may show images from anywhere on the web, as blogs do.
+    "img-src 'self' data: blob: https: http:",
+    "font-src 'self' data:",
+    `connect-src 'self'${dev ? ' ws: wss:' : ''}`,
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    ...(https ? ['upgrade-insecure-requests'] : []),
+  ].join('; ');
+  return [
+    ['Content-Security-Policy', csp],
+    ['X-Content-Type-Options', 'nosniff'],
+    ['Referrer-Policy', 'strict-origin-when-cross-origin'],
+    ['X-Frame-Options', 'DENY'],
+    ['Cross-Origin-Opener-Policy', 'same-origin'],
+    [
+      'Permissions-Policy',
+      'accelerometer=(), browsing-topics=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), hid=(), magnetometer=(), microphone=(), midi=(), payment=(), serial=(), usb=()',
+    ],
+    ...(https ? /** @type {[string, string][]} */ ([['Strict-Transport-Security', 'max-age=63072000; includeSubDomains']]) : []),
+  ];
+}
+
+/**
+ * Whether every percent sign in the path and query starts a valid UTF-8 escape. Next answers
+ * `/posts/%ZZ` and `/?cursor=%ZZ` with a bare 500 while decoding them.
+ * @param {string} url the request target, e.g. `/search?q=a%20b`
+ */
+export function isWellEncoded(url) {
+  if (!url.includes('%')) return true;
+  const [path = '', query = ''] = url.split(/\?(.*)/s);
+  try {
+    decodeURIComponent(path);
+    for (const pair of query.split('&')) for (const part of pair.split('=')) decodeURIComponent(part);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A refusal for a request that never reaches Next, in the API's problem+json format (lib/errors.ts).
+ * @param {import('node:http').ServerResponse} response
+ * @param {number} status
+ * @param {string} code
+ * @param {string} title
+ * @param {string} detail
+ * @param {Record<string, string>} [headers]
+ */
+export function refuse(response, status, code, title, detail, headers = {}) {
+  const body = JSON.stringify({ type: `/problems/${code}`, title, status, detail });
+  response.writeHead(status, {
+    ...headers,
+    'Content-Type': 'application/problem+json',
+    'Content-Length': Buffer.byteLength(body),
+    'Cache-Control': 'no-store',
+  });
+  response.end(body);
+}
+
+/**
+ * The request listener in front of Next's handler.
+ * @param {{ trust: (address: string, hop: number) => boolean, https: boolean, dev?: boolean, handle: (request: import('node:http').IncomingMessage, response: import('node:http').ServerResponse) => unknown }} options
+ * @returns {(request: import('node:http').IncomingMessage, response: import('node:http').ServerResponse) => unknown}
+ */
+export function createEdge({ trust, https, dev = false, handle }) {
+  const headers = securityHeaders({ https, dev });
+  return (request, response) => {
+    resolveClient(request, trust);
+    for (const [name, value] of headers) response.setHeader(name, value);
+    const method = request.method ?? '';
+    if (!KNOWN_METHODS.includes(method)) {
+      return refuse(
+        response,
+        405,
+        'method-not-allowed',
+        'Method not allowed',
+        `${method || 'This method'} is not supported by this server.`,
+        {
+          Allow: KNOWN_METHODS.join(', '),
+        },
+      );
+    }
+    if (!isWellEncoded(request.url ?? '/')) {
+      return refuse(response, 400, 'bad-request', 'Bad request', 'The URL is not validly percent-encoded.');
+    }
+    return handle(request, response);
+  };
+}

@@ -1,0 +1,127 @@
+import { Worker } from 'node:worker_threads';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WorkerLimitError, WorkerPool, type WorkerPoolOptions, WorkerPoolBusyError } from '@/lib/worker-pool';
+
+/*
+ * The pool under lib/markdown.ts, with small limits and a worker whose tasks misbehave on demand.
+ * Its entry is the same serveWorkerTasks the render workers use, loaded from source through tsx.
+ */
+
+const poolModule = new URL('../lib/worker-pool.ts', import.meta.url).href;
+const TASKS = `
+  import('tsx/esm/api')
+    .then(({ register }) => { register(); return import(${JSON.stringify(poolModule)}); })
+    .then(({ serveWorkerTasks }) => serveWorkerTasks((task) => {
+      if (task === 'spin') for (;;);
+      if (task === 'hog') { const kept = []; for (;;) kept.push(new Array(1e5).fill(Math.random())); }
+      if (task === 'fail') throw new TypeError('bad task');
+      if (task === 'exit') process.exit(3);
+      return 'done ' + task;
+    }));`;
+
+let pool: WorkerPool<string, string>;
+let spawned = 0;
+
+function makePool(options: Partial<WorkerPoolOptions> = {}) {
+  spawned = 0;
+  pool = new WorkerPool<string, string>({
+    spawn: () => {
+      spawned++;
+      return new Worker(TASKS, { eval: true, resourceLimits: { maxOldGenerationSizeMb: 32 } });
+    },
+    size: 1,
+    maxQueue: 2,
+    maxWaitMs: 10_000,
+    ...options,
+  });
+  return pool;
+}
+
+afterEach(() => pool.close());
+
+describe('WorkerPool', () => {
+  it('starts a worker on first use and keeps using it', async () => {
+    makePool();
+    expect(pool.workerCount).toBe(0);
+    expect(await pool.run('a', 5_000)).toBe('done a');
+    expect(await pool.run('b', 5_000)).toBe('done b');
+    expect(spawned).toBe(1);
+  });
+
+  it('starts up to its size for tasks that wait', async () => {
+    makePool({ size: 2, maxQueue: 10 });
+    expect(await Promise.all(['a', 'b', 'c', 'd'].map((task) => pool.run(task, 5_000)))).toEqual(['done a', 'done b', 'done c', 'done d']);
+    expect(spawned).toBe(2);
+  });
+
+  it('stops a task at its time limit and replaces the worker', async () => {
+    makePool();
+    await pool.run('warm', 5_000);
+    const started = performance.now();
+    await expect(pool.run('spin', 300)).rejects.toEqual(new WorkerLimitError('time'));
+    expect(performance.now() - started).toBeLessThan(1_500);
+    expect(await pool.run('after', 5_000)).toBe('done after');
+    expect(spawned).toBe(2);
+  });
+
+  it('stops a task that outgrows the heap limit', async () => {
+    makePool();
+    await expect(pool.run('hog', 20_000)).rejects.toEqual(new WorkerLimitError('memory'));
+    expect(await pool.run('after', 5_000)).toBe('done after');
+  }, 30_000);
+
+  it('passes on an error thrown by a task, and the worker goes on', async () => {
+    makePool();
+    await expect(pool.run('fail', 5_000)).rejects.toMatchObject({ name: 'TypeError', message: 'bad task' });
+    expect(await pool.run('after', 5_000)).toBe('done after');
+    expect(spawned).toBe(1);
+  });
+
+  it('fails the task of a worker that exits, and starts another', async () => {
+    makePool();
+    await expect(pool.run('exit', 5_000)).rejects.toThrow(/stopped unexpectedly \(exit code 3\)/);
+    expect(await pool.run('after', 5_000)).toBe('done after');
+    expect(spawned).toBe(2);
+  });
+
+  it('refuses tasks beyond the queue at once, and tasks that waited too long', async () => {
+    // Waits long enough for a worker to start on a busy machine, and shorter than the spin's limit.
+    makePool({ maxQueue: 1, maxWaitMs: 2_000 });
+    await pool.run('warm', 5_000);
+    // Outcomes are caught as they come: on a busy machine the wait can run out before they are awaited.
+    const running = pool.run('spin', 4_000).catch((error: unknown) => error);
+    const waiting = pool.run('waits', 5_000).catch((error: unknown) => error);
+    await expect(pool.run('refused', 5_000)).rejects.toBeInstanceOf(WorkerPoolBusyError);
+    expect(await waiting).toBeInstanceOf(WorkerPoolBusyError);
+    expect(await running).toBeInstanceOf(WorkerLimitError);
+  });
+
+  it('fails what waits when its worker cannot load, instead of leaving it waiting', async () => {
+    pool = new WorkerPool<string, string>({
+      spawn: () => new Worker('throw new Error("no such entry")', { eval: true }),
+      size: 1,
+      maxQueue: 5,
+      maxWaitMs: 10_000,
+    });
+    const started = performance.now();
+    const results = await Promise.allSettled([pool.run('a', 5_000), pool.run('b', 5_000)]);
+    expect(results).toEqual([
+      { status: 'rejected', reason: expect.objectContaining({ message: 'no such entry' }) },
+      { status: 'rejected', reason: expect.objectContaining({ message: 'no such entry' }) },
+    ]);
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
+
+  it('refuses what waits and stops its workers when closed', async () => {
+    makePool();
+    await pool.run('warm', 5_000);
+    const outcomes = Promise.allSettled([pool.run('spin', 5_000), pool.run('waits', 5_000)]);
+    await pool.close();
+    expect(await outcomes).toEqual([
+      { status: 'rejected', reason: new Error('The worker pool was closed.') },
+      { status: 'rejected', reason: new Error('The worker pool was closed.') },
+    ]);
+    expect(pool.workerCount).toBe(0);
+    await expect(pool.run('late', 5_000)).rejects.toThrow(/closed/);
+  });
+});
