@@ -1,19 +1,15 @@
 'use client';
 
-import Link from 'next/link';
+import { ErrorMessage } from '@/components/error-message';
 
-/** Shown when rendering a page fails; the details stay in the server log. */
+/**
+ * Shown when a layout below the root fails (pages fail inside their area's own boundary, with its
+ * header): only the message, in the main landmark the skip link leads to.
+ */
 export default function ErrorPage({ reset }: { error: Error & { digest?: string }; reset: () => void }) {
   return (
-    <section className="page-header">
-      <h1>Something went wrong</h1>
-      <p className="lede">This page could not be shown. Please try again in a moment.</p>
-      <p className="actions">
-        <button type="button" onClick={reset}>
-          Try again
-        </button>{' '}
-        <Link href="/">Go to the latest posts</Link>
-      </p>
-    </section>
+    <main id="main" className="container" tabIndex={-1}>
+      <ErrorMessage reset={reset} home={{ href: '/', label: 'Go to the latest posts' }} />
+    </main>
   );
 }

@@ -1,5 +1,4 @@
 import type { Metadata, Viewport } from 'next';
-import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { getEnv } from '@/lib/env';
 import { FEEDS } from '@/lib/seo';
@@ -25,54 +24,15 @@ export const viewport: Viewport = {
   ],
 };
 
+/** The document around every page; each area (app/(site), app/admin) brings its own header, main and footer. */
 export default function RootLayout({ children }: { children: ReactNode }) {
-  const { SITE_NAME } = getEnv();
   return (
     <html lang="en">
       <body>
         <a className="skip-link" href="#main">
           Skip to content
         </a>
-        <header className="site-header">
-          <div className="container site-header-inner">
-            <Link href="/" className="site-title">
-              {SITE_NAME}
-            </Link>
-            <nav aria-label="Site">
-              <ul className="site-nav">
-                <li>
-                  <Link href="/">Posts</Link>
-                </li>
-                <li>
-                  <Link href="/tags">Tags</Link>
-                </li>
-              </ul>
-            </nav>
-            <form role="search" action="/search" className="site-search">
-              <label htmlFor="site-search" className="visually-hidden">
-                Search posts
-              </label>
-              <input id="site-search" name="q" type="search" placeholder="Search…" />
-              <button type="submit" className="secondary small">
-                Search
-              </button>
-            </form>
-          </div>
-        </header>
-        <main id="main" className="container" tabIndex={-1}>
-          {children}
-        </main>
-        <footer className="site-footer">
-          <div className="container">
-            <p>
-              {SITE_NAME} · Powered by Quire · <a href="/feed.xml">RSS</a> · <a href="/atom.xml">Atom</a> ·{' '}
-              <a href="/feed.json">JSON Feed</a> · <a href="/sitemap.xml">Sitemap</a> ·{' '}
-              <Link href="/api/docs" prefetch={false}>
-                API
-              </Link>
-            </p>
-          </div>
-        </footer>
+        {children}
       </body>
     </html>
   );

@@ -1,11 +1,11 @@
 'use client';
 
-import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { type FormEvent, useEffect, useRef, useState, useTransition } from 'react';
+import { type FormEvent, useEffect, useRef, useState, useSyncExternalStore, useTransition } from 'react';
 import { callApi } from '@/components/api-client';
+import { CancelReplyLink, type CommentDraft, type ReplyTarget, useCommentSection } from '@/components/comment-section';
 import { Field, FormError, controlProps } from '@/components/field';
-import { rememberOwnComment } from '@/components/own-comments';
+import { rememberOwnComment, useReloadOwnComments } from '@/components/own-comments';
 
 type FieldErrors = Partial<Record<'authorName' | 'authorEmail' | 'body' | 'parentId' | 'form', string>>;
 
@@ -19,45 +19,116 @@ const FIELD_HINTS: FieldErrors = {
 
 interface Props {
   slug: string;
-  replyTo?: { id: number; authorName: string };
+  replyTo?: ReplyTarget;
   invalidFields: string[];
   /** The form came back from a no-JavaScript post whose comment waits for moderation. */
   held: boolean;
   /** Signed render time, so the server can tell a person from a bot that submits at once. */
   formToken: string;
+  /** What was typed before the form moved here; null for the form the server rendered. */
+  draft: CommentDraft | null;
+  /** Move keyboard focus to the comment field on arrival (the reader pressed Reply). */
+  focusBody: boolean;
 }
 
 const HELD_NOTICE = 'Thank you! Your comment will appear once it is approved.';
+const PUBLISHED_NOTICE = 'Thank you! Your comment is published.';
 
 const initialErrors = (fields: string[]): FieldErrors =>
   Object.fromEntries(fields.filter((field) => field in FIELD_HINTS).map((field) => [field, FIELD_HINTS[field as keyof FieldErrors]]));
+
+/*
+ * "Save my name and email in this browser": only with the reader's consent (the checkbox starts
+ * unchecked), only in this browser's localStorage, and forgotten as soon as it is unchecked.
+ */
+const COMMENTER_KEY = 'quire:commenter';
+
+function readCommenter(): { authorName: string; authorEmail: string } | null {
+  try {
+    const saved = JSON.parse(localStorage.getItem(COMMENTER_KEY) ?? 'null') as { authorName?: unknown; authorEmail?: unknown } | null;
+    return typeof saved?.authorName === 'string'
+      ? { authorName: saved.authorName, authorEmail: typeof saved.authorEmail === 'string' ? saved.authorEmail : '' }
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+function saveCommenter(commenter: { authorName: string; authorEmail: string } | null): void {
+  try {
+    if (commenter) localStorage.setItem(COMMENTER_KEY, JSON.stringify(commenter));
+    else localStorage.removeItem(COMMENTER_KEY);
+  } catch {
+    // Storage may be disabled: nothing is remembered, nothing breaks.
+  }
+}
+
+const noSubscription = () => () => {};
+/** False while the server's HTML is hydrated, true after: for controls that need script to mean anything. */
+const useHydrated = () =>
+  useSyncExternalStore(
+    noSubscription,
+    () => true,
+    () => false,
+  );
 
 /**
  * A plain HTML form that posts urlencoded to the API when JavaScript is off. With JavaScript it
  * sends JSON, shows the API's field errors in place and refreshes the server-rendered thread.
  */
-export function CommentForm({ slug, replyTo, invalidFields, held, formToken }: Props) {
+export function CommentForm({ slug, replyTo, invalidFields, held, formToken, draft, focusBody }: Props) {
   const router = useRouter();
+  const { posted } = useCommentSection();
+  const reloadOwnComments = useReloadOwnComments();
+  const hydrated = useHydrated();
   const formRef = useRef<HTMLFormElement>(null);
   const [errors, setErrors] = useState<FieldErrors>(() => initialErrors(invalidFields));
   const [sending, setSending] = useState(false);
-  const [notice, setNotice] = useState(held ? HELD_NOTICE : '');
-  const [postedId, setPostedId] = useState<number | null>(null);
+  const [notice, setNotice] = useState(held ? HELD_NOTICE : (draft?.notice ?? ''));
+  // The checkbox is only shown once hydrated, so reading storage here cannot change the server's HTML.
+  const [remember, setRemember] = useState(() => draft?.remember ?? (typeof window !== 'undefined' && readCommenter() !== null));
+  const postedId = useRef<number | null>(null);
+  const refreshes = useRef(0);
   const [refreshing, startTransition] = useTransition();
   const action = `/api/posts/${encodeURIComponent(slug)}/comments`;
+  const postUrl = `/posts/${encodeURIComponent(slug)}`;
 
-  // With JavaScript, the API's messages replace the browser's validation bubbles.
   useEffect(() => {
-    if (formRef.current) formRef.current.noValidate = true;
+    const form = formRef.current;
+    if (!form) return;
+    // With JavaScript, the API's messages replace the browser's validation bubbles.
+    form.noValidate = true;
+    const body = form.elements.namedItem('body') as HTMLTextAreaElement;
+    if (focusBody) {
+      body.focus();
+      body.setSelectionRange(body.value.length, body.value.length);
+    }
+    // A form that moved carries its fields; the first one is filled from what the reader let us keep.
+    if (draft) return;
+    const saved = readCommenter();
+    if (!saved) return;
+    for (const [name, value] of Object.entries(saved)) {
+      const field = form.elements.namedItem(name) as HTMLInputElement;
+      if (!field.value) field.value = value;
+    }
+    // Only on arrival: draft and focusBody describe how the form got here.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
   // Once the refreshed thread contains the new comment, move the reader to it.
   useEffect(() => {
-    if (refreshing || postedId === null) return;
-    const comment = document.getElementById(`comment-${postedId}`);
-    comment?.scrollIntoView({ block: 'center' });
-    comment?.focus({ preventScroll: true });
-  }, [refreshing, postedId]);
+    const id = postedId.current;
+    if (refreshing || id === null) return;
+    // Next expires a route handler's cache tags just after its answer is sent, so a refresh made at
+    // once can still get the page without the new comment: ask again, a little later, a few times.
+    if (!document.getElementById(`comment-${id}`) && refreshes.current < 4) {
+      const timer = window.setTimeout(() => startTransition(() => router.refresh()), 150 * ++refreshes.current);
+      return () => window.clearTimeout(timer);
+    }
+    postedId.current = null;
+    refreshes.current = 0;
+    posted(id, PUBLISHED_NOTICE);
+  }, [refreshing, posted, router]);
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -87,19 +158,24 @@ export function CommentForm({ slug, replyTo, invalidFields, held, formToken }: P
     }
     setErrors({});
     rememberOwnComment();
+    reloadOwnComments();
+    saveCommenter(remember ? { authorName: field('authorName').trim(), authorEmail: field('authorEmail').trim() } : null);
     (form.elements.namedItem('body') as HTMLTextAreaElement).value = '';
     if (result.data.status !== 'approved') {
       setNotice(HELD_NOTICE);
       return;
     }
-    setNotice('Thank you! Your comment is published.');
-    setPostedId(result.data.id);
+    setNotice(PUBLISHED_NOTICE);
+    postedId.current = result.data.id;
     startTransition(() => {
-      if (replyTo) router.replace(`/posts/${encodeURIComponent(slug)}`, { scroll: false });
+      // Back from the respond page (?replyTo=…) to the post's own, cached address.
+      if (window.location.search) router.replace(postUrl, { scroll: false });
       router.refresh();
     });
   }
 
+  const replyingId = 'comment-replying-to';
+  const bodyProps = controlProps('comment-body', errors.body, 'hint');
   return (
     <form
       ref={formRef}
@@ -114,10 +190,10 @@ export function CommentForm({ slug, replyTo, invalidFields, held, formToken }: P
       {replyTo && (
         <p className="replying-to">
           <input type="hidden" name="parentId" value={replyTo.id} />
-          Your reply will appear under <a href={`#comment-${replyTo.id}`}>{replyTo.authorName}’s comment</a>.{' '}
-          <Link href={`/posts/${encodeURIComponent(slug)}#comment-form`} scroll={false}>
-            Cancel reply
-          </Link>
+          <span id={replyingId}>
+            Your reply will appear under <a href={`#comment-${replyTo.id}`}>{replyTo.authorName}’s comment</a>.
+          </span>{' '}
+          <CancelReplyLink href={`${postUrl}#comment-form`} />
         </p>
       )}
       <input type="hidden" name="formToken" value={formToken} />
@@ -136,6 +212,7 @@ export function CommentForm({ slug, replyTo, invalidFields, held, formToken }: P
           autoComplete="name"
           required
           maxLength={80}
+          defaultValue={draft?.authorName}
         />
       </Field>
       <Field
@@ -154,6 +231,7 @@ export function CommentForm({ slug, replyTo, invalidFields, held, formToken }: P
           type="email"
           autoComplete="email"
           maxLength={254}
+          defaultValue={draft?.authorEmail}
         />
       </Field>
       <Field
@@ -162,8 +240,31 @@ export function CommentForm({ slug, replyTo, invalidFields, held, formToken }: P
         hint="Markdown works: *emphasis*, `code`, [links](https://example.com), > quotes and lists."
         error={errors.body}
       >
-        <textarea {...controlProps('comment-body', errors.body, 'hint')} name="body" rows={6} required maxLength={5000} />
+        <textarea
+          {...bodyProps}
+          aria-describedby={replyTo ? `${replyingId} ${bodyProps['aria-describedby']}` : bodyProps['aria-describedby']}
+          name="body"
+          rows={6}
+          required
+          maxLength={5000}
+          defaultValue={draft?.body}
+        />
       </Field>
+      {/* Only with script: without it there is nothing in the browser that could remember. */}
+      {hydrated && (
+        <div className="field checkbox">
+          <input
+            type="checkbox"
+            id="comment-remember"
+            checked={remember}
+            onChange={(event) => {
+              setRemember(event.target.checked);
+              if (!event.target.checked) saveCommenter(null);
+            }}
+          />
+          <label htmlFor="comment-remember">Save my name and email in this browser for the next time I comment.</label>
+        </div>
+      )}
 
       <div className="form-actions">
         <button type="submit" disabled={sending}>
@@ -175,4 +276,34 @@ export function CommentForm({ slug, replyTo, invalidFields, held, formToken }: P
       </div>
     </form>
   );
+}
+
+function FormAt({ reply }: { reply?: ReplyTarget }) {
+  const { form, placement } = useCommentSection();
+  if (!form) return null;
+  // The server's outcome (invalid fields, held) belongs to the form it rendered, not to a moved one.
+  const first = placement.draft === null;
+  return (
+    <CommentForm
+      slug={form.slug}
+      formToken={form.formToken}
+      replyTo={reply}
+      invalidFields={first ? form.invalidFields : []}
+      held={first && form.held}
+      draft={placement.draft}
+      focusBody={placement.focusBody}
+    />
+  );
+}
+
+/** The form at the end of the thread, unless it has moved under a comment. */
+export function CommentFormHome() {
+  const { placement } = useCommentSection();
+  return placement.inline ? null : <FormAt reply={placement.reply ?? undefined} />;
+}
+
+/** The form under comment `id` while that comment is being answered. */
+export function CommentFormUnder({ id }: { id: number }) {
+  const { placement } = useCommentSection();
+  return placement.inline && placement.reply?.id === id ? <FormAt reply={placement.reply} /> : null;
 }

@@ -1,7 +1,6 @@
 'use client';
 
 import { type ReactNode, createContext, useCallback, useContext, useEffect, useState } from 'react';
-import { OwnCommentActions } from '@/components/own-comment-actions';
 
 /*
  * Post pages are cached and the same for everyone, so the edit and delete buttons on a reader's
@@ -52,9 +51,16 @@ export function OwnCommentsProvider({ revision, children }: { revision: number; 
   return <OwnCommentsContext.Provider value={{ sources, reload }}>{children}</OwnCommentsContext.Provider>;
 }
 
-/** Edit and delete under a comment, when it is the reader's own and still within the edit window. */
-export function OwnCommentSlot({ id }: { id: number }) {
+/**
+ * The Markdown of comment `id` when it is the reader's own and still within the edit window, and a
+ * way to reload the list.
+ */
+export function useOwnComment(id: number): { source: string | undefined; reload: () => void } {
   const { sources, reload } = useContext(OwnCommentsContext);
-  const body = sources.get(id);
-  return body === undefined ? null : <OwnCommentActions id={id} body={body} onChange={reload} />;
+  return { source: sources.get(id), reload };
+}
+
+/** Reloads the reader's own comments, after they post one (the thread's count alone may not change). */
+export function useReloadOwnComments(): () => void {
+  return useContext(OwnCommentsContext).reload;
 }

@@ -1,5 +1,6 @@
 import Link from 'next/link';
-import { CommentForm } from '@/components/comment-form';
+import { CommentFormHome } from '@/components/comment-form';
+import { CommentSection } from '@/components/comment-section';
 import { CommentThread } from '@/components/comment-thread';
 import { OwnCommentsProvider } from '@/components/own-comments';
 import { TagList } from '@/components/tag-list';
@@ -101,25 +102,30 @@ export function PostView({ data: { post, comments, previous, next }, form = {} }
       )}
 
       <section id="comments" className="comments" aria-labelledby="comments-heading">
-        <h2 id="comments-heading">{post.commentCount === 0 ? 'Comments' : pluralize(post.commentCount, 'comment')}</h2>
+        {/* Focus lands here when a reader deletes a comment that has none before it. */}
+        <h2 id="comments-heading" tabIndex={-1}>
+          {post.commentCount === 0 ? 'Comments' : pluralize(post.commentCount, 'comment')}
+        </h2>
         <OwnCommentsProvider revision={post.commentCount}>
-          {comments.length > 0 ? (
+          <CommentSection
+            form={
+              open
+                ? {
+                    slug: post.slug,
+                    formToken: issueFormToken(),
+                    replyTo: replyTo ? { id: replyTo.id, authorName: replyTo.authorName } : undefined,
+                    invalidFields: form.invalid ? form.invalid.split(',') : [],
+                    held: form.held === '1',
+                  }
+                : null
+            }
+          >
+            {comments.length === 0 && <p className="empty">No comments yet. Start the conversation.</p>}
+            {/* Even when empty: the reader's own comment, held for approval, is still shown to them. */}
             <CommentThread comments={comments} slug={post.slug} canReply={open} />
-          ) : (
-            <p className="empty">No comments yet. Start the conversation.</p>
-          )}
+            {open ? <CommentFormHome /> : <p className="comments-closed">Comments are closed.</p>}
+          </CommentSection>
         </OwnCommentsProvider>
-        {open ? (
-          <CommentForm
-            slug={post.slug}
-            replyTo={replyTo ? { id: replyTo.id, authorName: replyTo.authorName } : undefined}
-            invalidFields={form.invalid ? form.invalid.split(',') : []}
-            held={form.held === '1'}
-            formToken={issueFormToken()}
-          />
-        ) : (
-          <p className="comments-closed">Comments are closed.</p>
-        )}
       </section>
     </>
   );

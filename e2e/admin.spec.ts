@@ -44,6 +44,9 @@ test.describe('signed in as the author', () => {
   });
 
   test('schedules a post that appears on its own when its time comes', async ({ page, request, unique }) => {
+    // A cached home page shows a post whose time has come within CACHE_SECONDS (60 s), or sooner
+    // when another write expires it.
+    test.setTimeout(120_000);
     const title = `Scheduled ${unique}`;
     await page.goto('/admin/posts/new');
     await expect(page.locator('form.editor[data-ready]')).toBeAttached();
@@ -66,7 +69,7 @@ test.describe('signed in as the author', () => {
     await expect(async () => {
       await page.goto('/');
       await expect(page.getByRole('link', { name: title })).toBeVisible({ timeout: 1_000 });
-    }).toPass({ timeout: 20_000, intervals: [1_000] });
+    }).toPass({ timeout: 80_000, intervals: [1_000] });
     expect((await readAllSitemapUrls(request)).urls.some((url) => url.endsWith(`/posts/scheduled-${unique}`))).toBe(true);
     expect((await request.get(`/api/posts/scheduled-${unique}`)).status()).toBe(200);
   });
@@ -146,6 +149,61 @@ test.describe('signed in as the author', () => {
     expect((await api.get(`/api/posts/${created.slug}`)).status()).toBe(404);
   });
 
+  test('a new API token can be copied, and leaves the screen when dismissed or revoked', async ({ page, context, unique }) => {
+    await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+    await page.goto('/admin/tokens');
+    const tokenBox = page.getByRole('textbox', { name: 'Token', exact: true });
+    const create = async (name: string) => {
+      await page.getByLabel('New token’s name').fill(name);
+      await page.getByRole('button', { name: 'Create token' }).click();
+      await expect(tokenBox).toHaveValue(/^\S{20,}$/);
+      return tokenBox.inputValue();
+    };
+
+    const token = await create(`Clipboard ${unique}`);
+    await page.getByRole('button', { name: 'Copy', exact: true }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'Copied to the clipboard.' })).toBeVisible();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(token);
+
+    // Revoking the token on screen takes it off the screen.
+    page.once('dialog', (dialog) => dialog.accept());
+    await page.getByRole('button', { name: `Revoke Clipboard ${unique}` }).click();
+    await expect(page.getByRole('row', { name: new RegExp(`Clipboard ${unique}`) })).toHaveCount(0);
+    await expect(tokenBox).toHaveCount(0);
+    await expect(page.getByText(token)).toHaveCount(0);
+
+    // Or the author hides it once copied; the token itself stays in the list.
+    await create(`Kept ${unique}`);
+    await page.getByRole('button', { name: 'Hide the token' }).click();
+    await expect(tokenBox).toHaveCount(0);
+    await expect(page.getByLabel('New token’s name')).toBeFocused();
+    await expect(page.getByRole('row', { name: new RegExp(`Kept ${unique}`) })).toBeVisible();
+    page.once('dialog', (dialog) => dialog.accept());
+    await page.getByRole('button', { name: `Revoke Kept ${unique}` }).click();
+    await expect(page.getByRole('row', { name: new RegExp(`Kept ${unique}`) })).toHaveCount(0);
+  });
+
+  test('without a clipboard, Copy selects the token for the author to copy', async ({ page, unique }) => {
+    await page.addInitScript(() => Object.defineProperty(Navigator.prototype, 'clipboard', { get: () => undefined }));
+    await page.goto('/admin/tokens');
+    await page.getByLabel('New token’s name').fill(`Manual ${unique}`);
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const tokenBox = page.getByRole('textbox', { name: 'Token', exact: true });
+    await expect(tokenBox).toHaveValue(/^\S{20,}$/);
+    await page.getByRole('button', { name: 'Copy', exact: true }).click();
+    await expect(tokenBox).toBeFocused();
+    const [start, end, length] = await tokenBox.evaluate((input: HTMLInputElement) => [
+      input.selectionStart,
+      input.selectionEnd,
+      input.value.length,
+    ]);
+    expect([start, end]).toEqual([0, length]);
+    await expect(page.getByRole('status').filter({ hasText: /press (Ctrl|⌘)\+?C/i })).toBeVisible();
+    page.once('dialog', (dialog) => dialog.accept());
+    await page.getByRole('button', { name: `Revoke Manual ${unique}` }).click();
+    await expect(tokenBox).toHaveCount(0);
+  });
+
   test('a cookie-authenticated write from another origin is refused', async ({ page }) => {
     await page.goto('/admin/posts');
     const forged = await page.request.post('/api/posts', {
@@ -176,7 +234,8 @@ test('visitors are sent to sign in; the author signs in and out', async ({ page 
   await expect(page.getByRole('heading', { level: 1, name: 'Comments' })).toBeVisible();
 
   await page.getByRole('button', { name: 'Sign out' }).click();
-  await expect(page).toHaveURL(/\/admin\/sign-in$/);
+  await expect(page).toHaveURL(/\/admin\/sign-in\?signedOut=1$/);
+  await expect(page.getByRole('status').filter({ hasText: 'You are signed out.' })).toBeVisible();
   await page.goto('/admin/posts');
   await expect(page).toHaveURL(/\/admin\/sign-in/);
 });

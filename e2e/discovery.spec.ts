@@ -31,6 +31,10 @@ test('the search box finds posts by words in their text, highlighted, and surviv
   await expect(result).toBeVisible();
   await expect(result.locator('mark')).toHaveText(unique);
 
+  // The results page has one search, the page's own, holding the query; the header adds no second one.
+  await expect(page.getByRole('search')).toHaveCount(1);
+  await expect(page.getByRole('searchbox', { name: 'Search posts' })).toHaveValue(unique.slice(0, 5));
+
   for (const q of ['"', '*', 'AND', '-', 'NOT (', '"unclosed phrase']) {
     const response = await page.goto(`/search?q=${encodeURIComponent(q)}`);
     expect(response?.status(), q).toBe(200);

@@ -3,7 +3,8 @@ import { type APIRequestContext, test as base, expect } from '@playwright/test';
 
 /** The author account the setup project creates. */
 export const AUTHOR = { name: 'Ada Author', email: 'ada@example.com', password: 'correct horse battery staple' };
-export const AUTHOR_STATE = 'e2e/.auth/author.json';
+// One file per server port: runs on different ports (side builds, a second checkout) never sign in with each other's session.
+export const AUTHOR_STATE = `e2e/.auth/author-${process.env.E2E_PORT ?? 3100}.json`;
 
 export interface CreatedPost {
   slug: string;

@@ -102,18 +102,23 @@ export function ModerationQueue({
             onChange={() => setSelected(allSelected ? new Set() : new Set(comments.map((c) => c.id)))}
           />
           <label htmlFor="select-all">Select all</label>
+          <span className="meta">{selected.size > 0 && `(${selected.size} selected)`}</span>
         </div>
-        {actionsFor(status).map((action) => (
-          <button
-            key={action}
-            type="button"
-            className={action === 'delete' ? 'danger' : 'secondary'}
-            disabled={busy || selected.size === 0}
-            onClick={() => act(action, [...selected])}
-          >
-            {ACTION_LABEL[action]} selected
-          </button>
-        ))}
+        {/* One compact row: the bar says these act on the selection, so "selected" is only for screen readers. */}
+        <div className="bulk-actions">
+          {actionsFor(status).map((action) => (
+            <button
+              key={action}
+              type="button"
+              className={action === 'delete' ? 'danger small' : 'secondary small'}
+              disabled={busy || selected.size === 0}
+              onClick={() => act(action, [...selected])}
+            >
+              {ACTION_LABEL[action]}
+              <span className="visually-hidden"> selected</span>
+            </button>
+          ))}
+        </div>
       </div>
       <ul className="queue-list">
         {comments.map((comment) => (

@@ -6,7 +6,7 @@ import { Field, FormError, controlProps } from '@/components/field';
 import { callApi } from '@/components/api-client';
 
 /** Posts to /api/session; without JavaScript the same form posts urlencoded and is redirected. */
-export function SignInForm({ next, initialError }: { next: string; initialError?: string }) {
+export function SignInForm({ next, initialError, notice }: { next: string; initialError?: string; notice?: string }) {
   const router = useRouter();
   const [errors, setErrors] = useState<Record<string, string>>(initialError ? { form: initialError } : {});
   const [busy, setBusy] = useState(false);
@@ -25,6 +25,11 @@ export function SignInForm({ next, initialError }: { next: string; initialError?
   return (
     <form className="panel-form" action="/api/session" method="post" onSubmit={onSubmit} aria-labelledby="sign-in-heading">
       <h1 id="sign-in-heading">Sign in</h1>
+      {notice && Object.keys(errors).length === 0 && (
+        <p className="callout" role="status">
+          {notice}
+        </p>
+      )}
       <FormError message={errors.form} />
       <input type="hidden" name="next" value={next} />
       <Field id="email" label="Email" error={errors.email}>

@@ -7,7 +7,7 @@ export function SignOutButton() {
   const router = useRouter();
   async function signOut() {
     await callApi('DELETE', '/api/session');
-    router.replace('/admin/sign-in');
+    router.replace('/admin/sign-in?signedOut=1');
     router.refresh();
   }
   return (

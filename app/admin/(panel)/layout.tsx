@@ -1,36 +1,17 @@
-import Link from 'next/link';
 import type { ReactNode } from 'react';
-import { SignOutButton } from '@/components/admin/sign-out-button';
+import { AdminHeader } from '@/components/admin/admin-header';
 import { countCommentsByStatus } from '@/lib/comments';
 import { getCurrentUser } from '@/lib/current-user';
 
-/** The author's navigation. Each page checks the session itself (and redirects with its own return address). */
+/** The author's header and page. Each page checks the session itself (and redirects with its own return address). */
 export default async function PanelLayout({ children }: { children: ReactNode }) {
   const user = await getCurrentUser();
-  if (!user) return children;
-  const { pending } = countCommentsByStatus();
   return (
     <>
-      <nav className="admin-nav" aria-label="Admin">
-        <ul>
-          <li>
-            <Link href="/admin/posts">Posts</Link>
-          </li>
-          <li>
-            <Link href="/admin/comments">Comments{pending > 0 && <span className="count"> ({pending} pending)</span>}</Link>
-          </li>
-          <li>
-            <Link href="/admin/settings">Settings</Link>
-          </li>
-          <li>
-            <Link href="/admin/tokens">API tokens</Link>
-          </li>
-        </ul>
-        <p className="admin-user">
-          {user.name} · <SignOutButton />
-        </p>
-      </nav>
-      {children}
+      <AdminHeader user={user} pendingComments={user ? countCommentsByStatus().pending : 0} />
+      <main id="main" className="container" tabIndex={-1}>
+        {children}
+      </main>
     </>
   );
 }

@@ -21,5 +21,6 @@ export default async function SignInPage({ searchParams }: Props) {
   const next = localPath(query.next, '/admin/posts');
   if (await getCurrentUser()) redirect(next);
   const error = typeof query.error === 'string' ? (ERRORS[query.error] ?? 'Signing in failed. Please try again.') : undefined;
-  return <SignInForm next={next} initialError={error} />;
+  const notice = query.signedOut === '1' && !error ? 'You are signed out.' : undefined;
+  return <SignInForm next={next} initialError={error} notice={notice} />;
 }

@@ -44,7 +44,7 @@ export default async function AdminPostsPage({ searchParams }: Props) {
       {page.data.length === 0 ? (
         <p className="empty">{q ? `No post titles contain “${q}”.` : 'No posts yet. Write your first one!'}</p>
       ) : (
-        <table className="admin-table">
+        <table className="admin-table stack-table">
           <thead>
             <tr>
               <th scope="col">Title</th>
@@ -57,15 +57,15 @@ export default async function AdminPostsPage({ searchParams }: Props) {
           <tbody>
             {page.data.map((post) => (
               <tr key={post.id}>
-                <td>
+                <td className="stack-title">
                   <Link href={`/admin/posts/${post.id}`}>{post.title}</Link>
                 </td>
-                <td>
+                <td data-label="Status">
                   <span className={`badge badge-${post.status}`}>{STATUS_LABEL[post.status]}</span>
                 </td>
-                <td>{post.publishedAt && post.status !== 'draft' ? formatDateTime(post.publishedAt) : '—'}</td>
-                <td>{formatDateTime(post.updatedAt)}</td>
-                <td>{post.commentCount}</td>
+                <td data-label="Published">{post.publishedAt && post.status !== 'draft' ? formatDateTime(post.publishedAt) : '—'}</td>
+                <td data-label="Updated">{formatDateTime(post.updatedAt)}</td>
+                <td data-label="Comments">{post.commentCount}</td>
               </tr>
             ))}
           </tbody>
