@@ -1,4 +1,4 @@
-import type { Element, Root } from 'hast';
+import type { Element, ElementContent, Root, RootContent } from 'hast';
 import rehypeSanitize, { defaultSchema, type Options as SanitizeSchema } from 'rehype-sanitize';
 import rehypeStringify from 'rehype-stringify';
 import remarkGfm from 'remark-gfm';
@@ -45,6 +45,37 @@ const rehypeUgcLinks = () => (tree: Root) =>
     if (element.tagName === 'a') element.properties.rel = ['nofollow', 'ugc', 'noopener'];
   });
 
+/**
+ * A link whose URL the sanitiser removed (`javascript:`, an unknown scheme) is left as an `<a>`
+ * without `href`, which looks like a link and goes nowhere: its text stays, the element goes.
+ */
+function unwrapDeadLinks(node: Root | Element): void {
+  const children: (RootContent | ElementContent)[] = [];
+  for (const child of node.children) {
+    if (child.type === 'element') unwrapDeadLinks(child);
+    if (child.type === 'element' && child.tagName === 'a' && child.properties.href === undefined) children.push(...child.children);
+    else children.push(child);
+  }
+  node.children = children as typeof node.children;
+}
+const rehypeUnwrapDeadLinks = () => (tree: Root) => unwrapDeadLinks(tree);
+
+/** The text of an element, for labels. */
+const textOf = (node: Element): string =>
+  node.children.map((child) => (child.type === 'text' ? child.value : child.type === 'element' ? textOf(child) : '')).join('');
+
+/** A task-list checkbox is named by its item's text, so screen readers say what is done (WCAG 4.1.2). */
+const rehypeLabelTaskItems = () => (tree: Root) =>
+  eachElement(tree, (element) => {
+    if (element.tagName !== 'li') return;
+    const box =
+      element.children.find((child): child is Element => child.type === 'element' && child.tagName === 'input') ??
+      element.children
+        .filter((child): child is Element => child.type === 'element' && child.tagName === 'p')[0]
+        ?.children.find((child): child is Element => child.type === 'element' && child.tagName === 'input');
+    if (box?.properties.type === 'checkbox') box.properties.ariaLabel = textOf(element).trim().slice(0, 200) || 'Task';
+  });
+
 /** Code blocks may scroll sideways; keyboard users must be able to focus them to scroll (WCAG 2.1.1). */
 const rehypeFocusableCode = () => (tree: Root) =>
   eachElement(tree, (element) => {
@@ -62,6 +93,8 @@ const postProcessor = unified()
   .use(remarkGfm)
   .use(remarkRehype)
   .use(rehypeSanitize, postSchema)
+  .use(rehypeUnwrapDeadLinks)
+  .use(rehypeLabelTaskItems)
   .use(rehypeFocusableCode)
   .use(rehypeStringify);
 
@@ -76,6 +109,7 @@ const commentProcessor = unified()
   .use(remarkGfm, { singleTilde: false })
   .use(remarkRehype)
   .use(rehypeSanitize, commentSchema)
+  .use(rehypeUnwrapDeadLinks)
   .use(rehypeUgcLinks)
   .use(rehypeStringify);
 

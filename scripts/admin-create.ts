@@ -1,9 +1,9 @@
-import { parseArgs } from 'node:util';
 import { createInterface } from 'node:readline';
 import { closeDb } from '@/db';
 import { getEnv } from '@/lib/env';
 import { setupSchema } from '@/lib/schemas';
 import { createUser } from '@/lib/users';
+import { parseCommand } from './cli';
 
 /*
  * `npm run admin:create`: adds an author account from the command line, asking for what is not
@@ -11,7 +11,19 @@ import { createUser } from '@/lib/users';
  * password in QUIRE_ADMIN_PASSWORD.
  */
 
-const { values } = parseArgs({ options: { email: { type: 'string' }, name: { type: 'string' } } });
+const HELP = {
+  usage: 'npm run admin:create [-- --email EMAIL --name NAME]',
+  description:
+    'Adds an author account, asking for what is not given. The password is read from QUIRE_ADMIN_PASSWORD\nwhen set, otherwise asked for without echo.',
+};
+
+let values: { email?: string; name?: string };
+try {
+  ({ values } = parseCommand(HELP, { email: { type: 'string' }, name: { type: 'string' } }));
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(1);
+}
 
 // One interface for every question, so answers piped on stdin are read in order.
 const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });

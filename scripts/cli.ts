@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { closeDb } from '@/db';
 import { AppError } from '@/lib/errors';
 
@@ -56,3 +57,23 @@ export function shownPath(file: string): string {
 }
 
 export const usage = (text: string) => new AppError('bad_request', `Usage: ${text}`);
+
+/**
+ * A script's arguments, read with node's parseArgs. `--help` (or `-h`) prints the usage and what
+ * the command does, then exits; an unknown option or a missing value is a usage error.
+ */
+export function parseCommand<const O extends NonNullable<ParseArgsConfig['options']>>(
+  help: { usage: string; description: string },
+  options: O,
+) {
+  const args = process.argv.slice(2);
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log(`Usage: ${help.usage}\n\n${help.description}`);
+    process.exit(0);
+  }
+  try {
+    return parseArgs({ args, options, allowPositionals: true });
+  } catch (error) {
+    throw new AppError('bad_request', `${(error as Error).message}\nUsage: ${help.usage}   (--help explains)`);
+  }
+}

@@ -1,18 +1,22 @@
-import { parseArgs } from 'node:util';
 import { restoreDatabase } from '@/lib/backup';
 import { getEnv } from '@/lib/env';
-import { plural, runScript, shownPath, usage } from './cli';
+import { parseCommand, plural, runScript, shownPath, usage } from './cli';
 
 /*
  * `npm run db:restore -- FILE`: replaces the database with a backup. Refuses while a server has
  * the database open; keeps the current database in backups/ first, so a restore can be undone.
  */
 
+const HELP = {
+  usage: 'npm run db:restore -- FILE',
+  description:
+    'Replaces the database with the backup FILE, after checking it. Stop the server first. The database as it\nwas is kept in backups/ so the restore can be undone.',
+};
+
 runScript(async () => {
-  const { positionals } = parseArgs({ allowPositionals: true });
+  const { positionals } = parseCommand(HELP, {});
   const from = positionals[0];
-  if (from === undefined || positionals.length > 1)
-    throw usage('npm run db:restore -- FILE   (e.g. data/backups/quire-2026-11-22T05-00-00Z.db)');
+  if (from === undefined || positionals.length > 1) throw usage(`${HELP.usage}   (e.g. data/backups/quire-2026-11-22T05-00-00Z.db)`);
   const file = getEnv().DATABASE_PATH;
   const { restored, migrated, safetyCopy } = await restoreDatabase({ file, from });
   console.log(

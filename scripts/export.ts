@@ -1,11 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { partialPath, placeFile } from '@/lib/backup';
 import { getEnv } from '@/lib/env';
 import { AppError } from '@/lib/errors';
 import { writeExport } from '@/lib/export';
-import { formatBytes, plural, runScript, usage } from './cli';
+import { formatBytes, parseCommand, plural, runScript, usage } from './cli';
 
 /*
  * `npm run export -- --out FILE`: every post and comment as JSON (see lib/export.ts for the
@@ -13,10 +12,16 @@ import { formatBytes, plural, runScript, usage } from './cli';
  * as npm prints its own banner on stdout.
  */
 
+const HELP = {
+  usage: 'npm run export -- --out FILE',
+  description:
+    'Writes every post and comment as one JSON file (see README.md, "Export and import"). Without --out\nthe JSON goes to stdout: use `npm run -s export`, as npm prints its own banner there.',
+};
+
 runScript(() => {
-  const { values, positionals } = parseArgs({ options: { out: { type: 'string', short: 'o' } }, allowPositionals: true });
+  const { values, positionals } = parseCommand(HELP, { out: { type: 'string', short: 'o' } });
   const out = values.out ?? positionals[0];
-  if (positionals.length > (values.out ? 0 : 1)) throw usage('npm run export -- --out FILE');
+  if (positionals.length > (values.out ? 0 : 1)) throw usage(HELP.usage);
   const file = getEnv().DATABASE_PATH;
   // Opening a missing file would create an empty blog and export nothing; a typo deserves an error.
   if (!fs.existsSync(file)) throw new AppError('not_found', `There is no database at ${file} (set DATABASE_PATH).`);

@@ -1,9 +1,8 @@
 import fs from 'node:fs';
-import { parseArgs } from 'node:util';
 import { getEnv } from '@/lib/env';
 import { AppError } from '@/lib/errors';
 import { importData } from '@/lib/export';
-import { plural, runScript, usage } from './cli';
+import { parseCommand, plural, runScript, usage } from './cli';
 
 /*
  * `npm run import -- FILE [--replace]`: adds the posts and comments of an export (`-` reads
@@ -20,10 +19,16 @@ function readJson(source: string): unknown {
   }
 }
 
+const HELP = {
+  usage: 'npm run import -- FILE [--replace]',
+  description:
+    'Adds the posts and comments of an export (FILE, or - for stdin), all or nothing. A post whose slug\nexists stops the import, unless --replace is given.',
+};
+
 runScript(async () => {
-  const { values, positionals } = parseArgs({ options: { replace: { type: 'boolean', default: false } }, allowPositionals: true });
+  const { values, positionals } = parseCommand(HELP, { replace: { type: 'boolean', default: false } });
   const source = positionals[0];
-  if (source === undefined || positionals.length > 1) throw usage('npm run import -- FILE [--replace]');
+  if (source === undefined || positionals.length > 1) throw usage(HELP.usage);
   const file = getEnv().DATABASE_PATH;
   let result;
   try {

@@ -644,3 +644,23 @@ describe('npm run export / import', SLOW, () => {
     expect(replaced.stdout).toContain('(5 existing posts replaced)');
   });
 });
+
+describe('the command-line scripts', SLOW, () => {
+  it.each(['admin-create.ts', 'db-backup.ts', 'db-restore.ts', 'export.ts', 'import.ts'])(
+    '%s explains itself with --help',
+    async (script) => {
+      const run = await runScript(script, ['--help'], tempFile('help.db'));
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/^Usage: npm run \S+/);
+      expect(run.stdout.split('\n').length).toBeGreaterThan(2);
+    },
+  );
+
+  it('answers an unknown option with the usage, not a stack trace', async () => {
+    const run = await runScript('export.ts', ['--bogus'], tempFile('bogus.db'));
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("Unknown option '--bogus'");
+    expect(run.stderr).toContain('Usage: npm run export -- --out FILE');
+    expect(run.stderr).not.toMatch(STACK_TRACE);
+  });
+});

@@ -235,3 +235,17 @@ describe('the render workers', () => {
     expect(stdout).toBe('<p><em>done</em></p>\n');
   }, 30_000);
 });
+
+describe('what the sanitiser leaves behind', () => {
+  it('a link whose URL was removed is plain text, not an <a> without href', async () => {
+    expect(await renderCommentMarkdown('[click me](javascript:alert(1)) ok')).toBe('<p>click me ok</p>');
+    expect(await renderPostMarkdown('[click me](javascript:alert(1))')).toBe('<p>click me</p>');
+    expect(await renderPostMarkdown('[fine](https://example.com)')).toBe('<p><a href="https://example.com">fine</a></p>');
+  });
+
+  it('task-list checkboxes are named by their item', async () => {
+    const html = await renderPostMarkdown('- [x] Buy milk\n- [ ] Write *post*');
+    expect(html).toContain('<input type="checkbox" checked disabled aria-label="Buy milk">');
+    expect(html).toContain('<input type="checkbox" disabled aria-label="Write post">');
+  });
+});
