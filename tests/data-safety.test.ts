@@ -163,7 +163,7 @@ describe('db:backup', SLOW, () => {
     const stem = path.join(path.dirname(live), 'backups', `${path.basename(live, '.db')}-2026-11-22T05-00-00Z`);
     expect(first.file).toBe(`${stem}.db`);
     expect(second.file).toBe(`${stem}-2.db`);
-    expect(first).toMatchObject({ posts: 2, comments: 0, users: 0, migrations: 7 });
+    expect(first).toMatchObject({ posts: 2, comments: 0, users: 0, migrations: 8 });
     await expect(backupDatabase({ file: live, out: first.file })).rejects.toThrow(/already exists/);
     await expect(backupDatabase({ file: tempFile('missing.db') })).rejects.toThrow(/no database at/);
   });
@@ -176,7 +176,7 @@ describe('db:backup', SLOW, () => {
     expect(run.stderr).not.toMatch(STACK_TRACE);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/Backed up .* to .*script-backup-copy\.db \(\d+(\.\d)? KB\)/);
-    expect(run.stdout).toContain("2 posts, 0 comments and 0 accounts at migration 7; SQLite's integrity check: ok.");
+    expect(run.stdout).toContain("2 posts, 0 comments and 0 accounts at migration 8; SQLite's integrity check: ok.");
     expect(titlesIn(out)).toEqual(['Kept', 'Written 1']);
 
     const again = await runScript('db-backup.ts', ['--out', out], live);
@@ -201,7 +201,7 @@ describe('db:restore', SLOW, () => {
     expect(isDatabaseInUse(live)).toBe(false);
     const result = await restoreDatabase({ file: live, from: backup });
 
-    expect(result.restored).toMatchObject({ posts: 2, migrations: 7 });
+    expect(result.restored).toMatchObject({ posts: 2, migrations: 8 });
     expect(result.migrated).toBe(0);
     expect(titlesIn(live)).toEqual(['From the backup', 'Also from the backup']);
     expect(titlesIn(result.safetyCopy!)).toEqual(['Current', 'Written 1']);
@@ -219,22 +219,32 @@ describe('db:restore', SLOW, () => {
   it('applies the migrations an older backup predates', async () => {
     const backup = makeDatabase('old-backup.db', ['Old']);
     withFile(backup, (db) => {
-      // What the file looked like before the last migration (commenter keys, token expiry) existed.
-      db.exec(`DROP INDEX comments_commenter_key_status_idx;
+      // What the file looked like before the last two migrations (commenter keys, token expiry; the
+      // prefix search index) existed, with a post in the search index that predates them.
+      db.exec(`DROP TRIGGER posts_fts_prefix_after_delete;
+        DROP TABLE posts_fts_prefix;
+        INSERT INTO posts_fts (rowid, title, summary, body, tags) SELECT id, title, '', body, '' FROM posts;
+        DROP INDEX comments_commenter_key_status_idx;
         ALTER TABLE comments DROP COLUMN commenter_key;
         ALTER TABLE api_tokens DROP COLUMN expires_at;
         CREATE INDEX comments_author_email_status_idx ON comments (author_email, status);`);
-      db.exec('DELETE FROM __drizzle_migrations WHERE created_at = (SELECT max(created_at) FROM __drizzle_migrations)');
+      db.exec(
+        'DELETE FROM __drizzle_migrations WHERE created_at >= (SELECT created_at FROM __drizzle_migrations ORDER BY created_at DESC LIMIT 1 OFFSET 1)',
+      );
     });
     const live = makeDatabase('to-migrate.db', ['New']);
     const result = await restoreDatabase({ file: live, from: backup });
     expect(result.restored.migrations).toBe(6);
-    expect(result.migrated).toBe(1);
+    expect(result.migrated).toBe(2);
     expect(
       withFile(live, (db) =>
         db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'comments_commenter_key_status_idx'").pluck().get(),
       ),
     ).toBe(1);
+    // The prefix index is filled from the stemmed one.
+    expect(
+      withFile(live, (db) => db.prepare('SELECT rowid FROM posts_fts_prefix WHERE posts_fts_prefix MATCH \'"ol"*\'').pluck().all()),
+    ).toEqual([1]);
   });
 
   it('refuses what is not a sound Quire database, and changes nothing', async () => {
@@ -251,7 +261,7 @@ describe('db:restore', SLOW, () => {
     await expect(restoreDatabase({ file: live, from: garbage })).rejects.toThrow(/is not a SQLite database/);
     await expect(restoreDatabase({ file: live, from: foreign })).rejects.toThrow(/not a Quire database/);
     await expect(restoreDatabase({ file: live, from: newer })).rejects.toThrow(
-      /newer version of Quire \(8 migrations; this version knows 7\)/,
+      /newer version of Quire \(9 migrations; this version knows 8\)/,
     );
     await expect(restoreDatabase({ file: live, from: tempFile('nothing.db') })).rejects.toThrow(/no database at/);
     await expect(restoreDatabase({ file: live, from: live })).rejects.toThrow(/is the database itself/);

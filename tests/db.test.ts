@@ -10,7 +10,7 @@ beforeEach(resetDatabase);
 
 describe('database', () => {
   it('applies every migration to a new file and tunes the connection', () => {
-    expect(getDatabaseHealth()).toEqual({ database: 'ok', migrations: 7, version: '0006_security_hardening' });
+    expect(getDatabaseHealth()).toEqual({ database: 'ok', migrations: 8, version: '0007_search_prefixes' });
     expect(sqlite().pragma('journal_mode', { simple: true })).toBe('wal');
     expect(sqlite().pragma('foreign_keys', { simple: true })).toBe(1);
     expect(sqlite().pragma('busy_timeout', { simple: true })).toBe(5000);

@@ -122,7 +122,7 @@ describe('full-text search', () => {
 
   it('indexes posts that are missing from the index', async () => {
     const post = await makePost({ title: 'Reindexed' });
-    getDb().$client.prepare('DELETE FROM posts_fts WHERE rowid = ?').run(post.id);
+    for (const index of ['posts_fts', 'posts_fts_prefix']) getDb().$client.prepare(`DELETE FROM ${index} WHERE rowid = ?`).run(post.id);
     expect(slugsOf(searchPosts('reindexed', { limit: 10 }))).toEqual([]);
     expect(await indexMissingPosts()).toBe(1);
     expect(slugsOf(searchPosts('reindexed', { limit: 10 }))).toEqual([post.slug]);
