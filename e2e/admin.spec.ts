@@ -215,6 +215,124 @@ test.describe('signed in as the author', () => {
   });
 });
 
+test.describe('the editor keeps the author’s work', () => {
+  test.use({ storageState: AUTHOR_STATE });
+
+  test('autosaves a new draft once, says so, and lets the author leave without a prompt', async ({ page, unique }) => {
+    const title = `Autosaved ${unique}`;
+    const creates: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && new URL(request.url()).pathname === '/api/posts') creates.push(request.url());
+    });
+    const dialogs: string[] = [];
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.type());
+      void dialog.dismiss();
+    });
+    await page.goto('/admin/posts/new');
+    await expect(page.locator('form.editor[data-ready]')).toBeAttached();
+    await page.getByLabel('Title').fill(title);
+    const body = page.getByLabel('Text (Markdown)');
+    await body.fill('First thoughts.');
+    // Typing goes on while the first save is (or may be) in flight: still one post, and the text keeps its focus.
+    await expect(page.getByRole('status').filter({ hasText: /Saving…|Saved at/ })).toBeVisible();
+    await body.press('End');
+    await body.pressSequentially(' More thoughts.', { delay: 40 });
+    await expect(page).toHaveURL(/\/admin\/posts\/\d+$/);
+    await expect(body).toBeFocused();
+    await expect(page.getByRole('status').filter({ hasText: /Saved at \d/ })).toBeVisible();
+    await expect(body).toHaveValue('First thoughts. More thoughts.');
+
+    await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Settings' }).click();
+    await expect(page).toHaveURL(/\/admin\/settings$/);
+    expect(dialogs).toEqual([]);
+    await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Posts' }).click();
+    await expect(page).toHaveURL(/\/admin\/posts$/);
+    await expect(page.getByRole('row', { name: new RegExp(title) })).toHaveCount(1);
+    await expect(page.getByRole('row', { name: new RegExp(title) }).getByText('Draft')).toBeVisible();
+    expect(creates).toHaveLength(1);
+
+    await page.getByRole('link', { name: title }).click();
+    await expect(page.getByLabel('Text (Markdown)')).toHaveValue('First thoughts. More thoughts.');
+  });
+
+  test('asks before an admin menu link throws away unsaved changes', async ({ page, unique }) => {
+    await page.goto('/admin/posts/new');
+    await expect(page.locator('form.editor[data-ready]')).toBeAttached();
+    await page.getByLabel('Title').fill(`Unsaved ${unique}`);
+    await page.getByLabel('Text (Markdown)').fill('Words I would hate to lose.');
+    await expect(page.getByRole('status').filter({ hasText: 'Unsaved changes' })).toBeVisible();
+    let message = '';
+    page.once('dialog', (dialog) => {
+      message = dialog.message();
+      void dialog.dismiss();
+    });
+    await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Settings' }).click();
+    await expect.poll(() => message).toContain('unsaved changes');
+    await expect(page).toHaveURL(/\/admin\/posts\/(new|\d+)$/);
+    await expect(page.getByLabel('Title')).toHaveValue(`Unsaved ${unique}`);
+    await expect(page.getByLabel('Text (Markdown)')).toHaveValue('Words I would hate to lose.');
+  });
+
+  test('does not autosave a published post, and warns before a reload drops the change', async ({ page, api, unique }) => {
+    const created = await (
+      await api.post('/api/posts', { data: { title: `Live ${unique}`, body: 'The published text.', status: 'published' } })
+    ).json();
+    await page.goto(`/admin/posts/${created.id}`);
+    await expect(page.locator('form.editor[data-ready]')).toBeAttached();
+    await page.getByLabel('Text (Markdown)').fill('A change not meant for readers yet.');
+    await expect(page.getByRole('status').filter({ hasText: 'Unsaved changes' })).toBeVisible();
+    // Longer than the autosave pause: a live post still changes only through Update.
+    await page.waitForTimeout(2_500);
+    await expect(page.getByRole('status').filter({ hasText: 'Unsaved changes' })).toBeVisible();
+    expect((await (await api.get(`/api/posts/${created.slug}`)).json()).html).toContain('The published text.');
+
+    const dialogs: string[] = [];
+    page.once('dialog', (dialog) => {
+      dialogs.push(dialog.type());
+      void dialog.accept();
+    });
+    await page.reload();
+    expect(dialogs).toEqual(['beforeunload']);
+    await expect(page.locator('form.editor[data-ready]')).toBeAttached();
+    await expect(page.getByLabel('Text (Markdown)')).toHaveValue('The published text.');
+    await api.delete(`/api/posts/${created.slug}`);
+  });
+
+  for (const viewport of [
+    { width: 390, height: 844 },
+    { width: 1280, height: 800 },
+  ]) {
+    test(`keeps Save and Publish in view below a long text at ${viewport.width}×${viewport.height}`, async ({ page, unique }) => {
+      await page.setViewportSize(viewport);
+      await page.goto('/admin/posts/new');
+      await expect(page.locator('form.editor[data-ready]')).toBeAttached();
+      await page.getByLabel('Title').fill(`Long ${unique}`);
+      const lines = Array.from({ length: 120 }, (_, n) => `Paragraph ${n + 1} of a long post.\n`).join('\n');
+      const body = page.getByLabel('Text (Markdown)');
+      await body.fill(lines);
+      await expect(page.locator('.editor-preview')).toContainText('Paragraph 120 of a long post.');
+      await body.evaluate((element) => element.scrollIntoView({ block: 'start', behavior: 'instant' }));
+      for (const name of ['Save draft', 'Publish now']) {
+        const box = await page.getByRole('button', { name }).boundingBox();
+        expect(box, name).not.toBeNull();
+        expect(box!.y, name).toBeGreaterThanOrEqual(0);
+        expect(box!.y + box!.height, name).toBeLessThanOrEqual(viewport.height);
+        expect(box!.x + box!.width, name).toBeLessThanOrEqual(viewport.width);
+        // Nothing else covers it: it is what a tap in its middle reaches.
+        const hit = await page.evaluate(
+          ([x, y]) => document.elementFromPoint(x!, y!)?.closest('button')?.textContent,
+          [box!.x + box!.width / 2, box!.y + box!.height / 2],
+        );
+        expect(hit, name).toBe(name);
+      }
+      await page.screenshot({ path: test.info().outputPath(`editor-${viewport.width}-light.png`) });
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await page.screenshot({ path: test.info().outputPath(`editor-${viewport.width}-dark.png`) });
+    });
+  }
+});
+
 test('visitors are sent to sign in; the author signs in and out', async ({ page }) => {
   await page.goto('/admin/comments');
   await expect(page).toHaveURL(/\/admin\/sign-in\?next=%2Fadmin%2Fcomments$/);

@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { type FormEvent, useEffect, useEffectEvent, useRef, useState } from 'react';
 import { Field, FormError, controlProps } from '@/components/field';
 import { slugify } from '@/lib/slug';
 import { callApi } from '@/components/api-client';
@@ -21,6 +21,32 @@ export interface EditablePost {
 }
 
 type Intent = 'draft' | 'publish' | 'schedule' | 'update' | 'unpublish';
+/** A save the author did not ask for: drafts only, after a pause in typing. */
+type SaveIntent = Intent | 'autosave';
+
+type SaveState =
+  { kind: 'idle' } | { kind: 'saving' } | { kind: 'saved'; at: Date } | { kind: 'error'; message: string; intent: SaveIntent };
+
+/** The fields a save sends, and what unsaved changes are measured against. */
+interface Values {
+  title: string;
+  slug: string;
+  slugEdited: boolean;
+  summary: string;
+  tags: string;
+  body: string;
+  commentsEnabled: boolean;
+  scheduleAt: string;
+}
+
+const AUTOSAVE_DELAY_MS = 1_500;
+const LEAVE_MESSAGE = 'This post has unsaved changes. Leave the page and lose them?';
+
+/** What is compared to decide whether there is anything unsaved; the schedule only counts once sent with Schedule. */
+function snapshotOf(values: Values): string {
+  const { title, slug, slugEdited, summary, tags, body, commentsEnabled } = values;
+  return JSON.stringify([title, slugEdited ? slug : null, summary, tags, body, commentsEnabled]);
+}
 
 /** An ISO time as the value of a datetime-local input, in the author's own time zone. */
 function toLocalInput(iso: string | null): string {
@@ -40,6 +66,7 @@ const STATUS_LABEL = { draft: 'Draft', scheduled: 'Scheduled', published: 'Publi
 /** Markdown editor with a live preview rendered by the server's own renderer, and every publishing action. */
 export function PostEditor({ post, justCreated = false }: { post?: EditablePost; justCreated?: boolean }) {
   const router = useRouter();
+  const isEditPage = post !== undefined;
   const formRef = useRef<HTMLFormElement>(null);
   const [title, setTitle] = useState(post?.title ?? '');
   const [slug, setSlug] = useState(post?.slug ?? '');
@@ -53,8 +80,18 @@ export function PostEditor({ post, justCreated = false }: { post?: EditablePost;
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [notice, setNotice] = useState(justCreated && post ? noticeFor(post) : '');
   const [busy, setBusy] = useState(false);
-  const status = post?.status ?? 'draft';
+  const [status, setStatus] = useState<EditablePost['status']>(post?.status ?? 'draft');
+  const [saveState, setSaveState] = useState<SaveState>({ kind: 'idle' });
+  const values: Values = { title, slug, slugEdited, summary, tags, body, commentsEnabled, scheduleAt };
+  const [savedSnapshot, setSavedSnapshot] = useState(() => snapshotOf(values));
+  // The post on the server once it exists: a new post is created once, every later save updates it.
+  const saved = useRef(post ? { id: post.id, slug: post.slug } : null);
+  // Saves run one after another, so a save asked for while another is in flight never creates a second post.
+  const queue = useRef<Promise<unknown>>(Promise.resolve());
   const effectiveSlug = slugEdited ? slug : slugify(title || 'untitled');
+  const snapshot = snapshotOf(values);
+  const dirty = snapshot !== savedSnapshot;
+  const canAutosave = status === 'draft' && title.trim() !== '' && body.trim() !== '';
 
   // Marks the form as interactive, for tests and for styles that wait for it.
   useEffect(() => {
@@ -83,68 +120,153 @@ export function PostEditor({ post, justCreated = false }: { post?: EditablePost;
     };
   }, [body]);
 
+  // Drafts save themselves after a pause in typing; live posts change only through an explicit Update.
+  const autosave = useEffectEvent(() => void save('autosave'));
+  useEffect(() => {
+    if (!dirty || !canAutosave) return;
+    const timer = setTimeout(autosave, AUTOSAVE_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [snapshot, dirty, canAutosave]);
+
+  // Unsaved changes ask before they are thrown away: a reload or a closed tab through beforeunload, and links
+  // (the App Router has no navigation events) through a capturing click listener that runs before Next's <Link>.
+  useEffect(() => {
+    if (!dirty) return;
+    const onBeforeUnload = (event: BeforeUnloadEvent) => {
+      event.preventDefault();
+      event.returnValue = '';
+    };
+    const onClick = (event: MouseEvent) => {
+      if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+      const anchor = event.target instanceof Element ? event.target.closest('a[href]') : null;
+      if (!(anchor instanceof HTMLAnchorElement) || (anchor.target && anchor.target !== '_self') || anchor.hasAttribute('download')) return;
+      const url = new URL(anchor.href, window.location.href);
+      // Other sites load as full pages, where beforeunload asks; a jump within this page loses nothing.
+      if (url.origin !== window.location.origin) return;
+      if (url.pathname === window.location.pathname && url.search === window.location.search && url.hash) return;
+      if (window.confirm(LEAVE_MESSAGE)) {
+        window.removeEventListener('beforeunload', onBeforeUnload);
+        return;
+      }
+      event.preventDefault();
+      event.stopPropagation();
+    };
+    window.addEventListener('beforeunload', onBeforeUnload);
+    document.addEventListener('click', onClick, true);
+    return () => {
+      window.removeEventListener('beforeunload', onBeforeUnload);
+      document.removeEventListener('click', onClick, true);
+    };
+  }, [dirty]);
+
   async function checkSlug() {
     if (!slugEdited || !slug) return;
-    const query = new URLSearchParams({ slug, ...(post ? { exceptId: String(post.id) } : {}) });
+    const query = new URLSearchParams({ slug, ...(saved.current ? { exceptId: String(saved.current.id) } : {}) });
     const result = await callApi<{ available: boolean }>('GET', `/api/admin/slugs?${query}`);
     const others = Object.fromEntries(Object.entries(errors).filter(([field]) => field !== 'slug'));
     if (!result.ok) setErrors({ ...others, slug: result.errors.slug ?? result.errors.form ?? 'This slug cannot be used.' });
     else setErrors(result.data.available ? others : { ...others, slug: 'This slug is already used by another post.' });
   }
 
-  async function save(intent: Intent) {
-    const publication: Record<Intent, object> = {
+  /** Queues a save of the fields as they are now; resolves to whether it succeeded. */
+  function save(intent: SaveIntent): Promise<boolean> {
+    const run = queue.current.then(() => send(intent, values));
+    queue.current = run.catch(() => undefined);
+    return run;
+  }
+
+  async function send(intent: SaveIntent, sent: Values): Promise<boolean> {
+    const autosave = intent === 'autosave';
+    const publication: Record<SaveIntent, object> = {
+      autosave: {},
       draft: { status: 'draft' },
       unpublish: { status: 'draft' },
       publish: { status: 'published', ...(status === 'scheduled' ? { publishedAt: new Date().toISOString() } : {}) },
-      schedule: { status: 'scheduled', publishedAt: scheduleAt ? new Date(scheduleAt).toISOString() : undefined },
+      schedule: { status: 'scheduled', publishedAt: sent.scheduleAt ? new Date(sent.scheduleAt).toISOString() : undefined },
       update: {},
     };
-    if (intent === 'schedule' && !scheduleAt) {
+    if (intent === 'schedule' && !sent.scheduleAt) {
       setErrors({ publishedAt: 'Choose the date and time to publish at.' });
-      return;
+      return false;
     }
     const payload = {
-      title,
+      title: sent.title,
       // Untouched, the server derives a unique slug from the title.
-      ...(slugEdited ? { slug } : {}),
-      summary,
-      body,
-      commentsEnabled,
-      tags: tags
+      ...(sent.slugEdited ? { slug: sent.slug } : {}),
+      summary: sent.summary,
+      body: sent.body,
+      commentsEnabled: sent.commentsEnabled,
+      tags: sent.tags
         .split(',')
         .map((tag) => tag.trim())
         .filter(Boolean),
-      ...publication[intent],
+      ...(autosave && !saved.current ? { status: 'draft' } : publication[intent]),
     };
-    setBusy(true);
-    setNotice('');
-    const result = post
-      ? await callApi<EditablePost>('PATCH', `/api/posts/${encodeURIComponent(post.slug)}`, payload)
+    if (!autosave) {
+      setBusy(true);
+      setNotice('');
+    }
+    setSaveState({ kind: 'saving' });
+    const existing = saved.current;
+    const result = existing
+      ? await callApi<EditablePost>('PATCH', `/api/posts/${encodeURIComponent(existing.slug)}`, payload)
       : await callApi<EditablePost>('POST', '/api/posts', payload);
-    setBusy(false);
+    if (!autosave) setBusy(false);
     if (!result.ok) {
       setErrors(result.errors);
-      return;
+      const message = result.errors.form ?? Object.values(result.errors)[0] ?? 'The server refused the changes.';
+      setSaveState({ kind: 'error', message, intent });
+      return false;
     }
     setErrors({});
-    const saved = result.data;
-    setNotice(noticeFor(saved));
-    setSlug(saved.slug);
-    setSlugEdited(true);
-    if (!post) router.replace(`/admin/posts/${saved.id}?created=1`);
+    const stored = result.data;
+    saved.current = { id: stored.id, slug: stored.slug };
+    // The server chose the slug; from now on it stays put unless the author changes it.
+    const slugNow = sent.slugEdited ? sent.slug : stored.slug;
+    if (!sent.slugEdited) {
+      setSlug(stored.slug);
+      setSlugEdited(true);
+    }
+    setSavedSnapshot(snapshotOf({ ...sent, slug: slugNow, slugEdited: true }));
+    setStatus(stored.status);
+    setSaveState({ kind: 'saved', at: new Date() });
+    if (autosave) {
+      // The address becomes the post's own without a navigation, so the text keeps its focus and caret.
+      if (!existing) window.history.replaceState(null, '', `/admin/posts/${stored.id}`);
+      return true;
+    }
+    setNotice(noticeFor(stored));
+    if (!isEditPage) router.replace(`/admin/posts/${stored.id}?created=1`);
     router.refresh();
+    return true;
   }
 
   async function remove() {
-    if (!post || !window.confirm(`Delete “${post.title}” and its comments? This cannot be undone.`)) return;
+    const stored = saved.current;
+    if (!post || !stored || !window.confirm(`Delete “${post.title}” and its comments? This cannot be undone.`)) return;
     setBusy(true);
-    const result = await callApi('DELETE', `/api/posts/${encodeURIComponent(post.slug)}`);
+    // An autosave may have changed the slug since the page was loaded.
+    const result = await callApi('DELETE', `/api/posts/${encodeURIComponent(stored.slug)}`);
     setBusy(false);
     if (!result.ok) return setErrors(result.errors);
     router.replace('/admin/posts?deleted=1');
     router.refresh();
   }
+
+  const saveStatus =
+    saveState.kind === 'saving'
+      ? 'Saving…'
+      : saveState.kind === 'error'
+        ? `Not saved: ${saveState.message}`
+        : dirty
+          ? status !== 'draft'
+            ? 'Unsaved changes (choose Update to publish them)'
+            : canAutosave
+              ? 'Unsaved changes'
+              : 'Unsaved changes (a draft saves itself once it has a title and text)'
+          : saveState.kind === 'saved'
+            ? `Saved at ${saveState.at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}`
+            : '';
 
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
@@ -238,6 +360,14 @@ export function PostEditor({ post, justCreated = false }: { post?: EditablePost;
       </div>
 
       <div className="editor-actions">
+        <p className="editor-save-status" role="status" aria-live="polite" data-state={saveState.kind === 'error' ? 'error' : undefined}>
+          {saveStatus}
+        </p>
+        {saveState.kind === 'error' && (
+          <button type="button" className="secondary" disabled={busy} onClick={() => save(saveState.intent)}>
+            Retry
+          </button>
+        )}
         {status === 'draft' ? (
           <>
             <button type="submit" className="secondary" disabled={busy}>
