@@ -2,6 +2,7 @@ import { type SQL, eq, lt, sql } from 'drizzle-orm';
 import { getDb } from '@/db';
 import { rateLimits } from '@/db/schema';
 import { AppError } from '@/lib/errors';
+import { pluralize } from '@/lib/format';
 
 export interface Limit {
   max: number;
@@ -100,17 +101,15 @@ export function clear(key: string): void {
     .run();
 }
 
-const unit = (count: number, name: string) => `${count} ${name}${count === 1 ? '' : 's'}`;
-
 /**
  * A wait as people say it: "in 30 seconds", "in about 9 minutes", "in about 2 hours". Exact
  * below a minute; rounded (and said to be "about") above, where the second does not matter.
  */
 export function describeWait(seconds: number): string {
-  if (seconds < 60) return `in ${unit(seconds, 'second')}`;
+  if (seconds < 60) return `in ${pluralize(seconds, 'second')}`;
   const minutes = Math.round(seconds / 60);
-  if (minutes < 60) return `in ${seconds % 60 === 0 ? '' : 'about '}${unit(minutes, 'minute')}`;
-  return `in ${seconds % 3600 === 0 ? '' : 'about '}${unit(Math.round(seconds / 3600), 'hour')}`;
+  if (minutes < 60) return `in ${seconds % 60 === 0 ? '' : 'about '}${pluralize(minutes, 'minute')}`;
+  return `in ${seconds % 3600 === 0 ? '' : 'about '}${pluralize(Math.round(seconds / 3600), 'hour')}`;
 }
 
 /** A 429 whose message speaks in words; `Retry-After` stays in seconds, for programs. */
