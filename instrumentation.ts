@@ -1,8 +1,9 @@
 /**
  * Runs once when the server starts: validates the configuration, opens the database, applies
  * pending migrations, adds the demo content to a brand-new database, indexes posts the search
- * index lacks and, while the blog has no author, prints the one-time setup token. On SIGTERM or
- * SIGINT it lets the requests in flight finish, then closes the database (see lib/graceful-shutdown.ts).
+ * index lacks, renders again the HTML an older Markdown pipeline stored (lib/render-version.ts)
+ * and, while the blog has no author, prints the one-time setup token. On SIGTERM or SIGINT it
+ * lets the requests in flight finish, then closes the database (see lib/graceful-shutdown.ts).
  */
 export async function register() {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
@@ -25,6 +26,9 @@ export async function register() {
   const { indexMissingPosts } = await import('@/lib/search');
   const indexed = await indexMissingPosts();
   if (indexed > 0) console.log(`Quire: added ${indexed} posts to the search index.`);
+  const { renderStaleHtml } = await import('@/lib/render-version');
+  const rendered = await renderStaleHtml();
+  if (rendered > 0) console.log(`Quire: rendered ${rendered} posts and comments again (code blocks are now highlighted).`);
   const { prepareSetup } = await import('@/lib/setup');
   const setup = prepareSetup();
   if (setup) {

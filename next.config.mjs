@@ -27,6 +27,8 @@ const nextConfig = {
       // The admin area is never indexed, whatever a crawler makes of robots.txt.
       { source: '/admin/:path*', headers: [{ key: 'X-Robots-Tag', value: 'noindex, nofollow' }] },
       { source: '/admin', headers: [{ key: 'X-Robots-Tag', value: 'noindex, nofollow' }] },
+      // An author's preview of a draft is for them alone.
+      { source: '/posts/:slug/preview', headers: [{ key: 'X-Robots-Tag', value: 'noindex, nofollow' }] },
     ];
   },
 };

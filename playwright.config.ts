@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { defineConfig, devices } from '@playwright/test';
+import { BROWSER_TIME_ZONE, SITE_TIME_ZONE } from './e2e/site-constants';
 
 const PORT = Number(process.env.E2E_PORT ?? 3100);
 const baseURL = `http://127.0.0.1:${PORT}`;
@@ -24,6 +25,7 @@ export default defineConfig({
   expect: { timeout: 10_000 },
   use: {
     baseURL,
+    timezoneId: BROWSER_TIME_ZONE,
     trace: 'retain-on-failure',
     ...(chromiumPath && {
       launchOptions: {
@@ -62,6 +64,7 @@ export default defineConfig({
       ADMIN_SETUP_TOKEN: process.env.E2E_SETUP_TOKEN,
       SITE_URL: baseURL,
       SITE_NAME: 'Quire',
+      SITE_TIME_ZONE,
       SEED_DEMO_CONTENT: 'true',
       // The specs stand in for readers at many addresses through X-Forwarded-For, as a reverse
       // proxy on this machine would send it; e2e/security.spec.ts checks the default trusts no one.

@@ -2,17 +2,36 @@ import type { Metadata, Viewport } from 'next';
 import type { ReactNode } from 'react';
 import { getEnv } from '@/lib/env';
 import { FEEDS } from '@/lib/seo';
+import { accentCss, getSiteIdentity, type SiteIdentity } from '@/lib/site-identity';
 import './globals.css';
 
-export function generateMetadata(): Metadata {
-  const { SITE_URL, SITE_NAME, SITE_DESCRIPTION } = getEnv();
+/** The icon from Site settings, or Quire's own (in public/). */
+function icons({ icon, favicon }: SiteIdentity): Metadata['icons'] {
+  if (icon && favicon) {
+    return {
+      icon: [{ url: favicon.url, type: 'image/png', sizes: `${favicon.width}x${favicon.height}` }],
+      apple: [{ url: icon.url, type: 'image/png', sizes: `${icon.width}x${icon.height}` }],
+    };
+  }
   return {
-    metadataBase: new URL(SITE_URL),
-    title: { default: SITE_NAME, template: `%s · ${SITE_NAME}` },
-    description: SITE_DESCRIPTION,
+    icon: [
+      { url: '/favicon.ico', sizes: '32x32' },
+      { url: '/icon.svg', type: 'image/svg+xml' },
+    ],
+    apple: [{ url: '/apple-icon.png', type: 'image/png', sizes: '180x180' }],
+  };
+}
+
+export function generateMetadata(): Metadata {
+  const identity = getSiteIdentity();
+  return {
+    metadataBase: new URL(getEnv().SITE_URL),
+    title: { default: identity.name, template: `%s · ${identity.name}` },
+    description: identity.description,
     alternates: { types: FEEDS },
-    openGraph: { siteName: SITE_NAME, type: 'website', locale: 'en' },
+    openGraph: { siteName: identity.name, type: 'website', locale: 'en' },
     twitter: { card: 'summary' },
+    icons: icons(identity),
   };
 }
 
@@ -26,8 +45,15 @@ export const viewport: Viewport = {
 
 /** The document around every page; each area (app/(site), app/admin) brings its own header, main and footer. */
 export default function RootLayout({ children }: { children: ReactNode }) {
+  const accent = accentCss(getSiteIdentity().accentColor);
   return (
     <html lang="en">
+      {/* The accent colour from Site settings, over the stylesheet's default. */}
+      {accent && (
+        <head>
+          <style>{accent}</style>
+        </head>
+      )}
       <body>
         <a className="skip-link" href="#main">
           Skip to content

@@ -9,18 +9,21 @@ export function CommentHeader({
   authorName,
   byAuthor,
   createdAt,
+  timeZone,
 }: {
   id: number;
   authorName: string;
   byAuthor: boolean;
   createdAt: string;
+  /** The site's zone on the server; left out in the browser, the reader's own. */
+  timeZone?: string;
 }) {
   return (
     <header className="comment-header">
       <span className="comment-author">{authorName}</span>
       {byAuthor && <span className="badge">Author</span>}
       <a className="comment-permalink" href={`#comment-${id}`}>
-        <time dateTime={createdAt}>{formatDateTime(createdAt)}</time>
+        <time dateTime={createdAt}>{formatDateTime(createdAt, timeZone)}</time>
       </a>
     </header>
   );

@@ -8,6 +8,8 @@ interface Props {
   comments: CommentNode[];
   slug: string;
   canReply: boolean;
+  /** The site's time zone, so the cached page shows every reader the same times. */
+  timeZone: string;
   parentId?: number | null;
 }
 
@@ -15,7 +17,7 @@ interface Props {
  * Approved comments, rendered on the server; replies are nested lists under their parent. Each
  * comment is a client component, for what only its reader sees (see CommentCard and CommentList).
  */
-export function CommentThread({ comments, slug, canReply, parentId = null }: Props) {
+export function CommentThread({ comments, slug, canReply, timeZone, parentId = null }: Props) {
   return (
     <CommentList
       parentId={parentId}
@@ -31,11 +33,17 @@ export function CommentThread({ comments, slug, canReply, parentId = null }: Pro
               html={comment.html}
               replyHref={canReply ? `${postPath(slug)}?replyTo=${comment.id}#comment-form` : undefined}
               header={
-                <CommentHeader id={comment.id} authorName={comment.authorName} byAuthor={comment.byAuthor} createdAt={comment.createdAt} />
+                <CommentHeader
+                  id={comment.id}
+                  authorName={comment.authorName}
+                  byAuthor={comment.byAuthor}
+                  createdAt={comment.createdAt}
+                  timeZone={timeZone}
+                />
               }
             />
             {comment.replies.length > 0 && (
-              <CommentThread comments={comment.replies} slug={slug} canReply={canReply} parentId={comment.id} />
+              <CommentThread comments={comment.replies} slug={slug} canReply={canReply} timeZone={timeZone} parentId={comment.id} />
             )}
           </li>
         ),

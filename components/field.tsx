@@ -45,3 +45,17 @@ export function FormError({ message }: { message?: string }) {
     </p>
   ) : null;
 }
+
+/** A form's submit button with what the last submit did beside it, announced to screen readers. */
+export function FormActions({ busy, label, notice }: { busy: boolean; label: string; notice: string }) {
+  return (
+    <div className="form-actions">
+      <button type="submit" disabled={busy}>
+        {busy ? 'Saving…' : label}
+      </button>
+      <p className="notice" role="status">
+        {notice}
+      </p>
+    </div>
+  );
+}

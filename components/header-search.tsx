@@ -1,13 +1,9 @@
-'use client';
-
-import { usePathname } from 'next/navigation';
-
 /**
- * The header's search box. The search page has its own, with the query and help, so this one
- * steps aside there: one search landmark per page.
+ * The header's search box. A page with a search form of its own in its main content (the search
+ * page, with the query and help) hides this one in CSS (app/globals.css), so there is one search
+ * landmark per page and the header needs no script to know which page it is on.
  */
 export function HeaderSearch() {
-  if (usePathname() === '/search') return null;
   return (
     <form role="search" action="/search" className="site-search">
       <label htmlFor="site-search" className="visually-hidden">

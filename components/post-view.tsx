@@ -1,17 +1,18 @@
 import Link from 'next/link';
+import { AuthorEditLink } from '@/components/author-edit-link';
 import { CommentFormHome } from '@/components/comment-form';
 import { CommentSection } from '@/components/comment-section';
 import { CommentThread } from '@/components/comment-thread';
 import { OwnCommentsProvider } from '@/components/own-comments';
 import { TagList } from '@/components/tag-list';
 import { type CommentNode, commentsAreOpen } from '@/lib/comments';
-import { getEnv } from '@/lib/env';
-import { formatDate, pluralize } from '@/lib/format';
+import { formatDate, formatDateTime, pluralize } from '@/lib/format';
 import { issueFormToken } from '@/lib/moderation';
 import type { PostPageData } from '@/lib/page-data';
 import { type PublishedPost, readingMinutes } from '@/lib/posts';
 import { jsonLd } from '@/lib/seo';
 import { absoluteUrl, postPath } from '@/lib/site';
+import { getSiteIdentity, type SiteIdentity } from '@/lib/site-identity';
 
 /** What a no-JavaScript comment post comes back with, from the query string. */
 export interface FormState {
@@ -21,8 +22,7 @@ export interface FormState {
 }
 
 /** schema.org data for search engines: the article itself and where it sits in the site. */
-function structuredData(post: PublishedPost) {
-  const { SITE_NAME, SITE_AUTHOR } = getEnv();
+function structuredData(post: PublishedPost, site: SiteIdentity) {
   return [
     {
       '@context': 'https://schema.org',
@@ -33,8 +33,15 @@ function structuredData(post: PublishedPost) {
       mainEntityOfPage: post.url,
       datePublished: post.publishedAt,
       dateModified: post.updatedAt,
-      author: { '@type': 'Person', name: SITE_AUTHOR ?? SITE_NAME },
-      publisher: { '@type': 'Organization', name: SITE_NAME, url: absoluteUrl('/') },
+      author: { '@type': 'Person', name: site.authorName, ...(site.authorBio ? { description: site.authorBio } : {}) },
+      publisher: {
+        '@type': 'Organization',
+        name: site.name,
+        url: absoluteUrl('/'),
+        ...(site.logo
+          ? { logo: { '@type': 'ImageObject', url: absoluteUrl(site.logo.url), width: site.logo.width, height: site.logo.height } }
+          : {}),
+      },
       keywords: post.tags.map((tag) => tag.name).join(', '),
       wordCount: post.wordCount,
       commentCount: post.commentCount,
@@ -43,7 +50,7 @@ function structuredData(post: PublishedPost) {
       '@context': 'https://schema.org',
       '@type': 'BreadcrumbList',
       itemListElement: [
-        { '@type': 'ListItem', position: 1, name: SITE_NAME, item: absoluteUrl('/') },
+        { '@type': 'ListItem', position: 1, name: site.name, item: absoluteUrl('/') },
         { '@type': 'ListItem', position: 2, name: post.title, item: post.url },
       ],
     },
@@ -63,70 +70,106 @@ function findComment(nodes: CommentNode[], id: number): CommentNode | undefined 
  * A post with its comments and the comment form. The cached page renders it without form state;
  * the form's no-JavaScript round trips (reply to, invalid fields, held notice) render it with.
  */
-export function PostView({ data: { post, comments, previous, next }, form = {} }: { data: PostPageData; form?: FormState }) {
+export function PostView({
+  data: { post, comments, previous, next },
+  form = {},
+  preview,
+}: {
+  data: PostPageData;
+  form?: FormState;
+  /** The author's preview of a post that is not live: said at the top; no comments, no structured data. */
+  preview?: { status: 'draft' | 'scheduled' };
+}) {
   const replyTo = form.replyTo ? findComment(comments, Number(form.replyTo)) : undefined;
   const open = commentsAreOpen(post);
+  const site = getSiteIdentity();
 
   return (
     <>
-      <script type="application/ld+json" dangerouslySetInnerHTML={{ __html: jsonLd(structuredData(post)) }} />
+      {preview ? (
+        <p className="callout preview-notice" role="note">
+          <strong>Preview.</strong>{' '}
+          {preview.status === 'draft'
+            ? 'This draft is not published: only signed-in authors can see this page.'
+            : `This post is scheduled for ${formatDateTime(post.publishedAt, site.timeZone)}: only signed-in authors can see it until then.`}{' '}
+          <a href={`/admin/posts/${post.id}`}>Back to the editor</a>
+        </p>
+      ) : (
+        <script type="application/ld+json" dangerouslySetInnerHTML={{ __html: jsonLd(structuredData(post, site)) }} />
+      )}
       <article className="post">
         <header className="page-header">
           <h1>{post.title}</h1>
           <p className="meta">
-            <time dateTime={post.publishedAt}>{formatDate(post.publishedAt)}</time>
+            <span className="byline">By {site.authorName}</span>
+            <span aria-hidden="true"> · </span>
+            <time dateTime={post.publishedAt}>{formatDate(post.publishedAt, site.timeZone)}</time>
             <span aria-hidden="true"> · </span>
             {readingMinutes(post.wordCount)} min read
-            <span aria-hidden="true"> · </span>
-            <a href="#comments">{pluralize(post.commentCount, 'comment')}</a>
+            {!preview && (
+              <>
+                <span aria-hidden="true"> · </span>
+                <a href="#comments">{pluralize(post.commentCount, 'comment')}</a>
+              </>
+            )}
           </p>
           <TagList tags={post.tags} />
+          {!preview && <AuthorEditLink postId={post.id} title={post.title} />}
         </header>
         <div className="prose" dangerouslySetInnerHTML={{ __html: post.html }} />
+        {site.authorBio && (
+          <footer className="author-bio">
+            <p>
+              <strong>{site.authorName}</strong> {site.authorBio}
+            </p>
+          </footer>
+        )}
       </article>
       {(previous || next) && (
         <nav className="post-nav" aria-label="More posts">
           {previous ? (
-            <Link href={postPath(previous.slug)} rel="prev">
+            <Link href={postPath(previous.slug)} rel="prev" prefetch={false}>
               <span className="post-nav-label">← Previous post</span> {previous.title}
             </Link>
           ) : (
             <span />
           )}
           {next && (
-            <Link href={postPath(next.slug)} rel="next" className="post-nav-next">
+            <Link href={postPath(next.slug)} rel="next" className="post-nav-next" prefetch={false}>
               <span className="post-nav-label">Next post →</span> {next.title}
             </Link>
           )}
         </nav>
       )}
 
-      <section id="comments" className="comments" aria-labelledby="comments-heading">
-        {/* Focus lands here when a reader deletes a comment that has none before it. */}
-        <h2 id="comments-heading" tabIndex={-1}>
-          {post.commentCount === 0 ? 'Comments' : pluralize(post.commentCount, 'comment')}
-        </h2>
-        <OwnCommentsProvider revision={post.commentCount}>
-          <CommentSection
-            form={
-              open
-                ? {
-                    slug: post.slug,
-                    formToken: issueFormToken(),
-                    replyTo: replyTo ? { id: replyTo.id, authorName: replyTo.authorName } : undefined,
-                    invalidFields: form.invalid ? form.invalid.split(',') : [],
-                    held: form.held === '1',
-                  }
-                : null
-            }
-          >
-            {comments.length === 0 && <p className="empty">No comments yet. Start the conversation.</p>}
-            {/* Even when empty: the reader's own comment, held for approval, is still shown to them. */}
-            <CommentThread comments={comments} slug={post.slug} canReply={open} />
-            {open ? <CommentFormHome /> : <p className="comments-closed">Comments are closed.</p>}
-          </CommentSection>
-        </OwnCommentsProvider>
-      </section>
+      {!preview && (
+        <section id="comments" className="comments" aria-labelledby="comments-heading">
+          {/* Focus lands here when a reader deletes a comment that has none before it. */}
+          <h2 id="comments-heading" tabIndex={-1}>
+            {post.commentCount === 0 ? 'Comments' : pluralize(post.commentCount, 'comment')}
+          </h2>
+          <OwnCommentsProvider revision={post.commentCount}>
+            <CommentSection
+              form={
+                open
+                  ? {
+                      slug: post.slug,
+                      formToken: issueFormToken(),
+                      replyTo: replyTo ? { id: replyTo.id, authorName: replyTo.authorName } : undefined,
+                      invalidFields: form.invalid ? form.invalid.split(',') : [],
+                      held: form.held === '1',
+                    }
+                  : null
+              }
+            >
+              {comments.length === 0 && <p className="empty">No comments yet. Start the conversation.</p>}
+              {/* Even when empty: the reader's own comment, held for approval, is still shown to them. */}
+              <CommentThread comments={comments} slug={post.slug} canReply={open} timeZone={site.timeZone} />
+              {open ? <CommentFormHome /> : <p className="comments-closed">Comments are closed.</p>}
+            </CommentSection>
+          </OwnCommentsProvider>
+        </section>
+      )}
     </>
   );
 }

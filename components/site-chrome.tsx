@@ -1,31 +1,47 @@
 import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { HeaderSearch } from '@/components/header-search';
-import { getEnv } from '@/lib/env';
+import { getSiteIdentity, type NavLink } from '@/lib/site-identity';
 
-/** The reader's header: the blog's name, its sections and the search box. */
+/** A navigation link from Site settings: pages of this site go through the router, others are plain links. */
+function NavItem({ link }: { link: NavLink }) {
+  return link.href.startsWith('/') ? <Link href={link.href}>{link.label}</Link> : <a href={link.href}>{link.label}</a>;
+}
+
+/** The reader's header: the blog's logo or name, its navigation (Site settings) and the search box. */
 export function SiteHeader() {
+  const { name, logo, navigation } = getSiteIdentity();
   return (
     <header className="site-header">
       <div className="container site-header-inner">
         <Link href="/" className="site-title">
-          {getEnv().SITE_NAME}
+          {logo ? (
+            // Shown at half its stored size, so it stays sharp on high-density screens; it was resized and
+            // re-encoded when uploaded, so a plain <img> with its size is all it needs.
+            // eslint-disable-next-line @next/next/no-img-element
+            <img src={logo.url} alt={name} width={Math.round(logo.width / 2)} height={Math.round(logo.height / 2)} className="site-logo" />
+          ) : (
+            name
+          )}
         </Link>
-        <nav aria-label="Site">
-          <ul className="site-nav">
-            <li>
-              <Link href="/">Posts</Link>
-            </li>
-            <li>
-              <Link href="/tags">Tags</Link>
-            </li>
-          </ul>
-        </nav>
+        {navigation.length > 0 && (
+          <nav aria-label="Site">
+            <ul className="site-nav">
+              {navigation.map((link) => (
+                <li key={`${link.href} ${link.label}`}>
+                  <NavItem link={link} />
+                </li>
+              ))}
+            </ul>
+          </nav>
+        )}
         <HeaderSearch />
       </div>
     </header>
   );
 }
+
+const poweredBy = (name: string) => (name === 'Quire' ? 'Powered by Quire' : `${name} · Powered by Quire`);
 
 /** The feeds for readers; the sitemap and the API, for machines and their authors, on a smaller line. */
 export function SiteFooter() {
@@ -33,7 +49,7 @@ export function SiteFooter() {
     <footer className="site-footer">
       <div className="container">
         <p>
-          {getEnv().SITE_NAME} · Powered by Quire · <a href="/feed.xml">RSS</a> · <a href="/atom.xml">Atom</a> ·{' '}
+          {poweredBy(getSiteIdentity().name)} · <a href="/feed.xml">RSS</a> · <a href="/atom.xml">Atom</a> ·{' '}
           <a href="/feed.json">JSON Feed</a>
         </p>
         <p className="site-footer-secondary">

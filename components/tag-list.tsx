@@ -2,6 +2,7 @@ import Link from 'next/link';
 import type { TagRef } from '@/lib/posts';
 import { tagPath } from '@/lib/tags';
 
+/** Not prefetched as they scroll into view, like the post list's links (see PostList). */
 export function TagList({ tags }: { tags: TagRef[] }) {
   if (tags.length === 0) return null;
   return (
@@ -10,7 +11,7 @@ export function TagList({ tags }: { tags: TagRef[] }) {
       <ul className="tag-list">
         {tags.map((tag) => (
           <li key={tag.slug}>
-            <Link href={tagPath(tag.slug)} className="tag">
+            <Link href={tagPath(tag.slug)} className="tag" prefetch={false}>
               {tag.name}
             </Link>
           </li>

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { type AnySQLiteColumn, check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { type AnySQLiteColumn, blob, check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /** Times are UTC ISO-8601 strings everywhere (`2026-11-22T05:00:00.000Z`): readable in the sqlite3 shell and sortable as text. */
 const timestamp = () =>
@@ -9,6 +9,9 @@ const timestamp = () =>
 
 export const POST_STATUSES = ['draft', 'published'] as const;
 export const COMMENT_STATUSES = ['pending', 'approved', 'spam'] as const;
+/** The logo, the browser-tab icon (32 px) and the home-screen icon (180 px). */
+export const SITE_ASSETS = ['logo', 'favicon', 'icon'] as const;
+export type SiteAssetName = (typeof SITE_ASSETS)[number];
 
 export const posts = sqliteTable(
   'posts',
@@ -39,6 +42,8 @@ export const posts = sqliteTable(
     index('posts_status_published_at_updated_at_idx').on(t.status, t.publishedAt, t.updatedAt),
     // The author's post list: everything, most recently edited first.
     index('posts_updated_at_id_idx').on(t.updatedAt, t.id),
+    // The author's post list of one status, most recently edited first; published_at tells live from scheduled.
+    index('posts_status_updated_at_id_published_at_idx').on(t.status, t.updatedAt, t.id, t.publishedAt),
     check('posts_status_check', sql`${t.status} in ('draft', 'published')`),
     check('posts_published_has_date', sql`${t.status} <> 'published' or ${t.publishedAt} is not null`),
   ],
@@ -67,6 +72,8 @@ export const comments = sqliteTable(
     commenterKey: text(),
     createdAt: timestamp(),
     updatedAt: text(),
+    /** When its text last changed after it was posted, by its reader or the blog's author; null if never. */
+    editedAt: text(),
   },
   (t) => [
     // The moderation queue: comments by status, newest first.
@@ -130,6 +137,20 @@ export const apiTokens = sqliteTable(
 export const settings = sqliteTable('settings', {
   key: text().primaryKey(),
   value: text().notNull(),
+  updatedAt: timestamp(),
+});
+
+/**
+ * Images that give the site its identity (the logo, the favicon), uploaded in Site settings and
+ * re-encoded by sharp. `hash` names the current bytes, so their URL can be cached for ever.
+ */
+export const siteAssets = sqliteTable('site_assets', {
+  name: text({ enum: SITE_ASSETS }).primaryKey(),
+  contentType: text().notNull(),
+  data: blob({ mode: 'buffer' }).notNull(),
+  hash: text().notNull(),
+  width: integer().notNull(),
+  height: integer().notNull(),
   updatedAt: timestamp(),
 });
 

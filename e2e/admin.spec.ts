@@ -1,5 +1,6 @@
 import { CommentSection } from './comment-form.po';
 import { AUTHOR, AUTHOR_STATE, expect, test } from './fixtures';
+import { SITE_TIME_ZONE } from './site-constants';
 import { readAllSitemapUrls } from './sitemap-helpers';
 
 test.describe('signed in as the author', () => {
@@ -52,12 +53,12 @@ test.describe('signed in as the author', () => {
     await expect(page.locator('form.editor[data-ready]')).toBeAttached();
     await page.getByLabel('Title').fill(title);
     await page.getByLabel('Text (Markdown)').fill('Coming soon.');
-    // Eight seconds from now, in the browser's own time zone, as a datetime-local value.
-    const at = await page.evaluate(() => {
-      const when = new Date(Date.now() + 8_000);
-      return new Date(when.getTime() - when.getTimezoneOffset() * 60_000).toISOString().slice(0, 19);
-    });
-    await page.getByLabel('Publish at (your local time)').fill(at);
+    // Eight seconds from now as a datetime-local value in the site's zone (playwright.config.ts sets
+    // it to Asia/Kolkata, and the browser to another zone, so a mix-up shows as hours off).
+    const at = new Intl.DateTimeFormat('sv-SE', { timeZone: SITE_TIME_ZONE, dateStyle: 'short', timeStyle: 'medium' })
+      .format(new Date(Date.now() + 8_000))
+      .replace(' ', 'T');
+    await page.getByLabel('Publish at (Asia/Kolkata time)').fill(at);
     await page.getByRole('button', { name: 'Schedule' }).click();
     await expect(page.getByRole('status').filter({ hasText: 'Scheduled for' })).toBeVisible();
     await expect(page.locator('.badge-scheduled')).toBeVisible();
@@ -130,8 +131,8 @@ test.describe('signed in as the author', () => {
       await api.post(`/api/posts/${post.slug}/comments`, { data: { authorName: `Bulk ${n}`, body: `Bulk ${unique} ${n}` } });
     await page.goto('/admin/comments?status=approved');
     for (const n of [1, 2]) await page.getByLabel(`Select the comment by Bulk ${n}`).check();
-    await page.getByRole('button', { name: 'Mark as spam selected' }).click();
-    await expect(page.getByRole('status').filter({ hasText: 'Mark as spam: 2 comments.' })).toBeVisible();
+    await page.getByRole('button', { name: 'Spam selected' }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'Marked 2 comments as spam.' })).toBeVisible();
     const stored = await (await api.get(`/api/posts/${post.slug}/comments`)).json();
     expect(stored.data.map((c: { authorName: string }) => c.authorName)).toEqual(['Bulk 3']);
   });
@@ -252,7 +253,7 @@ test.describe('the editor keeps the author’s work', () => {
     await expect(page.getByRole('row', { name: new RegExp(title) }).getByText('Draft')).toBeVisible();
     expect(creates).toHaveLength(1);
 
-    await page.getByRole('link', { name: title }).click();
+    await page.getByRole('link', { name: title, exact: true }).click();
     await expect(page.getByLabel('Text (Markdown)')).toHaveValue('First thoughts. More thoughts.');
   });
 

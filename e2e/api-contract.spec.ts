@@ -83,6 +83,15 @@ test('every endpoint answers as /api/openapi.json documents', async ({ request, 
   await check(api, 'POST', '/api/admin/preview', '/api/admin/preview', 200, { data: { body: '# Hi' } });
   await check(api, 'GET', '/api/admin/settings', '/api/admin/settings', 200);
   await check(api, 'PATCH', '/api/admin/settings', '/api/admin/settings', 200, { data: { maxLinks: 2 } });
+  // The site's identity is shared by every spec running now: only calls that change nothing here
+  // (e2e/site-settings.spec.ts changes it on a server of its own).
+  await check(api, 'GET', '/api/admin/site', '/api/admin/site', 200);
+  await check(api, 'PATCH', '/api/admin/site', '/api/admin/site', 200, { data: {} });
+  await check(api, 'PATCH', '/api/admin/site', '/api/admin/site', 400, { data: { accentColor: '#ffff00' } });
+  const notAnImage = { headers: { 'Content-Type': 'image/png' }, data: Buffer.from('not an image') };
+  await check(api, 'PUT', '/api/admin/site/{image}', '/api/admin/site/logo', 400, notAnImage);
+  await check(api, 'PUT', '/api/admin/site/{image}', '/api/admin/site/banner', 404, notAnImage);
+  await check(api, 'DELETE', '/api/admin/site/{image}', '/api/admin/site/logo', 204);
   await check(api, 'GET', '/api/session', '/api/session', 200);
 
   // A reader comments, edits within the window, and a reply comes from the author.
@@ -103,6 +112,7 @@ test('every endpoint answers as /api/openapi.json documents', async ({ request, 
     data: { authorName: 'x', body: 'Thanks!', parentId: comment.id },
   });
   await check(api, 'GET', '/api/admin/comments', '/api/admin/comments?status=approved', 200);
+  await check(api, 'GET', '/api/admin/comments', '/api/admin/comments?post=no-such-post&q=x', 404);
   await check(api, 'PATCH', '/api/comments/{id}', `/api/comments/${comment.id}`, 200, { data: { status: 'approved' } });
   await check(api, 'POST', '/api/admin/comments/bulk', '/api/admin/comments/bulk', 200, { data: { action: 'pending', ids: [comment.id] } });
   await check(reader, 'DELETE', '/api/comments/{id}', `/api/comments/${comment.id}`, 204);

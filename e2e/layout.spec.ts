@@ -131,9 +131,9 @@ test.describe('signed in as the author', () => {
       await expect(menu.getByRole('link', { name: 'Posts' })).toHaveAttribute('aria-current', 'page');
       await expect(header).toContainText(AUTHOR.name);
       await expect(header.getByRole('button', { name: 'Sign out' })).toBeVisible();
-      // One search on the page: the list's own, for titles.
+      // One search on the page: the list's own, for posts.
       await expect(page.getByRole('search')).toHaveCount(1);
-      await expect(page.getByRole('searchbox', { name: 'Search titles' })).toBeVisible();
+      await expect(page.getByRole('searchbox', { name: 'Search posts' })).toBeVisible();
       // The header spans the same column as the page, its name over the page's heading.
       const title = (await header.getByRole('link', { name: 'Quire' }).boundingBox())!;
       const heading = (await page.getByRole('heading', { level: 1 }).boundingBox())!;
@@ -167,7 +167,7 @@ test.describe('signed in as the author', () => {
     // Every cell of the posts list is on screen, not cut off or hidden.
     await page.goto('/admin/posts');
     const cells = page.locator('.admin-table tbody tr').first().locator('td');
-    await expect(cells).toHaveCount(5);
+    await expect(cells).toHaveCount(6);
     for (const cell of await cells.all()) {
       await expect(cell).toBeVisible();
       const box = (await cell.boundingBox())!;

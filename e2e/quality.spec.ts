@@ -110,7 +110,17 @@ test.describe('reader pages', () => {
 
 test.describe('admin pages', () => {
   test.use({ storageState: AUTHOR_STATE });
-  for (const path of ['/admin/posts', '/admin/posts/new', '/admin/posts/1', '/admin/comments', '/admin/settings', '/admin/tokens']) {
+  for (const path of [
+    '/admin/posts',
+    '/admin/posts?status=draft&q=demo',
+    '/admin/posts/new',
+    '/admin/posts/1',
+    '/admin/comments',
+    // Filtered by post and searched: the filter form, and a reply with the comment it answers.
+    '/admin/comments?status=approved&post=welcome-to-quire&q=e',
+    '/admin/settings',
+    '/admin/tokens',
+  ]) {
     test(`${path} is accessible and valid`, async ({ page }) => {
       await checkPage(page, path);
     });

@@ -103,6 +103,17 @@ export const adminCommentSchema = named(
     body: z.string(),
     status: z.enum(['pending', 'approved', 'spam']),
     updatedAt: dateTime.nullable(),
+    editedAt: dateTime.nullable().describe('When the text last changed after posting; null if never'),
+  }),
+);
+export const moderationCommentSchema = named(
+  'ModerationComment',
+  adminCommentSchema.extend({
+    inReplyTo: z
+      .object({ id: z.number().int(), authorName: z.string(), excerpt: z.string().describe('Plain text, cut short') })
+      .nullable()
+      .describe('The comment this one answers'),
+    contextUrl: url.describe('Its place on the post, or where it will appear once approved'),
   }),
 );
 export const ownCommentEditSchema = named(
@@ -134,21 +145,57 @@ export const apiTokenSchema = named(
     expiresAt: dateTime.nullable().describe('After this the token no longer works; null when it never expires'),
   }),
 );
+const siteImageSchema = named(
+  'SiteImage',
+  z.object({
+    url: z.string().describe('A path on this site; it names the image’s bytes, so it may be cached for ever'),
+    width: z.number().int(),
+    height: z.number().int(),
+    contentType: z.literal('image/png'),
+  }),
+);
+
 export const responses = {
   postPage: page(postSummarySchema, 'PostPage'),
   commentPage: page(publicCommentSchema, 'CommentPage'),
-  adminCommentPage: page(adminCommentSchema, 'AdminCommentPage'),
+  adminCommentPage: page(moderationCommentSchema, 'AdminCommentPage'),
   authorPostPage: page(authorPostSchema, 'AuthorPostPage'),
   tagList: page(tagSummarySchema, 'TagList'),
   searchPage: page(searchResultSchema, 'SearchResults'),
   settings: named('Settings', siteSettingsSchema),
+  siteIdentity: named(
+    'SiteIdentity',
+    z.object({
+      name: z.string(),
+      description: z.string(),
+      authorName: z.string().describe('The byline on posts and in feeds'),
+      authorBio: z.string(),
+      timeZone: z.string().describe('IANA zone that dates are shown in'),
+      accentColor: z.string().nullable().describe('#rrggbb, or null for the theme’s own'),
+      navigation: z.array(z.object({ label: z.string(), href: z.string() })),
+      logo: siteImageSchema.nullable(),
+      icon: siteImageSchema.nullable().describe('180 × 180 px, for home screens'),
+      favicon: siteImageSchema.nullable().describe('32 × 32 px, for browser tabs'),
+      customised: z.array(z.string()).describe('The fields set in Site settings; the others follow their defaults'),
+    }),
+  ),
+  siteImage: siteImageSchema,
   session: named('Session', z.object({ user: userSchema.nullable(), via: z.enum(['bootstrap', 'token', 'session']) })),
   signedIn: named('SignedIn', z.object({ user: userSchema })),
   tokenList: named('ApiTokenList', z.object({ data: z.array(apiTokenSchema) })),
   createdToken: named('CreatedApiToken', apiTokenSchema.extend({ token: z.string().describe('Shown this once') })),
   slugCheck: named('SlugAvailability', z.object({ slug: z.string(), available: z.boolean() })),
   preview: named('Preview', z.object({ html: z.string() })),
-  bulkResult: named('BulkResult', z.object({ action: z.enum(['approve', 'pending', 'spam', 'delete']), changed: z.number().int() })),
+  bulkResult: named(
+    'BulkResult',
+    z.object({
+      action: z.enum(['approve', 'pending', 'spam', 'delete']),
+      changed: z.number().int(),
+      previous: z
+        .array(z.object({ id: z.number().int(), status: z.enum(['pending', 'approved', 'spam']) }))
+        .describe('Each changed comment with the status it had, to undo the action; empty for delete'),
+    }),
+  ),
   commentChange: named(
     'CommentChange',
     z.union([adminCommentSchema, ownCommentEditSchema]),

@@ -1,9 +1,10 @@
-import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { type SQL, and, asc, desc, eq, inArray, like, or, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/sqlite-core';
 import { getDb } from '@/db';
 import { type CommentStatus, comments, posts } from '@/db/schema';
 import { expire, tags as cacheTags } from '@/lib/cache';
 import { AppError, fieldError, notFound } from '@/lib/errors';
-import { renderCommentMarkdown } from '@/lib/markdown';
+import { renderCommentMarkdown, truncateText } from '@/lib/markdown';
 import {
   COMMENTER_COOKIE_MAX_AGE_SECONDS,
   type SubmissionSignals,
@@ -21,6 +22,7 @@ import { type ListQuery, type Page, decodeCursor, toPage } from '@/lib/paginatio
 import { WRITE, getLivePostForComments } from '@/lib/posts';
 import type { CommentCreateInput, CommentUpdateInput } from '@/lib/schemas';
 import { getSettings } from '@/lib/settings';
+import { absoluteUrl, commentAnchor, postPath } from '@/lib/site';
 import type { AuthUser } from '@/lib/users';
 
 /** What anyone may see of a comment: never the email, never the Markdown source. */
@@ -47,6 +49,18 @@ export interface AdminComment extends PublicComment {
   body: string;
   status: CommentStatus;
   updatedAt: string | null;
+  /** When the text last changed after posting (a status change is not an edit). */
+  editedAt: string | null;
+}
+
+/** A row of the moderation queue: what the comment answers, and where it is read on the site. */
+export interface ModerationComment extends AdminComment {
+  inReplyTo: { id: number; authorName: string; excerpt: string } | null;
+  /**
+   * The comment's place on the post; for one readers cannot see yet, the place it will appear: under the
+   * comment it answers if that one is shown, else the post's comments.
+   */
+  contextUrl: string;
 }
 
 const publicColumns = {
@@ -269,31 +283,125 @@ const adminColumns = {
   body: comments.body,
   status: comments.status,
   updatedAt: comments.updatedAt,
+  editedAt: comments.editedAt,
 };
 
-/** The moderation queue: comments of one status, newest first (index: status, created_at, id). */
-export function listCommentsForModeration({ status, limit, cursor }: ListQuery & { status: CommentStatus }): Page<AdminComment> {
+const parents = alias(comments, 'parent');
+
+export interface ModerationQuery extends ListQuery {
+  status: CommentStatus;
+  /** A post's slug: only its comments. Empty means every post. */
+  post?: string;
+  /** Text to find in the body, the name or the email (a substring). Empty means no search. */
+  q?: string;
+}
+
+const NAMED_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
+
+function decodeEntity(reference: string, hex?: string, dec?: string, name?: string): string {
+  if (name) return NAMED_ENTITIES[name.toLowerCase()]!;
+  const code = hex ? parseInt(hex, 16) : Number(dec);
+  return code <= 0x10ffff ? String.fromCodePoint(code) : reference;
+}
+
+/** The comment HTML's text, for a one-line excerpt: comments are sanitised to a few tags, so stripping them is safe. */
+function excerptOf(html: string, maxLength = 120): string {
+  const text = html
+    .replace(/<\/?(?:p|br|pre|blockquote|ul|ol|li)\b[^>]*>/g, ' ')
+    .replace(/<[^>]*>/g, '')
+    .replace(/&(?:#x([\da-f]+)|#(\d+)|(amp|lt|gt|quot|apos|nbsp));/gi, decodeEntity)
+    .replace(/\s+/g, ' ')
+    .trim();
+  return truncateText(text, maxLength);
+}
+
+/** The post a filter names, by slug; an unknown one is an error rather than an empty queue. */
+function postIdOf(slug: string): number {
+  const post = getDb().select({ id: posts.id }).from(posts).where(eq(posts.slug, slug)).get();
+  if (!post) throw notFound('Post');
+  return post.id;
+}
+
+/**
+ * The text search: a substring of the body, the name or the email, case-insensitive for ASCII. LIKE rather
+ * than a full-text index: it runs inside one status (and post) through their index, stops at a page of
+ * matches, and finds what full-text tokens would not (part of an address or a word).
+ */
+function commentContains(q: string): SQL {
+  const pattern = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const match = (column: Parameters<typeof like>[0]) => sql`${like(column, pattern)} ESCAPE '\\'`;
+  return or(match(comments.body), match(comments.authorName), match(comments.authorEmail))!;
+}
+
+/**
+ * The moderation queue: comments of one status, newest first, of one post and matching `q` if given
+ * (index: status, created_at, id; or post_id, status, created_at, id), each with the comment it answers.
+ */
+export function listCommentsForModeration({ status, limit, cursor, post, q }: ModerationQuery): Page<ModerationComment> {
   const after = cursor ? decodeCursor(cursor) : undefined;
+  const postId = post ? postIdOf(post) : undefined;
+  const search = q?.trim();
   const rows = getDb()
-    .select(adminColumns)
+    .select({ ...adminColumns, parentAuthorName: parents.authorName, parentHtml: parents.html, parentStatus: parents.status })
     .from(comments)
     .innerJoin(posts, eq(posts.id, comments.postId))
-    .where(and(eq(comments.status, status), after && sql`(${comments.createdAt}, ${comments.id}) < (${after.time}, ${after.id})`))
+    .leftJoin(parents, eq(parents.id, comments.parentId))
+    .where(
+      and(
+        eq(comments.status, status),
+        postId === undefined ? undefined : eq(comments.postId, postId),
+        search ? commentContains(search) : undefined,
+        after && sql`(${comments.createdAt}, ${comments.id}) < (${after.time}, ${after.id})`,
+      ),
+    )
     .orderBy(desc(comments.createdAt), desc(comments.id))
     .limit(limit + 1)
     .all();
-  return toPage(rows, limit, (comment) => ({ time: comment.createdAt, id: comment.id }));
+  const data = rows.map(({ parentAuthorName, parentHtml, parentStatus, ...comment }): ModerationComment => {
+    const anchor =
+      comment.status === 'approved'
+        ? commentAnchor(comment.id)
+        : comment.parentId !== null && parentStatus === 'approved'
+          ? commentAnchor(comment.parentId)
+          : 'comments';
+    return {
+      ...comment,
+      inReplyTo:
+        comment.parentId !== null && parentAuthorName !== null && parentHtml !== null
+          ? { id: comment.parentId, authorName: parentAuthorName, excerpt: excerptOf(parentHtml) }
+          : null,
+      contextUrl: absoluteUrl(`${postPath(comment.postSlug)}#${anchor}`),
+    };
+  });
+  return toPage(data, limit, (comment) => ({ time: comment.createdAt, id: comment.id }));
 }
 
-export function countCommentsByStatus(): Record<CommentStatus, number> {
+/** Comments of each status, of one post if given (index: status, or post_id and status). */
+export function countCommentsByStatus(post?: string): Record<CommentStatus, number> {
   const counts: Record<CommentStatus, number> = { pending: 0, approved: 0, spam: 0 };
   const rows = getDb()
     .select({ status: comments.status, n: sql<number>`count(*)` })
     .from(comments)
+    .where(post ? eq(comments.postId, postIdOf(post)) : undefined)
     .groupBy(comments.status)
     .all();
   for (const { status, n } of rows) counts[status] = n;
   return counts;
+}
+
+/**
+ * The posts the queue can be filtered by: those with comments, the most recently edited `limit` of them
+ * (index: updated_at, id; each checked through comments' post_id index), by title.
+ */
+export function listPostsWithComments(limit = 200): { slug: string; title: string }[] {
+  return getDb()
+    .select({ slug: posts.slug, title: posts.title })
+    .from(posts)
+    .where(sql`EXISTS (SELECT 1 FROM ${comments} WHERE ${comments.postId} = ${posts.id})`)
+    .orderBy(desc(posts.updatedAt), desc(posts.id))
+    .limit(limit)
+    .all()
+    .sort((a, b) => a.title.localeCompare(b.title, 'en'));
 }
 
 export function getAdminComment(id: number): AdminComment | undefined {
@@ -303,20 +411,25 @@ export function getAdminComment(id: number): AdminComment | undefined {
 /** The author's change (status and/or text) or a reader's edit of their own text. */
 export async function updateComment(id: number, patch: CommentUpdateInput): Promise<AdminComment> {
   const html = patch.body === undefined ? undefined : await renderCommentMarkdown(patch.body);
-  return writeComment(id, () => ({ ...patch, ...(html === undefined ? {} : { html }) }));
+  return writeComment(id, (current, now) => ({ ...patch, ...(html === undefined ? {} : { html }), ...textEdit(current, patch.body, now) }));
 }
+
+/** Marks the comment as edited when its text really changes; saving the same text, or only a status, is no edit. */
+const textEdit = (current: AdminComment, body: string | undefined, now: string) =>
+  body !== undefined && body !== current.body ? { editedAt: now } : {};
 
 /**
  * Applies the change `decide` makes from the comment as it is inside the write transaction, so a
  * decision based on its status cannot be undone by a moderation that landed in between.
  */
-function writeComment(id: number, decide: (current: AdminComment) => Partial<typeof comments.$inferInsert>): AdminComment {
+function writeComment(id: number, decide: (current: AdminComment, now: string) => Partial<typeof comments.$inferInsert>): AdminComment {
   const updated = getDb().transaction(() => {
     const current = getAdminComment(id);
     if (!current) throw notFound('Comment');
+    const now = new Date().toISOString();
     getDb()
       .update(comments)
-      .set({ ...decide(current), updatedAt: new Date().toISOString() })
+      .set({ ...decide(current, now), updatedAt: now })
       .where(eq(comments.id, id))
       .run();
     return getAdminComment(id)!;
@@ -348,25 +461,33 @@ export function deleteComments(ids: number[]): number {
   return deleted;
 }
 
-export function setCommentsStatus(ids: number[], status: CommentStatus): number {
-  const changed = getDb()
-    .update(comments)
-    .set({ status, updatedAt: new Date().toISOString() })
-    .where(inArray(comments.id, ids))
-    .returning({ postId: comments.postId })
-    .all();
-  if (changed.length > 0) {
-    const slugs = getDb()
-      .selectDistinct({ slug: posts.slug })
-      .from(posts)
-      .where(inArray(posts.id, [...new Set(changed.map((row) => row.postId))]))
+/** A comment a moderation action changed, with the status it had before: what Undo puts back. */
+export interface StatusChange {
+  id: number;
+  status: CommentStatus;
+}
+
+/** Sets the status of the comments that exist among `ids`; answers each one with its status before. */
+export function setCommentsStatus(ids: number[], status: CommentStatus): StatusChange[] {
+  const before = getDb().transaction((tx) => {
+    const rows = tx
+      .select({ id: comments.id, status: comments.status, postSlug: posts.slug })
+      .from(comments)
+      .innerJoin(posts, eq(posts.id, comments.postId))
+      .where(inArray(comments.id, ids))
+      .orderBy(asc(comments.id))
       .all();
+    const found = rows.map((row) => row.id);
+    if (found.length > 0) tx.update(comments).set({ status, updatedAt: new Date().toISOString() }).where(inArray(comments.id, found)).run();
+    return rows;
+  }, WRITE);
+  if (before.length > 0) {
     expireComments(
-      slugs.map((row) => row.slug),
-      ids,
+      new Set(before.map((row) => row.postSlug)),
+      before.map((row) => row.id),
     );
   }
-  return changed.length;
+  return before.map(({ id, status }) => ({ id, status }));
 }
 
 /**
@@ -376,7 +497,12 @@ export function setCommentsStatus(ids: number[], status: CommentStatus): number 
 export async function editOwnComment(id: number, body: string): Promise<AdminComment> {
   const html = await renderCommentMarkdown(body);
   const settings = getSettings();
-  return writeComment(id, (current) => ({ body, html, status: decideEditStatus(current.status, { ...current, body }, settings).status }));
+  return writeComment(id, (current, now) => ({
+    body,
+    html,
+    status: decideEditStatus(current.status, { ...current, body }, settings).status,
+    ...textEdit(current, body, now),
+  }));
 }
 
 /**
@@ -394,10 +520,17 @@ export function assertReaderMayChange(id: number, editCookie: string | undefined
 
 export type ModerationAction = 'approve' | 'pending' | 'spam' | 'delete';
 
-/** One action on many comments, all or nothing. Answers how many comments it changed. */
-export function moderateComments(action: ModerationAction, ids: number[]): number {
-  if (action === 'delete') return deleteComments(ids);
-  return setCommentsStatus(ids, action === 'approve' ? 'approved' : action);
+export interface ModerationResult {
+  changed: number;
+  /** For a status change, each comment with the status it had, so it can be undone; empty for a delete, which cannot. */
+  previous: StatusChange[];
+}
+
+/** One action on many comments, all or nothing. Answers what it changed. */
+export function moderateComments(action: ModerationAction, ids: number[]): ModerationResult {
+  if (action === 'delete') return { changed: deleteComments(ids), previous: [] };
+  const previous = setCommentsStatus(ids, action === 'approve' ? 'approved' : action);
+  return { changed: previous.length, previous };
 }
 
 /** Whether a reader's comment is still inside the window in which they may change it. */

@@ -18,16 +18,26 @@ export function isHttps(request: Request): boolean {
   return request.headers.get('x-forwarded-proto') === 'https' || new URL(request.url).protocol === 'https:';
 }
 
-/** A Set-Cookie value: always HttpOnly and SameSite=Lax, Secure over HTTPS. */
-export function serializeCookie(request: Request, name: string, value: string, maxAgeSeconds: number): string {
+/**
+ * Set while an author is signed in, readable by the page's script: cached public pages show the
+ * author an "Edit" link with it. It grants nothing; the session cookie beside it stays HttpOnly.
+ */
+export const SIGNED_IN_HINT_COOKIE = 'quire_signed_in';
+
+/** A Set-Cookie value: HttpOnly (unless it is the hint above) and SameSite=Lax, Secure over HTTPS. */
+export function serializeCookie(
+  request: Request,
+  name: string,
+  value: string,
+  maxAgeSeconds: number,
+  { httpOnly = true }: { httpOnly?: boolean } = {},
+): string {
   return [
     `${name}=${encodeURIComponent(value)}`,
     'Path=/',
     `Max-Age=${Math.max(0, Math.floor(maxAgeSeconds))}`,
-    'HttpOnly',
+    ...(httpOnly ? ['HttpOnly'] : []),
     'SameSite=Lax',
     ...(isHttps(request) ? ['Secure'] : []),
   ].join('; ');
 }
-
-export const clearCookie = (request: Request, name: string) => serializeCookie(request, name, '', 0);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { canonicalTimeZone } from '@/lib/format';
 
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 
@@ -12,6 +13,16 @@ const envSchema = z.object({
   /** The byline in structured data and feeds; the blog's name when unset. */
   SITE_AUTHOR: z.preprocess(emptyAsUndefined, z.string().trim().min(1).optional()),
   SITE_DESCRIPTION: z.string().trim().min(1).default('Notes on building for the web, written with Quire.'),
+  /** The zone dates are shown in (an IANA name such as Europe/Berlin); the server's own when unset. */
+  SITE_TIME_ZONE: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .trim()
+      .refine((zone) => canonicalTimeZone(zone) !== undefined, 'SITE_TIME_ZONE must be an IANA time zone such as Europe/Berlin')
+      .transform((zone) => canonicalTimeZone(zone)!)
+      .optional(),
+  ),
   ADMIN_TOKEN: z.preprocess(
     emptyAsUndefined,
     z.string().min(16, 'ADMIN_TOKEN must be at least 16 characters (try `openssl rand -hex 32`)').optional(),

@@ -4,6 +4,7 @@ import { getDb } from '@/db';
 import { COMMENT_STATUSES, comments, posts, users } from '@/db/schema';
 import { expire, tags as cacheTags } from '@/lib/cache';
 import { getEnv } from '@/lib/env';
+import { getSiteIdentity } from '@/lib/site-identity';
 import { AppError } from '@/lib/errors';
 import { renderCommentMarkdown, renderPost } from '@/lib/markdown';
 import { WRITE, authorStatus, countWords, loadTags, setPostTags } from '@/lib/posts';
@@ -40,6 +41,8 @@ const commentSchema = z.strictObject({
   status: z.enum(COMMENT_STATUSES, { error: 'status must be "approved", "pending" or "spam".' }).default('approved'),
   createdAt: isoTime('createdAt'),
   updatedAt: isoTime('updatedAt').nullable().default(null),
+  /** When the text last changed after it was posted (by its writer or the blog's author). */
+  editedAt: isoTime('editedAt').nullable().default(null),
   body: textOf('body'),
 });
 
@@ -153,12 +156,12 @@ export interface ExportSummary {
 }
 
 function exportHeader(): Omit<ExportDocument, 'posts'> {
-  const { SITE_NAME, SITE_URL, SITE_DESCRIPTION, SITE_AUTHOR } = getEnv();
+  const { name, description, authorName } = getSiteIdentity();
   return {
     format: EXPORT_FORMAT,
     version: EXPORT_VERSION,
     exportedAt: new Date().toISOString(),
-    site: { name: SITE_NAME, url: SITE_URL, description: SITE_DESCRIPTION, ...(SITE_AUTHOR ? { author: SITE_AUTHOR } : {}) },
+    site: { name, url: getEnv().SITE_URL, description, author: authorName },
   };
 }
 
@@ -172,6 +175,7 @@ const commentColumns = {
   status: comments.status,
   createdAt: comments.createdAt,
   updatedAt: comments.updatedAt,
+  editedAt: comments.editedAt,
   body: comments.body,
 };
 
@@ -227,6 +231,7 @@ function eachExportedPost(visit: (post: ExportedPost) => void): ExportSummary {
             status: comment.status,
             createdAt: comment.createdAt,
             updatedAt: comment.updatedAt,
+            editedAt: comment.editedAt,
             body: comment.body,
           })),
         });

@@ -1,7 +1,8 @@
 import { toHtml } from 'hast-util-to-html';
 import { type Document, DOMImplementation, type Element, XMLSerializer } from '@xmldom/xmldom';
-import { getEnv } from '@/lib/env';
+import { getSiteIdentity } from '@/lib/site-identity';
 import { notFound } from '@/lib/errors';
+import { removeCodeHighlighting } from '@/lib/code-highlight';
 import { cachedResponse } from '@/lib/http';
 import { listLatestPostsWithHtml } from '@/lib/posts';
 import { absoluteUrl } from '@/lib/site';
@@ -42,20 +43,20 @@ interface Feed {
 
 /** The latest 20 posts, whole, with absolute links; `tagSlug` narrows it to one tag. */
 function loadFeed(tagSlug?: string): Feed {
-  const { SITE_NAME, SITE_DESCRIPTION, SITE_AUTHOR } = getEnv();
+  const { name: siteName, description, authorName } = getSiteIdentity();
   const tag = tagSlug === undefined ? undefined : getTag(tagSlug);
   if (tagSlug !== undefined && !tag) throw notFound('Tag');
   const posts = listLatestPostsWithHtml({ limit: 20, tag: tag?.slug });
   const iso = (time: string) => new Date(time).toISOString();
   return {
     home: absoluteUrl(tag ? tagPath(tag.slug) : '/'),
-    title: tag ? `${SITE_NAME}: posts tagged “${tag.name}”` : SITE_NAME,
-    description: tag ? `Posts tagged “${tag.name}” on ${SITE_NAME}.` : SITE_DESCRIPTION,
-    copyright: `© ${SITE_NAME}`,
+    title: tag ? `${siteName}: posts tagged “${tag.name}”` : siteName,
+    description: tag ? `Posts tagged “${tag.name}” on ${siteName}.` : description,
+    copyright: `© ${siteName}`,
     updated: iso(
       posts.reduce((newest, post) => (post.updatedAt > newest ? post.updatedAt : newest), posts[0]?.updatedAt ?? new Date(0).toISOString()),
     ),
-    author: { name: SITE_AUTHOR ?? SITE_NAME, url: absoluteUrl('/') },
+    author: { name: authorName, url: absoluteUrl('/') },
     links: tag
       ? { rss: absoluteUrl(`${tagPath(tag.slug)}/feed.xml`) }
       : { rss: absoluteUrl('/feed.xml'), atom: absoluteUrl('/atom.xml'), json: absoluteUrl('/feed.json') },
@@ -63,7 +64,8 @@ function loadFeed(tagSlug?: string): Feed {
       url: post.url,
       title: post.title,
       summary: post.summary,
-      html: post.html,
+      // Plain <pre><code>: a reader shows no site CSS, so the token spans would be dead weight.
+      html: removeCodeHighlighting(post.html),
       updated: iso(post.updatedAt),
       published: iso(post.publishedAt),
       tags: post.tags.map((t) => ({ name: t.name, url: absoluteUrl(tagPath(t.slug)) })),

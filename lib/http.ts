@@ -126,10 +126,20 @@ export async function readPayload(request: Request, accept: { form?: boolean } =
 }
 
 async function readText(request: Request): Promise<string> {
-  const tooLarge = new AppError('payload_too_large', `The request body must be at most ${MAX_BODY_BYTES / 1024} KiB.`);
+  const bytes = await readBytes(request, MAX_BODY_BYTES);
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new AppError('bad_request', 'The request body is not valid UTF-8.');
+  }
+}
+
+/** The whole body, cut off with 413 as soon as it passes `limit` bytes (an upload's own limit). */
+export async function readBytes(request: Request, limit: number): Promise<Buffer> {
+  const tooLarge = new AppError('payload_too_large', `The request body must be at most ${formatBytes(limit)}.`);
   const declared = Number(request.headers.get('content-length') ?? 0);
-  if (declared > MAX_BODY_BYTES) throw tooLarge;
-  if (!request.body) return '';
+  if (declared > limit) throw tooLarge;
+  if (!request.body) return Buffer.alloc(0);
 
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -141,18 +151,16 @@ async function readText(request: Request): Promise<string> {
     });
     if (done) break;
     size += value.byteLength;
-    if (size > MAX_BODY_BYTES) {
+    if (size > limit) {
       await reader.cancel();
       throw tooLarge;
     }
     chunks.push(value);
   }
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
-  } catch {
-    throw new AppError('bad_request', 'The request body is not valid UTF-8.');
-  }
+  return Buffer.concat(chunks);
 }
+
+const formatBytes = (bytes: number) => (bytes >= 1024 * 1024 ? `${bytes / (1024 * 1024)} MiB` : `${bytes / 1024} KiB`);
 
 /** Validates input with a shared zod schema; failures list every field with its reason. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {

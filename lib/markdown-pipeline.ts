@@ -1,4 +1,5 @@
 import type { Element, ElementContent, Root, RootContent } from 'hast';
+import { performance } from 'node:perf_hooks';
 import rehypeSanitize, { defaultSchema, type Options as SanitizeSchema } from 'rehype-sanitize';
 import rehypeStringify from 'rehype-stringify';
 import remarkGfm from 'remark-gfm';
@@ -6,6 +7,8 @@ import remarkParse from 'remark-parse';
 import remarkRehype from 'remark-rehype';
 import type { Nodes as MdastNode, Root as MdastRoot } from 'mdast';
 import { type Processor, unified } from 'unified';
+import { CODE_TOKEN_CLASSES } from '@/lib/code-highlight';
+import { highlightBudget, highlightCode } from '@/lib/code-highlighter';
 
 /*
  * The Markdown pipelines, synchronous. They run only inside the render workers
@@ -13,22 +16,31 @@ import { type Processor, unified } from 'unified';
  * calls, gives each render a time limit that only a worker thread can enforce.
  *
  * Raw HTML in the source is dropped (remark-rehype's default) and the result passes an allow-list
- * sanitiser, so nothing an author or reader types can run script on a page.
+ * sanitiser, so nothing an author or reader types can run script on a page. Fenced code is
+ * highlighted before the sanitiser (lib/code-highlighter.ts), which lets through only the token
+ * classes it writes: a span with any other class, or any style, never gets past it.
  */
+
+/** Highlighted code: a `<span>` may carry token classes, and no other attribute. */
+const tokenSpans = { span: [['className', ...CODE_TOKEN_CLASSES]] } satisfies SanitizeSchema['attributes'];
 
 const postSchema: SanitizeSchema = {
   ...defaultSchema,
+  attributes: { ...defaultSchema.attributes, ...tokenSpans },
   protocols: { ...defaultSchema.protocols, href: ['http', 'https', 'mailto'], src: ['http', 'https'] },
 };
 
 /** Reader comments get a small subset: emphasis, code, links, quotes and lists; no images or headings. */
 const commentSchema: SanitizeSchema = {
   ...defaultSchema,
-  tagNames: ['p', 'br', 'em', 'strong', 'del', 'code', 'pre', 'a', 'blockquote', 'ul', 'ol', 'li'],
-  attributes: { a: ['href'], code: [], ol: ['start'] },
+  tagNames: ['p', 'br', 'em', 'strong', 'del', 'code', 'pre', 'span', 'a', 'blockquote', 'ul', 'ol', 'li'],
+  attributes: { a: ['href'], code: [], ol: ['start'], ...tokenSpans },
   protocols: { href: ['http', 'https', 'mailto'] },
   clobberPrefix: 'user-content-',
 };
+
+/** The allow-lists, for tests that hand them what no Markdown can produce. */
+export const SANITIZE_SCHEMAS = { post: postSchema, comment: commentSchema } as const;
 
 /** Calls `fn` on every element of a tree, depth first. */
 function eachElement(node: Root | Element, fn: (element: Element) => void): void {
@@ -82,6 +94,32 @@ const rehypeFocusableCode = () => (tree: Root) =>
     if (element.tagName === 'pre') element.properties.tabIndex = 0;
   });
 
+/**
+ * How long a render may spend before highlighting stops, counted from its start (parsing included),
+ * well inside its limit in lib/markdown.ts (post 5 s, comment 2 s): past it, the code left stays
+ * plain rather than the text being refused as too slow.
+ */
+const HIGHLIGHT_TIME_MS = { post: 2_000, comment: 500 } as const;
+/** When the render in progress stops highlighting (a worker renders one document at a time). */
+let highlightDeadline = 0;
+
+/** Highlights each fenced code block whose language is known (` ```ts `); others stay plain. */
+const rehypeHighlightCode = () => (tree: Root) => {
+  const budget = highlightBudget(highlightDeadline);
+  eachElement(tree, (element) => {
+    if (element.tagName !== 'pre') return;
+    const code = element.children.find((child): child is Element => child.type === 'element' && child.tagName === 'code');
+    if (!code) return;
+    const classes = Array.isArray(code.properties.className) ? code.properties.className : [];
+    const lang = classes
+      .map(String)
+      .find((name) => name.startsWith('language-'))
+      ?.slice('language-'.length);
+    const highlighted = lang === undefined ? undefined : highlightCode(textOf(code), lang, budget);
+    if (highlighted) code.children = highlighted;
+  });
+};
+
 /** Turns off micromark constructs by name (micromark's own `disable` extension). */
 function remarkDisable(this: Processor, names: string[]) {
   const data = this.data();
@@ -92,6 +130,7 @@ const postProcessor = unified()
   .use(remarkParse)
   .use(remarkGfm)
   .use(remarkRehype)
+  .use(rehypeHighlightCode)
   .use(rehypeSanitize, postSchema)
   .use(rehypeUnwrapDeadLinks)
   .use(rehypeLabelTaskItems)
@@ -108,6 +147,7 @@ const commentProcessor = unified()
   .use(remarkDisable, ['setextUnderline'])
   .use(remarkGfm, { singleTilde: false })
   .use(remarkRehype)
+  .use(rehypeHighlightCode)
   .use(rehypeSanitize, commentSchema)
   .use(rehypeUnwrapDeadLinks)
   .use(rehypeUgcLinks)
@@ -140,6 +180,7 @@ export type RenderOutcome = { ok: true; html: string; text: string } | { ok: fal
  */
 export function renderMarkdown(kind: RenderKind, markdown: string): RenderOutcome {
   if (kind !== 'plain-text' && nestsTooDeeply(markdown)) return { ok: false, reason: 'too-deep' };
+  highlightDeadline = performance.now() + HIGHLIGHT_TIME_MS[kind === 'comment' ? 'comment' : 'post'];
   const processor = kind === 'comment' ? commentProcessor : postProcessor;
   try {
     const tree = processor.parse(markdown);

@@ -27,6 +27,7 @@ import {
   slugCheckQuerySchema,
 } from '@/lib/schemas';
 import { settingsUpdateSchema } from '@/lib/settings';
+import { identityPatchSchema } from '@/lib/site-identity';
 
 /*
  * The OpenAPI 3.1 document, generated from the same zod schemas that validate requests (zod 4's
@@ -43,6 +44,8 @@ interface Operation {
   body?: z.ZodType;
   /** Also accepts application/x-www-form-urlencoded from a plain HTML form. */
   form?: boolean;
+  /** The body is a file of these media types, sent as is (not JSON). */
+  upload?: string;
   /** Served from the cache with an ETag; If-None-Match gets 304 (lib/http.ts cachedResponse). */
   cached?: boolean;
   responses: Record<number, { description: string; schema?: z.ZodType; headers?: string[] }>;
@@ -60,6 +63,7 @@ const REQUESTS: [string, z.ZodType][] = [
   ['ApiTokenCreate', apiTokenCreateSchema],
   ['Preview', previewSchema],
   ['SettingsUpdate', settingsUpdateSchema],
+  ['SiteIdentityUpdate', identityPatchSchema],
 ];
 for (const [id, schema] of REQUESTS) requestRegistry.add(schema, { id });
 const requestId = (schema: z.ZodType) => requestRegistry.get(schema)!.id;
@@ -149,7 +153,7 @@ export const OPERATIONS: Record<string, Record<string, Operation>> = {
     patch: {
       summary: 'Moderate or edit a comment',
       description:
-        'The author may change `status` and `body`; the reader who wrote it may change `body` within the edit window (signed cookie).',
+        'The author may change `status` and `body` (a new `body` is rendered again and sets `editedAt`; the status stays unless sent); the reader who wrote it may change `body` within the edit window (signed cookie).',
       auth: 'reader-or-author',
       body: commentUpdateSchema,
       responses: {
@@ -241,11 +245,13 @@ export const OPERATIONS: Record<string, Record<string, Operation>> = {
   '/api/admin/comments': {
     get: {
       summary: 'The moderation queue',
+      description:
+        "`post` (a slug) keeps one post's comments; `q` finds text in the body, the name or the email. Each comment says what it answers (`inReplyTo`) and where it is read (`contextUrl`).",
       auth: 'author',
       query: moderationQuerySchema,
       responses: {
         200: { description: 'Comments of one status, newest first', schema: responses.adminCommentPage },
-        ...problems(400, 401),
+        ...problems(400, 401, 404),
       },
     },
   },
@@ -254,7 +260,10 @@ export const OPERATIONS: Record<string, Record<string, Operation>> = {
       summary: 'Moderate many comments at once',
       auth: 'author',
       body: bulkModerationSchema,
-      responses: { 200: { description: 'How many changed', schema: responses.bulkResult }, ...problems(...WRITE_PROBLEMS) },
+      responses: {
+        200: { description: 'How many changed, and the status each had before (to undo it)', schema: responses.bulkResult },
+        ...problems(...WRITE_PROBLEMS),
+      },
     },
   },
   '/api/admin/settings': {
@@ -268,6 +277,39 @@ export const OPERATIONS: Record<string, Record<string, Operation>> = {
       auth: 'author',
       body: settingsUpdateSchema,
       responses: { 200: { description: 'The settings', schema: responses.settings }, ...problems(...WRITE_PROBLEMS) },
+    },
+  },
+  '/api/admin/site': {
+    get: {
+      summary: 'Site identity',
+      description: 'Name, description, byline, time zone, accent colour, navigation and images, with environment variables as defaults.',
+      auth: 'author',
+      responses: { 200: { description: 'The site identity', schema: responses.siteIdentity }, ...problems(401) },
+    },
+    patch: {
+      summary: 'Change the site identity',
+      description: 'Each field sent replaces its value; `null` puts it back to its default.',
+      auth: 'author',
+      body: identityPatchSchema,
+      responses: { 200: { description: 'The site identity', schema: responses.siteIdentity }, ...problems(...WRITE_PROBLEMS) },
+    },
+  },
+  '/api/admin/site/{image}': {
+    put: {
+      summary: 'Upload the logo or the icon',
+      description:
+        '`image` is `logo` or `icon`. The body is the image itself (PNG, JPEG, WebP, GIF, AVIF or SVG, at most 5 MiB); it is re-encoded as PNG: a logo within 480 × 96 px, an icon at 180 and 32 px.',
+      auth: 'author',
+      upload: 'image/*',
+      responses: {
+        200: { description: 'Where the new image is served', schema: responses.siteImage },
+        ...problems(...WRITE_PROBLEMS, 404),
+      },
+    },
+    delete: {
+      summary: 'Remove the logo or the icon',
+      auth: 'author',
+      responses: { 204: { description: 'Removed: the name, or Quire’s icon, is shown again' }, ...problems(401, 403, 404) },
     },
   },
   '/api/admin/tokens': {
@@ -356,6 +398,9 @@ function operationObject(path: string, method: string, op: Operation): object {
     ...(op.description ? { description: op.description } : {}),
     ...(security ? { security } : {}),
     parameters: parameters(path, op.query),
+    ...(op.upload
+      ? { requestBody: { required: true, content: { [op.upload]: { schema: { type: 'string', contentMediaType: op.upload } } } } }
+      : {}),
     ...(op.body
       ? {
           requestBody: {

@@ -1,4 +1,5 @@
-import { and, asc, desc, eq, inArray, like, lte, or, sql } from 'drizzle-orm';
+import { randomUUID } from 'node:crypto';
+import { type SQL, and, asc, desc, eq, gt, inArray, like, lte, or, sql } from 'drizzle-orm';
 import { type DB, getDb } from '@/db';
 import { expire, tags as cacheTags } from '@/lib/cache';
 import { type Post, postTags, posts, tags } from '@/db/schema';
@@ -6,9 +7,9 @@ import { AppError, fieldError, notFound } from '@/lib/errors';
 import { renderPost, truncateText } from '@/lib/markdown';
 import { type ListQuery, type Page, decodeCursor, toPage } from '@/lib/pagination';
 import type { PostCreateInput, PostUpdateInput } from '@/lib/schemas';
-import { indexPost } from '@/lib/search';
+import { indexPost, toFtsQuery } from '@/lib/search';
 import { absoluteUrl, postPath } from '@/lib/site';
-import { slugify } from '@/lib/slug';
+import { isPostSlugFallback, postSlugFallback, slugWords, slugify } from '@/lib/slug';
 import { getTag } from '@/lib/tags';
 
 export interface TagRef {
@@ -201,22 +202,79 @@ export function listSitemapEntries(): { slug: string; updatedAt: string }[] {
 
 /* The author's side. */
 
-/** All posts, drafts included, most recently edited first; `q` searches titles. */
-export function listPostsForAuthor({ limit, cursor, q }: ListQuery & { q?: string }): Page<AuthorPost> {
+/** Which posts of the author's list: one status, derived as authorStatus derives it, or all of them. */
+function authorStatusFilter(status: AuthorStatus | undefined, now: string): SQL | undefined {
+  if (status === 'draft') return eq(posts.status, 'draft');
+  if (status === 'scheduled') return and(eq(posts.status, 'published'), gt(posts.publishedAt, now));
+  // The unary + keeps SQLite from ranging over published_at and sorting every live post by its edit: it
+  // walks them in edit order instead (posts_status_updated_at_id_published_at_idx) and stops at the page.
+  if (status === 'published') return and(eq(posts.status, 'published'), sql`+${posts.publishedAt} <= ${now}`);
+  return undefined;
+}
+
+/**
+ * The author's search: words in the title, summary, text or tags, drafts included. Both full-text indexes
+ * hold every post (the public search keeps to live posts itself), so a post matches its words stemmed
+ * (posts_fts) or as written (posts_fts_prefix), the last word also as the start of a longer one while it
+ * is being typed. A query with no words (only symbols) matches nothing.
+ */
+function matchingPosts(q: string): SQL {
+  const match = toFtsQuery(q);
+  if (!match) return sql`0`;
+  return sql`${posts.id} IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ${match}
+    UNION SELECT rowid FROM posts_fts_prefix WHERE posts_fts_prefix MATCH ${match})`;
+}
+
+export interface AuthorPostsQuery extends ListQuery {
+  q?: string;
+  status?: AuthorStatus;
+}
+
+/** All posts or those of one status, most recently edited first; `q` searches their words (see matchingPosts). */
+export function listPostsForAuthor({ limit, cursor, q, status }: AuthorPostsQuery): Page<AuthorPost> {
   const after = cursor ? decodeCursor(cursor) : undefined;
-  const search = q?.trim() ? like(posts.title, `%${q.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`) : undefined;
-  const rows = getDb()
-    .select()
+  const now = new Date().toISOString();
+  const db = getDb();
+  // The page is chosen by id from the indexes (and the search's matches) first, and only its rows are read
+  // whole: a search that finds most posts sorts their dates, not their texts.
+  const page = db
+    .select({ id: posts.id })
     .from(posts)
-    .where(and(search && sql`${search} ESCAPE '\\'`, after && sql`(${posts.updatedAt}, ${posts.id}) < (${after.time}, ${after.id})`))
+    .where(
+      and(
+        authorStatusFilter(status, now),
+        q?.trim() ? matchingPosts(q) : undefined,
+        after && sql`(${posts.updatedAt}, ${posts.id}) < (${after.time}, ${after.id})`,
+      ),
+    )
     .orderBy(desc(posts.updatedAt), desc(posts.id))
-    .limit(limit + 1)
-    .all();
-  return toPage(withTags(rows).map(toAuthorPost), limit, (post) => ({ time: post.updatedAt, id: post.id }));
+    .limit(limit + 1);
+  const rows = db.select().from(posts).where(inArray(posts.id, page)).orderBy(desc(posts.updatedAt), desc(posts.id)).all();
+  // The status shown agrees with the filter: both are taken at the same moment.
+  const data = withTags(rows).map((post) => ({ ...toAuthorPost(post), status: authorStatus(post, now) }));
+  return toPage(data, limit, (post) => ({ time: post.updatedAt, id: post.id }));
+}
+
+/** How many posts of each status the author's list holds, for its tabs; `q` counts only the posts it finds. */
+export function countPostsForAuthor({ q }: { q?: string } = {}): Record<AuthorStatus | 'all', number> {
+  const now = new Date().toISOString();
+  const count = (status: AuthorStatus) => sql<number>`count(*) FILTER (WHERE ${authorStatusFilter(status, now)})`;
+  const counts = getDb()
+    .select({ draft: count('draft'), scheduled: count('scheduled'), published: count('published') })
+    .from(posts)
+    .where(q?.trim() ? matchingPosts(q) : undefined)
+    .get()!;
+  return { ...counts, all: counts.draft + counts.scheduled + counts.published };
 }
 
 export function getPostById(id: number): AuthorPost | undefined {
   const row = getDb().select().from(posts).where(eq(posts.id, id)).get();
+  return row && toAuthorPost(withTags([row])[0]!);
+}
+
+/** Any post, draft or scheduled too, by its slug: for the author's preview. */
+export function getPostBySlugForAuthor(slug: string): AuthorPost | undefined {
+  const row = getDb().select().from(posts).where(eq(posts.slug, slug)).get();
   return row && toAuthorPost(withTags([row])[0]!);
 }
 
@@ -226,9 +284,8 @@ export function postExists(slug: string, exceptId?: number): boolean {
   return row !== undefined && row.id !== exceptId;
 }
 
-/** A derived slug never fails: "title", then "title-2", "title-3" ... (one query for all candidates). */
-function uniqueSlugFrom(title: string): string {
-  const base = slugify(title);
+/** A derived slug never fails: "base", then "base-2", "base-3" ... (one query for all candidates). */
+function uniqueSlug(base: string): string {
   const taken = new Set(
     getDb()
       .select({ slug: posts.slug })
@@ -239,6 +296,17 @@ function uniqueSlugFrom(title: string): string {
   );
   if (!taken.has(base)) return base;
   for (let n = 2; ; n++) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`;
+}
+
+/**
+ * A draft named by its id (its title had no slug words) takes its slug from the first title that has some,
+ * until it is published: its address is not public yet. A post that has been public keeps its address.
+ */
+function slugForRetitledDraft(current: Post, title: string | undefined): string | undefined {
+  if (current.status !== 'draft' || current.publishedAt !== null || !isPostSlugFallback(current.slug, current.id)) return undefined;
+  const words = slugWords(title ?? current.title);
+  // A title such as "Post 7" on post 7 gives the slug it has: re-deriving it would add a number on every save.
+  return words && !isPostSlugFallback(words, current.id) ? uniqueSlug(words) : undefined;
 }
 
 const slugConflict = (slug: string) =>
@@ -313,12 +381,14 @@ export async function createPost(input: PostCreateInput): Promise<AuthorPost> {
     const id = getDb().transaction((tx) => {
       if (input.slug && postExists(input.slug)) throw slugConflict(input.slug);
       const { tags: tagNames, ...fields } = input;
+      const words = slugWords(input.title);
       const created = tx
         .insert(posts)
         .values({
           ...fields,
           ...resolvePublication(input.status, input.publishedAt, undefined, now),
-          slug: input.slug ?? uniqueSlugFrom(input.title),
+          // A title without slug words gets its id as its slug, once the id exists (see postSlugFallback).
+          slug: input.slug ?? (words ? uniqueSlug(words) : `pending-${randomUUID()}`),
           summary: input.summary || truncateText(text),
           html,
           wordCount: countWords(text),
@@ -327,6 +397,11 @@ export async function createPost(input: PostCreateInput): Promise<AuthorPost> {
         })
         .returning({ id: posts.id })
         .get();
+      if (!input.slug && !words)
+        tx.update(posts)
+          .set({ slug: uniqueSlug(postSlugFallback(created.id)) })
+          .where(eq(posts.id, created.id))
+          .run();
       if (tagNames) setPostTags(tx, created.id, tagNames);
       indexPost(tx, created.id, text);
       return created.id;
@@ -345,15 +420,24 @@ export async function updatePost(slug: string, patch: PostUpdateInput): Promise<
     const id = getDb().transaction((tx) => {
       const current = tx.select().from(posts).where(eq(posts.slug, slug)).get();
       if (!current) throw notFound('Post');
-      if (patch.slug && patch.slug !== current.slug && postExists(patch.slug, current.id)) throw slugConflict(patch.slug);
+      // A fallback slug is the server's to give: sent back (the editor sends the slug it was given), it is no choice.
+      const { tags: tagNames, status, publishedAt, slug: requested, ...fields } = patch;
+      const chosen = requested && !isPostSlugFallback(requested, current.id) ? requested : undefined;
+      if (chosen && chosen !== current.slug && postExists(chosen, current.id)) throw slugConflict(chosen);
+      const newSlug = chosen ?? slugForRetitledDraft(current, patch.title);
       const now = new Date().toISOString();
-      const { tags: tagNames, status, publishedAt, ...fields } = patch;
       const publication =
         status !== undefined || publishedAt !== undefined
           ? resolvePublication(status ?? (current.status === 'draft' ? 'draft' : 'published'), publishedAt, current, now)
           : {};
       tx.update(posts)
-        .set({ ...fields, ...publication, ...(rendered && { html: rendered.html, wordCount: countWords(rendered.text) }), updatedAt: now })
+        .set({
+          ...fields,
+          ...(newSlug && { slug: newSlug }),
+          ...publication,
+          ...(rendered && { html: rendered.html, wordCount: countWords(rendered.text) }),
+          updatedAt: now,
+        })
         .where(eq(posts.id, current.id))
         .run();
       if (tagNames) setPostTags(tx, current.id, tagNames);

@@ -169,10 +169,14 @@ export const searchQuerySchema = listQuerySchema.extend({
 
 export const authorPostsQuerySchema = listQuerySchema.extend({
   q: z.string().max(200, 'q must be at most 200 characters.').optional(),
+  /** Scheduled means published with a time still to come, as in each post's `status`. */
+  status: z.enum(['draft', 'scheduled', 'published'], { error: 'status must be draft, scheduled or published.' }).optional(),
 });
 
 export const moderationQuerySchema = listQuerySchema.extend({
   status: z.enum(['pending', 'approved', 'spam'], { error: 'status must be pending, approved or spam.' }).default('pending'),
+  post: z.string().max(SLUG_MAX_LENGTH, `post must be a post's slug.`).optional(),
+  q: z.string().max(200, 'q must be at most 200 characters.').optional(),
 });
 
 export const slugCheckQuerySchema = z.object({

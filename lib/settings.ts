@@ -76,40 +76,51 @@ export type SettingsUpdate = z.output<typeof settingsUpdateSchema>;
 const KEY = 'site';
 
 /**
- * The last stored value and what it parsed to. The row is read on every call, so a change made by
- * another process counts at once, but the parsing is done only when the stored text changes:
- * a comment post reads the settings several times.
+ * The last stored text of each settings row and what it parsed to. The row is read on every call,
+ * so a change made by another process counts at once, but the parsing is done only when the stored
+ * text changes: a comment post reads the settings several times.
  */
-let lastParsed: { raw: string | undefined; settings: SiteSettings } | undefined;
+const lastParsed = new Map<string, { raw: string | undefined; value: unknown }>();
 
-export function getSettings(): SiteSettings {
-  const raw = getDb().select({ value: settings.value }).from(settings).where(eq(settings.key, KEY)).get()?.value;
-  if (!lastParsed || lastParsed.raw !== raw) lastParsed = { raw, settings: parseStoredSettings(raw) };
+/** A settings row parsed with `parse`, which gets `{}` for a missing or hand-broken value. */
+export function readStoredSetting<T>(key: string, parse: (stored: unknown) => T): T {
+  const raw = getDb().select({ value: settings.value }).from(settings).where(eq(settings.key, key)).get()?.value;
+  let last = lastParsed.get(key);
+  if (!last || last.raw !== raw) {
+    let stored: unknown = {};
+    try {
+      stored = raw ? JSON.parse(raw) : {};
+    } catch {
+      // A hand-edited, broken value falls back to the defaults rather than taking the blog down.
+    }
+    last = { raw, value: parse(stored) };
+    lastParsed.set(key, last);
+  }
   // A copy, so a caller that changes its object cannot change what the next caller reads.
-  return structuredClone(lastParsed.settings);
+  return structuredClone(last.value as T);
 }
 
-function parseStoredSettings(raw: string | undefined): SiteSettings {
-  let stored: unknown = {};
-  try {
-    stored = raw ? JSON.parse(raw) : {};
-  } catch {
-    // A hand-edited, broken value falls back to the defaults rather than taking the blog down.
-  }
-  const parsed = siteSettingsSchema.safeParse(stored);
-  return parsed.success ? parsed.data : siteSettingsSchema.parse({});
+/** Stores a settings row and expires every page: settings decide what each one shows. */
+export function writeStoredSetting(key: string, value: unknown): void {
+  const text = JSON.stringify(value);
+  const now = new Date().toISOString();
+  getDb()
+    .insert(settings)
+    .values({ key, value: text, updatedAt: now })
+    .onConflictDoUpdate({ target: settings.key, set: { value: text, updatedAt: now } })
+    .run();
+  expire(cacheTags.content);
+}
+
+export function getSettings(): SiteSettings {
+  return readStoredSetting(KEY, (stored) => {
+    const parsed = siteSettingsSchema.safeParse(stored);
+    return parsed.success ? parsed.data : siteSettingsSchema.parse({});
+  });
 }
 
 export function updateSettings(patch: SettingsUpdate): SiteSettings {
   const next = siteSettingsSchema.parse({ ...getSettings(), ...patch });
-  const value = JSON.stringify(next);
-  const now = new Date().toISOString();
-  getDb()
-    .insert(settings)
-    .values({ key: KEY, value, updatedAt: now })
-    .onConflictDoUpdate({ target: settings.key, set: { value, updatedAt: now } })
-    .run();
-  // Settings decide what every post page shows (the comment form, for one).
-  expire(cacheTags.content);
+  writeStoredSetting(KEY, next);
   return next;
 }

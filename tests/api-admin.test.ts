@@ -4,6 +4,8 @@ import * as adminCommentsRoute from '@/app/api/admin/comments/route';
 import * as adminPostsRoute from '@/app/api/admin/posts/route';
 import * as previewRoute from '@/app/api/admin/preview/route';
 import * as settingsRoute from '@/app/api/admin/settings/route';
+import * as siteImageRoute from '@/app/api/admin/site/[image]/route';
+import * as siteRoute from '@/app/api/admin/site/route';
 import * as slugsRoute from '@/app/api/admin/slugs/route';
 import * as tokenRoute from '@/app/api/admin/tokens/[id]/route';
 import * as tokensRoute from '@/app/api/admin/tokens/route';
@@ -56,6 +58,10 @@ const PROTECTED: [string, AnyHandler, { method: string; json?: unknown; params?:
   ['GET /api/admin/posts', adminPostsRoute.GET as AnyHandler, { method: 'GET' }],
   ['GET /api/admin/settings', settingsRoute.GET as AnyHandler, { method: 'GET' }],
   ['PATCH /api/admin/settings', settingsRoute.PATCH as AnyHandler, { method: 'PATCH', json: { moderation: 'hold_all' } }],
+  ['GET /api/admin/site', siteRoute.GET as AnyHandler, { method: 'GET' }],
+  ['PATCH /api/admin/site', siteRoute.PATCH as AnyHandler, { method: 'PATCH', json: { name: 'Taken over' } }],
+  ['PUT /api/admin/site/{image}', siteImageRoute.PUT as AnyHandler, { method: 'PUT', json: {}, params: { image: 'logo' } }],
+  ['DELETE /api/admin/site/{image}', siteImageRoute.DELETE as AnyHandler, { method: 'DELETE', params: { image: 'logo' } }],
   ['GET /api/admin/tokens', tokensRoute.GET as AnyHandler, { method: 'GET' }],
   ['POST /api/admin/tokens', tokensRoute.POST as AnyHandler, { method: 'POST', json: { name: 'x' } }],
   ['DELETE /api/admin/tokens/{id}', tokenRoute.DELETE as AnyHandler, { method: 'DELETE', params: { id: '1' } }],
@@ -113,21 +119,27 @@ describe('security', () => {
 });
 
 describe('sessions over HTTP', () => {
-  it('sign-in sets an HttpOnly, SameSite, Secure-over-HTTPS cookie; sign-out ends the session', async () => {
+  it('sign-in sets an HttpOnly, SameSite, Secure-over-HTTPS cookie (and a readable hint that grants nothing); sign-out ends the session', async () => {
     await createUser({ email: 'ada@example.com', name: 'Ada', password: PASSWORD });
     const response = await call(sessionRoute.POST, {
       method: 'POST',
       json: { email: 'ada@example.com', password: PASSWORD },
       headers: { Origin: SITE },
     });
-    const setCookie = response.headers.get('set-cookie')!;
+    const [setCookie, hint] = response.headers.getSetCookie();
     expect(setCookie).toMatch(/^quire_session=[\w-]{43}; Path=\/; Max-Age=2592000; HttpOnly; SameSite=Lax; Secure$/);
+    expect(hint).toBe('quire_signed_in=1; Path=/; Max-Age=2592000; SameSite=Lax; Secure');
     expect(await response.json()).toEqual({ user: { id: expect.any(Number), email: 'ada@example.com', name: 'Ada' } });
-    const cookie = setCookie.split(';')[0]!;
+    const cookie = setCookie!.split(';')[0]!;
+    // The hint alone is no session.
+    expect((await call(sessionRoute.GET, { headers: { Cookie: 'quire_signed_in=1' } })).status).toBe(401);
     expect((await call(sessionRoute.GET, { headers: { Cookie: cookie } })).status).toBe(200);
     const out = await call(sessionRoute.DELETE, { method: 'DELETE', headers: { Cookie: cookie, Origin: SITE } });
     expect(out.status).toBe(204);
-    expect(out.headers.get('set-cookie')).toMatch(/^quire_session=; Path=\/; Max-Age=0/);
+    expect(out.headers.getSetCookie()).toEqual([
+      expect.stringMatching(/^quire_session=; Path=\/; Max-Age=0; HttpOnly/),
+      expect.stringMatching(/^quire_signed_in=; Path=\/; Max-Age=0;/),
+    ]);
     expect((await call(sessionRoute.GET, { headers: { Cookie: cookie } })).status).toBe(401);
   });
 
@@ -207,13 +219,16 @@ describe('posts: scheduling and tags', () => {
     expect((await response.json()).errors[0].field).toBe('publishedAt');
   });
 
-  it('lists drafts for the author, searches titles, checks slugs and previews Markdown', async () => {
+  it('lists drafts for the author, searches their words, checks slugs and previews Markdown', async () => {
     await makePost({ title: 'Draft about SQLite', status: 'draft', slug: 'draft-sqlite' });
     await makePost({ title: '100% pure' });
     const list = await (await call(adminPostsRoute.GET, { path: '/api/admin/posts?q=sqlite', headers: ADMIN })).json();
     expect(list.data.map((p: { slug: string; status: string }) => [p.slug, p.status])).toEqual([['draft-sqlite', 'draft']]);
+    // The search is over words: a % is no wildcard, and alone it finds nothing rather than everything.
     const percent = await (await call(adminPostsRoute.GET, { path: '/api/admin/posts?q=%25', headers: ADMIN })).json();
-    expect(percent.data).toHaveLength(1);
+    expect(percent.data).toHaveLength(0);
+    const hundred = await (await call(adminPostsRoute.GET, { path: '/api/admin/posts?q=100%25', headers: ADMIN })).json();
+    expect(hundred.data.map((p: { title: string }) => p.title)).toEqual(['100% pure']);
     expect(await (await call(slugsRoute.GET, { path: '/api/admin/slugs?slug=draft-sqlite', headers: ADMIN })).json()).toEqual({
       slug: 'draft-sqlite',
       available: false,
@@ -254,7 +269,11 @@ describe('comment moderation', () => {
     const spam = await (
       await call(bulkRoute.POST, { method: 'POST', headers: ADMIN, json: { action: 'spam', ids: ids.slice(0, 2) } })
     ).json();
-    expect(spam).toEqual({ action: 'spam', changed: 2 });
+    expect(spam).toEqual({
+      action: 'spam',
+      changed: 2,
+      previous: ids.slice(0, 2).map((id) => ({ id, status: 'approved' })),
+    });
     expect(ids.map(statusOf)).toEqual(['spam', 'spam', 'approved']);
     await call(bulkRoute.POST, { method: 'POST', headers: ADMIN, json: { action: 'delete', ids } });
     expect(ids.map(statusOf)).toEqual([undefined, undefined, undefined]);

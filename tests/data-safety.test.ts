@@ -163,7 +163,7 @@ describe('db:backup', SLOW, () => {
     const stem = path.join(path.dirname(live), 'backups', `${path.basename(live, '.db')}-2026-11-22T05-00-00Z`);
     expect(first.file).toBe(`${stem}.db`);
     expect(second.file).toBe(`${stem}-2.db`);
-    expect(first).toMatchObject({ posts: 2, comments: 0, users: 0, migrations: 8 });
+    expect(first).toMatchObject({ posts: 2, comments: 0, users: 0, migrations: 11 });
     await expect(backupDatabase({ file: live, out: first.file })).rejects.toThrow(/already exists/);
     await expect(backupDatabase({ file: tempFile('missing.db') })).rejects.toThrow(/no database at/);
   });
@@ -176,7 +176,7 @@ describe('db:backup', SLOW, () => {
     expect(run.stderr).not.toMatch(STACK_TRACE);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/Backed up .* to .*script-backup-copy\.db \(\d+(\.\d)? KB\)/);
-    expect(run.stdout).toContain("2 posts, 0 comments and 0 accounts at migration 8; SQLite's integrity check: ok.");
+    expect(run.stdout).toContain("2 posts, 0 comments and 0 accounts at migration 11; SQLite's integrity check: ok.");
     expect(titlesIn(out)).toEqual(['Kept', 'Written 1']);
 
     const again = await runScript('db-backup.ts', ['--out', out], live);
@@ -201,7 +201,7 @@ describe('db:restore', SLOW, () => {
     expect(isDatabaseInUse(live)).toBe(false);
     const result = await restoreDatabase({ file: live, from: backup });
 
-    expect(result.restored).toMatchObject({ posts: 2, migrations: 8 });
+    expect(result.restored).toMatchObject({ posts: 2, migrations: 11 });
     expect(result.migrated).toBe(0);
     expect(titlesIn(live)).toEqual(['From the backup', 'Also from the backup']);
     expect(titlesIn(result.safetyCopy!)).toEqual(['Current', 'Written 1']);
@@ -219,9 +219,13 @@ describe('db:restore', SLOW, () => {
   it('applies the migrations an older backup predates', async () => {
     const backup = makeDatabase('old-backup.db', ['Old']);
     withFile(backup, (db) => {
-      // What the file looked like before the last two migrations (commenter keys, token expiry; the
-      // prefix search index) existed, with a post in the search index that predates them.
-      db.exec(`DROP TRIGGER posts_fts_prefix_after_delete;
+      // What the file looked like before the last five migrations (commenter keys, token expiry; the
+      // prefix search index; site assets; the author's posts by status; comments' edit time) existed,
+      // with a post in the search index that predates them.
+      db.exec(`ALTER TABLE comments DROP COLUMN edited_at;
+        DROP INDEX posts_status_updated_at_id_published_at_idx;
+        DROP TABLE site_assets;
+        DROP TRIGGER posts_fts_prefix_after_delete;
         DROP TABLE posts_fts_prefix;
         INSERT INTO posts_fts (rowid, title, summary, body, tags) SELECT id, title, '', body, '' FROM posts;
         DROP INDEX comments_commenter_key_status_idx;
@@ -229,13 +233,13 @@ describe('db:restore', SLOW, () => {
         ALTER TABLE api_tokens DROP COLUMN expires_at;
         CREATE INDEX comments_author_email_status_idx ON comments (author_email, status);`);
       db.exec(
-        'DELETE FROM __drizzle_migrations WHERE created_at >= (SELECT created_at FROM __drizzle_migrations ORDER BY created_at DESC LIMIT 1 OFFSET 1)',
+        'DELETE FROM __drizzle_migrations WHERE created_at >= (SELECT created_at FROM __drizzle_migrations ORDER BY created_at DESC LIMIT 1 OFFSET 4)',
       );
     });
     const live = makeDatabase('to-migrate.db', ['New']);
     const result = await restoreDatabase({ file: live, from: backup });
     expect(result.restored.migrations).toBe(6);
-    expect(result.migrated).toBe(2);
+    expect(result.migrated).toBe(5);
     expect(
       withFile(live, (db) =>
         db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'comments_commenter_key_status_idx'").pluck().get(),
@@ -261,7 +265,7 @@ describe('db:restore', SLOW, () => {
     await expect(restoreDatabase({ file: live, from: garbage })).rejects.toThrow(/is not a SQLite database/);
     await expect(restoreDatabase({ file: live, from: foreign })).rejects.toThrow(/not a Quire database/);
     await expect(restoreDatabase({ file: live, from: newer })).rejects.toThrow(
-      /newer version of Quire \(9 migrations; this version knows 8\)/,
+      /newer version of Quire \(12 migrations; this version knows 11\)/,
     );
     await expect(restoreDatabase({ file: live, from: tempFile('nothing.db') })).rejects.toThrow(/no database at/);
     await expect(restoreDatabase({ file: live, from: live })).rejects.toThrow(/is the database itself/);
@@ -401,6 +405,9 @@ describe('export and import', () => {
     ]);
     expect(thread[0]).toMatchObject({ authorName: 'Zoë 🌸', authorEmail: 'zoe@example.com' });
     expect(thread[6]!.updatedAt).not.toBeNull();
+    // The edited comment says when, and the import keeps it.
+    expect(thread[6]!.editedAt).not.toBeNull();
+    expect(thread[5]!.editedAt).toBeNull();
     expect(first.posts[0]!.tags).toEqual([
       { slug: 'sqlite', name: 'SQLite' },
       { slug: 'donnees', name: 'Données' },

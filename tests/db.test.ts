@@ -10,7 +10,7 @@ beforeEach(resetDatabase);
 
 describe('database', () => {
   it('applies every migration to a new file and tunes the connection', () => {
-    expect(getDatabaseHealth()).toEqual({ database: 'ok', migrations: 8, version: '0007_search_prefixes' });
+    expect(getDatabaseHealth()).toEqual({ database: 'ok', migrations: 11, version: '0010_comment_edited_at' });
     expect(sqlite().pragma('journal_mode', { simple: true })).toBe('wal');
     expect(sqlite().pragma('foreign_keys', { simple: true })).toBe(1);
     expect(sqlite().pragma('busy_timeout', { simple: true })).toBe(5000);

@@ -11,6 +11,8 @@ import * as adminCommentsRoute from '@/app/api/admin/comments/route';
 import * as adminPostsRoute from '@/app/api/admin/posts/route';
 import * as previewRoute from '@/app/api/admin/preview/route';
 import * as settingsRoute from '@/app/api/admin/settings/route';
+import * as siteImageRoute from '@/app/api/admin/site/[image]/route';
+import * as siteRoute from '@/app/api/admin/site/route';
 import * as slugsRoute from '@/app/api/admin/slugs/route';
 import * as tokenRoute from '@/app/api/admin/tokens/[id]/route';
 import * as tokensRoute from '@/app/api/admin/tokens/route';
@@ -44,6 +46,7 @@ import {
 } from '@/lib/schemas';
 import { SESSION_COOKIE, createSession } from '@/lib/sessions';
 import { settingsUpdateSchema, updateSettings } from '@/lib/settings';
+import { identityPatchSchema } from '@/lib/site-identity';
 import { createUser } from '@/lib/users';
 import { SLOW_MARKDOWN, fill } from './fixtures/slow-markdown';
 import { ADMIN, call, makeComment, makePost, resetDatabase } from './helpers';
@@ -72,6 +75,8 @@ const ROUTES: Record<string, object> = {
   '/api/admin/posts': adminPostsRoute,
   '/api/admin/preview': previewRoute,
   '/api/admin/settings': settingsRoute,
+  '/api/admin/site': siteRoute,
+  '/api/admin/site/[image]': siteImageRoute,
   '/api/admin/slugs': slugsRoute,
   '/api/admin/tokens': tokensRoute,
   '/api/admin/tokens/[id]': tokenRoute,
@@ -103,6 +108,7 @@ const BODY_FIELDS: Record<string, Field[]> = Object.fromEntries(
     'POST /api/admin/comments/bulk': bulkModerationSchema,
     'POST /api/admin/preview': previewSchema,
     'PATCH /api/admin/settings': settingsUpdateSchema,
+    'PATCH /api/admin/site': identityPatchSchema,
     'POST /api/admin/tokens': apiTokenCreateSchema,
     'POST /api/session': signInSchema,
     'POST /api/setup': setupSchema,
@@ -583,6 +589,7 @@ function paramsFor(template: string, seeded: Seeded): fc.Arbitrary<Record<string
   const byName: Record<string, fc.Arbitrary<string>> = {
     slug: fc.oneof(fc.constantFrom(...seeded.slugs), numberish, anyString),
     id: fc.oneof(fc.constantFrom(...[...seeded.commentIds, ...seeded.tokenIds].map(String)), numberish, anyString),
+    image: fc.oneof(fc.constantFrom('logo', 'icon'), anyString),
   };
   return fc
     .tuple(...names.map((name) => byName[name] ?? anyString))

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   RENDER_POOL,
   RENDER_TIME_LIMIT_MS,
@@ -22,6 +22,9 @@ const ATTACKS = [
   '![x](javascript:alert(1))',
   '[data](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)',
 ];
+
+// The render workers start (and load the pipeline from TypeScript) on first use: not part of any test.
+beforeAll(() => renderPostMarkdown('warm up'), 30_000);
 
 describe('renderPostMarkdown', () => {
   it('renders GitHub-flavoured Markdown', async () => {
@@ -45,7 +48,10 @@ describe('renderPostMarkdown', () => {
     );
     expect(html).toContain('<h2>Heading</h2>');
     expect(html).toContain('<li>one</li>');
-    expect(html).toContain('<pre tabindex="0"><code class="language-ts">const x = 1;\n</code></pre>');
+    // Highlighted (tests/highlight.test.ts covers how).
+    expect(html).toContain(
+      '<pre tabindex="0"><code class="language-ts"><span class="tok-keyword">const</span> <span class="tok-constant">x</span> <span class="tok-keyword">=</span> <span class="tok-constant">1</span>;\n</code></pre>',
+    );
     expect(html).toContain('<table>');
     expect(html).toContain('<a href="https://example.com">link</a>');
   });

@@ -10,10 +10,11 @@ import {
   getOwnCommentSources,
   listApprovedComments,
   listCommentsForModeration,
+  listPostsWithComments,
 } from '@/lib/comments';
 import { feedResponse } from '@/lib/feeds';
 import { loadPostList, loadPostPage, loadTag, loadTags } from '@/lib/page-data';
-import { getLivePostForComments, getPostById, listPostsForAuthor, listPublishedPosts, postExists } from '@/lib/posts';
+import { countPostsForAuthor, getLivePostForComments, getPostById, listPostsForAuthor, listPublishedPosts, postExists } from '@/lib/posts';
 import { hit, reserveAttempt } from '@/lib/rate-limit';
 import { updateSettings } from '@/lib/settings';
 import { SIGN_IN_BACKOFF } from '@/lib/sign-in';
@@ -112,10 +113,23 @@ describe('query plans', () => {
     ['sitemap tags shard', () => drain(sitemapShardResponse('tags-1.xml'))],
     ['author post list', () => listPostsForAuthor({ limit: 20 })],
     ['author post search', () => listPostsForAuthor({ limit: 20, q: 'Meas' })],
+    ...(['draft', 'scheduled', 'published'] as const).map((status): [string, () => unknown] => [
+      `author ${status} posts, searched and not, and their counts`,
+      () => [
+        listPostsForAuthor({ limit: 20, status }),
+        listPostsForAuthor({ limit: 20, status, q: 'filler' }),
+        countPostsForAuthor(),
+        countPostsForAuthor({ q: 'filler' }),
+      ],
+    ]),
     ['author post', () => getPostById(postId)],
     ['slug check', () => postExists(slug)],
     ['moderation queue', () => listCommentsForModeration({ status: 'approved', limit: 20 })],
     ['moderation counts', () => countCommentsByStatus()],
+    ['moderation queue of a post, searched', () => listCommentsForModeration({ status: 'approved', limit: 20, post: slug, q: 'thought' })],
+    ['moderation search', () => listCommentsForModeration({ status: 'pending', limit: 20, q: 'thought' })],
+    ['moderation counts of a post', () => countCommentsByStatus(slug)],
+    ['posts with comments', () => listPostsWithComments()],
     ['comment for moderation', () => getAdminComment(commentId)],
     ['own comments', () => getOwnCommentSources([commentId])],
     ['session', () => getSessionUser('no-such-session')],

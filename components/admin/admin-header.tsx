@@ -1,7 +1,7 @@
 import Link from 'next/link';
 import { AdminNav } from '@/components/admin/admin-nav';
 import { SignOutButton } from '@/components/admin/sign-out-button';
-import { getEnv } from '@/lib/env';
+import { getSiteIdentity } from '@/lib/site-identity';
 
 /**
  * The author's header, in place of the reader's (no site search: the admin searches its own lists).
@@ -13,7 +13,7 @@ export function AdminHeader({ user, pendingComments = 0 }: { user?: { name: stri
       <div className="container site-header-inner">
         <p className="admin-brand">
           <Link href="/" className="site-title">
-            {getEnv().SITE_NAME}
+            {getSiteIdentity().name}
           </Link>{' '}
           <span className="admin-label">Admin</span>
         </p>

@@ -6,6 +6,7 @@ import { usePathname } from 'next/navigation';
 const SECTIONS = [
   ['/admin/posts', 'Posts'],
   ['/admin/comments', 'Comments'],
+  ['/admin/site', 'Site'],
   ['/admin/settings', 'Settings'],
   ['/admin/tokens', 'API tokens'],
 ] as const;

@@ -4,8 +4,11 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { type FormEvent, useEffect, useEffectEvent, useRef, useState } from 'react';
 import { Field, FormError, controlProps } from '@/components/field';
-import { slugify } from '@/lib/slug';
+import { slugWords } from '@/lib/slug';
+import { formatDateTime, fromZonedInput, toZonedInput } from '@/lib/format';
+import { postPath, previewPath } from '@/lib/site';
 import { callApi } from '@/components/api-client';
+import { StatusMessage } from '@/components/status-message';
 
 export interface EditablePost {
   id: number;
@@ -48,23 +51,27 @@ function snapshotOf(values: Values): string {
   return JSON.stringify([title, slugEdited ? slug : null, summary, tags, body, commentsEnabled]);
 }
 
-/** An ISO time as the value of a datetime-local input, in the author's own time zone. */
-function toLocalInput(iso: string | null): string {
-  if (!iso) return '';
-  const date = new Date(iso);
-  return new Date(date.getTime() - date.getTimezoneOffset() * 60_000).toISOString().slice(0, 19);
-}
-
-function noticeFor(post: Pick<EditablePost, 'status' | 'publishedAt'>): string {
-  if (post.status === 'draft') return 'Saved as a draft.';
-  if (post.status === 'scheduled') return `Scheduled for ${new Date(post.publishedAt!).toLocaleString()}.`;
-  return 'Published.';
+/** What a save did, in the words of the button that asked for it: Update on a live post says "Updated.", not "Published.". */
+function noticeFor(post: Pick<EditablePost, 'status' | 'publishedAt'>, timeZone: string, intent?: Intent): string {
+  if (post.status === 'draft') return intent === 'unpublish' ? 'Unpublished: the post is a draft again.' : 'Saved as a draft.';
+  const updated = intent === 'update' ? 'Updated. ' : '';
+  if (post.status === 'scheduled') return `${updated}Scheduled for ${formatDateTime(post.publishedAt!, timeZone)}.`;
+  return intent === 'update' ? 'Updated.' : 'Published.';
 }
 
 const STATUS_LABEL = { draft: 'Draft', scheduled: 'Scheduled', published: 'Published' } as const;
 
 /** Markdown editor with a live preview rendered by the server's own renderer, and every publishing action. */
-export function PostEditor({ post, justCreated = false }: { post?: EditablePost; justCreated?: boolean }) {
+export function PostEditor({
+  post,
+  timeZone,
+  justCreated = false,
+}: {
+  post?: EditablePost;
+  /** The site's zone (Site settings): the schedule is read and shown in it, like every time in the admin. */
+  timeZone: string;
+  justCreated?: boolean;
+}) {
   const router = useRouter();
   const isEditPage = post !== undefined;
   const formRef = useRef<HTMLFormElement>(null);
@@ -75,10 +82,10 @@ export function PostEditor({ post, justCreated = false }: { post?: EditablePost;
   const [tags, setTags] = useState(post?.tags.map((tag) => tag.name).join(', ') ?? '');
   const [body, setBody] = useState(post?.body ?? '');
   const [commentsEnabled, setCommentsEnabled] = useState(post?.commentsEnabled ?? true);
-  const [scheduleAt, setScheduleAt] = useState(post?.status === 'scheduled' ? toLocalInput(post.publishedAt) : '');
+  const [scheduleAt, setScheduleAt] = useState(post?.status === 'scheduled' ? toZonedInput(post.publishedAt!, timeZone) : '');
   const [preview, setPreview] = useState('');
   const [errors, setErrors] = useState<Record<string, string>>({});
-  const [notice, setNotice] = useState(justCreated && post ? noticeFor(post) : '');
+  const [notice, setNotice] = useState(justCreated && post ? noticeFor(post, timeZone) : '');
   const [busy, setBusy] = useState(false);
   const [status, setStatus] = useState<EditablePost['status']>(post?.status ?? 'draft');
   const [saveState, setSaveState] = useState<SaveState>({ kind: 'idle' });
@@ -86,9 +93,12 @@ export function PostEditor({ post, justCreated = false }: { post?: EditablePost;
   const [savedSnapshot, setSavedSnapshot] = useState(() => snapshotOf(values));
   // The post on the server once it exists: a new post is created once, every later save updates it.
   const saved = useRef(post ? { id: post.id, slug: post.slug } : null);
+  // The slug the post is stored under now (autosave may set or change it): what its links use.
+  const [storedSlug, setStoredSlug] = useState(post?.slug);
   // Saves run one after another, so a save asked for while another is in flight never creates a second post.
   const queue = useRef<Promise<unknown>>(Promise.resolve());
-  const effectiveSlug = slugEdited ? slug : slugify(title || 'untitled');
+  // Until the first save the server picks the slug from the title (or the post's id, if the title has no slug words).
+  const effectiveSlug = slugEdited ? slug : slugWords(title);
   const snapshot = snapshotOf(values);
   const dirty = snapshot !== savedSnapshot;
   const canAutosave = status === 'draft' && title.trim() !== '' && body.trim() !== '';
@@ -177,16 +187,19 @@ export function PostEditor({ post, justCreated = false }: { post?: EditablePost;
 
   async function send(intent: SaveIntent, sent: Values): Promise<boolean> {
     const autosave = intent === 'autosave';
+    const scheduledAt = sent.scheduleAt ? fromZonedInput(sent.scheduleAt, timeZone) : undefined;
     const publication: Record<SaveIntent, object> = {
       autosave: {},
       draft: { status: 'draft' },
       unpublish: { status: 'draft' },
       publish: { status: 'published', ...(status === 'scheduled' ? { publishedAt: new Date().toISOString() } : {}) },
-      schedule: { status: 'scheduled', publishedAt: sent.scheduleAt ? new Date(sent.scheduleAt).toISOString() : undefined },
+      schedule: { status: 'scheduled', publishedAt: scheduledAt },
       update: {},
     };
-    if (intent === 'schedule' && !sent.scheduleAt) {
-      setErrors({ publishedAt: 'Choose the date and time to publish at.' });
+    if (intent === 'schedule' && !scheduledAt) {
+      setErrors({
+        publishedAt: sent.scheduleAt ? 'That date does not exist. Check the day and month.' : 'Choose the date and time to publish at.',
+      });
       return false;
     }
     const payload = {
@@ -221,9 +234,12 @@ export function PostEditor({ post, justCreated = false }: { post?: EditablePost;
     setErrors({});
     const stored = result.data;
     saved.current = { id: stored.id, slug: stored.slug };
-    // The server chose the slug; from now on it stays put unless the author changes it.
-    const slugNow = sent.slugEdited ? sent.slug : stored.slug;
-    if (!sent.slugEdited) {
+    setStoredSlug(stored.slug);
+    // The server chose the slug; from now on it stays put unless the author changes it. A draft
+    // saved under its id (a title without slug words) gets one from its title later: follow it.
+    const serverChoseIt = !sent.slugEdited || (existing !== null && sent.slug === existing.slug);
+    const slugNow = serverChoseIt ? stored.slug : sent.slug;
+    if (serverChoseIt) {
       setSlug(stored.slug);
       setSlugEdited(true);
     }
@@ -235,7 +251,7 @@ export function PostEditor({ post, justCreated = false }: { post?: EditablePost;
       if (!existing) window.history.replaceState(null, '', `/admin/posts/${stored.id}`);
       return true;
     }
-    setNotice(noticeFor(stored));
+    setNotice(noticeFor(stored, timeZone, intent));
     if (!isEditPage) router.replace(`/admin/posts/${stored.id}?created=1`);
     router.refresh();
     return true;
@@ -277,22 +293,26 @@ export function PostEditor({ post, justCreated = false }: { post?: EditablePost;
     <form ref={formRef} className="editor" onSubmit={onSubmit} aria-labelledby="editor-heading" noValidate>
       <div className="editor-header">
         <h1 id="editor-heading">{post ? 'Edit post' : 'New post'}</h1>
-        {post && (
+        {storedSlug && (
           <p className="meta">
-            <span className={`badge badge-${status}`}>{STATUS_LABEL[status]}</span>
-            {status === 'published' && (
+            <span className={`badge badge-${status}`}>{STATUS_LABEL[status]}</span>{' '}
+            {status === 'published' ? (
               <>
-                {' '}
-                · <a href={post.url}>View on the site</a>
+                · <a href={postPath(storedSlug)}>View on the site</a>
+              </>
+            ) : (
+              <>
+                ·{' '}
+                <a href={previewPath(storedSlug)} target="_blank">
+                  Preview on the site<span className="visually-hidden"> (opens in a new tab)</span>
+                </a>
               </>
             )}
           </p>
         )}
       </div>
       <FormError message={errors.form} />
-      <p className="notice" role="status">
-        {notice}
-      </p>
+      <StatusMessage status={notice ? { text: notice } : null} />
 
       <div className="editor-grid">
         <div className="editor-fields">
@@ -306,7 +326,12 @@ export function PostEditor({ post, justCreated = false }: { post?: EditablePost;
               required
             />
           </Field>
-          <Field id="slug" label="Slug" hint={`The address: /posts/${effectiveSlug}`} error={errors.slug}>
+          <Field
+            id="slug"
+            label="Slug"
+            hint={effectiveSlug ? `The address: /posts/${effectiveSlug}` : 'The address is made from the title when the post is saved.'}
+            error={errors.slug}
+          >
             <input
               type="text"
               {...controlProps('slug', errors.slug, 'hint')}
@@ -401,7 +426,7 @@ export function PostEditor({ post, justCreated = false }: { post?: EditablePost;
 
       <fieldset className="schedule">
         <legend>Schedule</legend>
-        <Field id="publishedAt" label="Publish at (your local time)" error={errors.publishedAt}>
+        <Field id="publishedAt" label={`Publish at (${timeZone.replaceAll('_', ' ')} time)`} error={errors.publishedAt}>
           <input
             {...controlProps('publishedAt', errors.publishedAt)}
             type="datetime-local"

@@ -2,7 +2,7 @@
 
 import { useRouter } from 'next/navigation';
 import { type FormEvent, useState } from 'react';
-import { Field, FormError, controlProps } from '@/components/field';
+import { Field, FormActions, FormError, controlProps } from '@/components/field';
 import type { SiteSettings } from '@/lib/settings';
 import { callApi } from '@/components/api-client';
 
@@ -182,14 +182,7 @@ export function SettingsForm({ settings }: { settings: SiteSettings }) {
           />
         </Field>
       </fieldset>
-      <div className="form-actions">
-        <button type="submit" disabled={busy}>
-          {busy ? 'Saving…' : 'Save settings'}
-        </button>
-        <p className="notice" role="status">
-          {notice}
-        </p>
-      </div>
+      <FormActions busy={busy} label="Save settings" notice={notice} />
     </form>
   );
 }

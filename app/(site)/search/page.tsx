@@ -3,6 +3,7 @@ import Link from 'next/link';
 import { formatDate } from '@/lib/format';
 import { searchPosts } from '@/lib/search';
 import { alternates } from '@/lib/seo';
+import { getSiteIdentity } from '@/lib/site-identity';
 
 export const dynamic = 'force-dynamic';
 
@@ -24,6 +25,7 @@ export default async function SearchPage({ searchParams }: Props) {
   const params = await searchParams;
   const q = typeof params.q === 'string' ? params.q.slice(0, 200) : '';
   const cursor = typeof params.cursor === 'string' ? params.cursor : undefined;
+  const { timeZone } = getSiteIdentity();
   let results;
   try {
     results = q.trim() ? searchPosts(q, { limit: 10, cursor }) : undefined;
@@ -55,10 +57,13 @@ export default async function SearchPage({ searchParams }: Props) {
               <li key={result.id}>
                 <article className="post-card">
                   <h3 className="post-card-title">
-                    <Link href={`/posts/${result.slug}`}>{result.title}</Link>
+                    {/* Not prefetched as they scroll into view, like the post list's links (components/post-list.tsx). */}
+                    <Link href={`/posts/${result.slug}`} prefetch={false}>
+                      {result.title}
+                    </Link>
                   </h3>
                   <p className="meta">
-                    <time dateTime={result.publishedAt}>{formatDate(result.publishedAt)}</time>
+                    <time dateTime={result.publishedAt}>{formatDate(result.publishedAt, timeZone)}</time>
                   </p>
                   <p className="snippet" dangerouslySetInnerHTML={{ __html: result.snippet }} />
                 </article>

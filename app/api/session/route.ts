@@ -1,9 +1,9 @@
 import { assertSameOrigin, requireAdmin } from '@/lib/auth';
-import { clearCookie, readCookie, serializeCookie } from '@/lib/cookies';
+import { readCookie } from '@/lib/cookies';
 import { AppError } from '@/lib/errors';
 import { clientAddress, isFormPost, json, localPath, methodNotAllowed, noContent, parseBody, route, seeOther } from '@/lib/http';
 import { signInSchema } from '@/lib/schemas';
-import { SESSION_COOKIE, SESSION_TTL_SECONDS, deleteSession } from '@/lib/sessions';
+import { SESSION_COOKIE, deleteSession, withSessionCookies } from '@/lib/sessions';
 import { signIn } from '@/lib/sign-in';
 
 export const dynamic = 'force-dynamic';
@@ -23,13 +23,7 @@ export const POST = route(async (request) => {
     const { data } = await parseBody(signInSchema, request, { form: true });
     next = localPath(data.next, next);
     const { user, token } = await signIn(data.email, data.password, clientAddress(request));
-    const cookie = serializeCookie(request, SESSION_COOKIE, token, SESSION_TTL_SECONDS);
-    if (fromForm) {
-      const response = seeOther(next);
-      response.headers.append('Set-Cookie', cookie);
-      return response;
-    }
-    return json({ user }, { headers: { 'Set-Cookie': cookie } });
+    return withSessionCookies(fromForm ? seeOther(next) : json({ user }), request, token);
   } catch (error) {
     if (fromForm && error instanceof AppError && error.status < 500) {
       return seeOther(`/admin/sign-in?${new URLSearchParams({ error: error.code, next })}`);
@@ -45,9 +39,7 @@ export const DELETE = route((request) => {
     assertSameOrigin(request);
     deleteSession(token);
   }
-  const response = noContent();
-  response.headers.append('Set-Cookie', clearCookie(request, SESSION_COOKIE));
-  return response;
+  return withSessionCookies(noContent(), request, null);
 });
 
 const notAllowed = methodNotAllowed('GET', 'POST', 'DELETE');

@@ -1,9 +1,8 @@
 import { assertSameOrigin } from '@/lib/auth';
-import { serializeCookie } from '@/lib/cookies';
 import { AppError } from '@/lib/errors';
 import { clientAddress, isFormPost, json, methodNotAllowed, parseBody, route, seeOther } from '@/lib/http';
 import { setupSchema } from '@/lib/schemas';
-import { SESSION_COOKIE, SESSION_TTL_SECONDS, createSession } from '@/lib/sessions';
+import { createSession, withSessionCookies } from '@/lib/sessions';
 import { completeSetup } from '@/lib/setup';
 
 export const dynamic = 'force-dynamic';
@@ -18,9 +17,8 @@ export const POST = route(async (request) => {
   try {
     const { data } = await parseBody(setupSchema, request, { form: true });
     const user = await completeSetup(data, clientAddress(request));
-    const cookie = serializeCookie(request, SESSION_COOKIE, createSession(user.id).token, SESSION_TTL_SECONDS);
-    if (fromForm) return seeOther('/admin/posts', { 'Set-Cookie': cookie });
-    return json({ user }, { status: 201, headers: { 'Set-Cookie': cookie } });
+    const { token } = createSession(user.id);
+    return withSessionCookies(fromForm ? seeOther('/admin/posts') : json({ user }, { status: 201 }), request, token);
   } catch (error) {
     if (fromForm && error instanceof AppError && error.status < 500) {
       const fields = error.errors?.map((e) => e.field).join(',') ?? '';

@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { PostList } from '@/components/post-list';
-import { getEnv } from '@/lib/env';
+import { getSiteIdentity } from '@/lib/site-identity';
 import { AppError } from '@/lib/errors';
 import { loadPostList } from '@/lib/page-data';
 import { alternates } from '@/lib/seo';
@@ -26,18 +26,18 @@ const publicPath = (cursor: string) => (cursor === LATEST ? '/' : `/?cursor=${en
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const { cursor } = await params;
-  const { SITE_NAME, SITE_DESCRIPTION } = getEnv();
+  const { name, description } = getSiteIdentity();
   return {
-    title: { absolute: cursor === LATEST ? SITE_NAME : `Older posts · ${SITE_NAME}` },
-    description: SITE_DESCRIPTION,
+    title: { absolute: cursor === LATEST ? name : `Older posts · ${name}` },
+    description,
     alternates: alternates(publicPath(cursor)),
-    openGraph: { title: SITE_NAME, description: SITE_DESCRIPTION, url: '/' },
+    openGraph: { title: name, description, url: '/' },
   };
 }
 
 export default async function HomePage({ params }: Props) {
   const { cursor } = await params;
-  const { SITE_NAME, SITE_DESCRIPTION } = getEnv();
+  const { name, description } = getSiteIdentity();
   let page;
   try {
     page = await loadPostList({ limit: PAGE_SIZE, cursor: cursor === LATEST ? undefined : cursor });
@@ -50,8 +50,8 @@ export default async function HomePage({ params }: Props) {
   return (
     <>
       <header className="page-header">
-        <h1>{SITE_NAME}</h1>
-        <p className="lede">{SITE_DESCRIPTION}</p>
+        <h1>{name}</h1>
+        <p className="lede">{description}</p>
       </header>
       <PostList posts={page.data} />
       {(cursor !== LATEST || page.nextCursor) && (

@@ -1,5 +1,5 @@
 import { ImageResponse } from 'next/og';
-import { getEnv } from '@/lib/env';
+import { getSiteIdentity } from '@/lib/site-identity';
 import { formatDate } from '@/lib/format';
 import { getPublishedPost } from '@/lib/posts';
 
@@ -10,7 +10,7 @@ export const contentType = 'image/png';
 /** The picture shared links show: the post's title and the blog's name, made on request. */
 export default async function OpenGraphImage({ params }: { params: Promise<{ slug: string }> }) {
   const post = getPublishedPost((await params).slug);
-  const { SITE_NAME } = getEnv();
+  const { name, timeZone } = getSiteIdentity();
   return new ImageResponse(
     <div
       style={{
@@ -24,11 +24,11 @@ export default async function OpenGraphImage({ params }: { params: Promise<{ slu
         color: '#e6e8eb',
       }}
     >
-      <div style={{ fontSize: 36, color: '#8ab4f8', fontWeight: 700 }}>{SITE_NAME}</div>
+      <div style={{ fontSize: 36, color: '#8ab4f8', fontWeight: 700 }}>{name}</div>
       <div style={{ fontSize: post && post.title.length > 60 ? 60 : 76, fontWeight: 700, lineHeight: 1.15 }}>
         {post?.title ?? 'Post not found'}
       </div>
-      <div style={{ fontSize: 30, color: '#a9b1bb' }}>{post ? formatDate(post.publishedAt) : ''}</div>
+      <div style={{ fontSize: 30, color: '#a9b1bb' }}>{post ? formatDate(post.publishedAt, timeZone) : ''}</div>
     </div>,
     size,
   );

@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { PostList } from '@/components/post-list';
-import { getEnv } from '@/lib/env';
+import { getSiteIdentity } from '@/lib/site-identity';
 import { AppError } from '@/lib/errors';
 import { pluralize } from '@/lib/format';
 import { loadPostList, loadTag } from '@/lib/page-data';
@@ -42,7 +42,7 @@ export default async function TagPage({ params, searchParams }: Props) {
     '@context': 'https://schema.org',
     '@type': 'BreadcrumbList',
     itemListElement: [
-      { '@type': 'ListItem', position: 1, name: getEnv().SITE_NAME, item: absoluteUrl('/') },
+      { '@type': 'ListItem', position: 1, name: getSiteIdentity().name, item: absoluteUrl('/') },
       { '@type': 'ListItem', position: 2, name: 'Tags', item: absoluteUrl('/tags') },
       { '@type': 'ListItem', position: 3, name: tag.name, item: tag.url },
     ],

@@ -3,10 +3,12 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { ModerationQueue } from '@/components/admin/moderation-queue';
 import type { CommentStatus } from '@/db/schema';
-import { countCommentsByStatus, listCommentsForModeration } from '@/lib/comments';
+import { countCommentsByStatus, listCommentsForModeration, listPostsWithComments } from '@/lib/comments';
 import { requireAuthor } from '@/lib/current-user';
 import { AppError } from '@/lib/errors';
 import { formatDateTime } from '@/lib/format';
+import { postPath } from '@/lib/site';
+import { siteTimeZone } from '@/lib/site-identity';
 
 export const metadata: Metadata = { title: 'Comments', description: 'Moderate comments.' };
 
@@ -18,44 +20,92 @@ const TABS: [CommentStatus, string][] = [
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
+const param = (value: string | string[] | undefined, max: number) => (typeof value === 'string' ? value.trim().slice(0, max) : '');
+
+/** The queue's address with the filters that are set; an empty post or search is left out. */
+function queueHref(query: { status: CommentStatus; post?: string; q?: string; cursor?: string }): string {
+  const params = Object.entries(query).filter((entry): entry is [string, string] => Boolean(entry[1]));
+  return `/admin/comments?${new URLSearchParams(params)}`;
+}
+
 export default async function AdminCommentsPage({ searchParams }: Props) {
   const user = await requireAuthor('/admin/comments');
+  const timeZone = siteTimeZone();
   const query = await searchParams;
   const status = TABS.find(([value]) => value === query.status)?.[0] ?? 'pending';
   const cursor = typeof query.cursor === 'string' ? query.cursor : undefined;
-  const counts = countCommentsByStatus();
-  let page;
+  const post = param(query.post, 200);
+  const q = param(query.q, 200);
+  let page, counts;
   try {
-    page = listCommentsForModeration({ status, limit: 50, cursor });
+    page = listCommentsForModeration({ status, limit: 50, cursor, post, q });
+    // Counts follow the post, not the search: counting matches would read every comment of every status.
+    counts = q ? undefined : countCommentsByStatus(post);
   } catch (error) {
     if (error instanceof AppError) notFound();
     throw error;
   }
+  const posts = listPostsWithComments();
+  // A post named in the address is offered even when it is not among the recent ones (or has no comments yet).
+  const current = post && !posts.some((p) => p.slug === post) ? (page.data[0]?.postTitle ?? post) : undefined;
+  const emptyMessage = `No ${status} comments${post ? ' on this post' : ''}${q ? ` match “${q}”` : ''}.`;
 
   return (
     <>
       <h1>Comments</h1>
+      <form className="inline-form queue-filter" role="search" aria-label="Filter comments" action="/admin/comments">
+        <input type="hidden" name="status" value={status} />
+        <div className="field">
+          <label htmlFor="filter-post">Post</label>
+          <select id="filter-post" name="post" defaultValue={post}>
+            <option value="">All posts</option>
+            {current && <option value={post}>{current}</option>}
+            {posts.map((p) => (
+              <option key={p.slug} value={p.slug}>
+                {p.title}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="filter-q">
+            Search comments <span className="optional">(text, name or email)</span>
+          </label>
+          <input id="filter-q" name="q" type="search" defaultValue={q} maxLength={200} />
+        </div>
+        <button type="submit" className="secondary">
+          Filter
+        </button>
+        {(post || q) && <Link href={queueHref({ status })}>Clear filters</Link>}
+      </form>
       <nav className="tabs" aria-label="Comment status">
         <ul>
           {TABS.map(([value, label]) => (
             <li key={value}>
-              <Link href={`/admin/comments?status=${value}`} aria-current={value === status ? 'page' : undefined}>
-                {label} ({counts[value]})
+              <Link href={queueHref({ status: value, post, q })} aria-current={value === status ? 'page' : undefined}>
+                {label}
+                {counts && ` (${counts[value]})`}
               </Link>
             </li>
           ))}
         </ul>
       </nav>
       <ModerationQueue
-        key={`${status}-${cursor ?? ''}`}
+        key={queueHref({ status, post, q, cursor })}
         status={status}
         authorName={user.name}
-        comments={page.data.map((comment) => ({ ...comment, createdLabel: formatDateTime(comment.createdAt) }))}
+        emptyMessage={emptyMessage}
+        comments={page.data.map((comment) => ({
+          ...comment,
+          postPath: postPath(comment.postSlug),
+          createdLabel: formatDateTime(comment.createdAt, timeZone),
+          editedLabel: comment.editedAt && formatDateTime(comment.editedAt, timeZone),
+        }))}
       />
       {page.nextCursor && (
         <nav className="pagination" aria-label="More comments">
           <span />
-          <Link href={`/admin/comments?${new URLSearchParams({ status, cursor: page.nextCursor })}`}>Older comments →</Link>
+          <Link href={queueHref({ status, post, q, cursor: page.nextCursor })}>Older comments →</Link>
         </nav>
       )}
     </>

@@ -3,19 +3,21 @@ import { TokenManager } from '@/components/admin/token-manager';
 import { listApiTokens } from '@/lib/api-tokens';
 import { requireAuthor } from '@/lib/current-user';
 import { formatDateTime } from '@/lib/format';
+import { siteTimeZone } from '@/lib/site-identity';
 
 export const metadata: Metadata = { title: 'API tokens', description: 'Tokens for scripts that use the API.' };
 
 export default async function TokensPage() {
   await requireAuthor('/admin/tokens');
   const now = new Date().toISOString();
+  const timeZone = siteTimeZone();
   const tokens = listApiTokens().map((token) => ({
     id: token.id,
     name: token.name,
     prefix: token.prefix,
-    createdLabel: formatDateTime(token.createdAt),
-    lastUsedLabel: token.lastUsedAt ? formatDateTime(token.lastUsedAt) : 'Never',
-    expiresLabel: token.expiresAt ? `${token.expiresAt <= now ? 'Expired ' : ''}${formatDateTime(token.expiresAt)}` : 'Never',
+    createdLabel: formatDateTime(token.createdAt, timeZone),
+    lastUsedLabel: token.lastUsedAt ? formatDateTime(token.lastUsedAt, timeZone) : 'Never',
+    expiresLabel: token.expiresAt ? `${token.expiresAt <= now ? 'Expired ' : ''}${formatDateTime(token.expiresAt, timeZone)}` : 'Never',
   }));
   return (
     <>

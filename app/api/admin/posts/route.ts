@@ -5,7 +5,7 @@ import { listPostsForAuthor } from '@/lib/posts';
 
 export const dynamic = 'force-dynamic';
 
-/** Every post, drafts and scheduled ones included, most recently edited first; `q` searches titles. */
+/** Every post, drafts and scheduled ones included, most recently edited first; `status` keeps one kind, `q` searches their words. */
 export const GET = route((request) => {
   requireAdmin(request);
   return json(listPostsForAuthor(parseQuery(authorPostsQuerySchema, request)));

@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { PostEditor } from '@/components/admin/post-editor';
 import { requireAuthor } from '@/lib/current-user';
+import { siteTimeZone } from '@/lib/site-identity';
 import { getPostById } from '@/lib/posts';
 
 export const metadata: Metadata = { title: 'Edit post', description: 'Edit, publish or schedule a post.' };
@@ -13,5 +14,5 @@ export default async function EditPostPage({ params, searchParams }: Props) {
   await requireAuthor(`/admin/posts/${id}`);
   const post = /^[1-9]\d{0,15}$/.test(id) ? getPostById(Number(id)) : undefined;
   if (!post) notFound();
-  return <PostEditor post={post} justCreated={(await searchParams).created === '1'} />;
+  return <PostEditor post={post} timeZone={siteTimeZone()} justCreated={(await searchParams).created === '1'} />;
 }

@@ -1,10 +1,11 @@
 import type { Metadata } from 'next';
 import { PostEditor } from '@/components/admin/post-editor';
 import { requireAuthor } from '@/lib/current-user';
+import { siteTimeZone } from '@/lib/site-identity';
 
 export const metadata: Metadata = { title: 'New post', description: 'Write a new post.' };
 
 export default async function NewPostPage() {
   await requireAuthor('/admin/posts/new');
-  return <PostEditor />;
+  return <PostEditor timeZone={siteTimeZone()} />;
 }

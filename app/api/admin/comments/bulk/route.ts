@@ -5,11 +5,11 @@ import { bulkModerationSchema } from '@/lib/schemas';
 
 export const dynamic = 'force-dynamic';
 
-/** One moderation action on up to 100 comments at once, in one transaction. */
+/** One moderation action on up to 100 comments at once, in one transaction; the answer says how to undo it. */
 export const POST = route(async (request) => {
   requireAdmin(request);
   const { data } = await parseBody(bulkModerationSchema, request);
-  return json({ action: data.action, changed: moderateComments(data.action, data.ids) });
+  return json({ action: data.action, ...moderateComments(data.action, data.ids) });
 });
 
 const notAllowed = methodNotAllowed('POST');

@@ -1,0 +1,1 @@
+CREATE INDEX `posts_status_updated_at_id_published_at_idx` ON `posts` (`status`,`updated_at`,`id`,`published_at`);

@@ -1,0 +1,121 @@
+import { createHash } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import sharp, { type ResizeOptions } from 'sharp';
+import { getDb } from '@/db';
+import { type SiteAssetName, siteAssets } from '@/db/schema';
+import { expire, tags as cacheTags } from '@/lib/cache';
+import { AppError } from '@/lib/errors';
+
+/** Uploads larger than this are refused before they are decoded. */
+export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
+
+/** What an author uploads: a logo, or the square icon every favicon is made from. */
+export const UPLOADS = ['logo', 'icon'] as const;
+export type UploadKind = (typeof UPLOADS)[number];
+
+export interface SiteAssetInfo {
+  url: string;
+  width: number;
+  height: number;
+  contentType: string;
+}
+
+export const assetPath = (name: SiteAssetName, hash: string) => `/site-assets/${name}-${hash}.png`;
+
+const invalidImage = (detail: string) => new AppError('validation', detail, { errors: [{ field: 'file', message: detail }] });
+
+/**
+ * Re-encodes an upload as PNG with sharp: whatever was uploaded (JPEG, PNG, WebP, GIF, AVIF, SVG),
+ * what is stored and served is a fresh raster image, so no script, metadata or oversized original
+ * survives. A logo keeps its shape within 480 × 96 px (twice its largest size on screen); an icon
+ * is fitted into a square and stored at the two sizes browsers ask for.
+ */
+async function render(kind: UploadKind, input: Buffer): Promise<{ name: SiteAssetName; data: Buffer; width: number; height: number }[]> {
+  // Caps the decoded size, so a small file that unpacks to a huge bitmap is refused, not rendered.
+  const image = () => sharp(input, { limitInputPixels: 40_000_000, failOn: 'error', animated: false });
+  let meta;
+  try {
+    meta = await image().metadata();
+  } catch {
+    throw invalidImage('The file is not an image Quire can read. Upload a PNG, JPEG, WebP, GIF, AVIF or SVG file.');
+  }
+  if (!meta.width || !meta.height) throw invalidImage('The image has no size.');
+  const variants: [SiteAssetName, ResizeOptions][] =
+    kind === 'logo'
+      ? [['logo', { width: 480, height: 96, fit: 'inside', withoutEnlargement: true }]]
+      : [
+          ['favicon', { width: 32, height: 32, fit: 'contain', background: { r: 0, g: 0, b: 0, alpha: 0 } }],
+          ['icon', { width: 180, height: 180, fit: 'contain', background: { r: 0, g: 0, b: 0, alpha: 0 } }],
+        ];
+  try {
+    return await Promise.all(
+      variants.map(async ([name, resize]) => {
+        const { data, info } = await image().rotate().resize(resize).png({ compressionLevel: 9 }).toBuffer({ resolveWithObject: true });
+        return { name, data, width: info.width, height: info.height };
+      }),
+    );
+  } catch {
+    throw invalidImage('The image could not be processed. It may be damaged or too large (at most 40 megapixels).');
+  }
+}
+
+const NAMES: Record<UploadKind, SiteAssetName[]> = { logo: ['logo'], icon: ['favicon', 'icon'] };
+
+/** Stores an uploaded logo or icon, replacing the previous one, and expires every page that shows it. */
+export async function saveUpload(kind: UploadKind, input: Buffer): Promise<SiteAssetInfo> {
+  const rendered = await render(kind, input);
+  const db = getDb();
+  const updatedAt = new Date().toISOString();
+  db.transaction((tx) => {
+    for (const { name, data, width, height } of rendered) {
+      const row = {
+        contentType: 'image/png',
+        data,
+        width,
+        height,
+        hash: createHash('sha256').update(data).digest('base64url').slice(0, 16),
+        updatedAt,
+      };
+      tx.insert(siteAssets)
+        .values({ name, ...row })
+        .onConflictDoUpdate({ target: siteAssets.name, set: row })
+        .run();
+    }
+  });
+  expire(cacheTags.content);
+  return getAssetInfo(NAMES[kind].at(-1)!)!;
+}
+
+export function removeUpload(kind: UploadKind): void {
+  const db = getDb();
+  db.transaction((tx) => {
+    for (const name of NAMES[kind]) tx.delete(siteAssets).where(eq(siteAssets.name, name)).run();
+  });
+  expire(cacheTags.content);
+}
+
+/** Where the current image is served, without reading its bytes. */
+export function getAssetInfo(name: SiteAssetName): SiteAssetInfo | null {
+  const row = getDb()
+    .select({ hash: siteAssets.hash, width: siteAssets.width, height: siteAssets.height, contentType: siteAssets.contentType })
+    .from(siteAssets)
+    .where(eq(siteAssets.name, name))
+    .get();
+  return row ? { url: assetPath(name, row.hash), width: row.width, height: row.height, contentType: row.contentType } : null;
+}
+
+/** The bytes behind an asset URL, or undefined when the name is unknown or the image has changed since. */
+export function readAsset(file: string): { data: Buffer; contentType: string } | undefined {
+  const match = /^(logo|favicon|icon)-([\w-]{16})\.png$/.exec(file);
+  if (!match) return undefined;
+  const asset = readCurrentAsset(match[1] as SiteAssetName);
+  return asset?.hash === match[2] ? asset : undefined;
+}
+
+export function readCurrentAsset(name: SiteAssetName): { data: Buffer; contentType: string; hash: string } | undefined {
+  return getDb()
+    .select({ data: siteAssets.data, hash: siteAssets.hash, contentType: siteAssets.contentType })
+    .from(siteAssets)
+    .where(eq(siteAssets.name, name))
+    .get();
+}
