@@ -5,7 +5,14 @@ import { getSiteIdentity, type NavLink } from '@/lib/site-identity';
 
 /** A navigation link from Site settings: pages of this site go through the router, others are plain links. */
 function NavItem({ link }: { link: NavLink }) {
-  return link.href.startsWith('/') ? <Link href={link.href}>{link.label}</Link> : <a href={link.href}>{link.label}</a>;
+  // Not prefetched: on every page of a phone's visit, the menu's targets would load whether read or not.
+  return link.href.startsWith('/') ? (
+    <Link href={link.href} prefetch={false}>
+      {link.label}
+    </Link>
+  ) : (
+    <a href={link.href}>{link.label}</a>
+  );
 }
 
 /** The reader's header: the blog's logo or name, its navigation (Site settings) and the search box. */
@@ -14,7 +21,7 @@ export function SiteHeader() {
   return (
     <header className="site-header">
       <div className="container site-header-inner">
-        <Link href="/" className="site-title">
+        <Link href="/" className="site-title" prefetch={false}>
           {logo ? (
             // Shown at half its stored size, so it stays sharp on high-density screens; it was resized and
             // re-encoded when uploaded, so a plain <img> with its size is all it needs.

@@ -119,7 +119,10 @@ test.describe('admin pages', () => {
     // Filtered by post and searched: the filter form, and a reply with the comment it answers.
     '/admin/comments?status=approved&post=welcome-to-quire&q=e',
     '/admin/settings',
+    '/admin/site',
     '/admin/tokens',
+    // The demo draft, previewed on the site by its author.
+    '/posts/notes-for-the-next-release/preview',
   ]) {
     test(`${path} is accessible and valid`, async ({ page }) => {
       await checkPage(page, path);
