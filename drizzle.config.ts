@@ -1,10 +1,11 @@
 import { defineConfig } from 'drizzle-kit';
+import { getDatabasePath } from './db/config';
 
 export default defineConfig({
   dialect: 'sqlite',
   schema: './db/schema.ts',
   out: './db/migrations',
-  dbCredentials: { url: process.env.DATABASE_PATH ?? 'data/quire.db' },
+  dbCredentials: { url: getDatabasePath() },
   casing: 'snake_case',
   strict: true,
   verbose: true,

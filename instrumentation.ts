@@ -19,7 +19,7 @@ export async function register() {
   const { installGracefulShutdown } = await import('@/lib/graceful-shutdown');
   installGracefulShutdown({ onExit: closeDb });
   if (created && env.SEED_DEMO_CONTENT) {
-    const { seedDemoContent } = await import('@/db/demo-content');
+    const { seedDemoContent } = await import('@/lib/demo-content');
     const seeded = await seedDemoContent();
     console.log(`Quire: new database at ${env.DATABASE_PATH}, added ${seeded.posts} demo posts and ${seeded.comments} comments.`);
   }

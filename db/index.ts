@@ -3,7 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { getEnv } from '@/lib/env';
+import { getDatabasePath } from './config';
 import * as schema from './schema';
 
 export type DB = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
@@ -42,12 +42,24 @@ export function openDatabase(file: string): OpenedDatabase {
 const globalForDb = globalThis as typeof globalThis & { quireDb?: OpenedDatabase };
 
 export function getDatabase(): OpenedDatabase {
-  globalForDb.quireDb ??= openDatabase(getEnv().DATABASE_PATH);
+  globalForDb.quireDb ??= openDatabase(getDatabasePath());
   return globalForDb.quireDb;
 }
 
 export function getDb(): DB {
   return getDatabase().db;
+}
+
+/** The transaction a `writeTransaction` (or `db.transaction`) callback is given. */
+export type Tx = Parameters<Parameters<DB['transaction']>[0]>[0];
+
+/**
+ * Runs `write` in one transaction that takes the write lock up front (BEGIN IMMEDIATE), so a busy
+ * database waits (busy_timeout) instead of failing when a deferred read would have to upgrade.
+ * Every write of more than one statement goes through here.
+ */
+export function writeTransaction<T>(write: (tx: Tx) => T): T {
+  return getDb().transaction(write, { behavior: 'immediate' });
 }
 
 /** Closes the connection; the last one to close a database checkpoints the WAL into the file and deletes it. */

@@ -1,3 +1,4 @@
+import 'server-only';
 import { and, desc, eq, gt, isNull, lt, or } from 'drizzle-orm';
 import { getDb } from '@/db';
 import { apiTokens, users } from '@/db/schema';

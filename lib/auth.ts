@@ -1,3 +1,4 @@
+import 'server-only';
 import { findUserByApiToken } from '@/lib/api-tokens';
 import { readCookie } from '@/lib/cookies';
 import { safeEqual } from '@/lib/crypto';

@@ -1,6 +1,6 @@
 import { type SQL, and, asc, desc, eq, inArray, like, or, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
-import { getDb } from '@/db';
+import { type DB, type Tx, getDb, writeTransaction } from '@/db';
 import { type CommentStatus, comments, posts } from '@/db/schema';
 import { expire, tags as cacheTags } from '@/lib/cache';
 import { AppError, fieldError, notFound } from '@/lib/errors';
@@ -19,7 +19,7 @@ import {
 } from '@/lib/moderation';
 import { hit, tooManyRequests } from '@/lib/rate-limit';
 import { type ListQuery, type Page, decodeCursor, toPage } from '@/lib/pagination';
-import { WRITE, getLivePostForComments } from '@/lib/posts';
+import { getLivePostForComments } from '@/lib/posts';
 import type { CommentCreateInput, CommentUpdateInput } from '@/lib/schemas';
 import { getSettings } from '@/lib/settings';
 import { absoluteUrl, commentAnchor, postPath } from '@/lib/site';
@@ -161,7 +161,7 @@ function hasApprovedComment(key: string): boolean {
  * Where a reply attaches so threads never nest deeper than `maxDepth` (top-level comments are at
  * depth 1): under the requested comment, or else under its deepest ancestor that still allows one.
  */
-export function resolveReplyParent(db: Pick<ReturnType<typeof getDb>, 'all'>, parentId: number, maxDepth: number): number | null {
+export function resolveReplyParent(db: DB | Tx, parentId: number, maxDepth: number): number | null {
   const chain = db.all<{ id: number }>(sql`
     WITH RECURSIVE ancestors(id, parent_id, depth) AS (
       SELECT id, parent_id, 0 FROM comments WHERE id = ${parentId}
@@ -177,7 +177,7 @@ export function resolveReplyParent(db: Pick<ReturnType<typeof getDb>, 'all'>, pa
 export async function createComment(slug: string, input: CommentCreateInput, context: CommentContext = {}): Promise<CreatedComment> {
   const html = await renderCommentMarkdown(input.body);
   const settings = getSettings();
-  const created = getDb().transaction((tx) => {
+  const created = writeTransaction((tx) => {
     const post = requireLivePost(slug);
     if (!context.author && !commentsAreOpen(post)) throw new AppError('forbidden', 'Comments are closed on this post.');
     if (input.parentId !== undefined) {
@@ -212,7 +212,7 @@ export async function createComment(slug: string, input: CommentCreateInput, con
       })
       .returning({ ...publicColumns, status: comments.status })
       .get();
-  }, WRITE);
+  });
   // A held or spam comment changes nothing readers see, so no cached page is expired for it.
   if (created.status === 'approved') expireComments([slug], [created.id]);
   return created;
@@ -423,17 +423,16 @@ const textEdit = (current: AdminComment, body: string | undefined, now: string) 
  * decision based on its status cannot be undone by a moderation that landed in between.
  */
 function writeComment(id: number, decide: (current: AdminComment, now: string) => Partial<typeof comments.$inferInsert>): AdminComment {
-  const updated = getDb().transaction(() => {
+  const updated = writeTransaction((tx) => {
     const current = getAdminComment(id);
     if (!current) throw notFound('Comment');
     const now = new Date().toISOString();
-    getDb()
-      .update(comments)
+    tx.update(comments)
       .set({ ...decide(current, now), updatedAt: now })
       .where(eq(comments.id, id))
       .run();
     return getAdminComment(id)!;
-  }, WRITE);
+  });
   expireComments([updated.postSlug], [id]);
   return updated;
 }
@@ -441,7 +440,7 @@ function writeComment(id: number, decide: (current: AdminComment, now: string) =
 /** Deletes comments; their replies move up to the deleted comment's parent instead of vanishing with it. */
 export function deleteComments(ids: number[]): number {
   const postSlugs = new Set<string>();
-  const deleted = getDb().transaction((tx) => {
+  const deleted = writeTransaction((tx) => {
     let deleted = 0;
     for (const id of ids) {
       const target = tx
@@ -456,7 +455,7 @@ export function deleteComments(ids: number[]): number {
       deleted += tx.delete(comments).where(eq(comments.id, id)).run().changes;
     }
     return deleted;
-  }, WRITE);
+  });
   expireComments(postSlugs, ids);
   return deleted;
 }
@@ -469,7 +468,7 @@ export interface StatusChange {
 
 /** Sets the status of the comments that exist among `ids`; answers each one with its status before. */
 export function setCommentsStatus(ids: number[], status: CommentStatus): StatusChange[] {
-  const before = getDb().transaction((tx) => {
+  const before = writeTransaction((tx) => {
     const rows = tx
       .select({ id: comments.id, status: comments.status, postSlug: posts.slug })
       .from(comments)
@@ -480,7 +479,7 @@ export function setCommentsStatus(ids: number[], status: CommentStatus): StatusC
     const found = rows.map((row) => row.id);
     if (found.length > 0) tx.update(comments).set({ status, updatedAt: new Date().toISOString() }).where(inArray(comments.id, found)).run();
     return rows;
-  }, WRITE);
+  });
   if (before.length > 0) {
     expireComments(
       new Set(before.map((row) => row.postSlug)),

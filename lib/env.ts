@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { databasePathSchema } from '@/db/config';
 import { canonicalTimeZone } from '@/lib/format';
 
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 
 const envSchema = z.object({
-  DATABASE_PATH: z.string().trim().min(1).default('data/quire.db'),
+  DATABASE_PATH: databasePathSchema,
   SITE_URL: z
     .url({ protocol: /^https?$/, error: 'SITE_URL must be an absolute http(s) URL such as https://blog.example.com' })
     .default('http://localhost:3000')

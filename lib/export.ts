@@ -1,13 +1,13 @@
 import { asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { getDb } from '@/db';
+import { getDb, writeTransaction } from '@/db';
 import { COMMENT_STATUSES, comments, posts, users } from '@/db/schema';
 import { expire, tags as cacheTags } from '@/lib/cache';
 import { getEnv } from '@/lib/env';
 import { getSiteIdentity } from '@/lib/site-identity';
 import { AppError } from '@/lib/errors';
 import { renderCommentMarkdown, renderPost } from '@/lib/markdown';
-import { WRITE, authorStatus, countWords, loadTags, setPostTags } from '@/lib/posts';
+import { authorStatus, countWords, loadTags, setPostTags } from '@/lib/posts';
 import { postStatusSchema, slugSchema } from '@/lib/schemas';
 import { indexPost } from '@/lib/search';
 
@@ -298,7 +298,7 @@ export async function importData(input: unknown, { replace = false }: { replace?
     rendered.push({ html, text, wordCount: countWords(text), comments });
   }
 
-  const result = getDb().transaction((tx) => {
+  const result = writeTransaction((tx) => {
     const taken = new Set(
       tx
         .select({ slug: posts.slug })
@@ -365,7 +365,7 @@ export async function importData(input: unknown, { replace = false }: { replace?
       indexPost(tx, postId, text);
     });
     return { posts: doc.posts.length, comments: commentCount, replaced: conflicts.length, unlinkedAuthorComments };
-  }, WRITE);
+  });
   expire(cacheTags.content);
   return result;
 }

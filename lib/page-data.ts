@@ -1,3 +1,4 @@
+import 'server-only';
 import { cached, tags as cacheTags } from '@/lib/cache';
 import { type CommentNode, getCommentTree } from '@/lib/comments';
 import { type PublishedPost, getAdjacentPosts, getPublishedPost, listPublishedPosts } from '@/lib/posts';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type SQL, and, asc, desc, eq, gt, inArray, like, lte, or, sql } from 'drizzle-orm';
-import { type DB, getDb } from '@/db';
+import { type Tx, getDb, writeTransaction } from '@/db';
 import { expire, tags as cacheTags } from '@/lib/cache';
 import { type Post, postTags, posts, tags } from '@/db/schema';
 import { AppError, fieldError, notFound } from '@/lib/errors';
@@ -41,11 +41,6 @@ export type AuthorStatus = 'draft' | 'scheduled' | 'published';
 
 /** The author's view: everything, including drafts and the Markdown source. */
 export type AuthorPost = Omit<Post, 'status'> & { status: AuthorStatus; tags: TagRef[]; url: string };
-
-type Tx = Parameters<Parameters<DB['transaction']>[0]>[0];
-
-/** Writers take the lock up front, so a busy database waits (busy_timeout) instead of failing on upgrade. */
-export const WRITE = { behavior: 'immediate' } as const;
 
 const summaryColumns = {
   id: posts.id,
@@ -378,7 +373,7 @@ export async function createPost(input: PostCreateInput): Promise<AuthorPost> {
   const { html, text } = await renderPost(input.body);
   const now = new Date().toISOString();
   try {
-    const id = getDb().transaction((tx) => {
+    const id = writeTransaction((tx) => {
       if (input.slug && postExists(input.slug)) throw slugConflict(input.slug);
       const { tags: tagNames, ...fields } = input;
       const words = slugWords(input.title);
@@ -405,7 +400,7 @@ export async function createPost(input: PostCreateInput): Promise<AuthorPost> {
       if (tagNames) setPostTags(tx, created.id, tagNames);
       indexPost(tx, created.id, text);
       return created.id;
-    }, WRITE);
+    });
     expire(cacheTags.content);
     return getPostById(id)!;
   } catch (error) {
@@ -417,7 +412,7 @@ export async function createPost(input: PostCreateInput): Promise<AuthorPost> {
 export async function updatePost(slug: string, patch: PostUpdateInput): Promise<AuthorPost> {
   const rendered = patch.body === undefined ? undefined : await renderPost(patch.body);
   try {
-    const id = getDb().transaction((tx) => {
+    const id = writeTransaction((tx) => {
       const current = tx.select().from(posts).where(eq(posts.slug, slug)).get();
       if (!current) throw notFound('Post');
       // A fallback slug is the server's to give: sent back (the editor sends the slug it was given), it is no choice.
@@ -443,7 +438,7 @@ export async function updatePost(slug: string, patch: PostUpdateInput): Promise<
       if (tagNames) setPostTags(tx, current.id, tagNames);
       indexPost(tx, current.id, rendered?.text);
       return current.id;
-    }, WRITE);
+    });
     expire(cacheTags.content);
     return getPostById(id)!;
   } catch (error) {

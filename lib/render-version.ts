@@ -1,5 +1,6 @@
+import 'server-only';
 import { and, eq, sql } from 'drizzle-orm';
-import { getDb } from '@/db';
+import { getDb, writeTransaction } from '@/db';
 import { comments, posts, settings } from '@/db/schema';
 import { AppError } from '@/lib/errors';
 import { renderCommentMarkdown, renderPostMarkdown } from '@/lib/markdown';
@@ -55,7 +56,7 @@ export async function renderStaleHtml(): Promise<number> {
           }),
         ),
       );
-      db.transaction((tx) => {
+      writeTransaction((tx) => {
         batch.forEach(({ id, body, html }, i) => {
           const next = rendered[i];
           if (next === undefined || next === html) return;

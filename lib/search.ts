@@ -1,11 +1,9 @@
 import { sql } from 'drizzle-orm';
-import { getDb } from '@/db';
+import { type DB, type Tx, getDb, writeTransaction } from '@/db';
 import { AppError, fieldError } from '@/lib/errors';
 import { markdownToPlainText } from '@/lib/markdown';
 import type { Page } from '@/lib/pagination';
 import { absoluteUrl, postPath } from '@/lib/site';
-
-type Runner = Pick<ReturnType<typeof getDb>, 'run' | 'all' | 'get'>;
 
 /** Column weights for bm25: a match in the title counts most, then tags, the summary and the text. */
 const RANK = 'bm25(posts_fts, 10.0, 4.0, 1.0, 6.0)';
@@ -20,7 +18,7 @@ const PREFIX_RANK = 'bm25(posts_fts_prefix, 10.0, 4.0, 1.0, 6.0)';
  * parsing is slow and runs in a worker); left out, the body text indexed before is kept. A post
  * with neither stays out of the index until indexMissingPosts adds it.
  */
-export function indexPost(db: Runner, postId: number, bodyText?: string): void {
+export function indexPost(db: DB | Tx, postId: number, bodyText?: string): void {
   const body =
     bodyText ??
     db.get<{ body: string }>(sql`SELECT body FROM posts_fts WHERE rowid = ${postId}
@@ -38,7 +36,7 @@ export function indexPost(db: Runner, postId: number, bodyText?: string): void {
     VALUES (${postId}, ${row.title}, ${row.summary}, ${body}, ${row.tags ?? ''})`);
 }
 
-const isIndexed = (db: Runner, postId: number) =>
+const isIndexed = (db: DB | Tx, postId: number) =>
   db.get(sql`SELECT 1 FROM posts_fts WHERE rowid = ${postId}`) !== undefined &&
   db.get(sql`SELECT 1 FROM posts_fts_prefix WHERE rowid = ${postId}`) !== undefined;
 
@@ -56,7 +54,7 @@ export async function indexMissingPosts(): Promise<number> {
       const row = db.get<{ body: string }>(sql`SELECT body FROM posts WHERE id = ${id}`);
       if (row) batch.push({ id, text: await plainTextForIndex(row.body) });
     }
-    db.transaction((tx) => {
+    writeTransaction((tx) => {
       for (const { id, text } of batch) {
         // Edited (and so indexed) while its text was being made: that index is newer.
         if (!isIndexed(tx, id)) indexPost(tx, id, text);

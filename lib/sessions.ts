@@ -1,3 +1,4 @@
+import 'server-only';
 import { and, eq, gt, lt } from 'drizzle-orm';
 import { getDb } from '@/db';
 import { sessions, users } from '@/db/schema';

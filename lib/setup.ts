@@ -1,12 +1,12 @@
+import 'server-only';
 import { count, eq } from 'drizzle-orm';
-import { getDb } from '@/db';
+import { type DB, type Tx, getDb, writeTransaction } from '@/db';
 import { settings, users } from '@/db/schema';
 import { randomToken, safeEqual, sha256 } from '@/lib/crypto';
 import { getEnv } from '@/lib/env';
 import { AppError } from '@/lib/errors';
 import { hit, tooManyRequests } from '@/lib/rate-limit';
 import { hashPassword } from '@/lib/password';
-import { WRITE } from '@/lib/posts';
 import type { AuthUser } from '@/lib/users';
 
 const KEY = 'setup_token_hash';
@@ -27,7 +27,7 @@ export function prepareSetup(): { token: string; fromEnv: boolean } | undefined 
 
 const alreadySetUp = () => new AppError('conflict', 'Quire is already set up. Sign in instead.');
 
-function assertSetupToken(token: string, db: Pick<ReturnType<typeof getDb>, 'select'> = getDb()): void {
+function assertSetupToken(token: string, db: DB | Tx = getDb()): void {
   const stored = db.select({ value: settings.value }).from(settings).where(eq(settings.key, KEY)).get();
   if (!stored || !safeEqual(sha256(token), stored.value)) {
     throw new AppError('forbidden', 'The setup token is not valid. Use the one printed in the server log at start.', {
@@ -57,7 +57,7 @@ export async function completeSetup(
   if (attempts.count > SETUP_LIMIT.max) throw tooManyRequests(attempts.retryAfter, 'Too many setup attempts.');
   assertSetupToken(input.setupToken);
   const passwordHash = await hashPassword(input.password);
-  return getDb().transaction((tx) => {
+  return writeTransaction((tx) => {
     // Checked again inside the write: two requests with the right token may have raced here.
     if (tx.select({ n: count() }).from(users).get()!.n > 0) throw alreadySetUp();
     assertSetupToken(input.setupToken, tx);
@@ -67,5 +67,5 @@ export async function completeSetup(
       .values({ email: input.email.trim().toLowerCase(), name: input.name, passwordHash })
       .returning({ id: users.id, email: users.email, name: users.name })
       .get();
-  }, WRITE);
+  });
 }

@@ -1,3 +1,4 @@
+import 'server-only';
 import { AppError } from '@/lib/errors';
 import { type Backoff, clear, refundAttempt, reserveAttempt, tooManyRequests } from '@/lib/rate-limit';
 import { createSession } from '@/lib/sessions';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import sharp, { type ResizeOptions } from 'sharp';
-import { getDb } from '@/db';
+import { getDb, writeTransaction } from '@/db';
 import { type SiteAssetName, siteAssets } from '@/db/schema';
 import { expire, tags as cacheTags } from '@/lib/cache';
 import { AppError } from '@/lib/errors';
@@ -64,9 +64,8 @@ const NAMES: Record<UploadKind, SiteAssetName[]> = { logo: ['logo'], icon: ['fav
 /** Stores an uploaded logo or icon, replacing the previous one, and expires every page that shows it. */
 export async function saveUpload(kind: UploadKind, input: Buffer): Promise<SiteAssetInfo> {
   const rendered = await render(kind, input);
-  const db = getDb();
   const updatedAt = new Date().toISOString();
-  db.transaction((tx) => {
+  writeTransaction((tx) => {
     for (const { name, data, width, height } of rendered) {
       const row = {
         contentType: 'image/png',
@@ -87,8 +86,7 @@ export async function saveUpload(kind: UploadKind, input: Buffer): Promise<SiteA
 }
 
 export function removeUpload(kind: UploadKind): void {
-  const db = getDb();
-  db.transaction((tx) => {
+  writeTransaction((tx) => {
     for (const name of NAMES[kind]) tx.delete(siteAssets).where(eq(siteAssets.name, name)).run();
   });
   expire(cacheTags.content);

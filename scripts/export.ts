@@ -15,7 +15,7 @@ import { formatBytes, parseCommand, plural, runScript, usage } from './cli';
 const HELP = {
   usage: 'npm run export -- --out FILE',
   description:
-    'Writes every post and comment as one JSON file (see README.md, "Export and import"). Without --out\nthe JSON goes to stdout: use `npm run -s export`, as npm prints its own banner there.',
+    'Writes every post and comment as one JSON file (see docs/operations.md, "Export and import"). Without --out\nthe JSON goes to stdout: use `npm run -s export`, as npm prints its own banner there.',
 };
 
 runScript(() => {

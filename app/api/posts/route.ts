@@ -8,7 +8,9 @@ export const dynamic = 'force-dynamic';
 /** Published posts, newest first; `?tag=` keeps the posts of one tag. */
 export const GET = route((request) => {
   const query = parseQuery(postListQuerySchema, request);
-  return cachedJson(request, { key: ['posts', query.limit, query.cursor ?? null, query.tag ?? null], tags: [] }, () => listPublishedPosts(query));
+  return cachedJson(request, { key: ['posts', query.limit, query.cursor ?? null, query.tag ?? null], tags: [] }, () =>
+    listPublishedPosts(query),
+  );
 });
 
 export const POST = route(async (request) => {

@@ -1,5 +1,12 @@
 import { assertSameOrigin, authenticate } from '@/lib/auth';
-import { assertReaderMayChange, checkCommentEditRate, deleteComments, editOwnComment, getApprovedComment, updateComment } from '@/lib/comments';
+import {
+  assertReaderMayChange,
+  checkCommentEditRate,
+  deleteComments,
+  editOwnComment,
+  getApprovedComment,
+  updateComment,
+} from '@/lib/comments';
 import { readCookie } from '@/lib/cookies';
 import { AppError, notFound } from '@/lib/errors';
 import { tags } from '@/lib/cache';

@@ -44,7 +44,7 @@ curl -X POST https://blog.example.com/api/posts \\
   -d '{"title":"Hello, world","body":"My *first* post.","status":"published"}'
 \`\`\`
 
-The README in the repository covers running Quire in production, backups, export and import.`,
+The guides in the repository’s docs folder cover running Quire in production, backups, export and import.`,
     comments: [
       {
         authorName: 'Ada Lovelace',
@@ -52,7 +52,7 @@ The README in the repository covers running Quire in production, backups, export
         replies: [
           {
             authorName: 'Quire team',
-            body: 'Yes: export and import move a whole blog as one JSON file, comments included (`npm run export`, then `npm run import`; the README has the details).',
+            body: 'Yes: export and import move a whole blog as one JSON file, comments included (`npm run export`, then `npm run import`; docs/operations.md in the repository has the details).',
           },
           { authorName: 'Ada Lovelace', body: 'One file out, one file in. Moved in before my tea went cold. Thanks!' },
         ],
