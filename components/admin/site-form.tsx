@@ -161,7 +161,14 @@ export function SiteForm({
         <fieldset>
           <legend>The blog</legend>
           <Field id="name" label="Site name" hint="In the header, page titles, feeds and search results." error={errors.name}>
-            <input {...controlProps('name', errors.name, 'hint')} name="name" defaultValue={identity.name} required maxLength={100} />
+            <input
+              {...controlProps('name', errors.name, 'hint')}
+              type="text"
+              name="name"
+              defaultValue={identity.name}
+              required
+              maxLength={100}
+            />
           </Field>
           <Field
             id="description"
@@ -188,6 +195,7 @@ export function SiteForm({
           >
             <input
               {...controlProps('authorName', errors.authorName, 'hint')}
+              type="text"
               name="authorName"
               defaultValue={identity.authorName}
               required
@@ -251,6 +259,7 @@ export function SiteForm({
                 <Field id={`nav-${index}-label`} label={`Link ${index + 1} label`} error={errors[`nav-${index}-label`]}>
                   <input
                     {...controlProps(`nav-${index}-label`, errors[`nav-${index}-label`])}
+                    type="text"
                     value={link.label}
                     onChange={(event) => updateLink(index, { label: event.currentTarget.value })}
                     maxLength={40}
@@ -259,6 +268,7 @@ export function SiteForm({
                 <Field id={`nav-${index}-href`} label={`Link ${index + 1} address`} error={errors[`nav-${index}-href`]}>
                   <input
                     {...controlProps(`nav-${index}-href`, errors[`nav-${index}-href`])}
+                    type="text"
                     value={link.href}
                     onChange={(event) => updateLink(index, { href: event.currentTarget.value })}
                     maxLength={500}
