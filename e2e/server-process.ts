@@ -136,8 +136,8 @@ async function spawnServer(port: number, { databasePath, env = {}, readyTimeoutM
   });
   running.add(child);
   let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   let hasExited = false;
   const exited = new Promise<Exit>((resolve) => {
     child.once('exit', (code, signal) => {

@@ -68,7 +68,7 @@ function unwrapDeadLinks(node: Root | Element): void {
     if (child.type === 'element' && child.tagName === 'a' && child.properties.href === undefined) children.push(...child.children);
     else children.push(child);
   }
-  node.children = children as typeof node.children;
+  node.children = children;
 }
 const rehypeUnwrapDeadLinks = () => (tree: Root) => unwrapDeadLinks(tree);
 

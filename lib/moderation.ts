@@ -62,7 +62,7 @@ export function decideCommentStatus(
       return isReturning()
         ? { status: 'approved', reason: 'returning commenter' }
         : { status: 'pending', reason: 'first comment from this reader' };
-    default:
+    case 'immediate':
       return { status: 'approved', reason: 'published immediately' };
   }
 }

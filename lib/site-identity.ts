@@ -112,7 +112,7 @@ function readStored(): StoredIdentity {
         if (parsed.success && parsed.data !== undefined) result[key] = parsed.data;
       }
     }
-    return result as StoredIdentity;
+    return result;
   });
 }
 

@@ -175,7 +175,7 @@ describe('GET /api/comments/{id}', () => {
   });
 
   it('answers other methods with 405 and Allow', async () => {
-    const response = await call(commentRoute.PUT as (r: Request) => Response, { method: 'PUT' });
+    const response = await call(commentRoute.PUT, { method: 'PUT' });
     expect(response.status).toBe(405);
     expect(response.headers.get('allow')).toBe('DELETE, GET, HEAD, OPTIONS, PATCH');
   });

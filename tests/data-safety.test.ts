@@ -62,7 +62,7 @@ function startServer(file: string, mode?: '--write'): Promise<ChildProcess> {
   });
   servers.push(child);
   return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       if (chunk.toString().includes('ready')) resolve(child);
     });
     child.once('exit', (code) => reject(new Error(`The stand-in server exited before it was ready (${code}).`)));

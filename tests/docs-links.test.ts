@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import GithubSlugger from 'github-slugger';
-import type { Nodes, Root } from 'mdast';
+import type { Nodes } from 'mdast';
 import remarkGfm from 'remark-gfm';
 import remarkParse from 'remark-parse';
 import { unified } from 'unified';
@@ -24,7 +24,7 @@ const DOCS = [
     .map((name) => `docs/${name}`),
 ];
 
-const parse = (markdown: string) => unified().use(remarkParse).use(remarkGfm).parse(markdown) as Root;
+const parse = (markdown: string) => unified().use(remarkParse).use(remarkGfm).parse(markdown);
 
 function walk(node: Nodes, visit: (node: Nodes) => void): void {
   visit(node);

@@ -161,7 +161,7 @@ describe('the author edits a reader’s comment (PATCH /api/comments/{id})', () 
     expect((await empty.json()).errors).toEqual([{ field: 'body', message: 'Comment is required.' }]);
     expect((await patch(999_999, { body: 'Changed' })).status).toBe(404);
     expect(row(id)!.body).toBe('A thoughtful comment.');
-    const put = await call(commentRoute.PUT as (r: Request) => Response, { method: 'PUT', headers: ADMIN });
+    const put = await call(commentRoute.PUT, { method: 'PUT', headers: ADMIN });
     expect(put.status).toBe(405);
     expect(put.headers.get('allow')).toBe('DELETE, GET, HEAD, OPTIONS, PATCH');
   });

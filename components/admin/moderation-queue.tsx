@@ -116,7 +116,7 @@ export function ModerationQueue({
     setBusy(false);
     if (!result.ok) return setError(failure(result.errors, 'The action failed.'));
     const { changed, previous } = result.data;
-    announce(spec.done(changed), { action: previous.length > 0 ? { label: 'Undo', run: () => undo(previous) } : undefined });
+    announce(spec.done(changed), { action: previous.length > 0 ? { label: 'Undo', run: () => void undo(previous) } : undefined });
     setSelected(new Set());
     setOpen(null);
     router.refresh();

@@ -112,7 +112,7 @@ export function PostEditor({
   // The preview follows the text after a short pause, rendered and sanitised exactly as on save.
   useEffect(() => {
     const controller = new AbortController();
-    const timer = setTimeout(async () => {
+    const showPreview = async () => {
       try {
         const response = await fetch('/api/admin/preview', {
           method: 'POST',
@@ -124,7 +124,8 @@ export function PostEditor({
       } catch {
         // An aborted or failed preview keeps the previous one; saving reports real errors.
       }
-    }, 250);
+    };
+    const timer = setTimeout(() => void showPreview(), 250);
     return () => {
       clearTimeout(timer);
       controller.abort();
