@@ -46,7 +46,7 @@ interface Operation {
   form?: boolean;
   /** The body is a file of these media types, sent as is (not JSON). */
   upload?: string;
-  /** Served from the cache with an ETag; If-None-Match gets 304 (lib/http.ts cachedResponse). */
+  /** Served from the cache with an ETag; If-None-Match gets 304 (lib/http/cached-response.ts). */
   cached?: boolean;
   responses: Record<number, { description: string; schema?: z.ZodType; headers?: string[] }>;
 }
