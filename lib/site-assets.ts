@@ -82,7 +82,7 @@ export async function saveUpload(kind: UploadKind, input: Buffer): Promise<SiteA
     }
   });
   expire(cacheTags.content);
-  return getAssetInfo(NAMES[kind].at(-1)!)!;
+  return getAssetInfos()[NAMES[kind].at(-1)!]!;
 }
 
 export function removeUpload(kind: UploadKind): void {
@@ -92,14 +92,21 @@ export function removeUpload(kind: UploadKind): void {
   expire(cacheTags.content);
 }
 
-/** Where the current image is served, without reading its bytes. */
-export function getAssetInfo(name: SiteAssetName): SiteAssetInfo | null {
-  const row = getDb()
-    .select({ hash: siteAssets.hash, width: siteAssets.width, height: siteAssets.height, contentType: siteAssets.contentType })
+/** Where each current image is served (null: none uploaded), in one query and without their bytes. */
+export function getAssetInfos(): Record<SiteAssetName, SiteAssetInfo | null> {
+  const infos: Record<SiteAssetName, SiteAssetInfo | null> = { logo: null, icon: null, favicon: null };
+  const rows = getDb()
+    .select({
+      name: siteAssets.name,
+      hash: siteAssets.hash,
+      width: siteAssets.width,
+      height: siteAssets.height,
+      contentType: siteAssets.contentType,
+    })
     .from(siteAssets)
-    .where(eq(siteAssets.name, name))
-    .get();
-  return row ? { url: assetPath(name, row.hash), width: row.width, height: row.height, contentType: row.contentType } : null;
+    .all();
+  for (const { name, hash, ...size } of rows) infos[name] = { url: assetPath(name, hash), ...size };
+  return infos;
 }
 
 /** The bytes behind an asset URL, or undefined when the name is unknown or the image has changed since. */

@@ -6,7 +6,7 @@ import { accentContrast, accentPalette, MIN_CONTRAST } from '@/lib/colors';
 import { getEnv } from '@/lib/env';
 import { canonicalTimeZone } from '@/lib/format';
 import { localPath } from '@/lib/http';
-import { getAssetInfo, type SiteAssetInfo } from '@/lib/site-assets';
+import { getAssetInfos, type SiteAssetInfo } from '@/lib/site-assets';
 import { readStoredSetting, writeStoredSetting } from '@/lib/settings';
 
 /** Every zone this server's Intl knows, for validation and the settings page's list. */
@@ -139,9 +139,7 @@ export function getSiteIdentity(): SiteIdentity {
     timeZone: siteTimeZone(),
     accentColor: stored.accentColor ?? null,
     navigation: stored.navigation ?? DEFAULT_NAVIGATION,
-    logo: getAssetInfo('logo'),
-    icon: getAssetInfo('icon'),
-    favicon: getAssetInfo('favicon'),
+    ...getAssetInfos(),
     customised: Object.keys(stored) as (keyof StoredIdentity)[],
   };
 }
