@@ -42,7 +42,10 @@ export function openDatabase(file: string): OpenedDatabase {
 const globalForDb = globalThis as typeof globalThis & { quireDb?: OpenedDatabase };
 
 export function getDatabase(): OpenedDatabase {
-  globalForDb.quireDb ??= openDatabase(getDatabasePath());
+  // `next build` renders a few pages ahead (the 404 page, for one), and their layout reads the site's
+  // settings. The build must not create the blog's database: the first start would find it and skip
+  // the demo content. It gets an empty one in memory instead.
+  globalForDb.quireDb ??= openDatabase(process.env.NEXT_PHASE === 'phase-production-build' ? ':memory:' : getDatabasePath());
   return globalForDb.quireDb;
 }
 
