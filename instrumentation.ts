@@ -1,9 +1,9 @@
 /**
  * Runs once when the server starts: validates the configuration, opens the database, applies
  * pending migrations, adds the demo content to a brand-new database, indexes posts the search
- * index lacks, renders again the HTML an older Markdown pipeline stored (lib/render-version.ts)
+ * index lacks, renders again the HTML an older Markdown pipeline stored (lib/render/render-version.ts)
  * and, while the blog has no author, prints the one-time setup token. On SIGTERM or SIGINT it
- * lets the requests in flight finish, then closes the database (see lib/graceful-shutdown.ts).
+ * lets the requests in flight finish, then closes the database (see lib/ops/graceful-shutdown.ts).
  */
 export async function register() {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
@@ -16,20 +16,20 @@ export async function register() {
   const { closeDb, getDatabase } = await import('@/db');
   const env = getEnv();
   const { created } = getDatabase();
-  const { installGracefulShutdown } = await import('@/lib/graceful-shutdown');
+  const { installGracefulShutdown } = await import('@/lib/ops/graceful-shutdown');
   installGracefulShutdown({ onExit: closeDb });
   if (created && env.SEED_DEMO_CONTENT) {
-    const { seedDemoContent } = await import('@/lib/demo-content');
+    const { seedDemoContent } = await import('@/lib/ops/demo-content');
     const seeded = await seedDemoContent();
     console.log(`Quire: new database at ${env.DATABASE_PATH}, added ${seeded.posts} demo posts and ${seeded.comments} comments.`);
   }
-  const { indexMissingPosts } = await import('@/lib/search');
+  const { indexMissingPosts } = await import('@/lib/content/search');
   const indexed = await indexMissingPosts();
   if (indexed > 0) console.log(`Quire: added ${indexed} posts to the search index.`);
-  const { renderStaleHtml } = await import('@/lib/render-version');
+  const { renderStaleHtml } = await import('@/lib/render/render-version');
   const rendered = await renderStaleHtml();
   if (rendered > 0) console.log(`Quire: rendered ${rendered} posts and comments again (code blocks are now highlighted).`);
-  const { prepareSetup } = await import('@/lib/setup');
+  const { prepareSetup } = await import('@/lib/auth/setup');
   const setup = prepareSetup();
   if (setup) {
     const where = `${env.SITE_URL}/admin/setup`;

@@ -1,8 +1,8 @@
 import type { Metadata, Viewport } from 'next';
 import type { ReactNode } from 'react';
 import { getEnv } from '@/lib/env';
-import { FEEDS } from '@/lib/seo';
-import { accentCss, getSiteIdentity, type SiteIdentity } from '@/lib/site-identity';
+import { FEEDS } from '@/lib/content/seo';
+import { accentCss, getSiteIdentity, type SiteIdentity } from '@/lib/site/identity';
 import './globals.css';
 
 /** The icon from Site settings, or Quire's own (in public/). */

@@ -10,13 +10,13 @@
 import http from 'node:http';
 import Database from 'better-sqlite3';
 import { AppError, notFound } from '@/lib/errors';
-import { renderCommentMarkdown } from '@/lib/markdown';
-import { decideCommentStatus } from '@/lib/moderation';
+import { renderCommentMarkdown } from '@/lib/render/markdown';
+import { decideCommentStatus } from '@/lib/comments/moderation';
 import { decodeCursor, encodeCursor, listQuerySchema } from '@/lib/pagination';
-import { commentCreateSchema, postListQuerySchema, searchQuerySchema } from '@/lib/schemas';
-import { toFtsQuery } from '@/lib/search';
-import type { SiteSettings } from '@/lib/settings';
-import { absoluteUrl, postPath } from '@/lib/site';
+import { commentCreateSchema, postListQuerySchema, searchQuerySchema } from '@/lib/api/requests';
+import { toFtsQuery } from '@/lib/content/search';
+import type { SiteSettings } from '@/lib/comments/settings';
+import { absoluteUrl, postPath } from '@/lib/site/paths';
 
 const db = new Database(process.env.DATABASE_PATH ?? 'data/quire.db');
 db.pragma('journal_mode = WAL');
@@ -50,7 +50,7 @@ const sql = {
     `SELECT ${COMMENT} FROM comments c WHERE c.post_id = @postId AND c.status = 'approved' AND (c.created_at, c.id) > (@time, @id)
      ORDER BY c.created_at, c.id LIMIT @limit`,
   ),
-  // The same statement as lib/search.ts: the FTS index drives the join, snippets for the page only.
+  // The same statement as lib/content/search.ts: the FTS index drives the join, snippets for the page only.
   search: db.prepare(
     `WITH hits AS MATERIALIZED (
        SELECT p.id, bm25(posts_fts, 10.0, 4.0, 1.0, 6.0) AS score
@@ -93,7 +93,7 @@ function tagsOf(ids: number[]): Map<number, Tag[]> {
   return byPost;
 }
 
-/** Same keys in the same order as lib/posts.ts's PostSummary, so JSON.stringify gives the same bytes. */
+/** Same keys in the same order as lib/content/posts.ts's PostSummary, so JSON.stringify gives the same bytes. */
 const summaryJson = (row: Summary, tags: Tag[]) => ({ ...row, tags, url: absoluteUrl(postPath(row.slug)) });
 
 function listPosts(query: Query) {

@@ -1,11 +1,11 @@
 /*
  * Renders post Markdown off the main thread while it inserts rows: Markdown rendering is most of
- * the cost of seeding, and this is the app's own pipeline (lib/markdown-pipeline.ts, which
- * lib/markdown.ts runs in its workers), so the stored HTML and text are exactly what createPost
+ * the cost of seeding, and this is the app's own pipeline (lib/render/markdown-pipeline.ts, which
+ * lib/render/markdown.ts runs in its workers), so the stored HTML and text are exactly what createPost
  * would store.
  */
 import { parentPort } from 'node:worker_threads';
-import { renderMarkdown } from '@/lib/markdown-pipeline';
+import { renderMarkdown } from '@/lib/render/markdown-pipeline';
 
 parentPort!.on('message', ({ id, bodies }: { id: number; bodies: string[] }) => {
   const rendered = bodies.map((body) => {

@@ -3,7 +3,7 @@
  * a search index, and a commented post to measure. createPost renders Markdown and indexes each
  * post in its own transaction (about 10 ms a post here), too slow for 100,000 posts, so rows go in
  * through prepared statements, a few thousand per transaction, with the app's own pieces:
- * lib/markdown-pipeline.ts renders (in worker threads) and lib/search.ts indexes. The first post is written
+ * lib/render/markdown-pipeline.ts renders (in worker threads) and lib/content/search.ts indexes. The first post is written
  * by createPost itself and the fast path is checked against it, so the two cannot drift apart.
  */
 import fs from 'node:fs';
@@ -73,7 +73,7 @@ const slugifyTitle = (title: string) =>
     .replace(/^-|-$/g, '')
     .slice(0, 80);
 
-/** A post's HTML and plain text, as lib/markdown.ts's renderPost gives them. */
+/** A post's HTML and plain text, as lib/render/markdown.ts's renderPost gives them. */
 type Rendered = { html: string; text: string };
 
 /** Renders Markdown on every core but one's share, in order. */
@@ -136,10 +136,10 @@ export async function seedDatabase(options: SeedOptions): Promise<Fixture> {
   process.env.DATABASE_PATH = dbPath;
   process.env.SITE_URL = options.siteUrl;
   const { getDb, closeDb } = await import('@/db');
-  const { countWords, createPost } = await import('@/lib/posts');
-  const { renderPost, truncateText } = await import('@/lib/markdown');
-  const { indexPost } = await import('@/lib/search');
-  const { updateSettings } = await import('@/lib/settings');
+  const { countWords, createPost } = await import('@/lib/content/posts');
+  const { renderPost, truncateText } = await import('@/lib/render/markdown');
+  const { indexPost } = await import('@/lib/content/search');
+  const { updateSettings } = await import('@/lib/comments/settings');
   const { slugify } = await import('@/lib/slug');
 
   const db = getDb();
@@ -161,7 +161,7 @@ export async function seedDatabase(options: SeedOptions): Promise<Fixture> {
      VALUES (@slug, @title, @summary, @body, @html, 'published', @publishedAt, @wordCount, @createdAt, @updatedAt)`,
   );
   const linkTag = sqlite.prepare('INSERT INTO post_tags (post_id, tag_id, position) VALUES (?, ?, ?)');
-  // As lib/posts.ts stores them: summary defaults to the text's start, words are counted in the plain text.
+  // As lib/content/posts.ts stores them: summary defaults to the text's start, words are counted in the plain text.
   const derived = (input: PostInput, text: string) => ({
     summary: input.summary || truncateText(text),
     wordCount: countWords(text),
@@ -260,7 +260,7 @@ function checkFastPathMatches(
 /** Threads with replies on the measured post, through the app's own createComment, spread over the days after it went out. */
 async function addComments(post: PostInput, count: number): Promise<number> {
   const { getDb } = await import('@/db');
-  const { createComment } = await import('@/lib/comments');
+  const { createComment } = await import('@/lib/comments/comments');
   const sqlite = getDb().$client;
   const random: Random = createRandom(77);
   const setTime = sqlite.prepare('UPDATE comments SET created_at = ? WHERE id = ?');

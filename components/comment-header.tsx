@@ -1,4 +1,4 @@
-import { formatDateTime } from '@/lib/format';
+import { formatDateTime } from '@/lib/site/format';
 
 /**
  * A comment's author, badge and permalink. Rendered on the server for the thread, and in the

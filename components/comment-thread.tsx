@@ -1,8 +1,8 @@
 import { CommentCard } from '@/components/comment-card';
 import { CommentHeader } from '@/components/comment-header';
 import { CommentList } from '@/components/comment-list';
-import type { CommentNode } from '@/lib/comments';
-import { postPath } from '@/lib/site';
+import type { CommentNode } from '@/lib/comments/comments';
+import { postPath } from '@/lib/site/paths';
 
 interface Props {
   comments: CommentNode[];

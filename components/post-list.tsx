@@ -1,8 +1,8 @@
 import Link from 'next/link';
-import { formatDate, pluralize } from '@/lib/format';
-import type { PostSummary } from '@/lib/posts';
-import { postPath } from '@/lib/site';
-import { getSiteIdentity } from '@/lib/site-identity';
+import { formatDate, pluralize } from '@/lib/site/format';
+import type { PostSummary } from '@/lib/content/posts';
+import { postPath } from '@/lib/site/paths';
+import { getSiteIdentity } from '@/lib/site/identity';
 import { TagList } from './tag-list';
 
 /*

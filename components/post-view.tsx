@@ -5,14 +5,14 @@ import { CommentSection } from '@/components/comment-section';
 import { CommentThread } from '@/components/comment-thread';
 import { OwnCommentsProvider } from '@/components/own-comments';
 import { TagList } from '@/components/tag-list';
-import { type CommentNode, commentsAreOpen } from '@/lib/comments';
-import { formatDate, formatDateTime, pluralize } from '@/lib/format';
-import { issueFormToken } from '@/lib/moderation';
-import type { PostPageData } from '@/lib/page-data';
-import { type PublishedPost, readingMinutes } from '@/lib/posts';
-import { jsonLd } from '@/lib/seo';
-import { absoluteUrl, postPath } from '@/lib/site';
-import { getSiteIdentity, type SiteIdentity } from '@/lib/site-identity';
+import { type CommentNode, commentsAreOpen } from '@/lib/comments/comments';
+import { formatDate, formatDateTime, pluralize } from '@/lib/site/format';
+import { issueFormToken } from '@/lib/comments/moderation';
+import type { PostPageData } from '@/lib/content/page-data';
+import { type PublishedPost, readingMinutes } from '@/lib/content/posts';
+import { jsonLd } from '@/lib/content/seo';
+import { absoluteUrl, postPath } from '@/lib/site/paths';
+import { getSiteIdentity, type SiteIdentity } from '@/lib/site/identity';
 
 /** What a no-JavaScript comment post comes back with, from the query string. */
 export interface FormState {

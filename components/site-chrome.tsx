@@ -1,7 +1,7 @@
 import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { HeaderSearch } from '@/components/header-search';
-import { getSiteIdentity, type NavLink } from '@/lib/site-identity';
+import { getSiteIdentity, type NavLink } from '@/lib/site/identity';
 
 /** A navigation link from Site settings: pages of this site go through the router, others are plain links. */
 function NavItem({ link }: { link: NavLink }) {

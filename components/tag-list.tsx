@@ -1,6 +1,6 @@
 import Link from 'next/link';
-import type { TagRef } from '@/lib/posts';
-import { tagPath } from '@/lib/tags';
+import type { TagRef } from '@/lib/content/posts';
+import { tagPath } from '@/lib/content/tags';
 
 /** Not prefetched as they scroll into view, like the post list's links (see PostList). */
 export function TagList({ tags }: { tags: TagRef[] }) {

@@ -93,7 +93,7 @@ export const users = sqliteTable('users', {
   /** Stored lower-cased; the sign-in name. */
   email: text().notNull().unique(),
   name: text().notNull(),
-  /** scrypt with a per-user salt: `scrypt$N$r$p$salt$hash` (see lib/password.ts). */
+  /** scrypt with a per-user salt: `scrypt$N$r$p$salt$hash` (see lib/auth/password.ts). */
   passwordHash: text().notNull(),
   createdAt: timestamp(),
   updatedAt: timestamp(),

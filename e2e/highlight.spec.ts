@@ -3,7 +3,7 @@ import type { Page } from '@playwright/test';
 import { type CreatedPost, expect, test as base } from './fixtures';
 
 /*
- * Highlighted code (lib/code-highlighter.ts): coloured on the server, in both colour schemes, with
+ * Highlighted code (lib/render/code-highlighter.ts): coloured on the server, in both colour schemes, with
  * enough contrast, and with no script of its own.
  */
 

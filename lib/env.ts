@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { databasePathSchema } from '@/db/config';
-import { canonicalTimeZone } from '@/lib/format';
+import { canonicalTimeZone } from '@/lib/site/format';
 
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 

@@ -2,7 +2,7 @@ import { type SQL, eq, lt, sql } from 'drizzle-orm';
 import { getDb } from '@/db';
 import { rateLimits } from '@/db/schema';
 import { AppError } from '@/lib/errors';
-import { pluralize } from '@/lib/format';
+import { pluralize } from '@/lib/site/format';
 
 export interface Limit {
   max: number;

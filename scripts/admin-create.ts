@@ -1,8 +1,8 @@
 import { createInterface } from 'node:readline';
 import { closeDb } from '@/db';
 import { getEnv } from '@/lib/env';
-import { setupSchema } from '@/lib/schemas';
-import { createUser } from '@/lib/users';
+import { setupSchema } from '@/lib/api/requests';
+import { createUser } from '@/lib/auth/users';
 import { parseCommand } from './cli';
 
 /*

@@ -1,4 +1,4 @@
-import { backupDatabase } from '@/lib/backup';
+import { backupDatabase } from '@/lib/ops/backup';
 import { getEnv } from '@/lib/env';
 import { formatBytes, parseCommand, plural, runScript, shownPath, usage } from './cli';
 

@@ -1,4 +1,4 @@
-import { restoreDatabase } from '@/lib/backup';
+import { restoreDatabase } from '@/lib/ops/backup';
 import { getEnv } from '@/lib/env';
 import { parseCommand, plural, runScript, shownPath, usage } from './cli';
 

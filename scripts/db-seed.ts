@@ -1,5 +1,5 @@
 import { closeDb } from '@/db';
-import { seedDemoContent } from '@/lib/demo-content';
+import { seedDemoContent } from '@/lib/ops/demo-content';
 import { getEnv } from '@/lib/env';
 
 // `npm run db:seed`: adds the demo posts that are missing (it never duplicates or overwrites).

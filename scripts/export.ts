@@ -1,13 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { partialPath, placeFile } from '@/lib/backup';
+import { partialPath, placeFile } from '@/lib/ops/backup';
 import { getEnv } from '@/lib/env';
 import { AppError } from '@/lib/errors';
-import { writeExport } from '@/lib/export';
+import { writeExport } from '@/lib/ops/export';
 import { formatBytes, parseCommand, plural, runScript, usage } from './cli';
 
 /*
- * `npm run export -- --out FILE`: every post and comment as JSON (see lib/export.ts for the
+ * `npm run export -- --out FILE`: every post and comment as JSON (see lib/ops/export.ts for the
  * format). Without --out the JSON goes to stdout and the summary to stderr: use `npm run -s`,
  * as npm prints its own banner on stdout.
  */

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { getEnv } from '@/lib/env';
 import { AppError } from '@/lib/errors';
-import { importData } from '@/lib/export';
+import { importData } from '@/lib/ops/export';
 import { parseCommand, plural, runScript, usage } from './cli';
 
 /*

@@ -7,7 +7,7 @@
  *   node server/index.mjs [--dev] [-H host] [-p port]
  *
  * Shutdown is `next start`'s: on SIGTERM or SIGINT stop accepting connections, let every open one
- * finish, exit with 128 + the signal's number; lib/graceful-shutdown.ts adds the drain deadline and
+ * finish, exit with 128 + the signal's number; lib/ops/graceful-shutdown.ts adds the drain deadline and
  * closes the database.
  */
 import { createServer } from 'node:http';
@@ -46,7 +46,7 @@ const https = (process.env.SITE_URL ?? '').startsWith('https:');
 const started = Date.now();
 const server = createServer();
 
-// Installed before Next loads, so lib/graceful-shutdown.ts (run from instrumentation.ts) sees them.
+// Installed before Next loads, so lib/ops/graceful-shutdown.ts (run from instrumentation.ts) sees them.
 if (!process.env.NEXT_MANUAL_SIG_HANDLE) {
   for (const signal of /** @type {const} */ (['SIGTERM', 'SIGINT'])) {
     process.once(signal, () => {

@@ -16,10 +16,10 @@ import * as commentsRoute from '@/app/api/posts/[slug]/comments/route';
 import * as sessionRoute from '@/app/api/session/route';
 import * as setupRoute from '@/app/api/setup/route';
 import { getDb } from '@/db';
-import { issueFormToken } from '@/lib/moderation';
-import { prepareSetup } from '@/lib/setup';
-import { updateSettings } from '@/lib/settings';
-import { createUser } from '@/lib/users';
+import { issueFormToken } from '@/lib/comments/moderation';
+import { prepareSetup } from '@/lib/auth/setup';
+import { updateSettings } from '@/lib/comments/settings';
+import { createUser } from '@/lib/auth/users';
 import { ADMIN, call, makeComment, makePost, resetDatabase } from './helpers';
 
 const SITE = 'https://blog.example.test';

@@ -1,14 +1,14 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { getDb } from '@/db';
-import { createApiToken, listApiTokens, revokeApiToken } from '@/lib/api-tokens';
-import { assertSameOrigin, authenticate, requireAdmin } from '@/lib/auth';
+import { createApiToken, listApiTokens, revokeApiToken } from '@/lib/auth/api-tokens';
+import { assertSameOrigin, authenticate, requireAdmin } from '@/lib/auth/authenticate';
 import { AppError } from '@/lib/errors';
-import { hashPassword, verifyPassword } from '@/lib/password';
+import { hashPassword, verifyPassword } from '@/lib/auth/password';
 import { clear, hit, refundAttempt, reserveAttempt } from '@/lib/rate-limit';
-import { SESSION_TTL_SECONDS, createSession, deleteSession, getSessionUser } from '@/lib/sessions';
-import { SIGN_IN_BACKOFF, signIn, signInKeys } from '@/lib/sign-in';
-import { completeSetup, isSetupPending, prepareSetup } from '@/lib/setup';
-import { createUser } from '@/lib/users';
+import { SESSION_TTL_SECONDS, createSession, deleteSession, getSessionUser } from '@/lib/auth/sessions';
+import { SIGN_IN_BACKOFF, signIn, signInKeys } from '@/lib/auth/sign-in';
+import { completeSetup, isSetupPending, prepareSetup } from '@/lib/auth/setup';
+import { createUser } from '@/lib/auth/users';
 import { resetDatabase } from './helpers';
 
 const SITE = 'https://blog.example.test';

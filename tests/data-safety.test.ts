@@ -6,13 +6,13 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { getDb, openDatabase } from '@/db';
-import { backupDatabase, isDatabaseInUse, restoreDatabase } from '@/lib/backup';
-import { createComment, deleteComments, setCommentsStatus, updateComment } from '@/lib/comments';
+import { backupDatabase, isDatabaseInUse, restoreDatabase } from '@/lib/ops/backup';
+import { createComment, deleteComments, setCommentsStatus, updateComment } from '@/lib/comments/comments';
 import { AppError } from '@/lib/errors';
-import { type ExportDocument, exportData, importData, writeExport } from '@/lib/export';
-import { createPost, updatePost } from '@/lib/posts';
-import { searchPosts } from '@/lib/search';
-import { createUser } from '@/lib/users';
+import { type ExportDocument, exportData, importData, writeExport } from '@/lib/ops/export';
+import { createPost, updatePost } from '@/lib/content/posts';
+import { searchPosts } from '@/lib/content/search';
+import { createUser } from '@/lib/auth/users';
 
 /*
  * Backups, restores, exports and imports on real SQLite files, with real processes where it

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { getDatabaseHealth, getDb } from '@/db';
-import { getCommentTree } from '@/lib/comments';
-import { deletePost, listPublishedPosts } from '@/lib/posts';
+import { getCommentTree } from '@/lib/comments/comments';
+import { deletePost, listPublishedPosts } from '@/lib/content/posts';
 import { makeComment, makePost, resetDatabase } from './helpers';
 
 const sqlite = () => getDb().$client;

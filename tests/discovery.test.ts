@@ -6,13 +6,21 @@ import * as searchRoute from '@/app/api/search/route';
 import * as tagsRoute from '@/app/api/tags/route';
 import * as postsRoute from '@/app/api/posts/route';
 import { getDb } from '@/db';
-import { createComment } from '@/lib/comments';
-import { feedResponse } from '@/lib/feeds';
-import { getAdjacentPosts, listPublishedPosts, readingMinutes, updatePost } from '@/lib/posts';
-import { indexMissingPosts, searchPosts, toFtsQuery } from '@/lib/search';
-import { updateSettings } from '@/lib/settings';
-import { SHARD_SIZE, URLSET_CLOSE, URLSET_OPEN, listShards, sitemapIndexResponse, sitemapShardResponse, urlElement } from '@/lib/sitemaps';
-import { getTag, listTags } from '@/lib/tags';
+import { createComment } from '@/lib/comments/comments';
+import { feedResponse } from '@/lib/content/feeds';
+import { getAdjacentPosts, listPublishedPosts, readingMinutes, updatePost } from '@/lib/content/posts';
+import { indexMissingPosts, searchPosts, toFtsQuery } from '@/lib/content/search';
+import { updateSettings } from '@/lib/comments/settings';
+import {
+  SHARD_SIZE,
+  URLSET_CLOSE,
+  URLSET_OPEN,
+  listShards,
+  sitemapIndexResponse,
+  sitemapShardResponse,
+  urlElement,
+} from '@/lib/content/sitemaps';
+import { getTag, listTags } from '@/lib/content/tags';
 import { call, makeComment, makePost, resetDatabase } from './helpers';
 
 beforeEach(resetDatabase);

@@ -6,16 +6,16 @@ import { SaxesParser } from 'saxes';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { getDb } from '@/db';
 import { getEnv } from '@/lib/env';
-import { type FeedFormat, feedResponse } from '@/lib/feeds';
-import { listLatestPostsWithHtml } from '@/lib/posts';
-import { tagPath } from '@/lib/tags';
+import { type FeedFormat, feedResponse } from '@/lib/content/feeds';
+import { listLatestPostsWithHtml } from '@/lib/content/posts';
+import { tagPath } from '@/lib/content/tags';
 import { makePost, resetDatabase } from './helpers';
 
 const SITE = 'https://blog.example.test';
 
 // The real function, which one test replaces once per call to feed the builder strings SQLite cannot hold.
-vi.mock('@/lib/posts', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('@/lib/posts')>();
+vi.mock('@/lib/content/posts', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('@/lib/content/posts')>();
   return { ...actual, listLatestPostsWithHtml: vi.fn(actual.listLatestPostsWithHtml) };
 });
 

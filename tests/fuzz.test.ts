@@ -29,10 +29,10 @@ import * as setupRoute from '@/app/api/setup/route';
 import * as tagsRoute from '@/app/api/tags/route';
 import { getDb } from '@/db';
 import * as schema from '@/db/schema';
-import { createApiToken } from '@/lib/api-tokens';
+import { createApiToken } from '@/lib/auth/api-tokens';
 import { MAX_BODY_BYTES } from '@/lib/http';
-import { RENDER_TIME_LIMIT_MS } from '@/lib/markdown';
-import { EDIT_COOKIE, grantEdit } from '@/lib/moderation';
+import { RENDER_TIME_LIMIT_MS } from '@/lib/render/markdown';
+import { EDIT_COOKIE, grantEdit } from '@/lib/comments/moderation';
 import {
   apiTokenCreateSchema,
   bulkModerationSchema,
@@ -43,11 +43,11 @@ import {
   previewSchema,
   setupSchema,
   signInSchema,
-} from '@/lib/schemas';
-import { SESSION_COOKIE, createSession } from '@/lib/sessions';
-import { settingsUpdateSchema, updateSettings } from '@/lib/settings';
-import { identityPatchSchema } from '@/lib/site-identity';
-import { createUser } from '@/lib/users';
+} from '@/lib/api/requests';
+import { SESSION_COOKIE, createSession } from '@/lib/auth/sessions';
+import { settingsUpdateSchema, updateSettings } from '@/lib/comments/settings';
+import { identityPatchSchema } from '@/lib/site/identity';
+import { createUser } from '@/lib/auth/users';
 import { SLOW_MARKDOWN, fill } from './fixtures/slow-markdown';
 import { ADMIN, call, makeComment, makePost, resetDatabase } from './helpers';
 
@@ -59,7 +59,7 @@ import { ADMIN, call, makeComment, makePost, resetDatabase } from './helpers';
  */
 
 const RUNS = Number(process.env.FUZZ_RUNS) || 200;
-/** A post's render may run to its own limit (lib/markdown.ts) before it is refused; the rest is slack. */
+/** A post's render may run to its own limit (lib/render/markdown.ts) before it is refused; the rest is slack. */
 const TIME_LIMIT_MS = RENDER_TIME_LIMIT_MS.post + 3_000;
 const SITE = 'https://blog.example.test';
 const PASSWORD = 'a long enough password';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 /*
- * lib/graceful-shutdown.ts in a real process (tests/fixtures/shutdown-server.ts) that gets a real
+ * lib/ops/graceful-shutdown.ts in a real process (tests/fixtures/shutdown-server.ts) that gets a real
  * SIGTERM while a request is in flight. e2e/resilience.spec.ts does the same with `next start`.
  */
 

@@ -1,7 +1,7 @@
 import { getDb } from '@/db';
-import { createComment } from '@/lib/comments';
-import { createPost } from '@/lib/posts';
-import type { PostCreateInput } from '@/lib/schemas';
+import { createComment } from '@/lib/comments/comments';
+import { createPost } from '@/lib/content/posts';
+import type { PostCreateInput } from '@/lib/api/requests';
 
 export const ADMIN = { Authorization: `Bearer ${process.env.ADMIN_TOKEN}` };
 const BASE = 'https://blog.example.test';

@@ -11,12 +11,12 @@ import { unified } from 'unified';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { getDb } from '@/db';
 import { settings } from '@/db/schema';
-import { CODE_TOKEN_CLASSES, removeCodeHighlighting } from '@/lib/code-highlight';
-import { HIGHLIGHTED_LANGUAGES, HIGHLIGHT_LIMITS, highlightBudget, highlightCode } from '@/lib/code-highlighter';
-import { feedResponse } from '@/lib/feeds';
-import { RENDER_TIME_LIMIT_MS, renderCommentMarkdown, renderPost, renderPostMarkdown } from '@/lib/markdown';
-import { SANITIZE_SCHEMAS } from '@/lib/markdown-pipeline';
-import { MARKDOWN_RENDER_VERSION, renderStaleHtml } from '@/lib/render-version';
+import { CODE_TOKEN_CLASSES, removeCodeHighlighting } from '@/lib/render/code-highlight';
+import { HIGHLIGHTED_LANGUAGES, HIGHLIGHT_LIMITS, highlightBudget, highlightCode } from '@/lib/render/code-highlighter';
+import { feedResponse } from '@/lib/content/feeds';
+import { RENDER_TIME_LIMIT_MS, renderCommentMarkdown, renderPost, renderPostMarkdown } from '@/lib/render/markdown';
+import { SANITIZE_SCHEMAS } from '@/lib/render/markdown-pipeline';
+import { MARKDOWN_RENDER_VERSION, renderStaleHtml } from '@/lib/render/render-version';
 import { makeComment, makePost, resetDatabase } from './helpers';
 
 const fence = (lang: string, code: string) => `\`\`\`${lang}\n${code}\n\`\`\``;
@@ -96,7 +96,7 @@ describe('highlighted code blocks', () => {
 
   it('colours code inside a Markdown block the same from a worker’s first render on', async () => {
     // A process of its own, so no block has loaded the TypeScript grammar before.
-    const highlighter = new URL('../lib/code-highlighter.ts', import.meta.url).href;
+    const highlighter = new URL('../lib/render/code-highlighter.ts', import.meta.url).href;
     const markdown = `Text\n\n${fence('ts', 'const x = 1;')}`;
     const script = `const { highlightCode } = await import(${JSON.stringify(highlighter)});
       console.log(JSON.stringify(highlightCode(${JSON.stringify(markdown)}, 'md', { characters: 1e6, deadline: Infinity })));`;

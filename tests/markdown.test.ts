@@ -10,7 +10,7 @@ import {
   renderCommentMarkdown,
   renderPost,
   renderPostMarkdown,
-} from '@/lib/markdown';
+} from '@/lib/render/markdown';
 import { SLOW_MARKDOWN, fill } from './fixtures/slow-markdown';
 
 const ATTACKS = [
@@ -233,7 +233,7 @@ describe('the render workers', () => {
   });
 
   it('do not keep a process alive once it has its result', async () => {
-    const markdownModule = new URL('../lib/markdown.ts', import.meta.url).href;
+    const markdownModule = new URL('../lib/render/markdown.ts', import.meta.url).href;
     const script = `const { renderCommentMarkdown } = await import(${JSON.stringify(markdownModule)}); console.log(await renderCommentMarkdown('*done*'));`;
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '--eval', script], {
       timeout: 20_000,

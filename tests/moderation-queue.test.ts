@@ -3,7 +3,7 @@ import * as bulkRoute from '@/app/api/admin/comments/bulk/route';
 import * as adminCommentsRoute from '@/app/api/admin/comments/route';
 import * as commentRoute from '@/app/api/comments/[id]/route';
 import { getDb } from '@/db';
-import { countCommentsByStatus, editOwnComment, listCommentsForModeration, listPostsWithComments } from '@/lib/comments';
+import { countCommentsByStatus, editOwnComment, listCommentsForModeration, listPostsWithComments } from '@/lib/comments/comments';
 import { ADMIN, call, makeComment, makePost, resetDatabase } from './helpers';
 
 /* The moderation queue (issue 11 item 12): reply context, links in context, filters, the author's edits and Undo. */

@@ -8,8 +8,8 @@ import {
   grantEdit,
   issueFormToken,
   readFormAge,
-} from '@/lib/moderation';
-import { siteSettingsSchema } from '@/lib/settings';
+} from '@/lib/comments/moderation';
+import { siteSettingsSchema } from '@/lib/comments/settings';
 
 const defaults = siteSettingsSchema.parse({});
 const clean = { honeypotFilled: false, formAgeMs: null };

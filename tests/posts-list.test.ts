@@ -2,9 +2,9 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import * as adminPostsRoute from '@/app/api/admin/posts/route';
 import * as postsRoute from '@/app/api/posts/route';
 import * as postRoute from '@/app/api/posts/[slug]/route';
-import { type AuthorStatus, countPostsForAuthor, getPostById, listPostsForAuthor, updatePost } from '@/lib/posts';
-import { searchPosts } from '@/lib/search';
-import { previewPath } from '@/lib/site';
+import { type AuthorStatus, countPostsForAuthor, getPostById, listPostsForAuthor, updatePost } from '@/lib/content/posts';
+import { searchPosts } from '@/lib/content/search';
+import { previewPath } from '@/lib/site/paths';
 import { isPostSlugFallback, postSlugFallback, slugWords, slugify } from '@/lib/slug';
 import { ADMIN, call, makePost, resetDatabase } from './helpers';
 

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDb } from '@/db';
-import { findUserByApiToken } from '@/lib/api-tokens';
+import { findUserByApiToken } from '@/lib/auth/api-tokens';
 import {
   countCommentsByStatus,
   createComment,
@@ -11,16 +11,23 @@ import {
   listApprovedComments,
   listCommentsForModeration,
   listPostsWithComments,
-} from '@/lib/comments';
-import { feedResponse } from '@/lib/feeds';
-import { loadPostList, loadPostPage, loadTag, loadTags } from '@/lib/page-data';
-import { countPostsForAuthor, getLivePostForComments, getPostById, listPostsForAuthor, listPublishedPosts, postExists } from '@/lib/posts';
+} from '@/lib/comments/comments';
+import { feedResponse } from '@/lib/content/feeds';
+import { loadPostList, loadPostPage, loadTag, loadTags } from '@/lib/content/page-data';
+import {
+  countPostsForAuthor,
+  getLivePostForComments,
+  getPostById,
+  listPostsForAuthor,
+  listPublishedPosts,
+  postExists,
+} from '@/lib/content/posts';
 import { hit, reserveAttempt } from '@/lib/rate-limit';
-import { updateSettings } from '@/lib/settings';
-import { SIGN_IN_BACKOFF } from '@/lib/sign-in';
-import { searchPosts } from '@/lib/search';
-import { getSessionUser } from '@/lib/sessions';
-import { sitemapIndexResponse, sitemapShardResponse } from '@/lib/sitemaps';
+import { updateSettings } from '@/lib/comments/settings';
+import { SIGN_IN_BACKOFF } from '@/lib/auth/sign-in';
+import { searchPosts } from '@/lib/content/search';
+import { getSessionUser } from '@/lib/auth/sessions';
+import { sitemapIndexResponse, sitemapShardResponse } from '@/lib/content/sitemaps';
 import { makeComment, makePost } from './helpers';
 
 /*

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { getDb } from '@/db';
-import { deletePost, updatePost } from '@/lib/posts';
-import { indexMissingPosts, searchPosts } from '@/lib/search';
+import { deletePost, updatePost } from '@/lib/content/posts';
+import { indexMissingPosts, searchPosts } from '@/lib/content/search';
 import { makePost, resetDatabase } from './helpers';
 
 beforeEach(resetDatabase);

@@ -6,12 +6,12 @@ import * as commentsRoute from '@/app/api/posts/[slug]/comments/route';
 import * as sessionRoute from '@/app/api/session/route';
 import * as setupRoute from '@/app/api/setup/route';
 import { getDb } from '@/db';
-import { createApiToken, findUserByApiToken, listApiTokens } from '@/lib/api-tokens';
+import { createApiToken, findUserByApiToken, listApiTokens } from '@/lib/auth/api-tokens';
 import { clientAddress, localPath, seeOther } from '@/lib/http';
-import { hashPassword } from '@/lib/password';
-import { updateSettings } from '@/lib/settings';
-import { SETUP_LIMIT, prepareSetup } from '@/lib/setup';
-import { createUser } from '@/lib/users';
+import { hashPassword } from '@/lib/auth/password';
+import { updateSettings } from '@/lib/comments/settings';
+import { SETUP_LIMIT, prepareSetup } from '@/lib/auth/setup';
+import { createUser } from '@/lib/auth/users';
 import { ADMIN, call, makeComment, makePost, resetDatabase } from './helpers';
 
 /*
@@ -21,8 +21,8 @@ import { ADMIN, call, makeComment, makePost, resetDatabase } from './helpers';
  */
 
 // Setup must check everything cheap before hashing a password: count the (real) hashes.
-vi.mock('@/lib/password', async (importOriginal) => {
-  const original = await importOriginal<typeof import('@/lib/password')>();
+vi.mock('@/lib/auth/password', async (importOriginal) => {
+  const original = await importOriginal<typeof import('@/lib/auth/password')>();
   return { ...original, hashPassword: vi.fn(original.hashPassword) };
 });
 

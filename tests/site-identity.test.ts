@@ -5,13 +5,13 @@ import * as siteImageRoute from '@/app/api/admin/site/[image]/route';
 import * as siteRoute from '@/app/api/admin/site/route';
 import * as siteAssetRoute from '@/app/site-assets/[file]/route';
 import { getDb } from '@/db';
-import { accentPalette, contrast } from '@/lib/colors';
+import { accentPalette, contrast } from '@/lib/site/colors';
 import { getEnv } from '@/lib/env';
-import { formatDateTime } from '@/lib/format';
-import { fromZonedInput, toZonedInput } from '@/lib/zoned-input';
-import { feedResponse } from '@/lib/feeds';
-import { getSiteIdentity, serverTimeZone } from '@/lib/site-identity';
-import { createUser } from '@/lib/users';
+import { formatDateTime } from '@/lib/site/format';
+import { fromZonedInput, toZonedInput } from '@/lib/site/zoned-input';
+import { feedResponse } from '@/lib/content/feeds';
+import { getSiteIdentity, serverTimeZone } from '@/lib/site/identity';
+import { createUser } from '@/lib/auth/users';
 import { ADMIN, call, makePost, resetDatabase } from './helpers';
 
 beforeEach(() => {

@@ -1,13 +1,13 @@
 import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WorkerLimitError, WorkerPool, type WorkerPoolOptions, WorkerPoolBusyError } from '@/lib/worker-pool';
+import { WorkerLimitError, WorkerPool, type WorkerPoolOptions, WorkerPoolBusyError } from '@/lib/render/worker-pool';
 
 /*
- * The pool under lib/markdown.ts, with small limits and a worker whose tasks misbehave on demand.
+ * The pool under lib/render/markdown.ts, with small limits and a worker whose tasks misbehave on demand.
  * Its entry is the same serveWorkerTasks the render workers use, loaded from source through tsx.
  */
 
-const poolModule = new URL('../lib/worker-pool.ts', import.meta.url).href;
+const poolModule = new URL('../lib/render/worker-pool.ts', import.meta.url).href;
 const TASKS = `
   import('tsx/esm/api')
     .then(({ register }) => { register(); return import(${JSON.stringify(poolModule)}); })

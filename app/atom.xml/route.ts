@@ -1,4 +1,4 @@
-import { feedResponse } from '@/lib/feeds';
+import { feedResponse } from '@/lib/content/feeds';
 import { methodNotAllowed, route } from '@/lib/http';
 
 export const dynamic = 'force-dynamic';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { methodNotAllowed, route } from '@/lib/http';
-import { readCurrentAsset } from '@/lib/site-assets';
+import { readCurrentAsset } from '@/lib/site/assets';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,5 +1,5 @@
 import { methodNotAllowed, route } from '@/lib/http';
-import { sitemapIndexResponse } from '@/lib/sitemaps';
+import { sitemapIndexResponse } from '@/lib/content/sitemaps';
 
 // Built at request time and cached until a post changes: a post published or deleted a moment ago is reflected.
 export const dynamic = 'force-dynamic';

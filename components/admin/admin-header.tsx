@@ -1,7 +1,7 @@
 import Link from 'next/link';
 import { AdminNav } from '@/components/admin/admin-nav';
 import { SignOutButton } from '@/components/admin/sign-out-button';
-import { getSiteIdentity } from '@/lib/site-identity';
+import { getSiteIdentity } from '@/lib/site/identity';
 
 /**
  * The author's header, in place of the reader's (no site search: the admin searches its own lists).

@@ -5,7 +5,7 @@ import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { Field, FormError, controlProps } from '@/components/field';
 import { callApi } from '@/components/api-client';
 import { type Status, StatusMessage } from '@/components/status-message';
-import { pluralize } from '@/lib/format';
+import { pluralize } from '@/lib/site/format';
 
 type CommentStatus = 'pending' | 'approved' | 'spam';
 

@@ -5,9 +5,9 @@ import { useRouter } from 'next/navigation';
 import { type FormEvent, useEffect, useEffectEvent, useRef, useState } from 'react';
 import { Field, FormError, controlProps } from '@/components/field';
 import { slugWords } from '@/lib/slug';
-import { formatDateTime } from '@/lib/format';
-import { fromZonedInput, toZonedInput } from '@/lib/zoned-input';
-import { postPath, previewPath } from '@/lib/site';
+import { formatDateTime } from '@/lib/site/format';
+import { fromZonedInput, toZonedInput } from '@/lib/site/zoned-input';
+import { postPath, previewPath } from '@/lib/site/paths';
 import { callApi } from '@/components/api-client';
 import { StatusMessage } from '@/components/status-message';
 

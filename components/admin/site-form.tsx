@@ -4,8 +4,8 @@ import { useRouter } from 'next/navigation';
 import { type ChangeEvent, type FormEvent, useState } from 'react';
 import { Field, FormActions, FormError, controlProps } from '@/components/field';
 import { callApi } from '@/components/api-client';
-import type { NavLink, SiteIdentity } from '@/lib/site-identity';
-import type { SiteAssetInfo, UploadKind } from '@/lib/site-assets';
+import type { NavLink, SiteIdentity } from '@/lib/site/identity';
+import type { SiteAssetInfo, UploadKind } from '@/lib/site/assets';
 
 const DEFAULT_ACCENT = '#0b57d0';
 

@@ -1,9 +1,9 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { formatDate } from '@/lib/format';
-import { searchPosts } from '@/lib/search';
-import { alternates } from '@/lib/seo';
-import { getSiteIdentity } from '@/lib/site-identity';
+import { formatDate } from '@/lib/site/format';
+import { searchPosts } from '@/lib/content/search';
+import { alternates } from '@/lib/content/seo';
+import { getSiteIdentity } from '@/lib/site/identity';
 
 export const dynamic = 'force-dynamic';
 

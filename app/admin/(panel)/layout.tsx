@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 import { AdminHeader } from '@/components/admin/admin-header';
-import { countCommentsByStatus } from '@/lib/comments';
-import { getCurrentUser } from '@/lib/current-user';
+import { countCommentsByStatus } from '@/lib/comments/comments';
+import { getCurrentUser } from '@/lib/auth/current-user';
 
 /** The author's header and page. Each page checks the session itself (and redirects with its own return address). */
 export default async function PanelLayout({ children }: { children: ReactNode }) {

@@ -1,5 +1,5 @@
 import { redirect } from 'next/navigation';
-import { requireAuthor } from '@/lib/current-user';
+import { requireAuthor } from '@/lib/auth/current-user';
 
 export default async function AdminHome() {
   await requireAuthor('/admin/posts');

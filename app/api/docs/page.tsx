@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { Fragment } from 'react';
-import { buildOpenApiDocument } from '@/lib/openapi';
+import { buildOpenApiDocument } from '@/lib/api/openapi';
 
 // The document names the site's own name and address, which are set at run time.
 export const dynamic = 'force-dynamic';

@@ -1,5 +1,5 @@
 import { json, methodNotAllowed, route } from '@/lib/http';
-import { buildOpenApiDocument } from '@/lib/openapi';
+import { buildOpenApiDocument } from '@/lib/api/openapi';
 
 export const dynamic = 'force-dynamic';
 

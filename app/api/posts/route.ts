@@ -1,7 +1,7 @@
-import { requireAdmin } from '@/lib/auth';
+import { requireAdmin } from '@/lib/auth/authenticate';
 import { cachedJson, json, methodNotAllowed, parseBody, parseQuery, route } from '@/lib/http';
-import { createPost, listPublishedPosts } from '@/lib/posts';
-import { postCreateSchema, postListQuerySchema } from '@/lib/schemas';
+import { createPost, listPublishedPosts } from '@/lib/content/posts';
+import { postCreateSchema, postListQuerySchema } from '@/lib/api/requests';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,6 +1,6 @@
 import { cachedJson, methodNotAllowed, parseQuery, route } from '@/lib/http';
-import { searchQuerySchema } from '@/lib/schemas';
-import { searchPosts } from '@/lib/search';
+import { searchQuerySchema } from '@/lib/api/requests';
+import { searchPosts } from '@/lib/content/search';
 
 export const dynamic = 'force-dynamic';
 

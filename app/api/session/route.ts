@@ -1,10 +1,10 @@
-import { assertSameOrigin, requireAdmin } from '@/lib/auth';
-import { readCookie } from '@/lib/cookies';
+import { assertSameOrigin, requireAdmin } from '@/lib/auth/authenticate';
+import { readCookie } from '@/lib/http/cookies';
 import { AppError } from '@/lib/errors';
 import { clientAddress, isFormPost, json, localPath, methodNotAllowed, noContent, parseBody, route, seeOther } from '@/lib/http';
-import { signInSchema } from '@/lib/schemas';
-import { SESSION_COOKIE, deleteSession, withSessionCookies } from '@/lib/sessions';
-import { signIn } from '@/lib/sign-in';
+import { signInSchema } from '@/lib/api/requests';
+import { SESSION_COOKIE, deleteSession, withSessionCookies } from '@/lib/auth/sessions';
+import { signIn } from '@/lib/auth/sign-in';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,9 +1,9 @@
-import { assertSameOrigin } from '@/lib/auth';
+import { assertSameOrigin } from '@/lib/auth/authenticate';
 import { AppError } from '@/lib/errors';
 import { clientAddress, isFormPost, json, methodNotAllowed, parseBody, route, seeOther } from '@/lib/http';
-import { setupSchema } from '@/lib/schemas';
-import { createSession, withSessionCookies } from '@/lib/sessions';
-import { completeSetup } from '@/lib/setup';
+import { setupSchema } from '@/lib/api/requests';
+import { createSession, withSessionCookies } from '@/lib/auth/sessions';
+import { completeSetup } from '@/lib/auth/setup';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,5 +1,5 @@
 import { cachedJson, methodNotAllowed, route } from '@/lib/http';
-import { listTags } from '@/lib/tags';
+import { listTags } from '@/lib/content/tags';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,6 +1,6 @@
 import { notFound } from '@/lib/errors';
 import { methodNotAllowed, route, type RouteContext } from '@/lib/http';
-import { readAsset } from '@/lib/site-assets';
+import { readAsset } from '@/lib/site/assets';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,5 +1,5 @@
 import { methodNotAllowed, route } from '@/lib/http';
-import { sitemapShardResponse } from '@/lib/sitemaps';
+import { sitemapShardResponse } from '@/lib/content/sitemaps';
 
 export const dynamic = 'force-dynamic';
 

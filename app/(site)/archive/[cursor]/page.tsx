@@ -2,10 +2,10 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { PostList } from '@/components/post-list';
-import { getSiteIdentity } from '@/lib/site-identity';
+import { getSiteIdentity } from '@/lib/site/identity';
 import { AppError } from '@/lib/errors';
-import { loadPostList } from '@/lib/page-data';
-import { alternates } from '@/lib/seo';
+import { loadPostList } from '@/lib/content/page-data';
+import { alternates } from '@/lib/content/seo';
 
 const PAGE_SIZE = 10;
 /** The cursor segment of the newest page. */

@@ -1,7 +1,7 @@
 import { ImageResponse } from 'next/og';
-import { getSiteIdentity } from '@/lib/site-identity';
-import { formatDate } from '@/lib/format';
-import { getPublishedPost } from '@/lib/posts';
+import { getSiteIdentity } from '@/lib/site/identity';
+import { formatDate } from '@/lib/site/format';
+import { getPublishedPost } from '@/lib/content/posts';
 
 export const alt = 'The post’s title and the blog’s name';
 export const size = { width: 1200, height: 630 };

@@ -1,8 +1,8 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { PostView } from '@/components/post-view';
-import { loadPostPage } from '@/lib/page-data';
-import { postMetadata } from '@/lib/seo';
+import { loadPostPage } from '@/lib/content/page-data';
+import { postMetadata } from '@/lib/content/seo';
 
 type Props = { params: Promise<{ slug: string }> };
 

@@ -2,13 +2,13 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { PostList } from '@/components/post-list';
-import { getSiteIdentity } from '@/lib/site-identity';
+import { getSiteIdentity } from '@/lib/site/identity';
 import { AppError } from '@/lib/errors';
-import { pluralize } from '@/lib/format';
-import { loadPostList, loadTag } from '@/lib/page-data';
-import { FEEDS, alternates, jsonLd } from '@/lib/seo';
-import { absoluteUrl } from '@/lib/site';
-import { tagPath } from '@/lib/tags';
+import { pluralize } from '@/lib/site/format';
+import { loadPostList, loadTag } from '@/lib/content/page-data';
+import { FEEDS, alternates, jsonLd } from '@/lib/content/seo';
+import { absoluteUrl } from '@/lib/site/paths';
+import { tagPath } from '@/lib/content/tags';
 
 type Props = { params: Promise<{ tag: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
 

@@ -1,8 +1,8 @@
 import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
 import { SetupForm } from '@/components/admin/setup-form';
-import { PASSWORD_MIN_LENGTH } from '@/lib/password';
-import { isSetupPending } from '@/lib/setup';
+import { PASSWORD_MIN_LENGTH } from '@/lib/auth/password';
+import { isSetupPending } from '@/lib/auth/setup';
 
 export const metadata: Metadata = { title: 'Set up', description: 'Create the author account of this blog.' };
 

@@ -1,9 +1,9 @@
 import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
 import { SignInForm } from '@/components/admin/sign-in-form';
-import { getCurrentUser } from '@/lib/current-user';
+import { getCurrentUser } from '@/lib/auth/current-user';
 import { localPath } from '@/lib/http';
-import { isSetupPending } from '@/lib/setup';
+import { isSetupPending } from '@/lib/auth/setup';
 
 export const metadata: Metadata = { title: 'Sign in', description: 'Sign in to write posts and moderate comments.' };
 

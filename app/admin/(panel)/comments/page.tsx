@@ -3,12 +3,12 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { ModerationQueue } from '@/components/admin/moderation-queue';
 import type { CommentStatus } from '@/db/schema';
-import { countCommentsByStatus, listCommentsForModeration, listPostsWithComments } from '@/lib/comments';
-import { requireAuthor } from '@/lib/current-user';
+import { countCommentsByStatus, listCommentsForModeration, listPostsWithComments } from '@/lib/comments/comments';
+import { requireAuthor } from '@/lib/auth/current-user';
 import { AppError } from '@/lib/errors';
-import { formatDateTime } from '@/lib/format';
-import { postPath } from '@/lib/site';
-import { siteTimeZone } from '@/lib/site-identity';
+import { formatDateTime } from '@/lib/site/format';
+import { postPath } from '@/lib/site/paths';
+import { siteTimeZone } from '@/lib/site/identity';
 
 export const metadata: Metadata = { title: 'Comments', description: 'Moderate comments.' };
 

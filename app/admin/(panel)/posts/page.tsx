@@ -2,12 +2,12 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { DeletePostButton, PostListStatus } from '@/components/admin/post-row-actions';
-import { requireAuthor } from '@/lib/current-user';
+import { requireAuthor } from '@/lib/auth/current-user';
 import { AppError } from '@/lib/errors';
-import { formatDateTime } from '@/lib/format';
-import { type AuthorStatus, countPostsForAuthor, listPostsForAuthor } from '@/lib/posts';
-import { postPath, previewPath } from '@/lib/site';
-import { siteTimeZone } from '@/lib/site-identity';
+import { formatDateTime } from '@/lib/site/format';
+import { type AuthorStatus, countPostsForAuthor, listPostsForAuthor } from '@/lib/content/posts';
+import { postPath, previewPath } from '@/lib/site/paths';
+import { siteTimeZone } from '@/lib/site/identity';
 
 export const metadata: Metadata = { title: 'Posts', description: 'Your posts: drafts, scheduled and published.' };
 

@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import { SettingsForm } from '@/components/admin/settings-form';
-import { requireAuthor } from '@/lib/current-user';
-import { getSettings } from '@/lib/settings';
+import { requireAuthor } from '@/lib/auth/current-user';
+import { getSettings } from '@/lib/comments/settings';
 
 export const metadata: Metadata = { title: 'Settings', description: 'Comment moderation and spam settings.' };
 

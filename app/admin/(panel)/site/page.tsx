@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import { SiteForm } from '@/components/admin/site-form';
-import { requireAuthor } from '@/lib/current-user';
-import { DEFAULT_NAVIGATION, getSiteIdentity, TIME_ZONES } from '@/lib/site-identity';
+import { requireAuthor } from '@/lib/auth/current-user';
+import { DEFAULT_NAVIGATION, getSiteIdentity, TIME_ZONES } from '@/lib/site/identity';
 
 export const metadata: Metadata = { title: 'Site', description: 'The blog’s name, author, look, time zone and navigation.' };
 

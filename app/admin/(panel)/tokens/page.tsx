@@ -1,9 +1,9 @@
 import type { Metadata } from 'next';
 import { TokenManager } from '@/components/admin/token-manager';
-import { listApiTokens } from '@/lib/api-tokens';
-import { requireAuthor } from '@/lib/current-user';
-import { formatDateTime } from '@/lib/format';
-import { siteTimeZone } from '@/lib/site-identity';
+import { listApiTokens } from '@/lib/auth/api-tokens';
+import { requireAuthor } from '@/lib/auth/current-user';
+import { formatDateTime } from '@/lib/site/format';
+import { siteTimeZone } from '@/lib/site/identity';
 
 export const metadata: Metadata = { title: 'API tokens', description: 'Tokens for scripts that use the API.' };
 

@@ -1,7 +1,7 @@
-import { requireAdmin } from '@/lib/auth';
-import { listCommentsForModeration } from '@/lib/comments';
+import { requireAdmin } from '@/lib/auth/authenticate';
+import { listCommentsForModeration } from '@/lib/comments/comments';
 import { json, methodNotAllowed, parseQuery, route } from '@/lib/http';
-import { moderationQuerySchema } from '@/lib/schemas';
+import { moderationQuerySchema } from '@/lib/api/requests';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,7 +1,7 @@
-import { requireAdmin } from '@/lib/auth';
+import { requireAdmin } from '@/lib/auth/authenticate';
 import { json, methodNotAllowed, parseQuery, route } from '@/lib/http';
-import { authorPostsQuerySchema } from '@/lib/schemas';
-import { listPostsForAuthor } from '@/lib/posts';
+import { authorPostsQuerySchema } from '@/lib/api/requests';
+import { listPostsForAuthor } from '@/lib/content/posts';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,7 +1,7 @@
-import { requireAdmin } from '@/lib/auth';
+import { requireAdmin } from '@/lib/auth/authenticate';
 import { json, methodNotAllowed, parseBody, route } from '@/lib/http';
-import { renderPostMarkdown } from '@/lib/markdown';
-import { previewSchema } from '@/lib/schemas';
+import { renderPostMarkdown } from '@/lib/render/markdown';
+import { previewSchema } from '@/lib/api/requests';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,6 +1,6 @@
-import { requireAdmin } from '@/lib/auth';
+import { requireAdmin } from '@/lib/auth/authenticate';
 import { json, methodNotAllowed, parseBody, route } from '@/lib/http';
-import { getSettings, settingsUpdateSchema, updateSettings } from '@/lib/settings';
+import { getSettings, settingsUpdateSchema, updateSettings } from '@/lib/comments/settings';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,6 +1,6 @@
-import { requireAdmin } from '@/lib/auth';
+import { requireAdmin } from '@/lib/auth/authenticate';
 import { json, methodNotAllowed, parseBody, route } from '@/lib/http';
-import { getSiteIdentity, identityPatchSchema, updateSiteIdentity } from '@/lib/site-identity';
+import { getSiteIdentity, identityPatchSchema, updateSiteIdentity } from '@/lib/site/identity';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,7 +1,7 @@
-import { requireAdmin } from '@/lib/auth';
+import { requireAdmin } from '@/lib/auth/authenticate';
 import { json, methodNotAllowed, parseQuery, route } from '@/lib/http';
-import { slugCheckQuerySchema } from '@/lib/schemas';
-import { postExists } from '@/lib/posts';
+import { slugCheckQuerySchema } from '@/lib/api/requests';
+import { postExists } from '@/lib/content/posts';
 
 export const dynamic = 'force-dynamic';
 

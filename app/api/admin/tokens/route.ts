@@ -1,7 +1,7 @@
-import { createApiToken, listApiTokens } from '@/lib/api-tokens';
-import { requireSession } from '@/lib/auth';
+import { createApiToken, listApiTokens } from '@/lib/auth/api-tokens';
+import { requireSession } from '@/lib/auth/authenticate';
 import { json, methodNotAllowed, parseBody, route } from '@/lib/http';
-import { apiTokenCreateSchema } from '@/lib/schemas';
+import { apiTokenCreateSchema } from '@/lib/api/requests';
 
 export const dynamic = 'force-dynamic';
 

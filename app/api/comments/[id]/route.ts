@@ -1,4 +1,4 @@
-import { assertSameOrigin, authenticate } from '@/lib/auth';
+import { assertSameOrigin, authenticate } from '@/lib/auth/authenticate';
 import {
   assertReaderMayChange,
   checkCommentEditRate,
@@ -6,13 +6,13 @@ import {
   editOwnComment,
   getApprovedComment,
   updateComment,
-} from '@/lib/comments';
-import { readCookie } from '@/lib/cookies';
+} from '@/lib/comments/comments';
+import { readCookie } from '@/lib/http/cookies';
 import { AppError, notFound } from '@/lib/errors';
 import { tags } from '@/lib/cache';
 import { cachedJson, clientAddress, json, methodNotAllowed, noContent, parseBody, parseId, route } from '@/lib/http';
-import { EDIT_COOKIE } from '@/lib/moderation';
-import { commentUpdateSchema } from '@/lib/schemas';
+import { EDIT_COOKIE } from '@/lib/comments/moderation';
+import { commentUpdateSchema } from '@/lib/api/requests';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,7 +1,7 @@
-import { getOwnCommentSources } from '@/lib/comments';
-import { readCookie } from '@/lib/cookies';
+import { getOwnCommentSources } from '@/lib/comments/comments';
+import { readCookie } from '@/lib/http/cookies';
 import { json, methodNotAllowed, route } from '@/lib/http';
-import { EDIT_COOKIE, editableIds } from '@/lib/moderation';
+import { EDIT_COOKIE, editableIds } from '@/lib/comments/moderation';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,10 +1,10 @@
-import { requireAdmin } from '@/lib/auth';
+import { requireAdmin } from '@/lib/auth/authenticate';
 import { notFound } from '@/lib/errors';
 import { tags } from '@/lib/cache';
 import { cachedJson, json, methodNotAllowed, noContent, parseBody, route } from '@/lib/http';
-import { deletePost, getPublishedPost, updatePost } from '@/lib/posts';
+import { deletePost, getPublishedPost, updatePost } from '@/lib/content/posts';
 import { isSlug } from '@/lib/slug';
-import { postUpdateSchema } from '@/lib/schemas';
+import { postUpdateSchema } from '@/lib/api/requests';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,10 +1,10 @@
 import type { Metadata } from 'next';
 import { notFound, redirect } from 'next/navigation';
 import { PostView } from '@/components/post-view';
-import { requireAuthor } from '@/lib/current-user';
-import { getPostBySlugForAuthor } from '@/lib/posts';
+import { requireAuthor } from '@/lib/auth/current-user';
+import { getPostBySlugForAuthor } from '@/lib/content/posts';
 import { isSlug } from '@/lib/slug';
-import { postPath, previewPath } from '@/lib/site';
+import { postPath, previewPath } from '@/lib/site/paths';
 
 type Props = { params: Promise<{ slug: string }> };
 

@@ -1,9 +1,9 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { PostEditor } from '@/components/admin/post-editor';
-import { requireAuthor } from '@/lib/current-user';
-import { siteTimeZone } from '@/lib/site-identity';
-import { getPostById } from '@/lib/posts';
+import { requireAuthor } from '@/lib/auth/current-user';
+import { siteTimeZone } from '@/lib/site/identity';
+import { getPostById } from '@/lib/content/posts';
 
 export const metadata: Metadata = { title: 'Edit post', description: 'Edit, publish or schedule a post.' };
 

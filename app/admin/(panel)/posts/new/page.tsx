@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import { PostEditor } from '@/components/admin/post-editor';
-import { requireAuthor } from '@/lib/current-user';
-import { siteTimeZone } from '@/lib/site-identity';
+import { requireAuthor } from '@/lib/auth/current-user';
+import { siteTimeZone } from '@/lib/site/identity';
 
 export const metadata: Metadata = { title: 'New post', description: 'Write a new post.' };
 

@@ -1,7 +1,7 @@
-import { requireAdmin } from '@/lib/auth';
-import { moderateComments } from '@/lib/comments';
+import { requireAdmin } from '@/lib/auth/authenticate';
+import { moderateComments } from '@/lib/comments/comments';
 import { json, methodNotAllowed, parseBody, route } from '@/lib/http';
-import { bulkModerationSchema } from '@/lib/schemas';
+import { bulkModerationSchema } from '@/lib/api/requests';
 
 export const dynamic = 'force-dynamic';
 

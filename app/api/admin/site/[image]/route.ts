@@ -1,7 +1,7 @@
-import { requireAdmin } from '@/lib/auth';
+import { requireAdmin } from '@/lib/auth/authenticate';
 import { AppError, notFound } from '@/lib/errors';
 import { json, methodNotAllowed, noContent, readBytes, route, type RouteContext } from '@/lib/http';
-import { MAX_IMAGE_BYTES, removeUpload, saveUpload, UPLOADS, type UploadKind } from '@/lib/site-assets';
+import { MAX_IMAGE_BYTES, removeUpload, saveUpload, UPLOADS, type UploadKind } from '@/lib/site/assets';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,5 +1,5 @@
-import { revokeApiToken } from '@/lib/api-tokens';
-import { requireSession } from '@/lib/auth';
+import { revokeApiToken } from '@/lib/auth/api-tokens';
+import { requireSession } from '@/lib/auth/authenticate';
 import { methodNotAllowed, noContent, parseId, route } from '@/lib/http';
 
 export const dynamic = 'force-dynamic';

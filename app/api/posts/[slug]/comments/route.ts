@@ -1,13 +1,13 @@
-import { authenticate } from '@/lib/auth';
-import { checkCommentRate, listApprovedComments, submitComment } from '@/lib/comments';
-import { readCookie, serializeCookie } from '@/lib/cookies';
+import { authenticate } from '@/lib/auth/authenticate';
+import { checkCommentRate, listApprovedComments, submitComment } from '@/lib/comments/comments';
+import { readCookie, serializeCookie } from '@/lib/http/cookies';
 import { AppError, notFound } from '@/lib/errors';
 import { tags } from '@/lib/cache';
 import { cachedJson, clientAddress, isFormPost, json, methodNotAllowed, parseBody, parseQuery, route, seeOther } from '@/lib/http';
-import { COMMENTER_COOKIE, EDIT_COOKIE } from '@/lib/moderation';
+import { COMMENTER_COOKIE, EDIT_COOKIE } from '@/lib/comments/moderation';
 import { listQuerySchema } from '@/lib/pagination';
-import { commentCreateSchema } from '@/lib/schemas';
-import { commentAnchor, postPath } from '@/lib/site';
+import { commentCreateSchema } from '@/lib/api/requests';
+import { commentAnchor, postPath } from '@/lib/site/paths';
 import { isSlug } from '@/lib/slug';
 
 export const dynamic = 'force-dynamic';

@@ -1,0 +1,549 @@
+import { type SQL, and, asc, desc, eq, inArray, like, or, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/sqlite-core';
+import { type DB, type Tx, getDb, writeTransaction } from '@/db';
+import { type CommentStatus, comments, posts } from '@/db/schema';
+import { expire, tags as cacheTags } from '@/lib/cache';
+import { AppError, fieldError, notFound } from '@/lib/errors';
+import { renderCommentMarkdown, truncateText } from '@/lib/render/markdown';
+import {
+  COMMENTER_COOKIE_MAX_AGE_SECONDS,
+  type SubmissionSignals,
+  commenterKey,
+  decideCommentStatus,
+  decideEditStatus,
+  editableIds,
+  grantEdit,
+  issueCommenterId,
+  readCommenterId,
+  readFormAge,
+} from '@/lib/comments/moderation';
+import { hit, tooManyRequests } from '@/lib/rate-limit';
+import { type ListQuery, type Page, decodeCursor, toPage } from '@/lib/pagination';
+import { getLivePostForComments } from '@/lib/content/posts';
+import type { CommentCreateInput, CommentUpdateInput } from '@/lib/api/requests';
+import { getSettings } from '@/lib/comments/settings';
+import { absoluteUrl, commentAnchor, postPath } from '@/lib/site/paths';
+import type { AuthUser } from '@/lib/auth/users';
+
+/** What anyone may see of a comment: never the email, never the Markdown source. */
+export interface PublicComment {
+  id: number;
+  parentId: number | null;
+  authorName: string;
+  /** Written by the blog's author while signed in. */
+  byAuthor: boolean;
+  html: string;
+  createdAt: string;
+}
+
+export interface CommentNode extends PublicComment {
+  replies: CommentNode[];
+}
+
+/** The moderation view: everything, with the post it belongs to. */
+export interface AdminComment extends PublicComment {
+  postId: number;
+  postSlug: string;
+  postTitle: string;
+  authorEmail: string | null;
+  body: string;
+  status: CommentStatus;
+  updatedAt: string | null;
+  /** When the text last changed after posting (a status change is not an edit). */
+  editedAt: string | null;
+}
+
+/** A row of the moderation queue: what the comment answers, and where it is read on the site. */
+export interface ModerationComment extends AdminComment {
+  inReplyTo: { id: number; authorName: string; excerpt: string } | null;
+  /**
+   * The comment's place on the post; for one readers cannot see yet, the place it will appear: under the
+   * comment it answers if that one is shown, else the post's comments.
+   */
+  contextUrl: string;
+}
+
+const publicColumns = {
+  id: comments.id,
+  parentId: comments.parentId,
+  authorName: comments.authorName,
+  byAuthor: sql<boolean>`${comments.authorUserId} IS NOT NULL`.mapWith(Boolean),
+  html: comments.html,
+  createdAt: comments.createdAt,
+};
+
+/**
+ * After comments change: their posts' pages and comment lists, and the comments themselves. Post
+ * lists show comment counts too, but are left to refresh within CACHE_SECONDS: expiring them on every
+ * comment would re-render the home page many times a second while a post draws a crowd.
+ */
+function expireComments(postSlugs: Iterable<string>, ids: number[]): void {
+  expire(...[...postSlugs].map(cacheTags.post), ...ids.map(cacheTags.comment));
+}
+
+const approvedOf = (postId: number) => and(eq(comments.postId, postId), eq(comments.status, 'approved'));
+
+function requireLivePost(slug: string) {
+  const post = getLivePostForComments(slug);
+  if (!post) throw notFound('Post');
+  return post;
+}
+
+/** Approved comments of a live post, oldest first (index: post_id, status, created_at, id). */
+export function listApprovedComments(slug: string, { limit, cursor }: ListQuery): Page<PublicComment> {
+  const { id: postId } = requireLivePost(slug);
+  const after = cursor ? decodeCursor(cursor) : undefined;
+  const rows = getDb()
+    .select(publicColumns)
+    .from(comments)
+    .where(and(approvedOf(postId), after && sql`(${comments.createdAt}, ${comments.id}) > (${after.time}, ${after.id})`))
+    .orderBy(asc(comments.createdAt), asc(comments.id))
+    .limit(limit + 1)
+    .all();
+  return toPage(rows, limit, (comment) => ({ time: comment.createdAt, id: comment.id }));
+}
+
+/**
+ * All approved comments of a post as a tree, in one query. A reply whose parent is not
+ * approved (held or removed) is shown at the top level rather than hidden.
+ */
+export function getCommentTree(postId: number): CommentNode[] {
+  const rows = getDb()
+    .select(publicColumns)
+    .from(comments)
+    .where(approvedOf(postId))
+    .orderBy(asc(comments.createdAt), asc(comments.id))
+    .all();
+  const nodes = new Map(rows.map((row) => [row.id, { ...row, replies: [] as CommentNode[] }]));
+  const roots: CommentNode[] = [];
+  for (const node of nodes.values()) {
+    const parent = node.parentId === null ? undefined : nodes.get(node.parentId);
+    (parent ? parent.replies : roots).push(node);
+  }
+  return roots;
+}
+
+export function getApprovedComment(id: number): PublicComment | undefined {
+  return getDb()
+    .select(publicColumns)
+    .from(comments)
+    .where(and(eq(comments.id, id), eq(comments.status, 'approved')))
+    .get();
+}
+
+export type CreatedComment = PublicComment & { status: CommentStatus };
+
+export interface CommentContext {
+  /** Set when the blog's author writes while signed in: published at once, marked as the author's. */
+  author?: AuthUser;
+  signals?: SubmissionSignals;
+  /** Who the reader is across comments (see lib/comments/moderation.ts), when their browser keeps cookies. */
+  commenterKey?: string;
+}
+
+export function commentsAreOpen(post: { commentsEnabled: boolean }): boolean {
+  return post.commentsEnabled && getSettings().commentsEnabled;
+}
+
+/** Whether this reader has a comment the author approved (index: commenter_key, status). */
+function hasApprovedComment(key: string): boolean {
+  return (
+    getDb()
+      .select({ id: comments.id })
+      .from(comments)
+      .where(and(eq(comments.commenterKey, key), eq(comments.status, 'approved')))
+      .limit(1)
+      .get() !== undefined
+  );
+}
+
+/**
+ * Where a reply attaches so threads never nest deeper than `maxDepth` (top-level comments are at
+ * depth 1): under the requested comment, or else under its deepest ancestor that still allows one.
+ */
+export function resolveReplyParent(db: DB | Tx, parentId: number, maxDepth: number): number | null {
+  const chain = db.all<{ id: number }>(sql`
+    WITH RECURSIVE ancestors(id, parent_id, depth) AS (
+      SELECT id, parent_id, 0 FROM comments WHERE id = ${parentId}
+      UNION ALL
+      SELECT c.id, c.parent_id, a.depth + 1 FROM comments c JOIN ancestors a ON c.id = a.parent_id WHERE a.depth < 100
+    )
+    SELECT id FROM ancestors ORDER BY depth DESC`);
+  // chain[0] is the thread's top-level comment, chain[k] sits at depth k + 1.
+  if (maxDepth <= 1 || chain.length === 0) return null;
+  return chain[Math.min(chain.length, maxDepth - 1) - 1]!.id;
+}
+
+export async function createComment(slug: string, input: CommentCreateInput, context: CommentContext = {}): Promise<CreatedComment> {
+  const html = await renderCommentMarkdown(input.body);
+  const settings = getSettings();
+  const created = writeTransaction((tx) => {
+    const post = requireLivePost(slug);
+    if (!context.author && !commentsAreOpen(post)) throw new AppError('forbidden', 'Comments are closed on this post.');
+    if (input.parentId !== undefined) {
+      const parent = tx
+        .select({ postId: comments.postId, status: comments.status })
+        .from(comments)
+        .where(eq(comments.id, input.parentId))
+        .get();
+      // Readers answer what they can see; the author may also answer a comment waiting in the queue.
+      const visible = parent && (parent.status === 'approved' || (context.author && parent.status === 'pending'));
+      if (!visible) throw fieldError('parentId', 'The comment you are replying to does not exist.');
+      if (parent.postId !== post.id) throw fieldError('parentId', 'A reply must belong to the same post as the comment it answers.');
+    }
+    const authorEmail = context.author?.email ?? input.authorEmail?.toLowerCase() ?? null;
+    const { commenterKey } = context;
+    const isReturning = () => commenterKey !== undefined && hasApprovedComment(commenterKey);
+    const status = context.author
+      ? 'approved'
+      : decideCommentStatus(input, settings, context.signals ?? { honeypotFilled: false, formAgeMs: null }, isReturning).status;
+    return tx
+      .insert(comments)
+      .values({
+        postId: post.id,
+        parentId: input.parentId === undefined ? null : resolveReplyParent(tx, input.parentId, settings.maxReplyDepth),
+        authorName: context.author?.name ?? input.authorName,
+        authorEmail,
+        authorUserId: context.author?.id ?? null,
+        commenterKey: context.author ? null : (context.commenterKey ?? null),
+        body: input.body,
+        html,
+        status,
+      })
+      .returning({ ...publicColumns, status: comments.status })
+      .get();
+  });
+  // A held or spam comment changes nothing readers see, so no cached page is expired for it.
+  if (created.status === 'approved') expireComments([slug], [created.id]);
+  return created;
+}
+
+/** Flood control for readers: comment posts per address per window, from the settings. */
+export function checkCommentRate(address: string): void {
+  const limit = getSettings().commentRateLimit;
+  const state = hit(`comment:${address}`, limit);
+  if (state.count > limit.max) throw tooManyRequests(state.retryAfter, 'You are posting comments too quickly.');
+}
+
+/** Readers' edits of their own comments are limited the same way, counted apart from new comments. */
+export function checkCommentEditRate(address: string): void {
+  const limit = getSettings().commentRateLimit;
+  const state = hit(`comment-edit:${address}`, limit);
+  if (state.count > limit.max) throw tooManyRequests(state.retryAfter, 'You are changing comments too quickly.');
+}
+
+type CookieToSet = { value: string; maxAgeSeconds: number };
+
+export interface SubmittedComment {
+  /** As shown to the submitter: a comment judged spam is reported as pending, so bots learn nothing. */
+  comment: CreatedComment;
+  /** The reader's new edit-grant cookie value, when they may edit this comment for a while. */
+  editGrants?: CookieToSet;
+  /** A new commenter cookie, for a reader who had none. */
+  commenter?: CookieToSet;
+}
+
+/** A comment from the public form or API: spam signals read, status decided, reader recognised, edit grant issued. */
+export async function submitComment(
+  slug: string,
+  input: CommentCreateInput,
+  {
+    author,
+    editCookie,
+    commenterCookie,
+    now = Date.now(),
+  }: { author?: AuthUser; editCookie?: string; commenterCookie?: string; now?: number },
+): Promise<SubmittedComment> {
+  const signals = { honeypotFilled: input.website !== undefined && input.website !== '', formAgeMs: readFormAge(input.formToken, now) };
+  const known = author ? undefined : readCommenterId(commenterCookie);
+  const issued = author || known ? undefined : issueCommenterId();
+  const commenterId = known ?? issued?.id;
+  const comment = await createComment(slug, input, { author, signals, commenterKey: commenterId && commenterKey(commenterId) });
+  const shown = { ...comment, status: comment.status === 'spam' ? ('pending' as const) : comment.status };
+  // A bot learns nothing it could use: its comment gets no cookies.
+  if (comment.status === 'spam') return { comment: shown };
+  const commenter = issued && { value: issued.cookie, maxAgeSeconds: COMMENTER_COOKIE_MAX_AGE_SECONDS };
+  const windowMs = getSettings().editWindowMinutes * 60_000;
+  if (author || windowMs === 0) return { comment: shown, commenter };
+  return {
+    comment: shown,
+    commenter,
+    editGrants: { value: grantEdit(editCookie, comment.id, now + windowMs, now), maxAgeSeconds: windowMs / 1000 },
+  };
+}
+
+/* Moderation and authors' own edits. */
+
+const adminColumns = {
+  ...publicColumns,
+  postId: comments.postId,
+  postSlug: posts.slug,
+  postTitle: posts.title,
+  authorEmail: comments.authorEmail,
+  body: comments.body,
+  status: comments.status,
+  updatedAt: comments.updatedAt,
+  editedAt: comments.editedAt,
+};
+
+const parents = alias(comments, 'parent');
+
+export interface ModerationQuery extends ListQuery {
+  status: CommentStatus;
+  /** A post's slug: only its comments. Empty means every post. */
+  post?: string;
+  /** Text to find in the body, the name or the email (a substring). Empty means no search. */
+  q?: string;
+}
+
+const NAMED_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
+
+function decodeEntity(reference: string, hex?: string, dec?: string, name?: string): string {
+  if (name) return NAMED_ENTITIES[name.toLowerCase()]!;
+  const code = hex ? parseInt(hex, 16) : Number(dec);
+  return code <= 0x10ffff ? String.fromCodePoint(code) : reference;
+}
+
+/** The comment HTML's text, for a one-line excerpt: comments are sanitised to a few tags, so stripping them is safe. */
+function excerptOf(html: string, maxLength = 120): string {
+  const text = html
+    .replace(/<\/?(?:p|br|pre|blockquote|ul|ol|li)\b[^>]*>/g, ' ')
+    .replace(/<[^>]*>/g, '')
+    .replace(/&(?:#x([\da-f]+)|#(\d+)|(amp|lt|gt|quot|apos|nbsp));/gi, decodeEntity)
+    .replace(/\s+/g, ' ')
+    .trim();
+  return truncateText(text, maxLength);
+}
+
+/** The post a filter names, by slug; an unknown one is an error rather than an empty queue. */
+function postIdOf(slug: string): number {
+  const post = getDb().select({ id: posts.id }).from(posts).where(eq(posts.slug, slug)).get();
+  if (!post) throw notFound('Post');
+  return post.id;
+}
+
+/**
+ * The text search: a substring of the body, the name or the email, case-insensitive for ASCII. LIKE rather
+ * than a full-text index: it runs inside one status (and post) through their index, stops at a page of
+ * matches, and finds what full-text tokens would not (part of an address or a word).
+ */
+function commentContains(q: string): SQL {
+  const pattern = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const match = (column: Parameters<typeof like>[0]) => sql`${like(column, pattern)} ESCAPE '\\'`;
+  return or(match(comments.body), match(comments.authorName), match(comments.authorEmail))!;
+}
+
+/**
+ * The moderation queue: comments of one status, newest first, of one post and matching `q` if given
+ * (index: status, created_at, id; or post_id, status, created_at, id), each with the comment it answers.
+ */
+export function listCommentsForModeration({ status, limit, cursor, post, q }: ModerationQuery): Page<ModerationComment> {
+  const after = cursor ? decodeCursor(cursor) : undefined;
+  const postId = post ? postIdOf(post) : undefined;
+  const search = q?.trim();
+  const rows = getDb()
+    .select({ ...adminColumns, parentAuthorName: parents.authorName, parentHtml: parents.html, parentStatus: parents.status })
+    .from(comments)
+    .innerJoin(posts, eq(posts.id, comments.postId))
+    .leftJoin(parents, eq(parents.id, comments.parentId))
+    .where(
+      and(
+        eq(comments.status, status),
+        postId === undefined ? undefined : eq(comments.postId, postId),
+        search ? commentContains(search) : undefined,
+        after && sql`(${comments.createdAt}, ${comments.id}) < (${after.time}, ${after.id})`,
+      ),
+    )
+    .orderBy(desc(comments.createdAt), desc(comments.id))
+    .limit(limit + 1)
+    .all();
+  const data = rows.map(({ parentAuthorName, parentHtml, parentStatus, ...comment }): ModerationComment => {
+    const anchor =
+      comment.status === 'approved'
+        ? commentAnchor(comment.id)
+        : comment.parentId !== null && parentStatus === 'approved'
+          ? commentAnchor(comment.parentId)
+          : 'comments';
+    return {
+      ...comment,
+      inReplyTo:
+        comment.parentId !== null && parentAuthorName !== null && parentHtml !== null
+          ? { id: comment.parentId, authorName: parentAuthorName, excerpt: excerptOf(parentHtml) }
+          : null,
+      contextUrl: absoluteUrl(`${postPath(comment.postSlug)}#${anchor}`),
+    };
+  });
+  return toPage(data, limit, (comment) => ({ time: comment.createdAt, id: comment.id }));
+}
+
+/** Comments of each status, of one post if given (index: status, or post_id and status). */
+export function countCommentsByStatus(post?: string): Record<CommentStatus, number> {
+  const counts: Record<CommentStatus, number> = { pending: 0, approved: 0, spam: 0 };
+  const rows = getDb()
+    .select({ status: comments.status, n: sql<number>`count(*)` })
+    .from(comments)
+    .where(post ? eq(comments.postId, postIdOf(post)) : undefined)
+    .groupBy(comments.status)
+    .all();
+  for (const { status, n } of rows) counts[status] = n;
+  return counts;
+}
+
+/**
+ * The posts the queue can be filtered by: those with comments, the most recently edited `limit` of them
+ * (index: updated_at, id; each checked through comments' post_id index), by title.
+ */
+export function listPostsWithComments(limit = 200): { slug: string; title: string }[] {
+  return getDb()
+    .select({ slug: posts.slug, title: posts.title })
+    .from(posts)
+    .where(sql`EXISTS (SELECT 1 FROM ${comments} WHERE ${comments.postId} = ${posts.id})`)
+    .orderBy(desc(posts.updatedAt), desc(posts.id))
+    .limit(limit)
+    .all()
+    .sort((a, b) => a.title.localeCompare(b.title, 'en'));
+}
+
+export function getAdminComment(id: number): AdminComment | undefined {
+  return getDb().select(adminColumns).from(comments).innerJoin(posts, eq(posts.id, comments.postId)).where(eq(comments.id, id)).get();
+}
+
+/** The author's change (status and/or text) or a reader's edit of their own text. */
+export async function updateComment(id: number, patch: CommentUpdateInput): Promise<AdminComment> {
+  const html = patch.body === undefined ? undefined : await renderCommentMarkdown(patch.body);
+  return writeComment(id, (current, now) => ({ ...patch, ...(html === undefined ? {} : { html }), ...textEdit(current, patch.body, now) }));
+}
+
+/** Marks the comment as edited when its text really changes; saving the same text, or only a status, is no edit. */
+const textEdit = (current: AdminComment, body: string | undefined, now: string) =>
+  body !== undefined && body !== current.body ? { editedAt: now } : {};
+
+/**
+ * Applies the change `decide` makes from the comment as it is inside the write transaction, so a
+ * decision based on its status cannot be undone by a moderation that landed in between.
+ */
+function writeComment(id: number, decide: (current: AdminComment, now: string) => Partial<typeof comments.$inferInsert>): AdminComment {
+  const updated = writeTransaction((tx) => {
+    const current = getAdminComment(id);
+    if (!current) throw notFound('Comment');
+    const now = new Date().toISOString();
+    tx.update(comments)
+      .set({ ...decide(current, now), updatedAt: now })
+      .where(eq(comments.id, id))
+      .run();
+    return getAdminComment(id)!;
+  });
+  expireComments([updated.postSlug], [id]);
+  return updated;
+}
+
+/** Deletes comments; their replies move up to the deleted comment's parent instead of vanishing with it. */
+export function deleteComments(ids: number[]): number {
+  const postSlugs = new Set<string>();
+  const deleted = writeTransaction((tx) => {
+    let deleted = 0;
+    for (const id of ids) {
+      const target = tx
+        .select({ parentId: comments.parentId, postSlug: posts.slug })
+        .from(comments)
+        .innerJoin(posts, eq(posts.id, comments.postId))
+        .where(eq(comments.id, id))
+        .get();
+      if (!target) continue;
+      postSlugs.add(target.postSlug);
+      tx.update(comments).set({ parentId: target.parentId }).where(eq(comments.parentId, id)).run();
+      deleted += tx.delete(comments).where(eq(comments.id, id)).run().changes;
+    }
+    return deleted;
+  });
+  expireComments(postSlugs, ids);
+  return deleted;
+}
+
+/** A comment a moderation action changed, with the status it had before: what Undo puts back. */
+export interface StatusChange {
+  id: number;
+  status: CommentStatus;
+}
+
+/** Sets the status of the comments that exist among `ids`; answers each one with its status before. */
+export function setCommentsStatus(ids: number[], status: CommentStatus): StatusChange[] {
+  const before = writeTransaction((tx) => {
+    const rows = tx
+      .select({ id: comments.id, status: comments.status, postSlug: posts.slug })
+      .from(comments)
+      .innerJoin(posts, eq(posts.id, comments.postId))
+      .where(inArray(comments.id, ids))
+      .orderBy(asc(comments.id))
+      .all();
+    const found = rows.map((row) => row.id);
+    if (found.length > 0) tx.update(comments).set({ status, updatedAt: new Date().toISOString() }).where(inArray(comments.id, found)).run();
+    return rows;
+  });
+  if (before.length > 0) {
+    expireComments(
+      new Set(before.map((row) => row.postSlug)),
+      before.map((row) => row.id),
+    );
+  }
+  return before.map(({ id, status }) => ({ id, status }));
+}
+
+/**
+ * A reader's edit of their own comment. It is moderated again under the policy in force (see
+ * decideEditStatus): held when every comment is held, and re-checked for links and the blocklist.
+ */
+export async function editOwnComment(id: number, body: string): Promise<AdminComment> {
+  const html = await renderCommentMarkdown(body);
+  const settings = getSettings();
+  return writeComment(id, (current, now) => ({
+    body,
+    html,
+    status: decideEditStatus(current.status, { ...current, body }, settings).status,
+    ...textEdit(current, body, now),
+  }));
+}
+
+/**
+ * Readers may change only their own comments (named in their signed edit cookie), and only
+ * within the edit window after posting.
+ */
+export function assertReaderMayChange(id: number, editCookie: string | undefined, now = Date.now()): void {
+  if (!editableIds(editCookie, now).includes(id)) {
+    throw new AppError('unauthorized', 'Only the author of the blog, or the reader who wrote this comment shortly before, can change it.');
+  }
+  const comment = getAdminComment(id);
+  if (!comment) throw notFound('Comment');
+  if (!isWithinEditWindow(comment, now)) throw new AppError('forbidden', 'The time to change this comment has passed.');
+}
+
+export type ModerationAction = 'approve' | 'pending' | 'spam' | 'delete';
+
+export interface ModerationResult {
+  changed: number;
+  /** For a status change, each comment with the status it had, so it can be undone; empty for a delete, which cannot. */
+  previous: StatusChange[];
+}
+
+/** One action on many comments, all or nothing. Answers what it changed. */
+export function moderateComments(action: ModerationAction, ids: number[]): ModerationResult {
+  if (action === 'delete') return { changed: deleteComments(ids), previous: [] };
+  const previous = setCommentsStatus(ids, action === 'approve' ? 'approved' : action);
+  return { changed: previous.length, previous };
+}
+
+/** Whether a reader's comment is still inside the window in which they may change it. */
+export function isWithinEditWindow(comment: { createdAt: string }, now = Date.now()): boolean {
+  return now < Date.parse(comment.createdAt) + getSettings().editWindowMinutes * 60_000;
+}
+
+/** Markdown source of a reader's own comments, for the edit box on the post page. */
+export function getOwnCommentSources(ids: number[]): Map<number, string> {
+  if (ids.length === 0) return new Map();
+  const rows = getDb()
+    .select({ id: comments.id, body: comments.body, createdAt: comments.createdAt })
+    .from(comments)
+    .where(inArray(comments.id, ids))
+    .all();
+  return new Map(rows.filter((row) => isWithinEditWindow(row)).map((row) => [row.id, row.body]));
+}

@@ -1,0 +1,35 @@
+import 'server-only';
+import { cached, tags as cacheTags } from '@/lib/cache';
+import { type CommentNode, getCommentTree } from '@/lib/comments/comments';
+import { type PublishedPost, getAdjacentPosts, getPublishedPost, listPublishedPosts } from '@/lib/content/posts';
+import { isSlug } from '@/lib/slug';
+import { getTag, listTags } from '@/lib/content/tags';
+
+/*
+ * What the public pages show, read through the cache. The tags mark the pages that use them, so
+ * a write expires exactly the pages showing what it changed (see lib/cache.ts).
+ */
+
+export interface PostPageData {
+  post: PublishedPost;
+  comments: CommentNode[];
+  previous?: { slug: string; title: string };
+  next?: { slug: string; title: string };
+}
+
+/** A post with its approved comments and its neighbours, or null when there is no such live post. */
+export const loadPostPage = async (slug: string): Promise<PostPageData | null> =>
+  !isSlug(slug)
+    ? null
+    : cached(['post-page', slug], [cacheTags.post(slug)], () => {
+        const post = getPublishedPost(slug);
+        return post ? { post, comments: getCommentTree(post.id), ...getAdjacentPosts(post) } : null;
+      });
+
+/** A page of live posts, newest first; throws AppError for a cursor that names no page. */
+export const loadPostList = (query: { limit: number; cursor?: string; tag?: string }) =>
+  cached(['post-list', query.limit, query.cursor ?? null, query.tag ?? null], [], () => listPublishedPosts(query));
+
+export const loadTags = () => cached(['tags'], [], () => listTags());
+
+export const loadTag = async (slug: string) => (!isSlug(slug) ? null : cached(['tag', slug], [], () => getTag(slug) ?? null));

@@ -1,0 +1,454 @@
+import { randomUUID } from 'node:crypto';
+import { type SQL, and, asc, desc, eq, gt, inArray, like, lte, or, sql } from 'drizzle-orm';
+import { type Tx, getDb, writeTransaction } from '@/db';
+import { expire, tags as cacheTags } from '@/lib/cache';
+import { type Post, postTags, posts, tags } from '@/db/schema';
+import { AppError, fieldError, notFound } from '@/lib/errors';
+import { renderPost, truncateText } from '@/lib/render/markdown';
+import { type ListQuery, type Page, decodeCursor, toPage } from '@/lib/pagination';
+import type { PostCreateInput, PostUpdateInput } from '@/lib/api/requests';
+import { indexPost, toFtsQuery } from '@/lib/content/search';
+import { absoluteUrl, postPath } from '@/lib/site/paths';
+import { isPostSlugFallback, postSlugFallback, slugWords, slugify } from '@/lib/slug';
+import { getTag } from '@/lib/content/tags';
+
+export interface TagRef {
+  slug: string;
+  name: string;
+}
+
+/** What readers and API clients see of a post in lists. */
+export interface PostSummary {
+  id: number;
+  slug: string;
+  title: string;
+  summary: string;
+  publishedAt: string;
+  updatedAt: string;
+  commentCount: number;
+  tags: TagRef[];
+  url: string;
+}
+
+export interface PublishedPost extends PostSummary {
+  html: string;
+  commentsEnabled: boolean;
+  wordCount: number;
+}
+
+/** Scheduled is a published post whose time has not come; it is derived, never stored. */
+export type AuthorStatus = 'draft' | 'scheduled' | 'published';
+
+/** The author's view: everything, including drafts and the Markdown source. */
+export type AuthorPost = Omit<Post, 'status'> & { status: AuthorStatus; tags: TagRef[]; url: string };
+
+const summaryColumns = {
+  id: posts.id,
+  slug: posts.slug,
+  title: posts.title,
+  summary: posts.summary,
+  publishedAt: posts.publishedAt,
+  updatedAt: posts.updatedAt,
+  commentCount: posts.commentCount,
+};
+
+type SummaryRow = { [K in keyof typeof summaryColumns]: Post[K] };
+
+/**
+ * Live means published with a publication time that has come, so scheduled posts appear on
+ * their own, without a job or a restart. One range on the (status, published_at, id) index.
+ */
+const isLive = (now = new Date().toISOString()) => and(eq(posts.status, 'published'), lte(posts.publishedAt, now));
+
+/** Tags of many posts in one query, in the order the author gave them. */
+export function loadTags(postIds: number[]): Map<number, TagRef[]> {
+  const byPost = new Map<number, TagRef[]>();
+  if (postIds.length === 0) return byPost;
+  const rows = getDb()
+    .select({ postId: postTags.postId, slug: tags.slug, name: tags.name })
+    .from(postTags)
+    .innerJoin(tags, eq(tags.id, postTags.tagId))
+    .where(inArray(postTags.postId, postIds))
+    .orderBy(postTags.postId, postTags.position)
+    .all();
+  for (const { postId, slug, name } of rows) byPost.set(postId, [...(byPost.get(postId) ?? []), { slug, name }]);
+  return byPost;
+}
+
+function withTags<T extends { id: number }>(rows: T[]): (T & { tags: TagRef[] })[] {
+  const tagsByPost = loadTags(rows.map((row) => row.id));
+  return rows.map((row) => ({ ...row, tags: tagsByPost.get(row.id) ?? [] }));
+}
+
+function toSummary(row: SummaryRow & { tags: TagRef[] }): PostSummary {
+  // A live row always has a date (a CHECK constraint guarantees it for published posts).
+  return { ...row, publishedAt: row.publishedAt!, url: absoluteUrl(postPath(row.slug)) };
+}
+
+export function authorStatus(post: Pick<Post, 'status' | 'publishedAt'>, now = new Date().toISOString()): AuthorStatus {
+  if (post.status === 'draft') return 'draft';
+  return post.publishedAt! > now ? 'scheduled' : 'published';
+}
+
+const toAuthorPost = (post: Post & { tags: TagRef[] }): AuthorPost => ({
+  ...post,
+  status: authorStatus(post),
+  url: absoluteUrl(postPath(post.slug)),
+});
+
+/** Published posts, newest first, one keyset page at a time; `tag` keeps the posts of one tag. */
+export function listPublishedPosts({ limit, cursor, tag }: ListQuery & { tag?: string }): Page<PostSummary> {
+  const after = cursor ? decodeCursor(cursor) : undefined;
+  const rows = getDb()
+    .select(summaryColumns)
+    .from(posts)
+    .where(
+      and(
+        isLive(),
+        after && sql`(${posts.publishedAt}, ${posts.id}) < (${after.time}, ${after.id})`,
+        tag === undefined
+          ? undefined
+          : sql`${posts.id} IN (SELECT ${postTags.postId} FROM ${postTags} JOIN ${tags} ON ${tags.id} = ${postTags.tagId} WHERE ${tags.slug} = ${tag})`,
+      ),
+    )
+    .orderBy(desc(posts.publishedAt), desc(posts.id))
+    .limit(limit + 1)
+    .all();
+  // An unknown tag is a 404, not an empty list (checked only when the page is empty).
+  if (tag !== undefined && rows.length === 0 && !getTag(tag)) throw notFound('Tag');
+  return toPage(withTags(rows).map(toSummary), limit, (post) => ({ time: post.publishedAt, id: post.id }));
+}
+
+/** The newest live posts with their HTML, for feeds: one query for the page and one for the bodies. */
+export function listLatestPostsWithHtml({ limit, tag }: { limit: number; tag?: string }): (PostSummary & { html: string })[] {
+  const { data } = listPublishedPosts({ limit, tag });
+  if (data.length === 0) return [];
+  const html = new Map(
+    getDb()
+      .select({ id: posts.id, html: posts.html })
+      .from(posts)
+      .where(
+        inArray(
+          posts.id,
+          data.map((post) => post.id),
+        ),
+      )
+      .all()
+      .map((row) => [row.id, row.html]),
+  );
+  return data.map((post) => ({ ...post, html: html.get(post.id) ?? '' }));
+}
+
+export function getPublishedPost(slug: string): PublishedPost | undefined {
+  const row = getDb()
+    .select({ ...summaryColumns, html: posts.html, commentsEnabled: posts.commentsEnabled, wordCount: posts.wordCount })
+    .from(posts)
+    .where(and(eq(posts.slug, slug), isLive()))
+    .get();
+  if (!row) return undefined;
+  const { html, commentsEnabled, wordCount, ...summary } = withTags([row])[0]!;
+  return { ...toSummary(summary), html, commentsEnabled, wordCount };
+}
+
+/** The live posts just before and after one, by publication time, for "previous / next" links. */
+export function getAdjacentPosts(post: { id: number; publishedAt: string }): {
+  previous?: { slug: string; title: string };
+  next?: { slug: string; title: string };
+} {
+  const db = getDb();
+  const columns = { slug: posts.slug, title: posts.title };
+  const position = sql`(${posts.publishedAt}, ${posts.id})`;
+  const here = sql`(${post.publishedAt}, ${post.id})`;
+  const previous = db
+    .select(columns)
+    .from(posts)
+    .where(and(isLive(), sql`${position} < ${here}`))
+    .orderBy(desc(posts.publishedAt), desc(posts.id))
+    .limit(1)
+    .get();
+  const next = db
+    .select(columns)
+    .from(posts)
+    .where(and(isLive(), sql`${position} > ${here}`))
+    .orderBy(asc(posts.publishedAt), asc(posts.id))
+    .limit(1)
+    .get();
+  return { previous, next };
+}
+
+/** The live post a comment is for, with what commenting needs to know. */
+export function getLivePostForComments(slug: string): { id: number; commentsEnabled: boolean } | undefined {
+  return getDb()
+    .select({ id: posts.id, commentsEnabled: posts.commentsEnabled })
+    .from(posts)
+    .where(and(eq(posts.slug, slug), isLive()))
+    .get();
+}
+
+/** Every live post's URL and last change, for the sitemap. */
+export function listSitemapEntries(): { slug: string; updatedAt: string }[] {
+  return getDb()
+    .select({ slug: posts.slug, updatedAt: posts.updatedAt })
+    .from(posts)
+    .where(isLive())
+    .orderBy(desc(posts.publishedAt), desc(posts.id))
+    .all();
+}
+
+/* The author's side. */
+
+/** Which posts of the author's list: one status, derived as authorStatus derives it, or all of them. */
+function authorStatusFilter(status: AuthorStatus | undefined, now: string): SQL | undefined {
+  if (status === 'draft') return eq(posts.status, 'draft');
+  if (status === 'scheduled') return and(eq(posts.status, 'published'), gt(posts.publishedAt, now));
+  // The unary + keeps SQLite from ranging over published_at and sorting every live post by its edit: it
+  // walks them in edit order instead (posts_status_updated_at_id_published_at_idx) and stops at the page.
+  if (status === 'published') return and(eq(posts.status, 'published'), sql`+${posts.publishedAt} <= ${now}`);
+  return undefined;
+}
+
+/**
+ * The author's search: words in the title, summary, text or tags, drafts included. Both full-text indexes
+ * hold every post (the public search keeps to live posts itself), so a post matches its words stemmed
+ * (posts_fts) or as written (posts_fts_prefix), the last word also as the start of a longer one while it
+ * is being typed. A query with no words (only symbols) matches nothing.
+ */
+function matchingPosts(q: string): SQL {
+  const match = toFtsQuery(q);
+  if (!match) return sql`0`;
+  return sql`${posts.id} IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ${match}
+    UNION SELECT rowid FROM posts_fts_prefix WHERE posts_fts_prefix MATCH ${match})`;
+}
+
+export interface AuthorPostsQuery extends ListQuery {
+  q?: string;
+  status?: AuthorStatus;
+}
+
+/** All posts or those of one status, most recently edited first; `q` searches their words (see matchingPosts). */
+export function listPostsForAuthor({ limit, cursor, q, status }: AuthorPostsQuery): Page<AuthorPost> {
+  const after = cursor ? decodeCursor(cursor) : undefined;
+  const now = new Date().toISOString();
+  const db = getDb();
+  // The page is chosen by id from the indexes (and the search's matches) first, and only its rows are read
+  // whole: a search that finds most posts sorts their dates, not their texts.
+  const page = db
+    .select({ id: posts.id })
+    .from(posts)
+    .where(
+      and(
+        authorStatusFilter(status, now),
+        q?.trim() ? matchingPosts(q) : undefined,
+        after && sql`(${posts.updatedAt}, ${posts.id}) < (${after.time}, ${after.id})`,
+      ),
+    )
+    .orderBy(desc(posts.updatedAt), desc(posts.id))
+    .limit(limit + 1);
+  const rows = db.select().from(posts).where(inArray(posts.id, page)).orderBy(desc(posts.updatedAt), desc(posts.id)).all();
+  // The status shown agrees with the filter: both are taken at the same moment.
+  const data = withTags(rows).map((post) => ({ ...toAuthorPost(post), status: authorStatus(post, now) }));
+  return toPage(data, limit, (post) => ({ time: post.updatedAt, id: post.id }));
+}
+
+/** How many posts of each status the author's list holds, for its tabs; `q` counts only the posts it finds. */
+export function countPostsForAuthor({ q }: { q?: string } = {}): Record<AuthorStatus | 'all', number> {
+  const now = new Date().toISOString();
+  const count = (status: AuthorStatus) => sql<number>`count(*) FILTER (WHERE ${authorStatusFilter(status, now)})`;
+  const counts = getDb()
+    .select({ draft: count('draft'), scheduled: count('scheduled'), published: count('published') })
+    .from(posts)
+    .where(q?.trim() ? matchingPosts(q) : undefined)
+    .get()!;
+  return { ...counts, all: counts.draft + counts.scheduled + counts.published };
+}
+
+export function getPostById(id: number): AuthorPost | undefined {
+  const row = getDb().select().from(posts).where(eq(posts.id, id)).get();
+  return row && toAuthorPost(withTags([row])[0]!);
+}
+
+/** Any post, draft or scheduled too, by its slug: for the author's preview. */
+export function getPostBySlugForAuthor(slug: string): AuthorPost | undefined {
+  const row = getDb().select().from(posts).where(eq(posts.slug, slug)).get();
+  return row && toAuthorPost(withTags([row])[0]!);
+}
+
+/** Whether any post, draft or published, uses this slug (other than the post `exceptId`). */
+export function postExists(slug: string, exceptId?: number): boolean {
+  const row = getDb().select({ id: posts.id }).from(posts).where(eq(posts.slug, slug)).get();
+  return row !== undefined && row.id !== exceptId;
+}
+
+/** A derived slug never fails: "base", then "base-2", "base-3" ... (one query for all candidates). */
+function uniqueSlug(base: string): string {
+  const taken = new Set(
+    getDb()
+      .select({ slug: posts.slug })
+      .from(posts)
+      .where(or(eq(posts.slug, base), like(posts.slug, `${base}-%`)))
+      .all()
+      .map((row) => row.slug),
+  );
+  if (!taken.has(base)) return base;
+  for (let n = 2; ; n++) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`;
+}
+
+/**
+ * A draft named by its id (its title had no slug words) takes its slug from the first title that has some,
+ * until it is published: its address is not public yet. A post that has been public keeps its address.
+ */
+function slugForRetitledDraft(current: Post, title: string | undefined): string | undefined {
+  if (current.status !== 'draft' || current.publishedAt !== null || !isPostSlugFallback(current.slug, current.id)) return undefined;
+  const words = slugWords(title ?? current.title);
+  // A title such as "Post 7" on post 7 gives the slug it has: re-deriving it would add a number on every save.
+  return words && !isPostSlugFallback(words, current.id) ? uniqueSlug(words) : undefined;
+}
+
+const slugConflict = (slug: string) =>
+  new AppError('conflict', `A post with the slug "${slug}" already exists.`, {
+    errors: [{ field: 'slug', message: 'This slug is already used by another post.' }],
+  });
+
+/** A UNIQUE violation can still happen when two writers race; it means the same as the check. */
+function isUniqueViolation(error: unknown): boolean {
+  return error instanceof Error && 'code' in error && error.code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+/**
+ * Turns the requested status into what is stored: scheduled is "published" with a future time.
+ * Publishing stamps the current time unless the post already went live earlier (republishing keeps its date).
+ */
+function resolvePublication(
+  status: AuthorStatus,
+  requestedAt: string | undefined,
+  current: Pick<Post, 'publishedAt'> | undefined,
+  now: string,
+): Pick<Post, 'status' | 'publishedAt'> {
+  if (status === 'draft') return { status: 'draft', publishedAt: requestedAt ?? current?.publishedAt ?? null };
+  if (status === 'scheduled') {
+    const at = requestedAt ?? current?.publishedAt;
+    if (!at || at <= now) throw fieldError('publishedAt', 'Choose a time in the future to schedule the post.');
+    return { status: 'published', publishedAt: at };
+  }
+  const earlier = current?.publishedAt && current.publishedAt <= now ? current.publishedAt : undefined;
+  return { status: 'published', publishedAt: requestedAt ?? earlier ?? now };
+}
+
+/**
+ * Replaces a post's tags, creating tags that do not exist yet. Names are matched by their slug
+ * (derived from the name, or given as is by an import, so tag URLs survive a move).
+ */
+export function setPostTags(tx: Tx, postId: number, names: (string | TagRef)[]): void {
+  const wanted = new Map<string, string>();
+  for (const tag of names) {
+    const { slug, name } = typeof tag === 'string' ? { slug: slugify(tag), name: tag } : tag;
+    if (!wanted.has(slug)) wanted.set(slug, name);
+  }
+  tx.delete(postTags).where(eq(postTags.postId, postId)).run();
+  if (wanted.size === 0) return;
+  tx.insert(tags)
+    .values([...wanted].map(([slug, name]) => ({ slug, name })))
+    .onConflictDoNothing()
+    .run();
+  const ids = new Map(
+    tx
+      .select({ id: tags.id, slug: tags.slug })
+      .from(tags)
+      .where(inArray(tags.slug, [...wanted.keys()]))
+      .all()
+      .map((t) => [t.slug, t.id]),
+  );
+  tx.insert(postTags)
+    .values([...wanted.keys()].map((slug, position) => ({ postId, tagId: ids.get(slug)!, position })))
+    .run();
+}
+
+/** Reading time in whole minutes, at about 230 words a minute. */
+export const readingMinutes = (wordCount: number) => Math.max(1, Math.round(wordCount / 230));
+
+/** Words in a post's plain text (see renderPost). */
+export const countWords = (text: string) => text.split(/\s+/).filter(Boolean).length;
+
+export async function createPost(input: PostCreateInput): Promise<AuthorPost> {
+  const { html, text } = await renderPost(input.body);
+  const now = new Date().toISOString();
+  try {
+    const id = writeTransaction((tx) => {
+      if (input.slug && postExists(input.slug)) throw slugConflict(input.slug);
+      const { tags: tagNames, ...fields } = input;
+      const words = slugWords(input.title);
+      const created = tx
+        .insert(posts)
+        .values({
+          ...fields,
+          ...resolvePublication(input.status, input.publishedAt, undefined, now),
+          // A title without slug words gets its id as its slug, once the id exists (see postSlugFallback).
+          slug: input.slug ?? (words ? uniqueSlug(words) : `pending-${randomUUID()}`),
+          summary: input.summary || truncateText(text),
+          html,
+          wordCount: countWords(text),
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning({ id: posts.id })
+        .get();
+      if (!input.slug && !words)
+        tx.update(posts)
+          .set({ slug: uniqueSlug(postSlugFallback(created.id)) })
+          .where(eq(posts.id, created.id))
+          .run();
+      if (tagNames) setPostTags(tx, created.id, tagNames);
+      indexPost(tx, created.id, text);
+      return created.id;
+    });
+    expire(cacheTags.content);
+    return getPostById(id)!;
+  } catch (error) {
+    if (isUniqueViolation(error)) throw slugConflict(input.slug ?? slugify(input.title));
+    throw error;
+  }
+}
+
+export async function updatePost(slug: string, patch: PostUpdateInput): Promise<AuthorPost> {
+  const rendered = patch.body === undefined ? undefined : await renderPost(patch.body);
+  try {
+    const id = writeTransaction((tx) => {
+      const current = tx.select().from(posts).where(eq(posts.slug, slug)).get();
+      if (!current) throw notFound('Post');
+      // A fallback slug is the server's to give: sent back (the editor sends the slug it was given), it is no choice.
+      const { tags: tagNames, status, publishedAt, slug: requested, ...fields } = patch;
+      const chosen = requested && !isPostSlugFallback(requested, current.id) ? requested : undefined;
+      if (chosen && chosen !== current.slug && postExists(chosen, current.id)) throw slugConflict(chosen);
+      const newSlug = chosen ?? slugForRetitledDraft(current, patch.title);
+      const now = new Date().toISOString();
+      const publication =
+        status !== undefined || publishedAt !== undefined
+          ? resolvePublication(status ?? (current.status === 'draft' ? 'draft' : 'published'), publishedAt, current, now)
+          : {};
+      tx.update(posts)
+        .set({
+          ...fields,
+          ...(newSlug && { slug: newSlug }),
+          ...publication,
+          ...(rendered && { html: rendered.html, wordCount: countWords(rendered.text) }),
+          updatedAt: now,
+        })
+        .where(eq(posts.id, current.id))
+        .run();
+      if (tagNames) setPostTags(tx, current.id, tagNames);
+      indexPost(tx, current.id, rendered?.text);
+      return current.id;
+    });
+    expire(cacheTags.content);
+    return getPostById(id)!;
+  } catch (error) {
+    if (isUniqueViolation(error)) throw slugConflict(patch.slug ?? slug);
+    throw error;
+  }
+}
+
+export function deletePost(slug: string): void {
+  const result = getDb().delete(posts).where(eq(posts.slug, slug)).run();
+  if (result.changes === 0) throw notFound('Post');
+  expire(cacheTags.content);
+}

@@ -1,0 +1,210 @@
+import { sql } from 'drizzle-orm';
+import { type DB, type Tx, getDb, writeTransaction } from '@/db';
+import { AppError, fieldError } from '@/lib/errors';
+import { markdownToPlainText } from '@/lib/render/markdown';
+import type { Page } from '@/lib/pagination';
+import { absoluteUrl, postPath } from '@/lib/site/paths';
+
+/** Column weights for bm25: a match in the title counts most, then tags, the summary and the text. */
+const RANK = 'bm25(posts_fts, 10.0, 4.0, 1.0, 6.0)';
+/** The same weights over the unstemmed index, for posts that only a typed prefix finds. */
+const PREFIX_RANK = 'bm25(posts_fts_prefix, 10.0, 4.0, 1.0, 6.0)';
+
+/**
+ * Writes one post's searchable text to both indexes (posts_fts, stemmed, for words and ranking;
+ * posts_fts_prefix, as written, for the word being typed); called inside the transaction that
+ * changes the post or its tags.
+ * `bodyText` is the plain text of its Markdown (renderPost's `text`, made before the transaction:
+ * parsing is slow and runs in a worker); left out, the body text indexed before is kept. A post
+ * with neither stays out of the index until indexMissingPosts adds it.
+ */
+export function indexPost(db: DB | Tx, postId: number, bodyText?: string): void {
+  const body =
+    bodyText ??
+    db.get<{ body: string }>(sql`SELECT body FROM posts_fts WHERE rowid = ${postId}
+      UNION ALL SELECT body FROM posts_fts_prefix WHERE rowid = ${postId} LIMIT 1`)?.body;
+  db.run(sql`DELETE FROM posts_fts WHERE rowid = ${postId}`);
+  db.run(sql`DELETE FROM posts_fts_prefix WHERE rowid = ${postId}`);
+  const row = db.get<{ title: string; summary: string; tags: string | null }>(sql`
+    SELECT title, summary,
+      (SELECT group_concat(t.name, ' ') FROM post_tags pt JOIN tags t ON t.id = pt.tag_id WHERE pt.post_id = posts.id) AS tags
+    FROM posts WHERE id = ${postId}`);
+  if (!row || body === undefined) return;
+  db.run(sql`INSERT INTO posts_fts (rowid, title, summary, body, tags)
+    VALUES (${postId}, ${row.title}, ${row.summary}, ${body}, ${row.tags ?? ''})`);
+  db.run(sql`INSERT INTO posts_fts_prefix (rowid, title, summary, body, tags)
+    VALUES (${postId}, ${row.title}, ${row.summary}, ${body}, ${row.tags ?? ''})`);
+}
+
+const isIndexed = (db: DB | Tx, postId: number) =>
+  db.get(sql`SELECT 1 FROM posts_fts WHERE rowid = ${postId}`) !== undefined &&
+  db.get(sql`SELECT 1 FROM posts_fts_prefix WHERE rowid = ${postId}`) !== undefined;
+
+/** Posts whose plain text is made before each write transaction. */
+const INDEX_BATCH = 200;
+
+/** Indexes every post missing from either index (a database that predates search, or one edited by hand). */
+export async function indexMissingPosts(): Promise<number> {
+  const db = getDb();
+  const missing = db.all<{ id: number }>(sql`SELECT id FROM posts
+    WHERE id NOT IN (SELECT rowid FROM posts_fts) OR id NOT IN (SELECT rowid FROM posts_fts_prefix)`);
+  for (let start = 0; start < missing.length; start += INDEX_BATCH) {
+    const batch: { id: number; text: string }[] = [];
+    for (const { id } of missing.slice(start, start + INDEX_BATCH)) {
+      const row = db.get<{ body: string }>(sql`SELECT body FROM posts WHERE id = ${id}`);
+      if (row) batch.push({ id, text: await plainTextForIndex(row.body) });
+    }
+    writeTransaction((tx) => {
+      for (const { id, text } of batch) {
+        // Edited (and so indexed) while its text was being made: that index is newer.
+        if (!isIndexed(tx, id)) indexPost(tx, id, text);
+      }
+    });
+  }
+  return missing.length;
+}
+
+/** A stored body was rendered when it was written; should it now be refused, its title, summary and tags are still indexed. */
+async function plainTextForIndex(body: string): Promise<string> {
+  try {
+    return await markdownToPlainText(body, Infinity);
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'validation') return '';
+    throw error;
+  }
+}
+
+interface ParsedQuery {
+  /** "Quoted phrases" and words, each quoted so that AND, OR, NOT, *, ( and " are only ever text. */
+  positive: string[];
+  /** Words after a minus. */
+  excluded: string[];
+  /** The last word, when it is still being typed (no space or quote after it): it matches as a prefix. */
+  prefix: string | null;
+}
+
+function parseQuery(input: string): ParsedQuery {
+  const phrases: string[] = [];
+  const excluded: string[] = [];
+  const text = input.replace(/"([^"]*)"/g, (_match, phrase: string) => {
+    const words = phrase.match(/[\p{L}\p{N}]+/gu);
+    if (words) phrases.push(`"${words.join(' ')}"`);
+    return ' ';
+  });
+  const parts = text.split(/\s+/).filter(Boolean);
+  const words: string[] = [];
+  let prefix: string | null = null;
+  parts.forEach((part, index) => {
+    const tokens = part.match(/[\p{L}\p{N}]+/gu) ?? [];
+    if (tokens.length === 0) return;
+    if (part.startsWith('-') && tokens.length === 1) return void excluded.push(`"${tokens[0]}"`);
+    const isLast = index === parts.length - 1 && !/\s$/.test(input) && !input.trimEnd().endsWith('"');
+    tokens.forEach((token, i) => {
+      if (isLast && i === tokens.length - 1) prefix = `"${token}"`;
+      else words.push(`"${token}"`);
+    });
+  });
+  return { positive: [...phrases, ...words], excluded, prefix };
+}
+
+const withExclusions = (positive: string[], excluded: string[]) => [positive.join(' '), ...excluded.map((word) => `NOT ${word}`)].join(' ');
+
+/**
+ * Turns what a reader typed into a safe FTS5 query for posts_fts: "quoted phrases" stay phrases, other
+ * words are quoted one by one (so AND, OR, NOT, *, ( and " are only ever text), -word excludes a word,
+ * and the last word matches as a prefix while it is being typed. Returns null when nothing is left.
+ */
+export function toFtsQuery(input: string): string | null {
+  const { positive, excluded, prefix } = parseQuery(input);
+  const all = prefix ? [...positive, `${prefix}*`] : positive;
+  return all.length === 0 ? null : withExclusions(all, excluded);
+}
+
+export interface SearchResult {
+  id: number;
+  slug: string;
+  title: string;
+  summary: string;
+  publishedAt: string;
+  url: string;
+  /** A passage around the matches, HTML-escaped, with matches wrapped in <mark>. */
+  snippet: string;
+}
+
+const escapeHtml = (text: string) =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+// Control characters mark matches in FTS5's snippet, so the text can be escaped before the marks become HTML.
+const OPEN = '\u0002';
+const CLOSE = '\u0003';
+const toHtml = (snippet: string) => escapeHtml(snippet).replaceAll(OPEN, '<mark>').replaceAll(CLOSE, '</mark>');
+
+function decodeOffset(cursor: string | undefined): number {
+  if (!cursor) return 0;
+  const offset = Number(Buffer.from(cursor, 'base64url').toString('utf8').replace(/^o/, ''));
+  if (!Number.isInteger(offset) || offset < 0 || offset > 10_000)
+    throw fieldError('cursor', 'Invalid cursor: pass the nextCursor value of a previous page unchanged.');
+  return offset;
+}
+
+/**
+ * Live posts matching the query, best first, with highlighted snippets. Whole words match their stems
+ * in posts_fts, ranked by its bm25. The word being typed also matches, as written, any word it begins
+ * in posts_fts_prefix (a stemmed prefix misses them: "tagg" is not a prefix of "tag", the stem of
+ * "tagged"); a post only that finds is ranked by the same weights over that index.
+ */
+export function searchPosts(q: string, { limit, cursor }: { limit: number; cursor?: string }): Page<SearchResult> {
+  const offset = decodeOffset(cursor);
+  const match = toFtsQuery(q);
+  if (!match) return { data: [], nextCursor: null };
+  const { positive, excluded, prefix } = parseQuery(q);
+  const now = new Date().toISOString();
+  // The other words still match stemmed, in posts_fts; exclusions apply to both.
+  const rest = positive.length > 0 ? withExclusions(positive, excluded) : null;
+  const prefixed = prefix
+    ? sql`UNION ALL
+      SELECT rowid, ${sql.raw(PREFIX_RANK)}, 0 FROM posts_fts_prefix
+      WHERE posts_fts_prefix MATCH ${`${prefix}*`}
+        AND rowid NOT IN (SELECT id FROM stemmed)
+        ${rest ? sql`AND rowid IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ${rest})` : sql``}
+        ${!rest && excluded.length > 0 ? sql`AND rowid NOT IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ${excluded.join(' OR ')})` : sql``}`
+    : sql``;
+  // For snippets of posts found by the prefix alone: the prefix and the other words as written.
+  const highlight = [...positive, `${prefix}*`].join(' OR ');
+  const snippetOf = (column: number) => sql`CASE WHEN hits.stemmed
+      THEN (SELECT snippet(posts_fts, ${column}, ${OPEN}, ${CLOSE}, '…', 24) FROM posts_fts
+        WHERE posts_fts MATCH ${match} AND posts_fts.rowid = hits.id)
+      ELSE (SELECT snippet(posts_fts_prefix, ${column}, ${OPEN}, ${CLOSE}, '…', 24) FROM posts_fts_prefix
+        WHERE posts_fts_prefix MATCH ${highlight} AND posts_fts_prefix.rowid = hits.id) END`;
+  // The full-text indexes drive the join (CROSS JOIN fixes the order): left to itself, SQLite walks
+  // the live posts and runs the MATCH once per post, seconds on a large blog instead of
+  // milliseconds. Snippets are made only for the page of results, not for every match.
+  const rows = getDb().all<Omit<SearchResult, 'url'> & { bodySnippet: string | null; summarySnippet: string | null }>(sql`
+    WITH stemmed AS MATERIALIZED (
+      SELECT rowid AS id, ${sql.raw(RANK)} AS score FROM posts_fts WHERE posts_fts MATCH ${match}),
+    candidates (id, score, stemmed) AS (
+      SELECT id, score, 1 FROM stemmed
+      ${prefixed}),
+    hits AS MATERIALIZED (
+      SELECT p.id, c.score, c.stemmed
+      FROM candidates c CROSS JOIN posts p ON p.id = c.id
+      WHERE p.status = 'published' AND p.published_at <= ${now}
+      ORDER BY c.score, p.id
+      LIMIT ${limit + 1} OFFSET ${offset})
+    SELECT p.id, p.slug, p.title, p.summary, p.published_at AS publishedAt,
+      ${snippetOf(2)} AS bodySnippet,
+      ${snippetOf(1)} AS summarySnippet
+    FROM hits JOIN posts p ON p.id = hits.id
+    ORDER BY hits.score, hits.id`);
+  const data = rows.slice(0, limit).map(({ bodySnippet, summarySnippet, ...row }) => {
+    const body = bodySnippet ?? '';
+    const summary = summarySnippet ?? '';
+    return {
+      ...row,
+      url: absoluteUrl(postPath(row.slug)),
+      // Prefer the passage of the text that matched; fall back to the summary.
+      snippet: toHtml(body.includes(OPEN) || !summary.includes(OPEN) ? body : summary),
+    };
+  });
+  return { data, nextCursor: rows.length > limit ? Buffer.from(`o${offset + limit}`).toString('base64url') : null };
+}

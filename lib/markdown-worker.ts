@@ -1,8 +1,0 @@
-/*
- * Entry of the Markdown render workers started by lib/markdown.ts (a separate bundle in the
- * Next build). Renders one document at a time; the pool decides when it has taken too long.
- */
-import { type RenderKind, renderMarkdown } from '@/lib/markdown-pipeline';
-import { serveWorkerTasks } from '@/lib/worker-pool';
-
-serveWorkerTasks(({ kind, markdown }: { kind: RenderKind; markdown: string }) => renderMarkdown(kind, markdown));

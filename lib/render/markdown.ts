@@ -1,0 +1,109 @@
+import os from 'node:os';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
+import { AppError, fieldError } from '@/lib/errors';
+import type { RenderKind, RenderOutcome } from '@/lib/render/markdown-pipeline';
+import { WorkerPool, isWorkerLimitError, isWorkerPoolBusyError } from '@/lib/render/worker-pool';
+
+/*
+ * Markdown is rendered once, when a post or comment is written, and the HTML is stored (the
+ * pipelines and the sanitiser are in lib/render/markdown-pipeline.ts). Parsing some inputs takes time that
+ * grows faster than their length (60,000 characters of `a\n=\n` took a minute), so every render
+ * runs in a worker thread with a time limit: the server's thread stays free, and an input that
+ * takes too long is refused as an invalid body.
+ */
+
+/**
+ * How long one render may take. A 60,000-character post of ordinary Markdown renders in 0.2-0.4 s
+ * here and a 5,000-character comment in a few milliseconds (0.2 s for the slowest shapes found),
+ * so the limits leave ten times that or more for a slower or busier machine, and bound what one
+ * request can cost: posts (and their search text) come from signed-in authors only.
+ */
+export const RENDER_TIME_LIMIT_MS = { comment: 2_000, post: 5_000 } as const;
+
+/**
+ * Two workers at most (one on a single core): renders are short, and a second worker keeps
+ * ordinary renders going while another one runs into its limit. Tasks beyond those wait in a
+ * bounded queue for a bounded time, then are refused with a 503.
+ */
+export const RENDER_POOL = { size: Math.min(2, os.availableParallelism()), maxQueue: 64, maxWaitMs: 10_000 } as const;
+
+/**
+ * A worker's heap: an ordinary 60,000-character post needs under 64 MB, the heaviest shape measured
+ * (15,000 one-line list items) about 200 MB. An input that needs more is refused like a slow one.
+ */
+const WORKER_HEAP_MB = 512;
+
+/*
+ * Next bundles the worker entry (Turbopack rewrites this `new Worker(new URL(...))` to the built
+ * file; process.env.NEXT_RUNTIME is set in every Next bundle). Vitest, tsx scripts and the
+ * benchmark run this file from its TypeScript source, and Node 20 applies no `--import` loader to a
+ * worker's entry, so there the worker registers tsx itself before importing the same entry.
+ */
+function spawnRenderWorker(): Worker {
+  const options: WorkerOptions = { name: 'quire-markdown', resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } };
+  if (process.env.NEXT_RUNTIME) return new Worker(new URL('./markdown-worker.ts', import.meta.url), options);
+  const entry = new URL('markdown-worker.ts', import.meta.url).href;
+  const source = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`;
+  return new Worker(source, { ...options, eval: true });
+}
+
+// One pool per process, however many bundles include this module.
+const globalForMarkdown = globalThis as typeof globalThis & {
+  quireMarkdownPool?: WorkerPool<{ kind: RenderKind; markdown: string }, RenderOutcome>;
+};
+
+function renderPool() {
+  globalForMarkdown.quireMarkdownPool ??= new WorkerPool({ spawn: spawnRenderWorker, ...RENDER_POOL });
+  return globalForMarkdown.quireMarkdownPool;
+}
+
+/** Stops the render workers (they never keep the process alive, and die with it; this is for an orderly shutdown). */
+export async function closeMarkdownWorkers(): Promise<void> {
+  const pool = globalForMarkdown.quireMarkdownPool;
+  globalForMarkdown.quireMarkdownPool = undefined;
+  await pool?.close();
+}
+
+/** Every Markdown field of the API is called `body`. */
+const tooDeep = () => fieldError('body', 'The text nests quotes, lists or emphasis too deeply to display; nest them less deeply.');
+const tooSlow = () => fieldError('body', 'This text takes too long to format; simplify it.');
+
+async function render(kind: RenderKind, markdown: string): Promise<{ html: string; text: string }> {
+  let outcome: RenderOutcome;
+  try {
+    outcome = await renderPool().run({ kind, markdown }, kind === 'comment' ? RENDER_TIME_LIMIT_MS.comment : RENDER_TIME_LIMIT_MS.post);
+  } catch (error) {
+    if (isWorkerLimitError(error)) throw tooSlow();
+    if (isWorkerPoolBusyError(error)) {
+      throw new AppError('unavailable', 'The server is busy formatting other text. Please try again in a moment.', {
+        headers: { 'Retry-After': '5' },
+      });
+    }
+    throw error;
+  }
+  if (!outcome.ok) throw tooDeep();
+  return { html: outcome.html, text: outcome.text };
+}
+
+export async function renderPostMarkdown(markdown: string): Promise<string> {
+  return (await render('post', markdown)).html;
+}
+
+export async function renderCommentMarkdown(markdown: string): Promise<string> {
+  return (await render('comment', markdown)).html;
+}
+
+/** A post's HTML and its plain text (for the summary, word count and search index), from one parse. */
+export function renderPost(markdown: string): Promise<{ html: string; text: string }> {
+  return render('post', markdown);
+}
+
+/** Text cut to `maxLength` characters at most, marked with an ellipsis where it was cut. */
+export function truncateText(text: string, maxLength = 160): string {
+  return text.length <= maxLength ? text : `${text.slice(0, maxLength - 1).trimEnd()}…`;
+}
+
+/** Plain text of a Markdown document (code, images and raw HTML left out), cut to `maxLength`. */
+export async function markdownToPlainText(markdown: string, maxLength = 160): Promise<string> {
+  return truncateText((await render('plain-text', markdown)).text, maxLength);
+}

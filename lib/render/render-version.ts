@@ -1,0 +1,79 @@
+import 'server-only';
+import { and, eq, sql } from 'drizzle-orm';
+import { getDb, writeTransaction } from '@/db';
+import { comments, posts, settings } from '@/db/schema';
+import { AppError } from '@/lib/errors';
+import { renderCommentMarkdown, renderPostMarkdown } from '@/lib/render/markdown';
+
+/*
+ * Post and comment HTML is rendered once, when it is written. When the pipeline's output for the
+ * same Markdown changes, the rows written before are rendered again, once, when the server starts
+ * (instrumentation.ts), and the database records the version it is at.
+ */
+
+/** What the Markdown pipeline makes of a text. 2: fenced code with a known language is highlighted. */
+export const MARKDOWN_RENDER_VERSION = 2;
+const KEY = 'markdown_render_version';
+
+/**
+ * Rows version 2 changes: a fence in the Markdown (``` or ~~~) and no highlighted token in the
+ * HTML. The scan reads every row, once per version; later starts find the version stored.
+ */
+const isStale = (table: typeof posts | typeof comments) =>
+  sql`(${table.body} LIKE ${'%```%'} OR ${table.body} LIKE ${'%~~~%'}) AND ${table.html} NOT LIKE ${'%class="tok-%'}`;
+
+/** Renders that wait in the pool at once: enough to keep its workers busy, few enough never to fill its queue. */
+const BATCH = 8;
+
+function storedVersion(): number {
+  const row = getDb().select({ value: settings.value }).from(settings).where(eq(settings.key, KEY)).get();
+  return row ? Number(JSON.parse(row.value)) : 1;
+}
+
+/**
+ * Renders again the posts and comments stored by an older pipeline, keeping each row's old HTML
+ * when its Markdown is now refused (too deep or too slow) or was edited meanwhile. Returns how
+ * many rows changed. The version is recorded only once every row was rendered, so a render the
+ * pool turned away is tried again on the next start.
+ */
+export async function renderStaleHtml(): Promise<number> {
+  if (storedVersion() >= MARKDOWN_RENDER_VERSION) return 0;
+  const db = getDb();
+  let changed = 0;
+  let complete = true;
+  for (const [table, render] of [
+    [posts, renderPostMarkdown],
+    [comments, renderCommentMarkdown],
+  ] as const) {
+    const rows = db.select({ id: table.id, body: table.body, html: table.html }).from(table).where(isStale(table)).all();
+    for (let start = 0; start < rows.length; start += BATCH) {
+      const batch = rows.slice(start, start + BATCH);
+      const rendered = await Promise.all(
+        batch.map(({ body }) =>
+          render(body).catch((error: unknown) => {
+            if (!(error instanceof AppError && error.code === 'validation')) complete = false;
+            return undefined;
+          }),
+        ),
+      );
+      writeTransaction((tx) => {
+        batch.forEach(({ id, body, html }, i) => {
+          const next = rendered[i];
+          if (next === undefined || next === html) return;
+          // Only if the row still holds this Markdown: an edit made meanwhile has its own, newer HTML.
+          const result = tx
+            .update(table)
+            .set({ html: next })
+            .where(and(eq(table.id, id), eq(table.body, body)))
+            .run();
+          changed += result.changes;
+        });
+      });
+    }
+  }
+  if (complete) {
+    const value = JSON.stringify(MARKDOWN_RENDER_VERSION);
+    db.insert(settings).values({ key: KEY, value }).onConflictDoUpdate({ target: settings.key, set: { value } }).run();
+  }
+  return changed;
+}

@@ -1,0 +1,187 @@
+import { type Worker, parentPort } from 'node:worker_threads';
+
+/*
+ * A small pool of worker threads for CPU work whose cost the input decides (lib/render/markdown.ts): each
+ * task runs with a time limit, and a worker still busy at its limit is terminated and replaced,
+ * so no input can hold the main thread or a worker for longer. Workers start on first use (one
+ * stopped at its limit is replaced at once), and never keep the process alive by themselves: a
+ * pending task's timer does.
+ */
+
+/** The task ran past its time limit, or past the worker's memory limit; the worker was replaced. */
+export class WorkerLimitError extends Error {
+  constructor(readonly limit: 'time' | 'memory') {
+    super(limit === 'time' ? 'The task ran past its time limit.' : 'The task ran out of memory.');
+    this.name = 'WorkerLimitError';
+  }
+}
+
+/** Too many tasks wait already, or this one waited too long for a free worker. */
+export class WorkerPoolBusyError extends Error {
+  constructor() {
+    super('Every worker stayed busy; the task was not run.');
+    this.name = 'WorkerPoolBusyError';
+  }
+}
+
+/**
+ * By name, not instanceof: the pool is shared through globalThis (lib/render/markdown.ts), so it may come
+ * from another copy of this module in another bundle than the caller's.
+ */
+export const isWorkerLimitError = (error: unknown): error is WorkerLimitError =>
+  error instanceof Error && error.name === 'WorkerLimitError';
+export const isWorkerPoolBusyError = (error: unknown): error is WorkerPoolBusyError =>
+  error instanceof Error && error.name === 'WorkerPoolBusyError';
+
+export interface WorkerPoolOptions {
+  /** Starts one worker (its entry calls `serveWorkerTasks`). */
+  spawn: () => Worker;
+  size: number;
+  /** Tasks that may wait for a free worker; more are refused at once. */
+  maxQueue: number;
+  /** How long a task may wait for a free worker before it is refused. */
+  maxWaitMs: number;
+  /** How long a new worker may take to load before it is given up. */
+  bootLimitMs?: number;
+}
+
+type Reply<Out> = { ready: true } | { id: number; output: Out } | { id: number; error: { name: string; message: string; stack?: string } };
+
+interface Task<In, Out> {
+  id: number;
+  input: In;
+  limitMs: number;
+  resolve: (output: Out) => void;
+  reject: (error: Error) => void;
+  timer?: ReturnType<typeof setTimeout>;
+}
+
+interface Slot<In, Out> {
+  worker: Worker;
+  ready: boolean;
+  task?: Task<In, Out>;
+  bootTimer?: ReturnType<typeof setTimeout>;
+}
+
+export class WorkerPool<In, Out> {
+  private readonly slots = new Set<Slot<In, Out>>();
+  private readonly queue: Task<In, Out>[] = [];
+  private nextId = 0;
+  private closed = false;
+
+  constructor(private readonly options: WorkerPoolOptions) {}
+
+  /** Runs `input` in a worker; rejects with WorkerLimitError past `limitMs` of work, WorkerPoolBusyError when overloaded. */
+  run(input: In, limitMs: number): Promise<Out> {
+    if (this.closed) return Promise.reject(new Error('The worker pool is closed.'));
+    if (this.queue.length >= this.options.maxQueue) return Promise.reject(new WorkerPoolBusyError());
+    return new Promise<Out>((resolve, reject) => {
+      const task: Task<In, Out> = { id: this.nextId++, input, limitMs, resolve, reject };
+      // While it waits, this timer also keeps the process alive for the answer.
+      task.timer = setTimeout(() => {
+        const at = this.queue.indexOf(task);
+        if (at >= 0) this.queue.splice(at, 1);
+        reject(new WorkerPoolBusyError());
+      }, this.options.maxWaitMs);
+      this.queue.push(task);
+      this.pump();
+    });
+  }
+
+  /** Refuses what waits and terminates every worker (the tasks they run are rejected). */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const task of this.queue.splice(0)) this.settle(task, new Error('The worker pool was closed.'));
+    await Promise.all([...this.slots].map((slot) => this.retire(slot, new Error('The worker pool was closed.'))));
+  }
+
+  /** Workers started and not yet stopped (for tests). */
+  get workerCount(): number {
+    return this.slots.size;
+  }
+
+  private pump(): void {
+    for (const slot of this.slots) {
+      if (this.queue.length === 0) return;
+      if (slot.ready && !slot.task) this.dispatch(slot, this.queue.shift()!);
+    }
+    const booting = [...this.slots].filter((slot) => !slot.ready).length;
+    for (let n = booting; n < this.queue.length && this.slots.size < this.options.size; n++) this.start();
+  }
+
+  private dispatch(slot: Slot<In, Out>, task: Task<In, Out>): void {
+    clearTimeout(task.timer);
+    slot.task = task;
+    task.timer = setTimeout(() => void this.retire(slot, new WorkerLimitError('time')), task.limitMs);
+    slot.worker.postMessage({ id: task.id, input: task.input });
+  }
+
+  private start(): void {
+    const worker = this.options.spawn();
+    const slot: Slot<In, Out> = { worker, ready: false };
+    this.slots.add(slot);
+    slot.bootTimer = setTimeout(
+      () => void this.retire(slot, new Error('A worker did not start in time.')),
+      this.options.bootLimitMs ?? 30_000,
+    );
+    slot.bootTimer.unref();
+    worker.on('message', (reply: Reply<Out>) => {
+      if ('ready' in reply) {
+        clearTimeout(slot.bootTimer);
+        slot.ready = true;
+      } else if (slot.task?.id === reply.id) {
+        const task = slot.task;
+        slot.task = undefined;
+        if ('error' in reply) this.settle(task, Object.assign(new Error(reply.error.message), reply.error));
+        else this.settle(task, undefined, reply.output);
+      }
+      this.pump();
+    });
+    worker.on('error', (error: Error & { code?: string }) => {
+      void this.retire(slot, error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? new WorkerLimitError('memory') : error);
+    });
+    worker.on('exit', (code) => void this.retire(slot, new Error(`A worker stopped unexpectedly (exit code ${code}).`)));
+    // Pending tasks' timers keep the process alive; an idle worker must not. (After the listeners:
+    // adding a 'message' listener refs the worker's port again.)
+    worker.unref();
+  }
+
+  /** Stops a worker: its task, if any, fails with `reason`; a worker that never started fails the queue with it. */
+  private retire(slot: Slot<In, Out>, reason: Error): Promise<unknown> {
+    if (!this.slots.delete(slot)) return Promise.resolve();
+    clearTimeout(slot.bootTimer);
+    if (slot.task) this.settle(slot.task, reason);
+    slot.task = undefined;
+    // A worker that cannot load is a broken build, not a busy pool: nobody waits for it in vain.
+    if (!slot.ready && ![...this.slots].some((other) => other.ready)) {
+      for (const task of this.queue.splice(0)) this.settle(task, reason);
+    }
+    const stopped = slot.worker.terminate();
+    if (this.closed) return stopped;
+    // A worker that was working is replaced at once, so the next task does not wait for one to load.
+    if (slot.ready) this.start();
+    this.pump();
+    return stopped;
+  }
+
+  private settle(task: Task<In, Out>, error: Error | undefined, output?: Out): void {
+    clearTimeout(task.timer);
+    if (error) task.reject(error);
+    else task.resolve(output!);
+  }
+}
+
+/** The worker's side: answers each task with `handle`'s result or error, after saying it is ready. */
+export function serveWorkerTasks<In, Out>(handle: (input: In) => Out): void {
+  const port = parentPort;
+  if (!port) throw new Error('serveWorkerTasks runs only inside a worker thread.');
+  port.on('message', ({ id, input }: { id: number; input: In }) => {
+    try {
+      port.postMessage({ id, output: handle(input) });
+    } catch (error) {
+      const { name, message, stack } = error instanceof Error ? error : new Error(String(error));
+      port.postMessage({ id, error: { name, message, stack } });
+    }
+  });
+  port.postMessage({ ready: true });
+}
