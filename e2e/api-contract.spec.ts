@@ -57,6 +57,8 @@ test('every endpoint answers as /api/openapi.json documents', async ({ request, 
     return undefined;
   }
 
+  await check(request, 'GET', '/api/openapi.json', '/api/openapi.json', 200);
+
   // Readers.
   await check(request, 'GET', '/api/posts', '/api/posts?limit=3', 200);
   await check(request, 'GET', '/api/posts', '/api/posts?limit=0', 400);

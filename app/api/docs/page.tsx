@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { Fragment } from 'react';
-import { buildOpenApiDocument } from '@/lib/api/openapi';
+import { openApiDocument } from '@/lib/api/endpoints';
 
 // The document names the site's own name and address, which are set at run time.
 export const dynamic = 'force-dynamic';
@@ -36,7 +36,7 @@ function SchemaLink({ schema }: { schema?: { $ref?: string } }) {
 
 /** The OpenAPI document, readable: endpoints first, then every schema they refer to. */
 export default function ApiDocsPage() {
-  const doc = buildOpenApiDocument() as Doc;
+  const doc = openApiDocument() as Doc;
   return (
     <article className="api-docs">
       <header className="page-header">

@@ -1,10 +1,6 @@
-import { json, methodNotAllowed, route } from '@/lib/http';
-import { buildOpenApiDocument } from '@/lib/api/openapi';
+import { openApiEndpoint } from '@/lib/api/endpoints';
 
 export const dynamic = 'force-dynamic';
 
-/** The OpenAPI 3.1 document of this API. */
-export const GET = route(() => json(buildOpenApiDocument(), { headers: { 'Cache-Control': 'public, max-age=300' } }));
-
-const notAllowed = methodNotAllowed('GET');
-export { notAllowed as OPTIONS, notAllowed as POST, notAllowed as PUT, notAllowed as PATCH, notAllowed as DELETE };
+// Defined in lib/api/endpoints: methods it lacks answer 405 with `Allow`.
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = openApiEndpoint.handlers;

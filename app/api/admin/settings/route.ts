@@ -1,19 +1,6 @@
-import { requireAdmin } from '@/lib/auth/authenticate';
-import { json, methodNotAllowed, parseBody, route } from '@/lib/http';
-import { getSettings, settingsUpdateSchema, updateSettings } from '@/lib/comments/settings';
+import { commentSettingsEndpoint } from '@/lib/api/endpoints';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = route((request) => {
-  requireAdmin(request);
-  return json(getSettings());
-});
-
-export const PATCH = route(async (request) => {
-  requireAdmin(request);
-  const { data } = await parseBody(settingsUpdateSchema, request);
-  return json(updateSettings(data));
-});
-
-const notAllowed = methodNotAllowed('GET', 'PATCH');
-export { notAllowed as OPTIONS, notAllowed as POST, notAllowed as PUT, notAllowed as DELETE };
+// Defined in lib/api/endpoints: methods it lacks answer 405 with `Allow`.
+export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = commentSettingsEndpoint.handlers;

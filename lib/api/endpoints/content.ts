@@ -1,0 +1,128 @@
+import { endpoint } from '@/lib/api/endpoint';
+import { slugOf } from '@/lib/api/endpoints/params';
+import { WRITE_PROBLEMS, problems } from '@/lib/api/problems';
+import {
+  authorPostsQuerySchema,
+  postCreateSchema,
+  postListQuerySchema,
+  postUpdateSchema,
+  previewSchema,
+  searchQuerySchema,
+  slugCheckQuerySchema,
+} from '@/lib/api/requests';
+import { authorPostSchema, publishedPostSchema, responses } from '@/lib/api/responses';
+import { tags as cacheTags } from '@/lib/cache';
+import { createPost, deletePost, getPublishedPost, listPostsForAuthor, listPublishedPosts, postExists, updatePost } from '@/lib/content/posts';
+import { searchPosts } from '@/lib/content/search';
+import { listTags } from '@/lib/content/tags';
+import { notFound } from '@/lib/errors';
+import { cachedJson, json, noContent } from '@/lib/http';
+import { renderPostMarkdown } from '@/lib/render/markdown';
+
+/* Posts, tags and search: what readers read, and the author's writing desk. */
+
+export const postsEndpoint = endpoint('/api/posts')
+  .get({
+    summary: 'List published posts',
+    description: 'Newest first, keyset-paginated. `tag` keeps the posts of one tag.',
+    access: 'public',
+    cached: true,
+    query: postListQuerySchema,
+    responses: { 200: { description: 'A page of posts', schema: responses.postPage }, ...problems(400) },
+    handler: ({ request, query }) =>
+      cachedJson(request, { key: ['posts', query.limit, query.cursor ?? null, query.tag ?? null], tags: [] }, () =>
+        listPublishedPosts(query),
+      ),
+  })
+  .post({
+    summary: 'Create a post',
+    access: 'author',
+    body: postCreateSchema,
+    responses: {
+      201: { description: 'Created', schema: authorPostSchema, headers: ['Location'] },
+      ...problems(...WRITE_PROBLEMS, 409),
+    },
+    handler: async ({ body }) => {
+      const post = await createPost(await body());
+      return json(post, { status: 201, headers: { Location: `/api/posts/${post.slug}` } });
+    },
+  });
+
+export const postEndpoint = endpoint('/api/posts/{slug}', { slug: slugOf('Post') })
+  .get({
+    summary: 'Get a published post',
+    access: 'public',
+    cached: true,
+    responses: { 200: { description: 'The post with its HTML', schema: publishedPostSchema }, ...problems(404) },
+    handler: ({ request, params: { slug } }) =>
+      cachedJson(request, { key: ['post', slug], tags: [cacheTags.post(slug)] }, () => {
+        const post = getPublishedPost(slug);
+        if (!post) throw notFound('Post');
+        return post;
+      }),
+  })
+  .patch({
+    summary: 'Change a post',
+    description: 'Send only the fields to change. Status `scheduled` needs a future `publishedAt`.',
+    access: 'author',
+    body: postUpdateSchema,
+    responses: { 200: { description: 'The changed post', schema: authorPostSchema }, ...problems(...WRITE_PROBLEMS, 404, 409) },
+    handler: async ({ params, body }) => json(await updatePost(params.slug, await body())),
+  })
+  .delete({
+    summary: 'Delete a post and its comments',
+    access: 'author',
+    responses: { 204: { description: 'Deleted' }, ...problems(401, 403, 404) },
+    handler: ({ params }) => {
+      deletePost(params.slug);
+      return noContent();
+    },
+  });
+
+export const tagsEndpoint = endpoint('/api/tags').get({
+  summary: 'List tags with published posts',
+  description: 'A blog has few enough tags that one page holds them all.',
+  access: 'public',
+  cached: true,
+  responses: { 200: { description: 'Every tag', schema: responses.tagList } },
+  handler: ({ request }) => cachedJson(request, { key: ['tags'], tags: [] }, () => ({ data: listTags(), nextCursor: null })),
+});
+
+export const searchEndpoint = endpoint('/api/search').get({
+  summary: 'Search published posts',
+  description:
+    'Full text, best matches first. Words match as prefixes, "quoted phrases" exactly, and -word excludes. Any text is a valid query.',
+  access: 'public',
+  cached: true,
+  query: searchQuerySchema,
+  responses: { 200: { description: 'Matching posts with snippets', schema: responses.searchPage }, ...problems(400) },
+  handler: ({ request, query: { q, ...page } }) =>
+    cachedJson(request, { key: ['search', q, page.limit, page.cursor ?? null], tags: [] }, () => searchPosts(q, page)),
+});
+
+export const authorPostsEndpoint = endpoint('/api/admin/posts').get({
+  summary: 'List all posts, drafts included',
+  description: 'Most recently edited first; `status` keeps one kind, `q` searches their words.',
+  access: 'author',
+  query: authorPostsQuerySchema,
+  responses: { 200: { description: 'A page of posts', schema: responses.authorPostPage }, ...problems(400, 401) },
+  handler: ({ query }) => json(listPostsForAuthor(query)),
+});
+
+export const slugCheckEndpoint = endpoint('/api/admin/slugs').get({
+  summary: 'Check whether a slug is free',
+  description: 'For the editor to say so before saving.',
+  access: 'author',
+  query: slugCheckQuerySchema,
+  responses: { 200: { description: 'Availability', schema: responses.slugCheck }, ...problems(400, 401) },
+  handler: ({ query: { slug, exceptId } }) => json({ slug, available: !postExists(slug, exceptId) }),
+});
+
+export const previewEndpoint = endpoint('/api/admin/preview').post({
+  summary: 'Render Markdown as a post would be',
+  description: "The editor's live preview: the same renderer and sanitiser as a saved post.",
+  access: 'author',
+  body: previewSchema,
+  responses: { 200: { description: 'Sanitised HTML', schema: responses.preview }, ...problems(...WRITE_PROBLEMS) },
+  handler: async ({ body }) => json({ html: await renderPostMarkdown((await body()).body) }),
+});
