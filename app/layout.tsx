@@ -2,7 +2,8 @@ import type { Metadata, Viewport } from 'next';
 import type { ReactNode } from 'react';
 import { getEnv } from '@/lib/env';
 import { FEEDS } from '@/lib/content/seo';
-import { accentCss, getSiteIdentity, type SiteIdentity } from '@/lib/site/identity';
+import { accentCss, getSiteIdentity } from '@/lib/site/identity';
+import type { SiteIdentity } from '@/lib/site/schemas';
 import './globals.css';
 
 /** The icon from Site settings, or Quire's own (in public/). */

@@ -13,9 +13,9 @@ import { AppError, notFound } from '@/lib/errors';
 import { renderCommentMarkdown } from '@/lib/render/markdown';
 import { decideCommentStatus } from '@/lib/comments/moderation';
 import { decodeCursor, encodeCursor, listQuerySchema } from '@/lib/pagination';
-import { commentCreateSchema, postListQuerySchema, searchQuerySchema } from '@/lib/api/requests';
+import { postListQuerySchema, searchQuerySchema } from '@/lib/content/schemas';
 import { toFtsQuery } from '@/lib/content/search';
-import type { SiteSettings } from '@/lib/comments/settings';
+import { type SiteSettings, commentCreateSchema } from '@/lib/comments/schemas';
 import { absoluteUrl, postPath } from '@/lib/site/paths';
 
 const db = new Database(process.env.DATABASE_PATH ?? 'data/quire.db');

@@ -6,6 +6,7 @@ import { callApi } from '@/components/api-client';
 import { CancelReplyLink, type CommentDraft, type ReplyTarget, useCommentSection } from '@/components/comment-section';
 import { Field, FormError, controlProps } from '@/components/field';
 import { rememberOwnComment, useReloadOwnComments } from '@/components/own-comments';
+import type { CreatedComment } from '@/lib/comments/schemas';
 
 type FieldErrors = Partial<Record<'authorName' | 'authorEmail' | 'body' | 'parentId' | 'form', string>>;
 
@@ -137,7 +138,7 @@ export function CommentForm({ slug, replyTo, invalidFields, held, formToken, dra
     const field = (name: string) => String(data.get(name) ?? '');
     setSending(true);
     setNotice('');
-    const result = await callApi<{ id: number; status: string }>('POST', action, {
+    const result = await callApi<CreatedComment>('POST', action, {
       authorName: field('authorName'),
       authorEmail: field('authorEmail') || undefined,
       body: field('body'),

@@ -1,4 +1,5 @@
 import { useSyncExternalStore } from 'react';
+import type { OwnCommentEdit, PublicComment } from '@/lib/comments/schemas';
 
 /*
  * What this browser knows about its reader's own comments that the page may not show yet. Post
@@ -8,15 +9,13 @@ import { useSyncExternalStore } from 'react';
  * server's HTML wherever the comment is shown.
  */
 
-export interface CommentEdit {
+/**
+ * The answer to the reader's edit, with their Markdown and enough of the comment to show it where it was
+ * when a fresh thread no longer has it (held for approval).
+ */
+export interface CommentEdit extends Pick<OwnCommentEdit, 'html' | 'status'>, Pick<PublicComment, 'authorName' | 'createdAt' | 'parentId'> {
   deleted?: false;
-  html: string;
-  status: 'approved' | 'pending' | 'spam';
   body: string;
-  /** Enough to show the comment where it was when a fresh thread no longer has it (held for approval). */
-  authorName: string;
-  createdAt: string;
-  parentId: number | null;
 }
 
 export type CommentOverride = { deleted: true } | CommentEdit;

@@ -1,6 +1,7 @@
 'use client';
 
 import { type MouseEvent, type ReactNode, createContext, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
+import type { PublicComment } from '@/lib/comments/schemas';
 
 /*
  * The comment form and the thread share one piece of state: which comment, if any, is being
@@ -10,10 +11,8 @@ import { type MouseEvent, type ReactNode, createContext, useCallback, useContext
  * server's respond page does the same job.
  */
 
-export interface ReplyTarget {
-  id: number;
-  authorName: string;
-}
+/** The comment a reply answers. */
+export type ReplyTarget = Pick<PublicComment, 'id' | 'authorName'>;
 
 /** What the reader has typed into the form, carried along when it moves. */
 export interface CommentDraft {

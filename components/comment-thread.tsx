@@ -1,7 +1,7 @@
 import { CommentCard } from '@/components/comment-card';
 import { CommentHeader } from '@/components/comment-header';
 import { CommentList } from '@/components/comment-list';
-import type { CommentNode } from '@/lib/comments/comments';
+import type { CommentNode } from '@/lib/comments/schemas';
 import { postPath } from '@/lib/site/paths';
 
 interface Props {

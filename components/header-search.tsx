@@ -9,7 +9,7 @@ export function HeaderSearch() {
       <label htmlFor="site-search" className="visually-hidden">
         Search posts
       </label>
-      <input id="site-search" name="q" type="search" placeholder="Search…" />
+      <input id="site-search" name="q" type="search" placeholder="Search…" maxLength={200} />
       <button type="submit" className="secondary small">
         Search
       </button>

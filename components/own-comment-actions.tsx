@@ -7,6 +7,7 @@ import { type CommentEdit, setCommentOverride } from '@/components/comment-overr
 import { useCommentSection } from '@/components/comment-section';
 import { Field, FormError, controlProps } from '@/components/field';
 import { useOwnComment } from '@/components/own-comments';
+import type { OwnCommentEdit } from '@/lib/comments/schemas';
 
 export const HELD_EDIT_NOTICE = 'Your edit will appear once it is approved.';
 
@@ -92,7 +93,7 @@ export function OwnCommentEditor({
     event.preventDefault();
     const body = String(new FormData(event.currentTarget).get('body') ?? '');
     setBusy(true);
-    const result = await callApi<Pick<CommentEdit, 'html' | 'status'>>('PATCH', `/api/comments/${id}`, { body });
+    const result = await callApi<OwnCommentEdit>('PATCH', `/api/comments/${id}`, { body });
     setBusy(false);
     if (!result.ok) {
       setErrors(result.errors);

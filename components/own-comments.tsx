@@ -1,6 +1,7 @@
 'use client';
 
 import { type ReactNode, createContext, useCallback, useContext, useEffect, useState } from 'react';
+import type { OwnComments } from '@/lib/comments/schemas';
 
 /*
  * Post pages are cached and the same for everyone, so the edit and delete buttons on a reader's
@@ -29,8 +30,8 @@ function mayHaveOwnComments(): boolean {
   }
 }
 
-type OwnComments = { sources: Map<number, string>; reload: () => void };
-const OwnCommentsContext = createContext<OwnComments>({ sources: new Map(), reload: () => {} });
+type OwnCommentSources = { sources: Map<number, string>; reload: () => void };
+const OwnCommentsContext = createContext<OwnCommentSources>({ sources: new Map(), reload: () => {} });
 
 /** `revision` changes when the thread does (a comment added or removed), which reloads the list. */
 export function OwnCommentsProvider({ revision, children }: { revision: number; children: ReactNode }) {
@@ -43,7 +44,7 @@ export function OwnCommentsProvider({ revision, children }: { revision: number; 
     const controller = new AbortController();
     fetch('/api/comments/mine', { signal: controller.signal, headers: { Accept: 'application/json' } })
       .then((response) => (response.ok ? response.json() : { data: [] }))
-      .then(({ data }: { data: { id: number; body: string }[] }) => setSources(new Map(data.map(({ id, body }) => [id, body]))))
+      .then(({ data }: OwnComments) => setSources(new Map(data.map(({ id, body }) => [id, body]))))
       .catch(() => {});
     return () => controller.abort();
   }, [revision, reloads]);

@@ -1,6 +1,6 @@
 import Link from 'next/link';
 import { formatDate, pluralize } from '@/lib/site/format';
-import type { PostSummary } from '@/lib/content/posts';
+import type { PostSummary } from '@/lib/content/schemas';
 import { postPath } from '@/lib/site/paths';
 import { getSiteIdentity } from '@/lib/site/identity';
 import { TagList } from './tag-list';

@@ -5,14 +5,17 @@ import { CommentSection } from '@/components/comment-section';
 import { CommentThread } from '@/components/comment-thread';
 import { OwnCommentsProvider } from '@/components/own-comments';
 import { TagList } from '@/components/tag-list';
-import { type CommentNode, commentsAreOpen } from '@/lib/comments/comments';
+import { commentsAreOpen } from '@/lib/comments/comments';
+import type { CommentNode } from '@/lib/comments/schemas';
 import { formatDate, formatDateTime, pluralize } from '@/lib/site/format';
 import { issueFormToken } from '@/lib/comments/moderation';
 import type { PostPageData } from '@/lib/content/page-data';
-import { type PublishedPost, readingMinutes } from '@/lib/content/posts';
+import { readingMinutes } from '@/lib/content/posts';
+import type { AuthorStatus, PublishedPost } from '@/lib/content/schemas';
 import { jsonLd } from '@/lib/content/seo';
 import { absoluteUrl, postPath } from '@/lib/site/paths';
-import { getSiteIdentity, type SiteIdentity } from '@/lib/site/identity';
+import { getSiteIdentity } from '@/lib/site/identity';
+import type { SiteIdentity } from '@/lib/site/schemas';
 
 /** What a no-JavaScript comment post comes back with, from the query string. */
 export interface FormState {
@@ -78,7 +81,7 @@ export function PostView({
   data: PostPageData;
   form?: FormState;
   /** The author's preview of a post that is not live: said at the top; no comments, no structured data. */
-  preview?: { status: 'draft' | 'scheduled' };
+  preview?: { status: Exclude<AuthorStatus, 'published'> };
 }) {
   const replyTo = form.replyTo ? findComment(comments, Number(form.replyTo)) : undefined;
   const open = commentsAreOpen(post);

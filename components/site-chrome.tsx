@@ -1,7 +1,8 @@
 import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { HeaderSearch } from '@/components/header-search';
-import { getSiteIdentity, type NavLink } from '@/lib/site/identity';
+import { getSiteIdentity } from '@/lib/site/identity';
+import type { NavLink } from '@/lib/site/schemas';
 
 /** A navigation link from Site settings: pages of this site go through the router, others are plain links. */
 function NavItem({ link }: { link: NavLink }) {

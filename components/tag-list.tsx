@@ -1,5 +1,5 @@
 import Link from 'next/link';
-import type { TagRef } from '@/lib/content/posts';
+import type { TagRef } from '@/lib/content/schemas';
 import { tagPath } from '@/lib/content/tags';
 
 /** Not prefetched as they scroll into view, like the post list's links (see PostList). */

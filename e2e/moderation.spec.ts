@@ -1,5 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { APIRequestContext, Locator, Page } from '@playwright/test';
+import type { CommentStatus } from '@/lib/comments/schemas';
 import { AUTHOR_STATE, expect, test } from './fixtures';
 
 /*
@@ -18,7 +19,7 @@ async function comment(api: APIRequestContext, slug: string, data: { authorName:
   return (await response.json()) as Posted;
 }
 
-async function setStatus(api: APIRequestContext, id: number, status: 'pending' | 'approved' | 'spam') {
+async function setStatus(api: APIRequestContext, id: number, status: CommentStatus) {
   expect((await api.patch(`/api/comments/${id}`, { data: { status } })).status()).toBe(200);
 }
 

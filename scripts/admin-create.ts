@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline';
 import { closeDb } from '@/db';
 import { getEnv } from '@/lib/env';
-import { setupSchema } from '@/lib/api/requests';
+import { setupSchema } from '@/lib/auth/schemas';
 import { createUser } from '@/lib/auth/users';
 import { parseCommand } from './cli';
 

@@ -20,7 +20,10 @@ const routeFiles = () =>
   fs
     .readdirSync(API, { recursive: true, encoding: 'utf8' })
     .filter((file) => path.basename(file) === 'route.ts' && !file.includes('[...'))
-    .map((file) => ({ file: path.join(API, file), path: `/api/${path.dirname(file).split(path.sep).join('/')}`.replace(/\[(\w+)]/g, '{$1}') }));
+    .map((file) => ({
+      file: path.join(API, file),
+      path: `/api/${path.dirname(file).split(path.sep).join('/')}`.replace(/\[(\w+)]/g, '{$1}'),
+    }));
 
 const allowed = (endpoint: Endpoint) => {
   const methods = METHODS.filter((method) => endpoint.operations[method]);
@@ -42,10 +45,11 @@ describe('API route definitions', () => {
     '%s: route.ts exports its definition’s handlers, and nothing else',
     async (apiPath, file) => {
       const endpoint = ENDPOINTS.find((candidate) => candidate.path === apiPath)!;
-      const module = (await import(file)) as Record<string, unknown>;
-      const handlers = Object.entries(module).filter(([, value]) => typeof value === 'function');
+      const routeModule = (await import(file)) as Record<string, unknown>;
+      const handlers = Object.entries(routeModule).filter(([, value]) => typeof value === 'function');
       expect(handlers.map(([name]) => name).sort()).toEqual([...EXPORTED].sort());
-      for (const name of EXPORTED) expect(module[name], `${name} ${apiPath}`).toBe(endpoint.handlers[name as keyof Endpoint['handlers']]);
+      for (const name of EXPORTED)
+        expect(routeModule[name], `${name} ${apiPath}`).toBe(endpoint.handlers[name as keyof Endpoint['handlers']]);
     },
   );
 

@@ -40,7 +40,10 @@ const templateOf = (path: string) => path.replace(/\{(\w+)\}/g, '[$1]');
 /** Every route module under app/api, as Next loads it, by its path template. */
 const ROUTES: Record<string, Record<string, Handler>> = Object.fromEntries(
   await Promise.all(
-    routeTemplates().map(async (template) => [template, (await import(path.join(process.cwd(), 'app', template, 'route.ts'))) as Record<string, Handler>]),
+    routeTemplates().map(async (template) => [
+      template,
+      (await import(path.join(process.cwd(), 'app', template, 'route.ts'))) as Record<string, Handler>,
+    ]),
   ),
 );
 
@@ -70,7 +73,9 @@ const BODY_FIELDS: Record<string, Field[]> = Object.fromEntries(
 
 /** Every query parameter any endpoint reads. */
 const QUERY_NAMES = [
-  ...new Set(ENDPOINTS.flatMap(({ operations }) => Object.values(operations).flatMap((operation) => Object.keys(operation.query?.shape ?? {})))),
+  ...new Set(
+    ENDPOINTS.flatMap(({ operations }) => Object.values(operations).flatMap((operation) => Object.keys(operation.query?.shape ?? {}))),
+  ),
 ];
 
 function handlersOf(module: object): [string, Handler][] {

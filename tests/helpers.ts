@@ -1,7 +1,7 @@
 import { getDb } from '@/db';
 import { createComment } from '@/lib/comments/comments';
 import { createPost } from '@/lib/content/posts';
-import type { PostCreateInput } from '@/lib/api/requests';
+import type { PostCreateInput } from '@/lib/content/schemas';
 
 export const ADMIN = { Authorization: `Bearer ${process.env.ADMIN_TOKEN}` };
 const BASE = 'https://blog.example.test';

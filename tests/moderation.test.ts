@@ -9,7 +9,7 @@ import {
   issueFormToken,
   readFormAge,
 } from '@/lib/comments/moderation';
-import { siteSettingsSchema } from '@/lib/comments/settings';
+import { siteSettingsSchema } from '@/lib/comments/schemas';
 
 const defaults = siteSettingsSchema.parse({});
 const clean = { honeypotFilled: false, formAgeMs: null };

@@ -5,41 +5,36 @@ import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { Field, FormError, controlProps } from '@/components/field';
 import { callApi } from '@/components/api-client';
 import { type Status, StatusMessage } from '@/components/status-message';
+import type { BulkResult, CommentStatus, ModerationAction, ModerationComment } from '@/lib/comments/schemas';
 import { pluralize } from '@/lib/site/format';
 
-type CommentStatus = 'pending' | 'approved' | 'spam';
-
-export interface QueueComment {
-  id: number;
-  postSlug: string;
-  postTitle: string;
+/** A comment of the queue as the API describes it, with what the page adds for showing it. */
+export type QueueComment = Pick<
+  ModerationComment,
+  | 'id'
+  | 'postSlug'
+  | 'postTitle'
+  | 'authorName'
+  | 'authorEmail'
+  | 'byAuthor'
+  | 'body'
+  | 'html'
+  | 'status'
+  | 'createdAt'
+  | 'inReplyTo'
+  | 'contextUrl'
+> & {
   /** The post on the site. */
   postPath: string;
-  authorName: string;
-  authorEmail: string | null;
-  byAuthor: boolean;
-  /** Markdown, for the author's edits. */
-  body: string;
-  html: string;
-  status: CommentStatus;
-  createdAt: string;
   createdLabel: string;
   editedLabel: string | null;
-  inReplyTo: { authorName: string; excerpt: string } | null;
-  /** Where it is (or will be) read on the post. */
-  contextUrl: string;
-}
+};
 
-type Action = 'approve' | 'pending' | 'spam' | 'delete';
 interface ActionSpec {
-  action: Action;
+  action: ModerationAction;
   label: string;
   /** What happened, for the status message. */
   done: (count: number) => string;
-}
-interface BulkResult {
-  changed: number;
-  previous: { id: number; status: CommentStatus }[];
 }
 
 const APPROVE: ActionSpec = { action: 'approve', label: 'Approve', done: (n) => `Approved ${pluralize(n, 'comment')}.` };
@@ -56,7 +51,7 @@ const ACTIONS: Record<CommentStatus, ActionSpec[]> = {
 };
 
 /** The bulk action that puts comments back in a status. */
-const BACK_TO: Record<CommentStatus, Action> = { pending: 'pending', approved: 'approve', spam: 'spam' };
+const BACK_TO: Record<CommentStatus, ModerationAction> = { pending: 'pending', approved: 'approve', spam: 'spam' };
 
 const failure = (errors: Record<string, string>, fallback: string) => errors.form ?? Object.values(errors)[0] ?? fallback;
 

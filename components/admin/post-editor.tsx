@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { type FormEvent, useEffect, useEffectEvent, useRef, useState } from 'react';
 import { Field, FormError, controlProps } from '@/components/field';
+import type { AuthorPost, PreviewResult, SlugAvailability } from '@/lib/content/schemas';
 import { slugWords } from '@/lib/slug';
 import { formatDateTime } from '@/lib/site/format';
 import { fromZonedInput, toZonedInput } from '@/lib/site/zoned-input';
@@ -11,18 +12,11 @@ import { postPath, previewPath } from '@/lib/site/paths';
 import { callApi } from '@/components/api-client';
 import { StatusMessage } from '@/components/status-message';
 
-export interface EditablePost {
-  id: number;
-  slug: string;
-  title: string;
-  summary: string;
-  body: string;
-  status: 'draft' | 'scheduled' | 'published';
-  publishedAt: string | null;
-  commentsEnabled: boolean;
-  tags: { name: string }[];
-  url: string;
-}
+/** What the editor shows and changes of a post: the API's author view of it. */
+export type EditablePost = Pick<
+  AuthorPost,
+  'id' | 'slug' | 'title' | 'summary' | 'body' | 'status' | 'publishedAt' | 'commentsEnabled' | 'tags' | 'url'
+>;
 
 type Intent = 'draft' | 'publish' | 'schedule' | 'update' | 'unpublish';
 /** A save the author did not ask for: drafts only, after a pause in typing. */
@@ -120,7 +114,7 @@ export function PostEditor({
           body: JSON.stringify({ body }),
           signal: controller.signal,
         });
-        if (response.ok) setPreview(((await response.json()) as { html: string }).html);
+        if (response.ok) setPreview(((await response.json()) as PreviewResult).html);
       } catch {
         // An aborted or failed preview keeps the previous one; saving reports real errors.
       }
@@ -174,7 +168,7 @@ export function PostEditor({
   async function checkSlug() {
     if (!slugEdited || !slug) return;
     const query = new URLSearchParams({ slug, ...(saved.current ? { exceptId: String(saved.current.id) } : {}) });
-    const result = await callApi<{ available: boolean }>('GET', `/api/admin/slugs?${query}`);
+    const result = await callApi<SlugAvailability>('GET', `/api/admin/slugs?${query}`);
     const others = Object.fromEntries(Object.entries(errors).filter(([field]) => field !== 'slug'));
     if (!result.ok) setErrors({ ...others, slug: result.errors.slug ?? result.errors.form ?? 'This slug cannot be used.' });
     else setErrors(result.data.available ? others : { ...others, slug: 'This slug is already used by another post.' });
@@ -224,8 +218,8 @@ export function PostEditor({
     setSaveState({ kind: 'saving' });
     const existing = saved.current;
     const result = existing
-      ? await callApi<EditablePost>('PATCH', `/api/posts/${encodeURIComponent(existing.slug)}`, payload)
-      : await callApi<EditablePost>('POST', '/api/posts', payload);
+      ? await callApi<AuthorPost>('PATCH', `/api/posts/${encodeURIComponent(existing.slug)}`, payload)
+      : await callApi<AuthorPost>('POST', '/api/posts', payload);
     if (!autosave) setBusy(false);
     if (!result.ok) {
       setErrors(result.errors);

@@ -3,7 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { type FormEvent, useState } from 'react';
 import { Field, FormActions, FormError, controlProps } from '@/components/field';
-import type { SiteSettings } from '@/lib/comments/settings';
+import type { SiteSettings } from '@/lib/comments/schemas';
 import { callApi } from '@/components/api-client';
 
 const POLICIES = [

@@ -4,8 +4,8 @@ import { useRouter } from 'next/navigation';
 import { type ChangeEvent, type FormEvent, useState } from 'react';
 import { Field, FormActions, FormError, controlProps } from '@/components/field';
 import { callApi } from '@/components/api-client';
-import type { NavLink, SiteIdentity } from '@/lib/site/identity';
-import type { SiteAssetInfo, UploadKind } from '@/lib/site/assets';
+import type { NavLink, SiteIdentity, SiteImage } from '@/lib/site/schemas';
+import type { UploadKind } from '@/lib/site/assets';
 
 const DEFAULT_ACCENT = '#0b57d0';
 
@@ -21,7 +21,7 @@ async function uploadImage(kind: UploadKind, file: File) {
       body: file,
     });
     const data = await response.json().catch(() => undefined);
-    if (response.ok) return { ok: true as const, asset: data as SiteAssetInfo };
+    if (response.ok) return { ok: true as const, asset: data as SiteImage };
     return {
       ok: false as const,
       message: (data?.errors?.[0]?.message ?? data?.detail ?? `The upload failed (${response.status}).`) as string,
@@ -42,7 +42,7 @@ function ImageField({
   kind: UploadKind;
   label: string;
   hint: string;
-  current: SiteAssetInfo | null;
+  current: SiteImage | null;
   onChange: (message: string) => void;
 }) {
   const router = useRouter();

@@ -4,15 +4,10 @@ import { useRouter } from 'next/navigation';
 import { type FormEvent, useRef, useState } from 'react';
 import { Field, FormError, controlProps } from '@/components/field';
 import { callApi } from '@/components/api-client';
+import type { ApiToken, CreatedApiToken } from '@/lib/auth/schemas';
 
-export interface TokenRow {
-  id: number;
-  name: string;
-  prefix: string;
-  createdLabel: string;
-  lastUsedLabel: string;
-  expiresLabel: string;
-}
+/** A token as listed, its times already written out in the site's zone. */
+export type TokenRow = Pick<ApiToken, 'id' | 'name' | 'prefix'> & { createdLabel: string; lastUsedLabel: string; expiresLabel: string };
 
 /** What the expiry menu offers, in days; empty means never. */
 const EXPIRY_CHOICES = [
@@ -29,7 +24,7 @@ const copyShortcut = () => (/Mac|iPhone|iPad/.test(navigator.userAgent) ? '⌘C'
 export function TokenManager({ tokens }: { tokens: TokenRow[] }) {
   const router = useRouter();
   const [errors, setErrors] = useState<Record<string, string>>({});
-  const [created, setCreated] = useState<{ id: number; name: string; token: string } | null>(null);
+  const [created, setCreated] = useState<Pick<CreatedApiToken, 'id' | 'name' | 'token'> | null>(null);
   const [copyState, setCopyState] = useState<'' | 'copied' | 'selected'>('');
   const [announcement, setAnnouncement] = useState('');
   const [busy, setBusy] = useState(false);
@@ -42,7 +37,7 @@ export function TokenManager({ tokens }: { tokens: TokenRow[] }) {
     const data = new FormData(form);
     const expiresInDays = data.get('expiresInDays');
     setBusy(true);
-    const result = await callApi<{ id: number; name: string; token: string }>('POST', '/api/admin/tokens', {
+    const result = await callApi<CreatedApiToken>('POST', '/api/admin/tokens', {
       name: data.get('name'),
       expiresInDays: expiresInDays ? Number(expiresInDays) : null,
     });

@@ -1,7 +1,7 @@
 import 'server-only';
 import type { z } from 'zod';
 import { type Principal, assertSameOrigin, authenticate, requireAdmin, requireSession } from '@/lib/auth/authenticate';
-import type { AuthUser } from '@/lib/auth/users';
+import type { AuthUser } from '@/lib/auth/schemas';
 import { AppError } from '@/lib/errors';
 import { isFormPost, parseBody, parseQuery } from '@/lib/http/body';
 import { seeOther } from '@/lib/http/responses';
@@ -28,7 +28,13 @@ export type Method = (typeof METHODS)[number];
  */
 export type Access = 'public' | 'optional' | 'reader-or-author' | 'author' | 'session';
 
-type Caller<A extends Access> = A extends 'author' ? Principal : A extends 'session' ? AuthUser : A extends 'public' ? null : Principal | null;
+type Caller<A extends Access> = A extends 'author'
+  ? Principal
+  : A extends 'session'
+    ? AuthUser
+    : A extends 'public'
+      ? null
+      : Principal | null;
 
 export interface ResponseSpec {
   description: string;

@@ -1,42 +1,19 @@
 import { z } from 'zod';
-import { problemSchema, responseRegistry } from '@/lib/api/responses';
 import type { Access, AnyOperation, Endpoint } from '@/lib/api/endpoint';
+import { requestRegistry, responseRegistry } from '@/lib/api/registry';
+import { problemSchema } from '@/lib/api/schemas';
 import { getEnv } from '@/lib/env';
-import {
-  apiTokenCreateSchema,
-  bulkModerationSchema,
-  commentCreateSchema,
-  commentUpdateSchema,
-  postCreateSchema,
-  postUpdateSchema,
-  previewSchema,
-  setupSchema,
-  signInSchema,
-} from '@/lib/api/requests';
-import { settingsUpdateSchema } from '@/lib/comments/settings';
-import { identityPatchSchema } from '@/lib/site/identity';
 
 /*
  * The OpenAPI 3.1 document, generated from the route definitions (lib/api/endpoints): the same zod
  * schemas that validate requests (zod 4's JSON Schema output) and the response schemas they name.
  */
 
-const requestRegistry = z.registry<{ id: string }>();
-const REQUESTS: [string, z.ZodType][] = [
-  ['PostCreate', postCreateSchema],
-  ['PostUpdate', postUpdateSchema],
-  ['CommentCreate', commentCreateSchema],
-  ['CommentUpdate', commentUpdateSchema],
-  ['BulkModeration', bulkModerationSchema],
-  ['SignIn', signInSchema],
-  ['Setup', setupSchema],
-  ['ApiTokenCreate', apiTokenCreateSchema],
-  ['Preview', previewSchema],
-  ['SettingsUpdate', settingsUpdateSchema],
-  ['SiteIdentityUpdate', identityPatchSchema],
-];
-for (const [id, schema] of REQUESTS) requestRegistry.add(schema, { id });
-const requestId = (schema: z.ZodType) => requestRegistry.get(schema)!.id;
+function requestId(schema: z.ZodType): string {
+  const named = requestRegistry.get(schema);
+  if (!named) throw new Error('Request body schemas must be named with requestSchema() (lib/api/registry.ts)');
+  return named.id;
+}
 
 const SECURITY: Record<Access, object[] | undefined> = {
   public: undefined,
@@ -57,7 +34,7 @@ const jsonOptions = {
 /** Every response schema is named, so it is a reference into components. */
 function responseRef(schema: z.ZodType): object {
   const named = responseRegistry.get(schema);
-  if (!named) throw new Error('Response schemas must be registered in lib/api/responses.ts');
+  if (!named) throw new Error('Response schemas must be named with responseSchema() (lib/api/registry.ts)');
   return ref(named.id);
 }
 
@@ -144,6 +121,9 @@ export function buildOpenApiDocument(endpoints: readonly Endpoint[]): object {
   const { SITE_NAME, SITE_URL } = getEnv();
   const requestSchemas = z.toJSONSchema(requestRegistry, { ...jsonOptions, io: 'input' }).schemas;
   const responseSchemas = z.toJSONSchema(responseRegistry, { ...jsonOptions, io: 'output' }).schemas;
+  // One name, one schema: a request and an answer of the same name would overwrite each other.
+  const clash = Object.keys(requestSchemas).filter((id) => id in responseSchemas);
+  if (clash.length > 0) throw new Error(`Schema names used for both a request and an answer: ${clash.join(', ')}`);
   return {
     openapi: '3.1.0',
     info: {
@@ -162,7 +142,11 @@ export function buildOpenApiDocument(endpoints: readonly Endpoint[]): object {
       ]),
     ),
     components: {
-      schemas: Object.fromEntries(Object.entries({ ...requestSchemas, ...responseSchemas }).map(([id, schema]) => [id, bare(schema)])),
+      schemas: Object.fromEntries(
+        Object.entries({ ...requestSchemas, ...responseSchemas })
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([id, schema]) => [id, bare(schema)]),
+      ),
       securitySchemes: {
         bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API token from the admin area, or the server’s ADMIN_TOKEN' },
         sessionCookie: {

@@ -1,4 +1,4 @@
-import { problemSchema } from '@/lib/api/responses';
+import { problemSchema } from '@/lib/api/schemas';
 import type { ResponseSpec } from '@/lib/api/endpoint';
 
 /* The problem+json answers an operation declares, each with what it means for the API's users. */

@@ -4,16 +4,7 @@ import { getDb } from '@/db';
 import { apiTokens, users } from '@/db/schema';
 import { randomToken, sha256 } from '@/lib/auth/crypto';
 import { notFound } from '@/lib/errors';
-import type { AuthUser } from '@/lib/auth/users';
-
-export interface ApiTokenInfo {
-  id: number;
-  name: string;
-  prefix: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-  expiresAt: string | null;
-}
+import type { ApiToken, AuthUser, CreatedApiToken } from '@/lib/auth/schemas';
 
 const infoColumns = {
   id: apiTokens.id,
@@ -32,7 +23,7 @@ export function createApiToken(
   userId: number,
   name: string,
   { expiresInDays, now = Date.now() }: { expiresInDays?: number | null; now?: number } = {},
-): ApiTokenInfo & { token: string } {
+): CreatedApiToken {
   const token = `quire_${randomToken(32)}`;
   const expiresAt = expiresInDays ? new Date(now + expiresInDays * 86_400_000).toISOString() : null;
   const info = getDb()
@@ -43,7 +34,7 @@ export function createApiToken(
   return { ...info, token };
 }
 
-export function listApiTokens(): ApiTokenInfo[] {
+export function listApiTokens(): ApiToken[] {
   return getDb().select(infoColumns).from(apiTokens).orderBy(desc(apiTokens.createdAt), desc(apiTokens.id)).all();
 }
 

@@ -5,7 +5,7 @@ import { safeEqual } from '@/lib/auth/crypto';
 import { getEnv } from '@/lib/env';
 import { AppError } from '@/lib/errors';
 import { SESSION_COOKIE, getSessionUser } from '@/lib/auth/sessions';
-import type { AuthUser } from '@/lib/auth/users';
+import type { AuthUser } from '@/lib/auth/schemas';
 
 /** Who is making a request: the bootstrap ADMIN_TOKEN, an author's API token, or an author's browser session. */
 export type Principal = { kind: 'bootstrap' } | { kind: 'token'; user: AuthUser } | { kind: 'session'; user: AuthUser };

@@ -2,7 +2,7 @@ import 'server-only';
 import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { SESSION_COOKIE, getSessionUser } from '@/lib/auth/sessions';
-import type { AuthUser } from '@/lib/auth/users';
+import type { AuthUser } from '@/lib/auth/schemas';
 
 /** The signed-in author for a page render, from the session cookie. */
 export async function getCurrentUser(): Promise<AuthUser | undefined> {

@@ -4,7 +4,7 @@ import { getDb } from '@/db';
 import { sessions, users } from '@/db/schema';
 import { SIGNED_IN_HINT_COOKIE, serializeCookie } from '@/lib/http/cookies';
 import { randomToken, sha256 } from '@/lib/auth/crypto';
-import type { AuthUser } from '@/lib/auth/users';
+import type { AuthUser } from '@/lib/auth/schemas';
 
 export const SESSION_COOKIE = 'quire_session';
 export const SESSION_TTL_SECONDS = 30 * 24 * 60 * 60;

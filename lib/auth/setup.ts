@@ -7,7 +7,7 @@ import { getEnv } from '@/lib/env';
 import { AppError } from '@/lib/errors';
 import { hit, tooManyRequests } from '@/lib/rate-limit';
 import { hashPassword } from '@/lib/auth/password';
-import type { AuthUser } from '@/lib/auth/users';
+import type { AuthUser } from '@/lib/auth/schemas';
 
 const KEY = 'setup_token_hash';
 

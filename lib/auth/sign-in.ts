@@ -2,7 +2,8 @@ import 'server-only';
 import { AppError } from '@/lib/errors';
 import { type Backoff, clear, refundAttempt, reserveAttempt, tooManyRequests } from '@/lib/rate-limit';
 import { createSession } from '@/lib/auth/sessions';
-import { type AuthUser, verifyCredentials } from '@/lib/auth/users';
+import type { AuthUser } from '@/lib/auth/schemas';
+import { verifyCredentials } from '@/lib/auth/users';
 
 /**
  * Sign-in throttling slows guessing down without locking the author out:

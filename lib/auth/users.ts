@@ -3,13 +3,7 @@ import { getDb } from '@/db';
 import { users } from '@/db/schema';
 import { AppError } from '@/lib/errors';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from '@/lib/auth/password';
-
-/** What the rest of the app knows about a signed-in author: never the password hash. */
-export interface AuthUser {
-  id: number;
-  email: string;
-  name: string;
-}
+import type { AuthUser } from '@/lib/auth/schemas';
 
 const publicColumns = { id: users.id, email: users.email, name: users.name };
 

@@ -20,48 +20,22 @@ import {
 import { hit, tooManyRequests } from '@/lib/rate-limit';
 import { type ListQuery, type Page, decodeCursor, toPage } from '@/lib/pagination';
 import { getLivePostForComments } from '@/lib/content/posts';
-import type { CommentCreateInput, CommentUpdateInput } from '@/lib/api/requests';
+import type {
+  AdminComment,
+  BulkResult,
+  CommentCreateInput,
+  CommentNode,
+  CommentUpdateInput,
+  CreatedComment,
+  ModerationAction,
+  ModerationComment,
+  ModerationQuery,
+  PublicComment,
+  StatusChange,
+} from '@/lib/comments/schemas';
 import { getSettings } from '@/lib/comments/settings';
 import { absoluteUrl, commentAnchor, postPath } from '@/lib/site/paths';
-import type { AuthUser } from '@/lib/auth/users';
-
-/** What anyone may see of a comment: never the email, never the Markdown source. */
-export interface PublicComment {
-  id: number;
-  parentId: number | null;
-  authorName: string;
-  /** Written by the blog's author while signed in. */
-  byAuthor: boolean;
-  html: string;
-  createdAt: string;
-}
-
-export interface CommentNode extends PublicComment {
-  replies: CommentNode[];
-}
-
-/** The moderation view: everything, with the post it belongs to. */
-export interface AdminComment extends PublicComment {
-  postId: number;
-  postSlug: string;
-  postTitle: string;
-  authorEmail: string | null;
-  body: string;
-  status: CommentStatus;
-  updatedAt: string | null;
-  /** When the text last changed after posting (a status change is not an edit). */
-  editedAt: string | null;
-}
-
-/** A row of the moderation queue: what the comment answers, and where it is read on the site. */
-export interface ModerationComment extends AdminComment {
-  inReplyTo: { id: number; authorName: string; excerpt: string } | null;
-  /**
-   * The comment's place on the post; for one readers cannot see yet, the place it will appear: under the
-   * comment it answers if that one is shown, else the post's comments.
-   */
-  contextUrl: string;
-}
+import type { AuthUser } from '@/lib/auth/schemas';
 
 const publicColumns = {
   id: comments.id,
@@ -131,7 +105,8 @@ export function getApprovedComment(id: number): PublicComment | undefined {
     .get();
 }
 
-export type CreatedComment = PublicComment & { status: CommentStatus };
+/** A new comment as stored: the API tells its writer of a spam one as pending (see submitComment). */
+export type StoredComment = Omit<CreatedComment, 'status'> & { status: CommentStatus };
 
 export interface CommentContext {
   /** Set when the blog's author writes while signed in: published at once, marked as the author's. */
@@ -174,7 +149,7 @@ export function resolveReplyParent(db: DB | Tx, parentId: number, maxDepth: numb
   return chain[Math.min(chain.length, maxDepth - 1) - 1]!.id;
 }
 
-export async function createComment(slug: string, input: CommentCreateInput, context: CommentContext = {}): Promise<CreatedComment> {
+export async function createComment(slug: string, input: CommentCreateInput, context: CommentContext = {}): Promise<StoredComment> {
   const html = await renderCommentMarkdown(input.body);
   const settings = getSettings();
   const created = writeTransaction((tx) => {
@@ -287,14 +262,6 @@ const adminColumns = {
 };
 
 const parents = alias(comments, 'parent');
-
-export interface ModerationQuery extends ListQuery {
-  status: CommentStatus;
-  /** A post's slug: only its comments. Empty means every post. */
-  post?: string;
-  /** Text to find in the body, the name or the email (a substring). Empty means no search. */
-  q?: string;
-}
 
 const NAMED_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
 
@@ -460,12 +427,6 @@ export function deleteComments(ids: number[]): number {
   return deleted;
 }
 
-/** A comment a moderation action changed, with the status it had before: what Undo puts back. */
-export interface StatusChange {
-  id: number;
-  status: CommentStatus;
-}
-
 /** Sets the status of the comments that exist among `ids`; answers each one with its status before. */
 export function setCommentsStatus(ids: number[], status: CommentStatus): StatusChange[] {
   const before = writeTransaction((tx) => {
@@ -517,13 +478,8 @@ export function assertReaderMayChange(id: number, editCookie: string | undefined
   if (!isWithinEditWindow(comment, now)) throw new AppError('forbidden', 'The time to change this comment has passed.');
 }
 
-export type ModerationAction = 'approve' | 'pending' | 'spam' | 'delete';
-
-export interface ModerationResult {
-  changed: number;
-  /** For a status change, each comment with the status it had, so it can be undone; empty for a delete, which cannot. */
-  previous: StatusChange[];
-}
+/** For a status change, each comment with the status it had, so it can be undone; empty for a delete, which cannot. */
+export type ModerationResult = Omit<BulkResult, 'action'>;
 
 /** One action on many comments, all or nothing. Answers what it changed. */
 export function moderateComments(action: ModerationAction, ids: number[]): ModerationResult {

@@ -1,6 +1,6 @@
 import type { CommentStatus } from '@/db/schema';
 import { randomToken, sha256, sign, unsign } from '@/lib/auth/crypto';
-import type { SiteSettings } from '@/lib/comments/settings';
+import type { SiteSettings } from '@/lib/comments/schemas';
 
 /*
  * Spam defences for reader comments. Nothing a reader submits is thrown away: bots' comments are

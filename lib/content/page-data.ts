@@ -1,7 +1,9 @@
 import 'server-only';
 import { cached, tags as cacheTags } from '@/lib/cache';
-import { type CommentNode, getCommentTree } from '@/lib/comments/comments';
-import { type PublishedPost, getAdjacentPosts, getPublishedPost, listPublishedPosts } from '@/lib/content/posts';
+import { getCommentTree } from '@/lib/comments/comments';
+import type { CommentNode } from '@/lib/comments/schemas';
+import { getAdjacentPosts, getPublishedPost, listPublishedPosts } from '@/lib/content/posts';
+import type { PostListQuery, PublishedPost } from '@/lib/content/schemas';
 import { isSlug } from '@/lib/slug';
 import { getTag, listTags } from '@/lib/content/tags';
 
@@ -27,7 +29,7 @@ export const loadPostPage = async (slug: string): Promise<PostPageData | null> =
       });
 
 /** A page of live posts, newest first; throws AppError for a cursor that names no page. */
-export const loadPostList = (query: { limit: number; cursor?: string; tag?: string }) =>
+export const loadPostList = (query: PostListQuery) =>
   cached(['post-list', query.limit, query.cursor ?? null, query.tag ?? null], [], () => listPublishedPosts(query));
 
 export const loadTags = () => cached(['tags'], [], () => listTags());

@@ -5,42 +5,22 @@ import { expire, tags as cacheTags } from '@/lib/cache';
 import { type Post, postTags, posts, tags } from '@/db/schema';
 import { AppError, fieldError, notFound } from '@/lib/errors';
 import { renderPost, truncateText } from '@/lib/render/markdown';
-import { type ListQuery, type Page, decodeCursor, toPage } from '@/lib/pagination';
-import type { PostCreateInput, PostUpdateInput } from '@/lib/api/requests';
+import { type Page, decodeCursor, toPage } from '@/lib/pagination';
+import type {
+  AuthorPost,
+  AuthorPostsQuery,
+  AuthorStatus,
+  PostCreateInput,
+  PostListQuery,
+  PostSummary,
+  PostUpdateInput,
+  PublishedPost,
+  TagRef,
+} from '@/lib/content/schemas';
 import { indexPost, toFtsQuery } from '@/lib/content/search';
 import { absoluteUrl, postPath } from '@/lib/site/paths';
 import { isPostSlugFallback, postSlugFallback, slugWords, slugify } from '@/lib/slug';
 import { getTag } from '@/lib/content/tags';
-
-export interface TagRef {
-  slug: string;
-  name: string;
-}
-
-/** What readers and API clients see of a post in lists. */
-export interface PostSummary {
-  id: number;
-  slug: string;
-  title: string;
-  summary: string;
-  publishedAt: string;
-  updatedAt: string;
-  commentCount: number;
-  tags: TagRef[];
-  url: string;
-}
-
-export interface PublishedPost extends PostSummary {
-  html: string;
-  commentsEnabled: boolean;
-  wordCount: number;
-}
-
-/** Scheduled is a published post whose time has not come; it is derived, never stored. */
-export type AuthorStatus = 'draft' | 'scheduled' | 'published';
-
-/** The author's view: everything, including drafts and the Markdown source. */
-export type AuthorPost = Omit<Post, 'status'> & { status: AuthorStatus; tags: TagRef[]; url: string };
 
 const summaryColumns = {
   id: posts.id,
@@ -97,7 +77,7 @@ const toAuthorPost = (post: Post & { tags: TagRef[] }): AuthorPost => ({
 });
 
 /** Published posts, newest first, one keyset page at a time; `tag` keeps the posts of one tag. */
-export function listPublishedPosts({ limit, cursor, tag }: ListQuery & { tag?: string }): Page<PostSummary> {
+export function listPublishedPosts({ limit, cursor, tag }: PostListQuery): Page<PostSummary> {
   const after = cursor ? decodeCursor(cursor) : undefined;
   const rows = getDb()
     .select(summaryColumns)
@@ -218,11 +198,6 @@ function matchingPosts(q: string): SQL {
   if (!match) return sql`0`;
   return sql`${posts.id} IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ${match}
     UNION SELECT rowid FROM posts_fts_prefix WHERE posts_fts_prefix MATCH ${match})`;
-}
-
-export interface AuthorPostsQuery extends ListQuery {
-  q?: string;
-  status?: AuthorStatus;
 }
 
 /** All posts or those of one status, most recently edited first; `q` searches their words (see matchingPosts). */

@@ -3,6 +3,7 @@ import { type DB, type Tx, getDb, writeTransaction } from '@/db';
 import { AppError, fieldError } from '@/lib/errors';
 import { markdownToPlainText } from '@/lib/render/markdown';
 import type { Page } from '@/lib/pagination';
+import type { SearchResult } from '@/lib/content/schemas';
 import { absoluteUrl, postPath } from '@/lib/site/paths';
 
 /** Column weights for bm25: a match in the title counts most, then tags, the summary and the text. */
@@ -118,17 +119,6 @@ export function toFtsQuery(input: string): string | null {
   const { positive, excluded, prefix } = parseQuery(input);
   const all = prefix ? [...positive, `${prefix}*`] : positive;
   return all.length === 0 ? null : withExclusions(all, excluded);
-}
-
-export interface SearchResult {
-  id: number;
-  slug: string;
-  title: string;
-  summary: string;
-  publishedAt: string;
-  url: string;
-  /** A passage around the matches, HTML-escaped, with matches wrapped in <mark>. */
-  snippet: string;
 }
 
 const escapeHtml = (text: string) =>

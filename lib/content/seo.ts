@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import type { PublishedPost } from '@/lib/content/posts';
+import type { PublishedPost } from '@/lib/content/schemas';
 import { postPath } from '@/lib/site/paths';
 
 /** Feed autodiscovery links; every page repeats them because a page's `alternates` replaces the layout's. */

@@ -1,14 +1,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { getDb } from '@/db';
 import { absoluteUrl } from '@/lib/site/paths';
-
-export interface TagSummary {
-  slug: string;
-  name: string;
-  /** Live posts with this tag. */
-  postCount: number;
-  url: string;
-}
+import type { TagSummary } from '@/lib/content/schemas';
 
 export const tagPath = (slug: string) => `/tags/${slug}`;
 

@@ -75,12 +75,16 @@ const formatBytes = (bytes: number) => (bytes >= 1024 * 1024 ? `${bytes / (1024 
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const errors: FieldError[] = result.error.issues.flatMap((issue) =>
+  throw invalidFields(result.error);
+}
+
+function invalidFields(error: z.ZodError): AppError {
+  const errors: FieldError[] = error.issues.flatMap((issue) =>
     issue.code === 'unrecognized_keys'
       ? issue.keys.map((key) => ({ field: key, message: 'Unknown field.' }))
       : [{ field: issue.path.map(String).join('.'), message: issue.message }],
   );
-  throw new AppError('validation', `The request has ${errors.length === 1 ? 'an invalid field' : `${errors.length} invalid fields`}.`, {
+  return new AppError('validation', `The request has ${errors.length === 1 ? 'an invalid field' : `${errors.length} invalid fields`}.`, {
     errors,
   });
 }
@@ -88,6 +92,28 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
 /** Query strings use the same zod schemas as bodies. */
 export function parseQuery<S extends z.ZodType>(schema: S, request: Request): z.output<S> {
   return parseInput(schema, Object.fromEntries(new URL(request.url).searchParams));
+}
+
+/** A page's query string as Next hands it over: a repeated parameter arrives as a list. */
+export type SearchParams = Record<string, string | string[] | undefined>;
+
+/**
+ * A page's query string, read with the schema its API reads it with. Where the API answers 400, a page
+ * still shows itself: an invalid or repeated parameter counts as not given (its default, or `defaults`
+ * for one the schema requires). An invalid parameter named in `strict` throws the API's validation
+ * error instead, for a page that answers it with a 404 (a cursor or a post that names nothing).
+ */
+export function parseSearchParams<S extends z.ZodObject>(
+  schema: S,
+  params: SearchParams,
+  { defaults = {}, strict = [] }: { defaults?: Partial<z.input<S>>; strict?: (keyof z.input<S> & string)[] } = {},
+): z.output<S> {
+  const given = Object.fromEntries(Object.entries(params).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  const result = schema.safeParse({ ...defaults, ...given });
+  if (result.success) return result.data;
+  const invalid = new Set(result.error.issues.map((issue) => String(issue.path[0])));
+  if (strict.some((key) => invalid.has(key))) throw invalidFields(result.error);
+  return schema.parse({ ...defaults, ...Object.fromEntries(Object.entries(given).filter(([key]) => !invalid.has(key))) });
 }
 
 export async function parseBody<S extends z.ZodType>(

@@ -8,7 +8,7 @@ import { getSiteIdentity } from '@/lib/site/identity';
 import { AppError } from '@/lib/errors';
 import { renderCommentMarkdown, renderPost } from '@/lib/render/markdown';
 import { authorStatus, countWords, loadTags, setPostTags } from '@/lib/content/posts';
-import { postStatusSchema, slugSchema } from '@/lib/api/requests';
+import { postStatusSchema, slugSchema } from '@/lib/content/schemas';
 import { indexPost } from '@/lib/content/search';
 
 /*

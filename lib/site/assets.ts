@@ -5,6 +5,7 @@ import { getDb, writeTransaction } from '@/db';
 import { type SiteAssetName, siteAssets } from '@/db/schema';
 import { expire, tags as cacheTags } from '@/lib/cache';
 import { AppError } from '@/lib/errors';
+import type { SiteImage } from '@/lib/site/schemas';
 
 /** Uploads larger than this are refused before they are decoded. */
 export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
@@ -13,12 +14,8 @@ export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
 export const UPLOADS = ['logo', 'icon'] as const;
 export type UploadKind = (typeof UPLOADS)[number];
 
-export interface SiteAssetInfo {
-  url: string;
-  width: number;
-  height: number;
-  contentType: string;
-}
+/** Every image is stored re-encoded as PNG (see render). */
+const STORED_TYPE = 'image/png';
 
 export const assetPath = (name: SiteAssetName, hash: string) => `/site-assets/${name}-${hash}.png`;
 
@@ -62,13 +59,13 @@ async function render(kind: UploadKind, input: Buffer): Promise<{ name: SiteAsse
 const NAMES: Record<UploadKind, SiteAssetName[]> = { logo: ['logo'], icon: ['favicon', 'icon'] };
 
 /** Stores an uploaded logo or icon, replacing the previous one, and expires every page that shows it. */
-export async function saveUpload(kind: UploadKind, input: Buffer): Promise<SiteAssetInfo> {
+export async function saveUpload(kind: UploadKind, input: Buffer): Promise<SiteImage> {
   const rendered = await render(kind, input);
   const updatedAt = new Date().toISOString();
   writeTransaction((tx) => {
     for (const { name, data, width, height } of rendered) {
       const row = {
-        contentType: 'image/png',
+        contentType: STORED_TYPE,
         data,
         width,
         height,
@@ -93,19 +90,13 @@ export function removeUpload(kind: UploadKind): void {
 }
 
 /** Where each current image is served (null: none uploaded), in one query and without their bytes. */
-export function getAssetInfos(): Record<SiteAssetName, SiteAssetInfo | null> {
-  const infos: Record<SiteAssetName, SiteAssetInfo | null> = { logo: null, icon: null, favicon: null };
+export function getAssetInfos(): Record<SiteAssetName, SiteImage | null> {
+  const infos: Record<SiteAssetName, SiteImage | null> = { logo: null, icon: null, favicon: null };
   const rows = getDb()
-    .select({
-      name: siteAssets.name,
-      hash: siteAssets.hash,
-      width: siteAssets.width,
-      height: siteAssets.height,
-      contentType: siteAssets.contentType,
-    })
+    .select({ name: siteAssets.name, hash: siteAssets.hash, width: siteAssets.width, height: siteAssets.height })
     .from(siteAssets)
     .all();
-  for (const { name, hash, ...size } of rows) infos[name] = { url: assetPath(name, hash), ...size };
+  for (const { name, hash, ...size } of rows) infos[name] = { url: assetPath(name, hash), ...size, contentType: STORED_TYPE };
   return infos;
 }
 

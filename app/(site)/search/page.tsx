@@ -1,17 +1,21 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { formatDate } from '@/lib/site/format';
+import { searchQuerySchema } from '@/lib/content/schemas';
 import { searchPosts } from '@/lib/content/search';
 import { alternates } from '@/lib/content/seo';
 import { getSiteIdentity } from '@/lib/site/identity';
+import { type SearchParams, parseSearchParams } from '@/lib/http/body';
 
 export const dynamic = 'force-dynamic';
 
-type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
+type Props = { searchParams: Promise<SearchParams> };
+
+/** The API's query: without words (or with too many), the page shows the empty form. */
+const readQuery = (params: SearchParams) => parseSearchParams(searchQuerySchema, params, { defaults: { q: '' } });
 
 export async function generateMetadata({ searchParams }: Props): Promise<Metadata> {
-  const { q } = await searchParams;
-  const query = typeof q === 'string' ? q.trim() : '';
+  const query = readQuery(await searchParams).q.trim();
   return {
     title: query ? `Search: ${query}` : 'Search',
     description: 'Search every post on this blog.',
@@ -22,9 +26,7 @@ export async function generateMetadata({ searchParams }: Props): Promise<Metadat
 }
 
 export default async function SearchPage({ searchParams }: Props) {
-  const params = await searchParams;
-  const q = typeof params.q === 'string' ? params.q.slice(0, 200) : '';
-  const cursor = typeof params.cursor === 'string' ? params.cursor : undefined;
+  const { q, cursor } = readQuery(await searchParams);
   const { timeZone } = getSiteIdentity();
   let results;
   try {
@@ -41,7 +43,7 @@ export default async function SearchPage({ searchParams }: Props) {
       </header>
       <form role="search" action="/search" className="search-form">
         <label htmlFor="search-page-q">Search posts</label>
-        <input id="search-page-q" name="q" type="search" defaultValue={q} aria-describedby="search-help" />
+        <input id="search-page-q" name="q" type="search" defaultValue={q} maxLength={200} aria-describedby="search-help" />
         <button type="submit">Search</button>
         <p id="search-help" className="hint">
           Words match as you type them, “quoted phrases” match exactly, and -word leaves out posts with that word.

@@ -1,8 +1,15 @@
 import { endpoint } from '@/lib/api/endpoint';
 import { idOf } from '@/lib/api/endpoints/params';
 import { WRITE_PROBLEMS, problems } from '@/lib/api/problems';
-import { apiTokenCreateSchema, setupSchema, signInSchema } from '@/lib/api/requests';
-import { responses } from '@/lib/api/responses';
+import {
+  apiTokenCreateSchema,
+  apiTokenListSchema,
+  createdApiTokenSchema,
+  sessionSchema,
+  setupSchema,
+  signedInSchema,
+  signInSchema,
+} from '@/lib/auth/schemas';
 import { createApiToken, listApiTokens, revokeApiToken } from '@/lib/auth/api-tokens';
 import { assertSameOrigin } from '@/lib/auth/authenticate';
 import { SESSION_COOKIE, createSession, deleteSession, withSessionCookies } from '@/lib/auth/sessions';
@@ -19,7 +26,7 @@ export const sessionEndpoint = endpoint('/api/session')
   .get({
     summary: 'Who is signed in',
     access: 'author',
-    responses: { 200: { description: 'The principal', schema: responses.session }, ...problems(401) },
+    responses: { 200: { description: 'The principal', schema: sessionSchema }, ...problems(401) },
     handler: ({ caller }) => json({ user: caller.kind === 'bootstrap' ? null : caller.user, via: caller.kind }),
   })
   .post({
@@ -31,7 +38,7 @@ export const sessionEndpoint = endpoint('/api/session')
     body: signInSchema,
     form: ({ error, body }) => `/admin/sign-in?${new URLSearchParams({ error: error.code, next: localPath(body?.next, AFTER_SIGN_IN) })}`,
     responses: {
-      200: { description: 'Signed in', schema: responses.signedIn, headers: ['Set-Cookie'] },
+      200: { description: 'Signed in', schema: signedInSchema, headers: ['Set-Cookie'] },
       ...problems(400, 401, 403, 415, 429),
     },
     handler: async ({ request, body, fromForm }) => {
@@ -61,8 +68,9 @@ export const setupEndpoint = endpoint('/api/setup').post({
   access: 'public',
   sameOrigin: true,
   body: setupSchema,
-  form: ({ error }) => `/admin/setup?${new URLSearchParams({ error: error.code, fields: error.errors?.map((e) => e.field).join(',') ?? '' })}`,
-  responses: { 201: { description: 'Created and signed in', schema: responses.signedIn }, ...problems(400, 403, 409, 415) },
+  form: ({ error }) =>
+    `/admin/setup?${new URLSearchParams({ error: error.code, fields: error.errors?.map((e) => e.field).join(',') ?? '' })}`,
+  responses: { 201: { description: 'Created and signed in', schema: signedInSchema }, ...problems(400, 403, 409, 415) },
   handler: async ({ request, body, fromForm }) => {
     const user = await completeSetup(await body(), clientAddress(request));
     const { token } = createSession(user.id);
@@ -74,7 +82,7 @@ export const tokensEndpoint = endpoint('/api/admin/tokens')
   .get({
     summary: 'List API tokens',
     access: 'session',
-    responses: { 200: { description: 'Tokens (never the secret)', schema: responses.tokenList }, ...problems(401, 403) },
+    responses: { 200: { description: 'Tokens (never the secret)', schema: apiTokenListSchema }, ...problems(401, 403) },
     handler: () => json({ data: listApiTokens() }),
   })
   .post({
@@ -82,7 +90,7 @@ export const tokensEndpoint = endpoint('/api/admin/tokens')
     description: 'The token is in this answer and nowhere else, ever.',
     access: 'session',
     body: apiTokenCreateSchema,
-    responses: { 201: { description: 'The token, shown this once', schema: responses.createdToken }, ...problems(...WRITE_PROBLEMS) },
+    responses: { 201: { description: 'The token, shown this once', schema: createdApiTokenSchema }, ...problems(...WRITE_PROBLEMS) },
     handler: async ({ body, caller }) => {
       const data = await body();
       const created = createApiToken(caller.id, data.name, { expiresInDays: data.expiresInDays });

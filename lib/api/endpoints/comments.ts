@@ -1,8 +1,21 @@
 import { endpoint } from '@/lib/api/endpoint';
 import { idOf, slugOf } from '@/lib/api/endpoints/params';
 import { WRITE_PROBLEMS, problems } from '@/lib/api/problems';
-import { bulkModerationSchema, commentCreateSchema, commentUpdateSchema, moderationQuerySchema } from '@/lib/api/requests';
-import { createdCommentSchema, publicCommentSchema, responses } from '@/lib/api/responses';
+import {
+  adminCommentPageSchema,
+  bulkModerationSchema,
+  bulkResultSchema,
+  commentChangeSchema,
+  commentCreateSchema,
+  commentPageSchema,
+  commentUpdateSchema,
+  createdCommentSchema,
+  moderationQuerySchema,
+  ownCommentsSchema,
+  publicCommentSchema,
+  settingsUpdateSchema,
+  siteSettingsSchema,
+} from '@/lib/comments/schemas';
 import { assertSameOrigin } from '@/lib/auth/authenticate';
 import { tags as cacheTags } from '@/lib/cache';
 import {
@@ -20,7 +33,7 @@ import {
   updateComment,
 } from '@/lib/comments/comments';
 import { COMMENTER_COOKIE, EDIT_COOKIE, editableIds } from '@/lib/comments/moderation';
-import { getSettings, settingsUpdateSchema, updateSettings } from '@/lib/comments/settings';
+import { getSettings, updateSettings } from '@/lib/comments/settings';
 import { AppError, notFound } from '@/lib/errors';
 import { cachedJson, clientAddress, json, noContent, seeOther } from '@/lib/http';
 import { readCookie, serializeCookie } from '@/lib/http/cookies';
@@ -36,7 +49,7 @@ export const postCommentsEndpoint = endpoint('/api/posts/{slug}/comments', { slu
     access: 'public',
     cached: true,
     query: listQuerySchema,
-    responses: { 200: { description: 'A page of comments', schema: responses.commentPage }, ...problems(400, 404) },
+    responses: { 200: { description: 'A page of comments', schema: commentPageSchema }, ...problems(400, 404) },
     handler: ({ request, params: { slug }, query }) =>
       cachedJson(request, { key: ['comments', slug, query.limit, query.cursor ?? null], tags: [cacheTags.post(slug)] }, () =>
         listApprovedComments(slug, query),
@@ -103,7 +116,7 @@ export const commentEndpoint = endpoint('/api/comments/{id}', { id: idOf('Commen
     access: 'reader-or-author',
     body: commentUpdateSchema,
     responses: {
-      200: { description: 'The changed comment', schema: responses.commentChange },
+      200: { description: 'The changed comment', schema: commentChangeSchema },
       ...problems(...WRITE_PROBLEMS, 404),
     },
     handler: async ({ request, params: { id }, body, caller }) => {
@@ -135,7 +148,7 @@ export const ownCommentsEndpoint = endpoint('/api/comments/mine').get({
   description:
     'Read from the signed edit cookie set when the reader commented; empty without it. Never cached: cached pages are the same for everyone, and this is what makes them personal.',
   access: 'public',
-  responses: { 200: { description: 'Comment ids with their Markdown', schema: responses.ownComments } },
+  responses: { 200: { description: 'Comment ids with their Markdown', schema: ownCommentsSchema } },
   handler: ({ request }) => {
     const sources = getOwnCommentSources(editableIds(readCookie(request, EDIT_COOKIE)));
     return json({ data: [...sources].map(([id, body]) => ({ id, body })) }, { headers: { 'Cache-Control': 'private, no-store' } });
@@ -149,7 +162,7 @@ export const moderationEndpoint = endpoint('/api/admin/comments').get({
   access: 'author',
   query: moderationQuerySchema,
   responses: {
-    200: { description: 'Comments of one status, newest first', schema: responses.adminCommentPage },
+    200: { description: 'Comments of one status, newest first', schema: adminCommentPageSchema },
     ...problems(400, 401, 404),
   },
   handler: ({ query }) => json(listCommentsForModeration(query)),
@@ -161,7 +174,7 @@ export const bulkModerationEndpoint = endpoint('/api/admin/comments/bulk').post(
   access: 'author',
   body: bulkModerationSchema,
   responses: {
-    200: { description: 'How many changed, and the status each had before (to undo it)', schema: responses.bulkResult },
+    200: { description: 'How many changed, and the status each had before (to undo it)', schema: bulkResultSchema },
     ...problems(...WRITE_PROBLEMS),
   },
   handler: async ({ body }) => {
@@ -174,13 +187,13 @@ export const commentSettingsEndpoint = endpoint('/api/admin/settings')
   .get({
     summary: 'Comment and spam settings',
     access: 'author',
-    responses: { 200: { description: 'The settings', schema: responses.settings }, ...problems(401) },
+    responses: { 200: { description: 'The settings', schema: siteSettingsSchema }, ...problems(401) },
     handler: () => json(getSettings()),
   })
   .patch({
     summary: 'Change settings',
     access: 'author',
     body: settingsUpdateSchema,
-    responses: { 200: { description: 'The settings', schema: responses.settings }, ...problems(...WRITE_PROBLEMS) },
+    responses: { 200: { description: 'The settings', schema: siteSettingsSchema }, ...problems(...WRITE_PROBLEMS) },
     handler: async ({ body }) => json(updateSettings(await body())),
   });

@@ -2,17 +2,32 @@ import { endpoint } from '@/lib/api/endpoint';
 import { slugOf } from '@/lib/api/endpoints/params';
 import { WRITE_PROBLEMS, problems } from '@/lib/api/problems';
 import {
+  authorPostPageSchema,
+  authorPostSchema,
   authorPostsQuerySchema,
   postCreateSchema,
   postListQuerySchema,
+  postPageSchema,
   postUpdateSchema,
+  previewResultSchema,
   previewSchema,
+  publishedPostSchema,
+  searchPageSchema,
   searchQuerySchema,
+  slugAvailabilitySchema,
   slugCheckQuerySchema,
-} from '@/lib/api/requests';
-import { authorPostSchema, publishedPostSchema, responses } from '@/lib/api/responses';
+  tagListSchema,
+} from '@/lib/content/schemas';
 import { tags as cacheTags } from '@/lib/cache';
-import { createPost, deletePost, getPublishedPost, listPostsForAuthor, listPublishedPosts, postExists, updatePost } from '@/lib/content/posts';
+import {
+  createPost,
+  deletePost,
+  getPublishedPost,
+  listPostsForAuthor,
+  listPublishedPosts,
+  postExists,
+  updatePost,
+} from '@/lib/content/posts';
 import { searchPosts } from '@/lib/content/search';
 import { listTags } from '@/lib/content/tags';
 import { notFound } from '@/lib/errors';
@@ -28,7 +43,7 @@ export const postsEndpoint = endpoint('/api/posts')
     access: 'public',
     cached: true,
     query: postListQuerySchema,
-    responses: { 200: { description: 'A page of posts', schema: responses.postPage }, ...problems(400) },
+    responses: { 200: { description: 'A page of posts', schema: postPageSchema }, ...problems(400) },
     handler: ({ request, query }) =>
       cachedJson(request, { key: ['posts', query.limit, query.cursor ?? null, query.tag ?? null], tags: [] }, () =>
         listPublishedPosts(query),
@@ -84,7 +99,7 @@ export const tagsEndpoint = endpoint('/api/tags').get({
   description: 'A blog has few enough tags that one page holds them all.',
   access: 'public',
   cached: true,
-  responses: { 200: { description: 'Every tag', schema: responses.tagList } },
+  responses: { 200: { description: 'Every tag', schema: tagListSchema } },
   handler: ({ request }) => cachedJson(request, { key: ['tags'], tags: [] }, () => ({ data: listTags(), nextCursor: null })),
 });
 
@@ -95,7 +110,7 @@ export const searchEndpoint = endpoint('/api/search').get({
   access: 'public',
   cached: true,
   query: searchQuerySchema,
-  responses: { 200: { description: 'Matching posts with snippets', schema: responses.searchPage }, ...problems(400) },
+  responses: { 200: { description: 'Matching posts with snippets', schema: searchPageSchema }, ...problems(400) },
   handler: ({ request, query: { q, ...page } }) =>
     cachedJson(request, { key: ['search', q, page.limit, page.cursor ?? null], tags: [] }, () => searchPosts(q, page)),
 });
@@ -105,7 +120,7 @@ export const authorPostsEndpoint = endpoint('/api/admin/posts').get({
   description: 'Most recently edited first; `status` keeps one kind, `q` searches their words.',
   access: 'author',
   query: authorPostsQuerySchema,
-  responses: { 200: { description: 'A page of posts', schema: responses.authorPostPage }, ...problems(400, 401) },
+  responses: { 200: { description: 'A page of posts', schema: authorPostPageSchema }, ...problems(400, 401) },
   handler: ({ query }) => json(listPostsForAuthor(query)),
 });
 
@@ -114,7 +129,7 @@ export const slugCheckEndpoint = endpoint('/api/admin/slugs').get({
   description: 'For the editor to say so before saving.',
   access: 'author',
   query: slugCheckQuerySchema,
-  responses: { 200: { description: 'Availability', schema: responses.slugCheck }, ...problems(400, 401) },
+  responses: { 200: { description: 'Availability', schema: slugAvailabilitySchema }, ...problems(400, 401) },
   handler: ({ query: { slug, exceptId } }) => json({ slug, available: !postExists(slug, exceptId) }),
 });
 
@@ -123,6 +138,6 @@ export const previewEndpoint = endpoint('/api/admin/preview').post({
   description: "The editor's live preview: the same renderer and sanitiser as a saved post.",
   access: 'author',
   body: previewSchema,
-  responses: { 200: { description: 'Sanitised HTML', schema: responses.preview }, ...problems(...WRITE_PROBLEMS) },
+  responses: { 200: { description: 'Sanitised HTML', schema: previewResultSchema }, ...problems(...WRITE_PROBLEMS) },
   handler: async ({ body }) => json({ html: await renderPostMarkdown((await body()).body) }),
 });

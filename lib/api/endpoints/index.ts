@@ -1,6 +1,14 @@
 import { getDatabaseHealth } from '@/db';
 import { type Endpoint, endpoint } from '@/lib/api/endpoint';
-import { authorPostsEndpoint, postEndpoint, postsEndpoint, previewEndpoint, searchEndpoint, slugCheckEndpoint, tagsEndpoint } from '@/lib/api/endpoints/content';
+import {
+  authorPostsEndpoint,
+  postEndpoint,
+  postsEndpoint,
+  previewEndpoint,
+  searchEndpoint,
+  slugCheckEndpoint,
+  tagsEndpoint,
+} from '@/lib/api/endpoints/content';
 import {
   bulkModerationEndpoint,
   commentEndpoint,
@@ -13,7 +21,7 @@ import { sessionEndpoint, setupEndpoint, tokenEndpoint, tokensEndpoint } from '@
 import { siteEndpoint, siteImageEndpoint } from '@/lib/api/endpoints/site';
 import { buildOpenApiDocument } from '@/lib/api/openapi';
 import { problems } from '@/lib/api/problems';
-import { responses } from '@/lib/api/responses';
+import { healthSchema } from '@/lib/api/schemas';
 import { AppError } from '@/lib/errors';
 import { json } from '@/lib/http';
 
@@ -26,7 +34,7 @@ export const healthEndpoint = endpoint('/api/health').get({
   summary: 'Health check',
   description: 'For load balancers and uptime checks: 200 with the migration version when the database answers, else 503.',
   access: 'public',
-  responses: { 200: { description: 'The database answers', schema: responses.health }, ...problems(503) },
+  responses: { 200: { description: 'The database answers', schema: healthSchema }, ...problems(503) },
   handler: () => {
     let health;
     try {

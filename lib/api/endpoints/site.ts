@@ -1,11 +1,11 @@
 import { endpoint } from '@/lib/api/endpoint';
 import { oneOf } from '@/lib/api/endpoints/params';
 import { WRITE_PROBLEMS, problems } from '@/lib/api/problems';
-import { responses } from '@/lib/api/responses';
 import { AppError } from '@/lib/errors';
 import { json, noContent, readBytes } from '@/lib/http';
 import { MAX_IMAGE_BYTES, UPLOADS, removeUpload, saveUpload } from '@/lib/site/assets';
-import { getSiteIdentity, identityPatchSchema, updateSiteIdentity } from '@/lib/site/identity';
+import { getSiteIdentity, updateSiteIdentity } from '@/lib/site/identity';
+import { identityPatchSchema, siteIdentitySchema, siteImageSchema } from '@/lib/site/schemas';
 
 /* The blog's identity: name, byline, time zone, colours, navigation and images. */
 
@@ -14,7 +14,7 @@ export const siteEndpoint = endpoint('/api/admin/site')
     summary: 'Site identity',
     description: 'Name, description, byline, time zone, accent colour, navigation and images, with environment variables as defaults.',
     access: 'author',
-    responses: { 200: { description: 'The site identity', schema: responses.siteIdentity }, ...problems(401) },
+    responses: { 200: { description: 'The site identity', schema: siteIdentitySchema }, ...problems(401) },
     handler: () => json(getSiteIdentity()),
   })
   .patch({
@@ -22,7 +22,7 @@ export const siteEndpoint = endpoint('/api/admin/site')
     description: 'Each field sent replaces its value; `null` puts it back to its default.',
     access: 'author',
     body: identityPatchSchema,
-    responses: { 200: { description: 'The site identity', schema: responses.siteIdentity }, ...problems(...WRITE_PROBLEMS) },
+    responses: { 200: { description: 'The site identity', schema: siteIdentitySchema }, ...problems(...WRITE_PROBLEMS) },
     handler: async ({ body }) => json(updateSiteIdentity(await body())),
   });
 
@@ -34,7 +34,7 @@ export const siteImageEndpoint = endpoint('/api/admin/site/{image}', { image: on
     access: 'author',
     upload: 'image/*',
     responses: {
-      200: { description: 'Where the new image is served', schema: responses.siteImage },
+      200: { description: 'Where the new image is served', schema: siteImageSchema },
       ...problems(...WRITE_PROBLEMS, 404),
     },
     handler: async ({ request, params: { image } }) => {

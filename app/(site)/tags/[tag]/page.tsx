@@ -4,13 +4,15 @@ import { notFound } from 'next/navigation';
 import { PostList } from '@/components/post-list';
 import { getSiteIdentity } from '@/lib/site/identity';
 import { AppError } from '@/lib/errors';
+import { type SearchParams, parseSearchParams } from '@/lib/http/body';
 import { pluralize } from '@/lib/site/format';
 import { loadPostList, loadTag } from '@/lib/content/page-data';
 import { FEEDS, alternates, jsonLd } from '@/lib/content/seo';
 import { absoluteUrl } from '@/lib/site/paths';
+import { postListQuerySchema } from '@/lib/content/schemas';
 import { tagPath } from '@/lib/content/tags';
 
-type Props = { params: Promise<{ tag: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
+type Props = { params: Promise<{ tag: string }>; searchParams: Promise<SearchParams> };
 
 // Paginated by query string, so rendered per request, from cached data.
 export const dynamic = 'force-dynamic';
@@ -30,14 +32,16 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 export default async function TagPage({ params, searchParams }: Props) {
   const tag = await loadTag((await params).tag);
   if (!tag) notFound();
-  const { cursor } = await searchParams;
-  let page;
+  let query, page;
   try {
-    page = await loadPostList({ limit: 10, cursor: typeof cursor === 'string' ? cursor : undefined, tag: tag.slug });
+    // A cursor that names no page is a 404, as on the home page.
+    query = parseSearchParams(postListQuerySchema, await searchParams, { strict: ['cursor'] });
+    page = await loadPostList({ limit: 10, cursor: query.cursor, tag: tag.slug });
   } catch (error) {
     if (error instanceof AppError) notFound();
     throw error;
   }
+  const { cursor } = query;
   const breadcrumbs = {
     '@context': 'https://schema.org',
     '@type': 'BreadcrumbList',

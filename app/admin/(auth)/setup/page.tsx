@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
 import { SetupForm } from '@/components/admin/setup-form';
-import { PASSWORD_MIN_LENGTH } from '@/lib/auth/password';
+import { PASSWORD_MIN_LENGTH } from '@/lib/auth/schemas';
 import { isSetupPending } from '@/lib/auth/setup';
 
 export const metadata: Metadata = { title: 'Set up', description: 'Create the author account of this blog.' };

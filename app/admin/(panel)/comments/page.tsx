@@ -2,10 +2,11 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { ModerationQueue } from '@/components/admin/moderation-queue';
-import type { CommentStatus } from '@/db/schema';
 import { countCommentsByStatus, listCommentsForModeration, listPostsWithComments } from '@/lib/comments/comments';
+import { type CommentStatus, moderationQuerySchema } from '@/lib/comments/schemas';
 import { requireAuthor } from '@/lib/auth/current-user';
 import { AppError } from '@/lib/errors';
+import { type SearchParams, parseSearchParams } from '@/lib/http/body';
 import { formatDateTime } from '@/lib/site/format';
 import { postPath } from '@/lib/site/paths';
 import { siteTimeZone } from '@/lib/site/identity';
@@ -18,9 +19,7 @@ const TABS: [CommentStatus, string][] = [
   ['spam', 'Spam'],
 ];
 
-type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
-
-const param = (value: string | string[] | undefined, max: number) => (typeof value === 'string' ? value.trim().slice(0, max) : '');
+type Props = { searchParams: Promise<SearchParams> };
 
 /** The queue's address with the filters that are set; an empty post or search is left out. */
 function queueHref(query: { status: CommentStatus; post?: string; q?: string; cursor?: string }): string {
@@ -31,20 +30,19 @@ function queueHref(query: { status: CommentStatus; post?: string; q?: string; cu
 export default async function AdminCommentsPage({ searchParams }: Props) {
   const user = await requireAuthor('/admin/comments');
   const timeZone = siteTimeZone();
-  const query = await searchParams;
-  const status = TABS.find(([value]) => value === query.status)?.[0] ?? 'pending';
-  const cursor = typeof query.cursor === 'string' ? query.cursor : undefined;
-  const post = param(query.post, 200);
-  const q = param(query.q, 200);
-  let page, counts;
+  let filter, page, counts;
   try {
-    page = listCommentsForModeration({ status, limit: 50, cursor, post, q });
+    // An unknown status shows the pending comments; a cursor or a post that names nothing is a 404.
+    const query = parseSearchParams(moderationQuerySchema, await searchParams, { strict: ['cursor', 'post'] });
+    filter = { ...query, post: query.post?.trim() ?? '', q: query.q?.trim() ?? '' };
+    page = listCommentsForModeration({ ...filter, limit: 50 });
     // Counts follow the post, not the search: counting matches would read every comment of every status.
-    counts = q ? undefined : countCommentsByStatus(post);
+    counts = filter.q ? undefined : countCommentsByStatus(filter.post);
   } catch (error) {
     if (error instanceof AppError) notFound();
     throw error;
   }
+  const { status, cursor, post, q } = filter;
   const posts = listPostsWithComments();
   // A post named in the address is offered even when it is not among the recent ones (or has no comments yet).
   const current = post && !posts.some((p) => p.slug === post) ? (page.data[0]?.postTitle ?? post) : undefined;

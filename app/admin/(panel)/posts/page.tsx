@@ -4,14 +4,16 @@ import { notFound } from 'next/navigation';
 import { DeletePostButton, PostListStatus } from '@/components/admin/post-row-actions';
 import { requireAuthor } from '@/lib/auth/current-user';
 import { AppError } from '@/lib/errors';
+import { type SearchParams, parseSearchParams } from '@/lib/http/body';
 import { formatDateTime } from '@/lib/site/format';
-import { type AuthorStatus, countPostsForAuthor, listPostsForAuthor } from '@/lib/content/posts';
+import { countPostsForAuthor, listPostsForAuthor } from '@/lib/content/posts';
+import { type AuthorStatus, authorPostsQuerySchema } from '@/lib/content/schemas';
 import { postPath, previewPath } from '@/lib/site/paths';
 import { siteTimeZone } from '@/lib/site/identity';
 
 export const metadata: Metadata = { title: 'Posts', description: 'Your posts: drafts, scheduled and published.' };
 
-type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
+type Props = { searchParams: Promise<SearchParams> };
 
 const STATUS_LABEL = { draft: 'Draft', scheduled: 'Scheduled', published: 'Published' } as const;
 
@@ -40,16 +42,16 @@ export default async function AdminPostsPage({ searchParams }: Props) {
   await requireAuthor('/admin/posts');
   const timeZone = siteTimeZone();
   const query = await searchParams;
-  const q = typeof query.q === 'string' ? query.q.slice(0, 200) : '';
-  const status = TABS.find(([value]) => value !== undefined && value === query.status)?.[0];
-  const cursor = typeof query.cursor === 'string' ? query.cursor : undefined;
-  let page;
+  let list, page;
   try {
-    page = listPostsForAuthor({ limit: 25, cursor, q, status });
+    // An unknown status shows all posts; a cursor that names no page is a 404.
+    list = parseSearchParams(authorPostsQuerySchema, query, { strict: ['cursor'] });
+    page = listPostsForAuthor({ ...list, limit: 25 });
   } catch (error) {
     if (error instanceof AppError) notFound();
     throw error;
   }
+  const { q = '', status, cursor } = list;
   const counts = countPostsForAuthor({ q });
 
   return (
@@ -64,7 +66,7 @@ export default async function AdminPostsPage({ searchParams }: Props) {
       <PostListStatus key={listHref({ q, status, cursor })} initialMessage={query.deleted === '1' ? 'The post was deleted.' : ''}>
         <form className="search-form" role="search" action="/admin/posts">
           <label htmlFor="post-search">Search posts</label>
-          <input id="post-search" name="q" type="search" defaultValue={q} />
+          <input id="post-search" name="q" type="search" defaultValue={q} maxLength={200} />
           {status && <input type="hidden" name="status" value={status} />}
           <button type="submit" className="secondary">
             Search

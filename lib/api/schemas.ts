@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { responseSchema } from '@/lib/api/registry';
+
+/*
+ * What every domain's schemas share: how request text is cleaned and checked, the problem+json
+ * answer, list envelopes, and the health check. The domains' own schemas live beside their code
+ * (lib/content/schemas.ts, lib/comments/schemas.ts, lib/auth/schemas.ts, lib/site/schemas.ts).
+ */
+
+/* Requests. Text is normalised before it is checked: control characters (NUL included) are removed,
+ * line endings unified and surrounding whitespace trimmed, so whitespace-only is empty. */
+
+const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
+export const cleanText = (value: string) => value.replace(/\r\n?/g, '\n').replace(CONTROL_CHARS, '').trim();
+
+/** Cleaned text of `min` to `max` characters; its messages name the field as `label`. */
+export const textField = (label: string, max: number, min = 1) =>
+  z
+    .string({ error: `${label} must be text.` })
+    .transform(cleanText)
+    .pipe(
+      z
+        .string()
+        .min(min, min === 1 ? `${label} is required.` : `${label} must be at least ${min} characters.`)
+        .max(max, `${label} must be at most ${max.toLocaleString('en')} characters.`),
+    );
+
+/** Empty optional form fields arrive as "" and mean "not given". */
+export const optionalField = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === '' || value === null ? undefined : value), schema.optional());
+
+/* Responses. They are not used to build answers; the contract test validates real answers against
+ * them (through the OpenAPI document), so they cannot drift. */
+
+export const dateTime = z.iso.datetime().describe('UTC ISO 8601 date-time');
+export const url = z.url();
+
+export const problemSchema = responseSchema(
+  'Problem',
+  z.object({
+    type: z.string().describe('A URI naming the kind of problem, e.g. /problems/validation'),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    errors: z
+      .array(z.object({ field: z.string(), message: z.string() }))
+      .optional()
+      .describe('Each invalid field and why'),
+  }),
+  'RFC 9457 problem details',
+);
+
+/** A keyset-paginated list of `item`, named `id`. */
+export const pageOf = <T extends z.ZodType>(item: T, id: string) =>
+  responseSchema(
+    id,
+    z.object({ data: z.array(item), nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last') }),
+  );
+
+export const healthSchema = responseSchema(
+  'Health',
+  z.object({
+    status: z.literal('ok'),
+    database: z.literal('ok'),
+    migrations: z.number().int().describe('How many migrations the database has'),
+    version: z.string().nullable().describe('The latest migration applied, e.g. 0005_sitemap_lastmod_index'),
+  }),
+);
