@@ -15,7 +15,10 @@ export async function register() {
   const { getEnv } = await import('@/lib/env');
   const { closeDb, getDatabase } = await import('@/db');
   const env = getEnv();
-  const { created } = getDatabase();
+  const { created, db } = getDatabase();
+  // Before any request: from here on, cached pages and data follow other processes' writes.
+  const { shareCacheTags } = await import('@/lib/shared-cache-tags');
+  shareCacheTags(db);
   const { installGracefulShutdown } = await import('@/lib/ops/graceful-shutdown');
   installGracefulShutdown({ onExit: closeDb });
   if (created && env.SEED_DEMO_CONTENT) {

@@ -1,3 +1,5 @@
+import { fileURLToPath } from 'node:url';
+
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   reactStrictMode: true,
@@ -10,6 +12,10 @@ const nextConfig = {
   // on disk: a restart or a restored backup never serves old content, and requests for endless
   // distinct URLs cannot fill the disk.
   experimental: { isrFlushToDisk: false },
+  // The same memory cache, with cache-tag expiry shared by every server process on the database,
+  // so a write in one expires the others' pages too (server/cache-handler.mjs). An absolute path:
+  // Next imports it at run time from wherever it runs.
+  cacheHandler: fileURLToPath(new URL('./server/cache-handler.mjs', import.meta.url)),
   async rewrites() {
     const query = (key) => [{ type: 'query', key }];
     return {

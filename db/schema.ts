@@ -185,6 +185,21 @@ export const postTags = sqliteTable(
   (t) => [primaryKey({ columns: [t.postId, t.tagId] }), index('post_tags_tag_id_idx').on(t.tagId, t.postId)],
 );
 
+/**
+ * When each cache tag was last expired, for every server process on this file (server/cache-handler.mjs):
+ * a page or data entry a process cached before its tag's time is a miss there. `revision` numbers
+ * the writes, so a process reads only the rows written since it last looked.
+ */
+export const cacheTagExpiries = sqliteTable(
+  'cache_tag_expiries',
+  {
+    tag: text().primaryKey(),
+    expiredAt: integer().notNull(),
+    revision: integer().notNull(),
+  },
+  (t) => [index('cache_tag_expiries_revision_idx').on(t.revision), index('cache_tag_expiries_expired_at_idx').on(t.expiredAt)],
+);
+
 export type Post = typeof posts.$inferSelect;
 export type NewPost = typeof posts.$inferInsert;
 export type Comment = typeof comments.$inferSelect;

@@ -10,7 +10,7 @@ beforeEach(resetDatabase);
 
 describe('database', () => {
   it('applies every migration to a new file and tunes the connection', () => {
-    expect(getDatabaseHealth()).toEqual({ database: 'ok', migrations: 11, version: '0010_comment_edited_at' });
+    expect(getDatabaseHealth()).toEqual({ database: 'ok', migrations: 12, version: '0011_cache_tag_expiries' });
     expect(sqlite().pragma('journal_mode', { simple: true })).toBe('wal');
     expect(sqlite().pragma('foreign_keys', { simple: true })).toBe(1);
     expect(sqlite().pragma('busy_timeout', { simple: true })).toBe(5000);
