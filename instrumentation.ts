@@ -2,8 +2,10 @@
  * Runs once when the server starts: validates the configuration, opens the database, applies
  * pending migrations, adds the demo content to a brand-new database, indexes posts the search
  * index lacks, renders again the HTML an older Markdown pipeline stored (lib/render/render-version.ts)
- * and, while the blog has no author, prints the one-time setup token. On SIGTERM or SIGINT it
- * lets the requests in flight finish, then closes the database (see lib/ops/graceful-shutdown.ts).
+ * and, while the blog has no author, prints the one-time setup token. With WORKERS=N each worker
+ * runs this in turn (server/workers.mjs starts the next once the previous one listens). On SIGTERM
+ * or SIGINT it lets the requests in flight finish, then closes the database (see
+ * lib/ops/graceful-shutdown.ts).
  */
 export async function register() {
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
@@ -32,6 +34,8 @@ export async function register() {
   const { renderStaleHtml } = await import('@/lib/render/render-version');
   const rendered = await renderStaleHtml();
   if (rendered > 0) console.log(`Quire: rendered ${rendered} posts and comments again (code blocks are now highlighted).`);
+  // With WORKERS=N the first worker makes the setup token; another would replace its hash with its own.
+  if (Number(process.env.QUIRE_WORKER_ID ?? 1) > 1) return;
   const { prepareSetup } = await import('@/lib/auth/setup');
   const setup = prepareSetup();
   if (setup) {

@@ -6,15 +6,20 @@
  *
  *   node server/index.mjs [--dev] [-H host] [-p port]
  *
+ * With WORKERS=N (N > 1) this process is the primary of N such servers on the same port
+ * (server/workers.mjs); with WORKERS=1, the default, there is no cluster at all.
+ *
  * Shutdown is `next start`'s: on SIGTERM or SIGINT stop accepting connections, let every open one
  * finish, exit with 128 + the signal's number; lib/ops/graceful-shutdown.ts adds the drain deadline and
  * closes the database.
  */
+import cluster from 'node:cluster';
 import { createServer } from 'node:http';
 import { constants } from 'node:os';
 import { parseArgs } from 'node:util';
 import next from 'next';
 import { createEdge, parseTrustProxy } from './edge.mjs';
+import { parseWorkers, superviseWorkers } from './workers.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -34,40 +39,85 @@ const listening = `http://${hostname === '0.0.0.0' || hostname === '::' ? 'local
 // Without SITE_URL, links, feeds and the start-up messages name the address this server listens on.
 if (!process.env.SITE_URL) process.env.SITE_URL = listening;
 
+/** @type {ReturnType<typeof parseTrustProxy>} */
 let trust;
+let workers = 1;
 try {
   trust = parseTrustProxy(process.env.TRUST_PROXY);
+  // The development server (hot reload) is always one process.
+  if (!dev) workers = parseWorkers(process.env.WORKERS);
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);
 }
 const https = (process.env.SITE_URL ?? '').startsWith('https:');
-
+const site = process.env.SITE_URL === listening ? '' : `, serving ${process.env.SITE_URL}`;
 const started = Date.now();
-const server = createServer();
 
-// Installed before Next loads, so lib/ops/graceful-shutdown.ts (run from instrumentation.ts) sees them.
-if (!process.env.NEXT_MANUAL_SIG_HANDLE) {
-  for (const signal of /** @type {const} */ (['SIGTERM', 'SIGINT'])) {
-    process.once(signal, () => {
-      const code = 128 + constants.signals[signal];
-      if (!server.listening) process.exit(code);
-      server.close(() => app.close().finally(() => process.exit(code)));
-    });
-  }
+if (cluster.isPrimary && workers > 1) {
+  await superviseWorkers({
+    count: workers,
+    onReady: () =>
+      console.log(`Quire: listening on ${listening}${site} (production, ${workers} workers). Ready in ${Date.now() - started} ms.`),
+  });
+} else {
+  await serve();
 }
 
-const app = next({ dev, hostname, port, httpServer: server });
-await app.prepare();
-const handle = app.getRequestHandler();
-server.on('request', createEdge({ trust, https, dev, handle: (request, response) => handle(request, response) }));
-if (dev) server.on('upgrade', app.getUpgradeHandler());
+async function serve() {
+  const server = createServer();
 
-server.once('error', (error) => {
-  console.error(`Quire: cannot listen on ${hostname}:${port}: ${error.message}`);
-  process.exit(1);
-});
-server.listen(port, hostname, () => {
-  const site = process.env.SITE_URL === listening ? '' : `, serving ${process.env.SITE_URL}`;
-  console.log(`Quire: listening on ${listening}${site} (${dev ? 'development' : 'production'}). Ready in ${Date.now() - started} ms.`);
-});
+  // Installed before Next loads, so lib/ops/graceful-shutdown.ts (run from instrumentation.ts) sees them.
+  if (!process.env.NEXT_MANUAL_SIG_HANDLE) {
+    for (const signal of /** @type {const} */ (['SIGTERM', 'SIGINT'])) {
+      process.once(signal, () => {
+        const code = 128 + constants.signals[signal];
+        if (!server.listening) process.exit(code);
+        server.close(() => app.close().finally(() => process.exit(code)));
+      });
+    }
+  }
+
+  const app = next({ dev, hostname, port, httpServer: server });
+  await app.prepare();
+  const handle = app.getRequestHandler();
+  const listener = createEdge({ trust, https, dev, handle: (request, response) => handle(request, response) });
+  server.on('request', listener);
+  if (dev) server.on('upgrade', app.getUpgradeHandler());
+  if (cluster.isWorker) await warmUp(listener);
+
+  server.once('error', (error) => {
+    console.error(`Quire: cannot listen on ${hostname}:${port}: ${error.message}`);
+    process.exit(1);
+  });
+  server.listen(port, hostname, () => {
+    // A worker's readiness is announced by the primary, once all of them listen.
+    if (cluster.isWorker) return;
+    console.log(`Quire: listening on ${listening}${site} (${dev ? 'development' : 'production'}). Ready in ${Date.now() - started} ms.`);
+  });
+}
+
+/**
+ * Next runs instrumentation.ts (migrations, demo content, ...) on a server's first request. A
+ * worker sends itself that request on a port of its own before it joins the shared one, so the
+ * primary starts the next worker only once this one's start-up work is done.
+ * @param {import('node:http').RequestListener} listener
+ */
+async function warmUp(listener) {
+  const local = createServer(listener);
+  await new Promise((resolve, reject) =>
+    local.once('error', reject).listen({ host: '127.0.0.1', port: 0, exclusive: true }, () => resolve(undefined)),
+  );
+  try {
+    const { port: localPort } = /** @type {import('node:net').AddressInfo} */ (local.address());
+    const response = await fetch(`http://127.0.0.1:${localPort}/api/health`);
+    await response.arrayBuffer();
+    if (response.status !== 200) {
+      console.error(`Quire: worker ${process.env.QUIRE_WORKER_ID} cannot serve: GET /api/health answered ${response.status}.`);
+      process.exit(1);
+    }
+  } finally {
+    local.close();
+    local.closeAllConnections();
+  }
+}
