@@ -45,7 +45,12 @@ export default defineConfig({
   projects: [
     // First-run setup through the admin UI; it saves the author's session for the other specs.
     { name: 'setup', testMatch: /.*\.setup\.ts/, use: { ...devices['Desktop Chrome'] } },
-    { name: 'chromium', dependencies: ['setup'], testIgnore: /(caching|resilience|workers)\.spec\.ts/, use: { ...devices['Desktop Chrome'] } },
+    {
+      name: 'chromium',
+      dependencies: ['setup'],
+      testIgnore: /(caching|resilience|workers)\.spec\.ts/,
+      use: { ...devices['Desktop Chrome'] },
+    },
     // Observes the cache, which other specs' writes expire, so it runs alone once they are done.
     { name: 'caching', dependencies: ['chromium'], testMatch: /caching\.spec\.ts/ },
     // Start, load and kill servers of their own; last, so their load does not slow the browser specs.

@@ -15,6 +15,7 @@ node:http baseline on 127.0.0.1, and measures every scenario with autocannon.
   --soak               also run the soak: mixed load at 80% of the mixed maximum
   --soak-duration T    soak length: seconds, or with s/m (default 5m)
   --port N             Quire's port (default 3200); the baseline uses the next one
+  --workers N          run Quire with WORKERS=N server processes (default 1); RSS is then the primary's
   --no-build           reuse the build in NEXT_DIST_DIR (default .next-bench)
   --keep               keep the temporary database and server logs
   --help               show this text
@@ -30,6 +31,7 @@ export interface BenchOptions {
   soak: boolean;
   soakSeconds: number;
   port: number;
+  workers: number;
   build: boolean;
   keep: boolean;
   distDir: string;
@@ -61,6 +63,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
       soak: { type: 'boolean', default: false },
       'soak-duration': { type: 'string', default: '5m' },
       port: { type: 'string', default: '3200' },
+      workers: { type: 'string', default: '1' },
       'no-build': { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -80,6 +83,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
     soak: values.soak,
     soakSeconds: seconds(values['soak-duration']),
     port: count('port', values.port, 1024),
+    workers: count('workers', values.workers, 1),
     build: !values['no-build'],
     keep: values.keep,
     distDir: process.env.NEXT_DIST_DIR || '.next-bench',

@@ -189,7 +189,8 @@ export function renderMarkdown(r: RunResults): string {
   const m = r.machine;
   const o = r.options;
   const lines: string[] = [];
-  lines.push(`## Quire benchmark: ${fmt(r.seed.posts)} posts, ${o.connections} connections, ${o.duration} s per scenario`);
+  const workers = Number(o.workers ?? 1) > 1 ? `, WORKERS=${String(o.workers)}` : '';
+  lines.push(`## Quire benchmark: ${fmt(r.seed.posts)} posts, ${o.connections} connections, ${o.duration} s per scenario${workers}`);
   lines.push('');
   lines.push(
     `Machine: ${m.cpu}, ${m.cores} cores (nproc ${m.nproc}), ${fmt(m.memoryGb, 1)} GiB RAM, ${m.os}; Node ${m.node}, Next ${m.next}, SQLite ${m.sqlite}. ` +

@@ -78,9 +78,10 @@ async function main(): Promise<void> {
   const fixture = await seedDatabase({ posts: opts.posts, comments: opts.comments, dir: tempDir, siteUrl });
   say(`  ${fixture.seedSeconds.toFixed(1)} s, ${(fixture.dbBytes / 2 ** 20).toFixed(0)} MB`);
 
-  say('Starting Quire (server/index.mjs) ...');
+  say(`Starting Quire (server/index.mjs, WORKERS=${opts.workers}) ...`);
   const { server: quire, coldStart } = await startQuire({
     port: opts.port,
+    workers: opts.workers,
     distDir: opts.distDir,
     dbPath: fixture.dbPath,
     siteUrl,

@@ -148,6 +148,8 @@ export interface QuireStart {
 
 export async function startQuire(options: {
   port: number;
+  /** WORKERS for the server; one process when left out. */
+  workers?: number;
   distDir: string;
   dbPath: string;
   siteUrl: string;
@@ -160,6 +162,7 @@ export async function startQuire(options: {
     NEXT_TELEMETRY_DISABLED: '1',
     ADMIN_TOKEN: 'bench-admin-token-0123456789abcdef',
     SEED_DEMO_CONTENT: 'false',
+    WORKERS: String(options.workers ?? 1),
   });
   const started = performance.now();
   const child = spawnLogged('quire', [SERVER, '-H', '127.0.0.1', '-p', String(options.port)], env, log);

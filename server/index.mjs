@@ -105,6 +105,7 @@ async function serve() {
  */
 async function warmUp(listener) {
   const local = createServer(listener);
+  // exclusive: the worker listens by itself; the primary never sees this port or counts it as listening.
   await new Promise((resolve, reject) =>
     local.once('error', reject).listen({ host: '127.0.0.1', port: 0, exclusive: true }, () => resolve(undefined)),
   );
