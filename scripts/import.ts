@@ -1,7 +1,10 @@
 import fs from 'node:fs';
+import { getDb } from '@/db';
+import { tags as cacheTags } from '@/lib/cache';
 import { getEnv } from '@/lib/env';
 import { AppError } from '@/lib/errors';
 import { importData } from '@/lib/ops/export';
+import { SharedCacheTags } from '@/lib/shared-cache-tags';
 import { parseCommand, plural, runScript, usage } from './cli';
 
 /*
@@ -45,6 +48,8 @@ runScript(async () => {
     }
     throw error;
   }
+  // Servers running on this database show the imported posts on their next request, not after their cache's 60 s.
+  new SharedCacheTags(getDb()).expire([cacheTags.content]);
   const replaced = result.replaced > 0 ? ` (${plural(result.replaced, 'existing post')} replaced)` : '';
   console.log(`Imported ${plural(result.posts, 'post')} and ${plural(result.comments, 'comment')} into ${file}${replaced}.`);
   if (result.unlinkedAuthorComments > 0) {

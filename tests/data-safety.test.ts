@@ -621,6 +621,12 @@ describe('npm run export / import', SLOW, () => {
     expect(imported.stderr).not.toMatch(STACK_TRACE);
     expect(imported.code).toBe(0);
     expect(imported.stdout).toContain(`Imported 5 posts and 8 comments into ${target}.`);
+    // Servers on that file expire their cached pages at once (server/cache-handler.mjs).
+    const moved = new Database(target, { readonly: true });
+    const expiry = moved.prepare("SELECT expired_at FROM cache_tag_expiries WHERE tag = 'content'").get() as
+      { expired_at: number } | undefined;
+    moved.close();
+    expect(Date.now() - (expiry?.expired_at ?? 0)).toBeLessThan(60_000);
 
     // None of these writes, so they run side by side.
     const invalidFile = tempFile('invalid.json');
