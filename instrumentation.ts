@@ -17,6 +17,11 @@ export async function register() {
   const { getEnv } = await import('@/lib/env');
   const { closeDb, getDatabase } = await import('@/db');
   const env = getEnv();
+  // Before the database, so a wrong REDIS_URL stops start-up before anything is written.
+  if (env.REDIS_URL) {
+    const { connectRedisCache } = await import('@/server/redis-cache.mjs');
+    await connectRedisCache(env.REDIS_URL, { prefix: env.REDIS_KEY_PREFIX });
+  }
   const { created, db } = getDatabase();
   // Before any request: from here on, cached pages and data follow other processes' writes.
   const { shareCacheTags } = await import('@/lib/shared-cache-tags');

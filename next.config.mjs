@@ -7,14 +7,16 @@ const nextConfig = {
   distDir: process.env.NEXT_DIST_DIR || '.next',
   poweredByHeader: false,
   // The database and its migrations are read from disk at run time, never bundled.
-  serverExternalPackages: ['better-sqlite3'],
+  // The Redis client (REDIS_URL) is loaded from node_modules too, like the cache handler that uses it.
+  serverExternalPackages: ['better-sqlite3', 'redis', '@redis/client'],
   // Cached pages and data live in memory (an LRU of cacheMaxMemorySize, 50 MB by default), not
   // on disk: a restart or a restored backup never serves old content, and requests for endless
   // distinct URLs cannot fill the disk.
   experimental: { isrFlushToDisk: false },
   // The same memory cache, with cache-tag expiry shared by every server process on the database,
-  // so a write in one expires the others' pages too (server/cache-handler.mjs). An absolute path:
-  // Next imports it at run time from wherever it runs.
+  // so a write in one expires the others' pages too (server/cache-handler.mjs); with REDIS_URL,
+  // entries and expiry in Redis, shared by every instance. An absolute path: Next imports it at
+  // run time from wherever it runs.
   cacheHandler: fileURLToPath(new URL('./server/cache-handler.mjs', import.meta.url)),
   async rewrites() {
     const query = (key) => [{ type: 'query', key }];

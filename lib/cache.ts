@@ -1,4 +1,5 @@
 import { revalidateTag, unstable_cache } from 'next/cache';
+import { getRedisCache } from '@/server/redis-cache.mjs';
 
 /**
  * Cache tags: every cached page and API answer carries the tags of the data it shows, and every
@@ -60,4 +61,14 @@ export function expire(...expired: string[]): void {
     // Writes outside a request (demo content seeded at start-up) come before anything is cached.
     if (!(error instanceof Error && error.message.includes('static generation store missing'))) throw error;
   }
+}
+
+/**
+ * Where cached pages and data live, for /api/health: `memory` (each process's own, no REDIS_URL),
+ * `ok` (Redis answers), `degraded` (Redis does not answer in time: pages are rendered on every
+ * request, slower but correct, until it does).
+ */
+export async function getCacheHealth(): Promise<'memory' | 'ok' | 'degraded'> {
+  const redis = getRedisCache();
+  return redis ? redis.health() : 'memory';
 }

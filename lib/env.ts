@@ -30,6 +30,19 @@ const envSchema = z.object({
   ),
   ADMIN_SETUP_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16, 'ADMIN_SETUP_TOKEN must be at least 16 characters').optional()),
   SEED_DEMO_CONTENT: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).default('true')).transform((v) => v === 'true'),
+  /** Next's page and data cache in this Redis, shared by every instance; in each process's memory when unset. */
+  REDIS_URL: z.preprocess(
+    emptyAsUndefined,
+    z.url({ protocol: /^rediss?$/, error: 'REDIS_URL must be a redis:// or rediss:// URL such as redis://localhost:6379' }).optional(),
+  ),
+  /** Namespaces this blog's keys, so several blogs can share one Redis. */
+  REDIS_KEY_PREFIX: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^[\w.:-]{1,64}$/, 'REDIS_KEY_PREFIX must be 1 to 64 letters, digits, `_`, `.`, `:` or `-`')
+      .default('quire'),
+  ),
 });
 
 export type Env = z.infer<typeof envSchema>;

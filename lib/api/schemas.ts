@@ -64,5 +64,10 @@ export const healthSchema = responseSchema(
     database: z.literal('ok'),
     migrations: z.number().int().describe('How many migrations the database has'),
     version: z.string().nullable().describe('The latest migration applied, e.g. 0005_sitemap_lastmod_index'),
+    cache: z
+      .enum(['memory', 'ok', 'degraded'])
+      .describe(
+        "Where cached pages live: `memory` (each process's own), `ok` (Redis, REDIS_URL), `degraded` (Redis does not answer: pages are rendered per request until it does)",
+      ),
   }),
 );

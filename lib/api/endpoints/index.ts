@@ -22,6 +22,7 @@ import { siteEndpoint, siteImageEndpoint } from '@/lib/api/endpoints/site';
 import { buildOpenApiDocument } from '@/lib/api/openapi';
 import { problems } from '@/lib/api/problems';
 import { healthSchema } from '@/lib/api/schemas';
+import { getCacheHealth } from '@/lib/cache';
 import { AppError } from '@/lib/errors';
 import { json } from '@/lib/http';
 
@@ -32,10 +33,11 @@ export * from '@/lib/api/endpoints/site';
 
 export const healthEndpoint = endpoint('/api/health').get({
   summary: 'Health check',
-  description: 'For load balancers and uptime checks: 200 with the migration version when the database answers, else 503.',
+  description:
+    'For load balancers and uptime checks: 200 with the migration version when the database answers, else 503. A Redis cache that does not answer is reported (`cache: degraded`) but is no reason for a 503: the blog still serves.',
   access: 'public',
   responses: { 200: { description: 'The database answers', schema: healthSchema }, ...problems(503) },
-  handler: () => {
+  handler: async () => {
     let health;
     try {
       health = getDatabaseHealth();
@@ -43,7 +45,7 @@ export const healthEndpoint = endpoint('/api/health').get({
       console.error('Health check: the database does not answer', error);
       throw new AppError('unavailable', 'The database does not answer.', { headers: { 'Retry-After': '5' } });
     }
-    return json({ status: 'ok', ...health });
+    return json({ status: 'ok', ...health, cache: await getCacheHealth() });
   },
 });
 
