@@ -19,3 +19,8 @@ test('without SITE_URL, the start-up message and every link name the address the
     await server.stop();
   }
 });
+
+test('an invalid setting stops start-up with a message naming it, instead of answering 500s', async () => {
+  const starting = startServer({ databasePath: tempDatabasePath(), env: { SITE_URL: 'blog.example.com' } });
+  await expect(starting).rejects.toThrow(/Invalid configuration:\n  SITE_URL: /);
+});

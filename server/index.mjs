@@ -84,7 +84,8 @@ async function serve() {
   const listener = createEdge({ trust, https, dev, handle: (request, response) => handle(request, response) });
   server.on('request', listener);
   if (dev) server.on('upgrade', app.getUpgradeHandler());
-  if (cluster.isWorker) await warmUp(listener);
+  // Start-up work and configuration errors come before the server listens, not on a reader's first request.
+  if (!dev) await warmUp(listener);
 
   server.once('error', (error) => {
     console.error(`Quire: cannot listen on ${hostname}:${port}: ${error.message}`);
@@ -98,9 +99,10 @@ async function serve() {
 }
 
 /**
- * Next runs instrumentation.ts (migrations, demo content, ...) on a server's first request. A
- * worker sends itself that request on a port of its own before it joins the shared one, so the
- * primary starts the next worker only once this one's start-up work is done.
+ * Next runs instrumentation.ts (configuration checks, migrations, demo content, ...) on a server's
+ * first request. The server sends itself that request on a port of its own before it listens on
+ * the real one: a bad configuration stops start-up instead of answering 500s, and with WORKERS=N
+ * the primary starts the next worker only once this one's start-up work is done.
  * @param {import('node:http').RequestListener} listener
  */
 async function warmUp(listener) {
@@ -114,7 +116,8 @@ async function warmUp(listener) {
     const response = await fetch(`http://127.0.0.1:${localPort}/api/health`);
     await response.arrayBuffer();
     if (response.status !== 200) {
-      console.error(`Quire: worker ${process.env.QUIRE_WORKER_ID} cannot serve: GET /api/health answered ${response.status}.`);
+      const who = cluster.isWorker ? `worker ${process.env.QUIRE_WORKER_ID}` : 'the server';
+      console.error(`Quire: ${who} cannot serve: GET /api/health answered ${response.status}.`);
       process.exit(1);
     }
   } finally {
