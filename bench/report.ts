@@ -86,7 +86,7 @@ export interface RunResults {
   options: Record<string, unknown>;
   machine: MachineInfo;
   buildSeconds: number | null;
-  seed: { posts: number; commentsOnMeasured: number; seconds: number; dbMb: number; measuredSlug: string };
+  seed: { posts: number; commentsOnMeasured: number; commentsOnHotWrite?: number; seconds: number; dbMb: number; measuredSlug: string };
   coldStart: { healthMs: number; pageMs: number };
   sitemapSet?: SitemapSetResult;
   equality?: Comparison;
@@ -197,7 +197,7 @@ export function renderMarkdown(r: RunResults): string {
       `Load average ${fmt(m.loadBefore, 2)} before, ${fmt(m.loadAfter ?? 0, 2)} after. The load generator runs on the same machine.`,
   );
   lines.push(
-    `Data: ${fmt(r.seed.posts)} published posts, ${r.seed.commentsOnMeasured} comments on the measured post, database ${fmt(r.seed.dbMb)} MB, seeded in ${fmt(r.seed.seconds, 1)} s` +
+    `Data: ${fmt(r.seed.posts)} published posts, ${r.seed.commentsOnMeasured} comments on the measured post${r.seed.commentsOnHotWrite === undefined ? '' : ` and ${r.seed.commentsOnHotWrite} on the hot-post write scenario's`}, database ${fmt(r.seed.dbMb)} MB, seeded in ${fmt(r.seed.seconds, 1)} s` +
       `${r.buildSeconds === null ? ' (build reused)' : `; build ${fmt(r.buildSeconds, 1)} s`}.`,
   );
   lines.push(`Cold start: first 200 of /api/health after ${fmt(r.coldStart.healthMs)} ms, of / after ${fmt(r.coldStart.pageMs)} ms.`);

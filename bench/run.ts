@@ -120,6 +120,9 @@ async function main(): Promise<void> {
     const base = scenario.baseline ? await measure(baseline, scenario.requests(context), scenarioLoad) : undefined;
     if (base) say(`  baseline  ${base.rps.toFixed(0)} req/s, p99 ${base.p99} ms, ${base.errors} errors, ${base.non2xx} non-2xx`);
     scenarios.push({ id: scenario.id, label: scenario.label, group: scenario.group, quire: result, baseline: base });
+    if (scenario.id === 'comment-post-hot') {
+      say(`  ${commentLoad(fixture.dbPath, [fixture.hotWriteSlug]).total} approved comments on ${fixture.hotWriteSlug} now`);
+    }
     if (scenario.id === 'mixed' && opts.soak) soak = await runSoak(quire, context, result.rps, opts);
     if (scenario.id === 'sitemap-shard') {
       await waitIdle(servers);
@@ -138,6 +141,7 @@ async function main(): Promise<void> {
     seed: {
       posts: fixture.posts,
       commentsOnMeasured: fixture.commentsOnMeasured,
+      commentsOnHotWrite: fixture.commentsOnHotWrite,
       seconds: fixture.seedSeconds,
       dbMb: fixture.dbBytes / 2 ** 20,
       measuredSlug: fixture.measuredSlug,

@@ -137,6 +137,15 @@ export const SCENARIOS: Scenario[] = [
     // Spread over 2,000 older posts, so no single post grows a huge thread during the run.
     requests: ({ fixture }) => generated(commentWriter(fixture.writeSlugs, Date.now() % 100_000)),
   },
+  {
+    id: 'comment-post-hot',
+    label: 'POST /api/posts/{slug}/comments (all on one post)',
+    group: 'write',
+    baseline: true,
+    // A popular post draws the comments: every one goes to the same post (one with comments already),
+    // so each write updates the same posts row and expires the same cache tag.
+    requests: ({ fixture }) => generated(commentWriter([fixture.hotWriteSlug], Date.now() % 100_000)),
+  },
   { id: 'mixed', label: 'mixed: 95% reads, 5% comment posts', group: 'mixed', baseline: false, requests: mixedRequests },
   // Last: streaming a shard holds a SQLite iterator open, which blocks every write on the connection meanwhile.
   { id: 'sitemap-index', label: 'GET /sitemap.xml', group: 'discovery', baseline: false, requests: () => get('/sitemap.xml') },

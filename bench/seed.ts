@@ -30,6 +30,12 @@ export interface Fixture {
   hotSlugs: string[];
   /** Older posts that the comment-write scenario spreads its comments over. */
   writeSlugs: string[];
+  /**
+   * The post the hot-post write scenario sends every comment to: a popular post that already has
+   * comments. Outside the posts the other scenarios read and write when the blog is large enough.
+   */
+  hotWriteSlug: string;
+  commentsOnHotWrite: number;
   searchQueries: string[];
   seedSeconds: number;
   dbBytes: number;
@@ -216,7 +222,12 @@ export async function seedDatabase(options: SeedOptions): Promise<Fixture> {
   const commentsOnMeasured = await addComments(newest, options.comments);
 
   const recent = sqlite.prepare("SELECT slug FROM posts WHERE status = 'published' ORDER BY published_at DESC, id DESC LIMIT ?");
-  const slugs = (recent.all(Math.min(options.posts, 2200)) as { slug: string }[]).map((row) => row.slug);
+  const slugs = (recent.all(Math.min(options.posts, 2201)) as { slug: string }[]).map((row) => row.slug);
+  const hotWriteSlug = slugs.length > 2200 ? slugs.pop()! : slugs.at(-1)!;
+  const hotWritePost = sqlite.prepare('SELECT published_at AS publishedAt FROM posts WHERE slug = ?').get(hotWriteSlug) as {
+    publishedAt: string;
+  };
+  const commentsOnHotWrite = await addComments({ slug: hotWriteSlug, publishedAt: hotWritePost.publishedAt }, options.comments);
   sqlite.pragma('wal_checkpoint(TRUNCATE)');
   closeDb();
   return {
@@ -226,6 +237,8 @@ export async function seedDatabase(options: SeedOptions): Promise<Fixture> {
     commentsOnMeasured,
     hotSlugs: slugs.slice(0, 200),
     writeSlugs: slugs.length > 1200 ? slugs.slice(200) : slugs.slice(1),
+    hotWriteSlug,
+    commentsOnHotWrite,
     searchQueries: [...SEARCH_QUERIES],
     seedSeconds: (performance.now() - started) / 1000,
     dbBytes: fs.statSync(dbPath).size,
@@ -257,8 +270,8 @@ function checkFastPathMatches(
   }
 }
 
-/** Threads with replies on the measured post, through the app's own createComment, spread over the days after it went out. */
-async function addComments(post: PostInput, count: number): Promise<number> {
+/** Threads with replies on a post, through the app's own createComment, spread over the days after it went out. */
+async function addComments(post: Pick<PostInput, 'slug' | 'publishedAt'>, count: number): Promise<number> {
   const { getDb } = await import('@/db');
   const { createComment } = await import('@/lib/comments/comments');
   const sqlite = getDb().$client;
