@@ -94,7 +94,7 @@ test('a REDIS_URL that cannot be used stops start-up with a message naming it', 
   const closed = await startRedis();
   await closed.stop();
   // One process and WORKERS=2 alike: the start-up work runs before the server listens (server/index.mjs warmUp).
-  for (const env of [{}, { WORKERS: '2' }]) {
+  for (const env of [{}, { WORKERS: '2' }] as Record<string, string>[]) {
     const starting = startServer({ databasePath: tempDatabasePath('quire-redis-'), env: { REDIS_URL: closed.url, ...env } });
     await expect(starting).rejects.toThrow(/Invalid configuration:\n  REDIS_URL: cannot use redis:\/\/127\.0\.0\.1:\d+\/?: unreachable/);
   }

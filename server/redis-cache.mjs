@@ -237,10 +237,11 @@ export function createRedisClient(url, { connectTimeoutMs = CONNECT_TIMEOUT_MS }
     /** Connects and checks the server answers; rejects with what failed. */
     async connect() {
       try {
-        await within(
-          client.connect().then(() => client.ping()),
+        const info = await within(
+          client.connect().then(() => client.info('server')),
           connectTimeoutMs,
         );
+        assertRedisVersion(info);
         started = true;
       } catch (error) {
         client.destroy();
@@ -248,6 +249,22 @@ export function createRedisClient(url, { connectTimeoutMs = CONNECT_TIMEOUT_MS }
       }
     },
   };
+}
+
+/** The oldest Redis Quire accepts (older releases are long out of support); its tests run against Redis 7. */
+export const MIN_REDIS_MAJOR = 5;
+
+/**
+ * Refuses a server older than MIN_REDIS_MAJOR, from its `INFO server` text (Valkey reports a
+ * compatible redis_version too).
+ * @param {string} info
+ */
+export function assertRedisVersion(info) {
+  const version = /^redis_version:(\S+)/m.exec(info)?.[1];
+  if (!version) throw new Error('the server did not say its Redis version (INFO server)');
+  if (Number(version.split('.')[0]) < MIN_REDIS_MAJOR) {
+    throw new Error(`Redis ${version} is too old: Quire needs Redis ${MIN_REDIS_MAJOR} or later`);
+  }
 }
 
 /** What failed, in words an operator acts on. */

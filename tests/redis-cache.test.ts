@@ -8,6 +8,7 @@ import {
   COMMAND_TIMEOUT_MS,
   ENTRY_TTL_SECONDS,
   RedisCache,
+  assertRedisVersion,
   connectRedisCache,
   createRedisClient,
   resetRedisCache,
@@ -217,5 +218,16 @@ describe.skipIf(redisSkipReason)('a wrong REDIS_URL stops start-up with a messag
     } finally {
       vi.unstubAllEnvs();
     }
+  });
+});
+
+describe('the Redis version', () => {
+  it('a Redis older than 5 is refused by name, a newer one (or Valkey) is accepted', () => {
+    expect(() => assertRedisVersion('# Server\r\nredis_version:4.0.9\r\nredis_mode:standalone\r\n')).toThrow(
+      'Redis 4.0.9 is too old: Quire needs Redis 5 or later',
+    );
+    expect(() => assertRedisVersion('# Server\r\nredis_version:7.0.15\r\n')).not.toThrow();
+    expect(() => assertRedisVersion('# Server\r\nredis_version:7.2.4\r\nvalkey_version:8.0.1\r\n')).not.toThrow();
+    expect(() => assertRedisVersion('# Server\r\n')).toThrow('did not say its Redis version');
   });
 });
