@@ -140,6 +140,9 @@ test.describe('admin pages', () => {
     await page.getByRole('button', { name: 'Create token' }).click();
     await page.getByRole('button', { name: 'Copy', exact: true }).click();
     await expect(page.getByRole('status').filter({ hasText: 'Copied to the clipboard.' })).toBeVisible();
+    // Creating refreshes the list from the server; checked once that is done, the page and its title whole again.
+    await expect(page.getByRole('row', { name: new RegExp(`Quality ${unique}`) })).toHaveCount(1);
+    await expect(page).toHaveTitle(/API tokens/);
     await checkHtml(await page.content(), '/admin/tokens with a new token');
     await checkAxe(page, '/admin/tokens with a new token');
     page.once('dialog', (dialog) => dialog.accept());
