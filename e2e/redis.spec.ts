@@ -10,6 +10,7 @@ import { SERVER_ADMIN_TOKEN, killAllServers, removeTempDatabases, startServer, t
  */
 
 test.describe.configure({ mode: 'serial' });
+// Skipped only off CI on a machine without redis-server (the reason names the install command); CI installs it and always runs this.
 test.skip(!!redisSkipReason, redisSkipReason);
 
 let redis: RedisServer | undefined;

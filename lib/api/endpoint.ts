@@ -99,21 +99,18 @@ export class Endpoint<P extends Record<string, unknown> = Record<string, never>>
     readonly params: ParamParsers<P>,
   ) {}
 
-  get = <A extends Access, Q extends z.ZodObject | undefined = undefined, B extends z.ZodType | undefined = undefined>(
-    spec: OperationSpec<A, P, Q, B>,
-  ) => this.#define('GET', spec);
-  post = <A extends Access, Q extends z.ZodObject | undefined = undefined, B extends z.ZodType | undefined = undefined>(
-    spec: OperationSpec<A, P, Q, B>,
-  ) => this.#define('POST', spec);
-  put = <A extends Access, Q extends z.ZodObject | undefined = undefined, B extends z.ZodType | undefined = undefined>(
-    spec: OperationSpec<A, P, Q, B>,
-  ) => this.#define('PUT', spec);
-  patch = <A extends Access, Q extends z.ZodObject | undefined = undefined, B extends z.ZodType | undefined = undefined>(
-    spec: OperationSpec<A, P, Q, B>,
-  ) => this.#define('PATCH', spec);
-  delete = <A extends Access, Q extends z.ZodObject | undefined = undefined, B extends z.ZodType | undefined = undefined>(
-    spec: OperationSpec<A, P, Q, B>,
-  ) => this.#define('DELETE', spec);
+  get = this.#method('GET');
+  post = this.#method('POST');
+  put = this.#method('PUT');
+  patch = this.#method('PATCH');
+  delete = this.#method('DELETE');
+
+  /** `.get(spec)` and its siblings: each infers its own access, query and body types from `spec`. */
+  #method(method: Method) {
+    return <A extends Access, Q extends z.ZodObject | undefined = undefined, B extends z.ZodType | undefined = undefined>(
+      spec: OperationSpec<A, P, Q, B>,
+    ): this => this.#define(method, spec);
+  }
 
   #define(method: Method, spec: AnyOperation): this {
     if (this.operations[method]) throw new Error(`${method} ${this.path} is defined twice`);
