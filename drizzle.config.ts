@@ -3,8 +3,8 @@ import { getDatabasePath } from './db/config';
 
 export default defineConfig({
   dialect: 'sqlite',
-  schema: './db/schema.ts',
-  out: './db/migrations',
+  schema: './db/sqlite/schema.ts',
+  out: './db/sqlite/migrations',
   dbCredentials: { url: getDatabasePath() },
   casing: 'snake_case',
   strict: true,

@@ -1,25 +1,44 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { getDatabasePath } from './config';
-import * as schema from './schema';
+import { type SQL, sql } from 'drizzle-orm';
+import { type BetterSQLite3Database, drizzle as drizzleSqlite } from 'drizzle-orm/better-sqlite3';
+import { migrate as migrateSqlite } from 'drizzle-orm/better-sqlite3/migrator';
+import { type NodePgDatabase, drizzle as drizzlePostgres } from 'drizzle-orm/node-postgres';
+import { migrate as migratePostgres } from 'drizzle-orm/node-postgres/migrator';
+import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
+import pg from 'pg';
+import { type Dialect, getDatabasePath, getDatabaseUrl, getDialect } from './config';
+import * as postgresSchema from './postgres/schema';
+import * as sqliteSchema from './sqlite/schema';
 
-export type DB = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+/**
+ * The connection lib/ queries, typed as an asynchronous SQLite database whatever the dialect:
+ * every query is awaited, so the same code runs on better-sqlite3 and on PostgreSQL (db/schema.ts).
+ */
+export type DB = BaseSQLiteDatabase<'async', unknown, typeof sqliteSchema>;
+/** A transaction is a DB too: inside `transaction()`, getDb() returns it. */
+export type Tx = DB;
+/** A synchronous better-sqlite3 connection, for what only SQLite has (backups, the shared cache tags). */
+export type SqliteDB = BetterSQLite3Database<typeof sqliteSchema> & { $client: Database.Database };
 
-const MIGRATIONS_FOLDER = path.join(process.cwd(), 'db', 'migrations');
+export { getDialect, type Dialect };
 
-export interface OpenedDatabase {
-  db: DB;
-  /** True when this open created the schema, i.e. the database was new. */
-  created: boolean;
+const MIGRATIONS = { sqlite: path.join(process.cwd(), 'db', 'sqlite', 'migrations'), postgres: path.join(process.cwd(), 'db', 'postgres', 'migrations') };
+
+/** Opens (creating if needed) a SQLite file, tunes it and applies pending migrations. */
+export function openDatabase(file: string): { db: SqliteDB; created: boolean } {
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const sqlite = openSqliteFile(file);
+  const created = !sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'").get();
+  const db = drizzleSqlite({ client: sqlite, schema: sqliteSchema, casing: 'snake_case' });
+  migrateSqlite(db, { migrationsFolder: MIGRATIONS.sqlite });
+  return { db, created };
 }
 
-/** Opens (creating if needed) a database file, tunes it and applies pending migrations. */
-export function openDatabase(file: string): OpenedDatabase {
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const sqlite = new Database(file);
+function openSqliteFile(file: string, options?: Database.Options): Database.Database {
+  const sqlite = new Database(file, options);
   // WAL lets readers run beside the one writer, in this process or another (two servers during a
   // restart). With synchronous = NORMAL a commit is in the WAL file before it is acknowledged, so it
   // survives the process being killed (e2e/resilience.spec.ts SIGKILLs a server under load); an OS
@@ -28,59 +47,188 @@ export function openDatabase(file: string): OpenedDatabase {
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
-  // How long a write waits for another connection's transaction. Writes take the lock up front
-  // (BEGIN IMMEDIATE or a single statement), so they wait here instead of failing with SQLITE_BUSY.
+  // How long a write waits for another process's transaction. Writes take the lock up front
+  // (BEGIN IMMEDIATE), so they wait here instead of failing with SQLITE_BUSY.
   sqlite.pragma('busy_timeout = 5000');
-
-  const created = !sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'").get();
-  const db = drizzle({ client: sqlite, schema, casing: 'snake_case' });
-  migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
-  return { db, created };
+  return sqlite;
 }
 
-// One connection per process, kept across hot reloads in development.
-const globalForDb = globalThis as typeof globalThis & { quireDb?: OpenedDatabase };
+interface Connection {
+  dialect: Dialect;
+  /** Where reads outside a transaction go. */
+  db: DB;
+  /** Runs `work` in a new transaction (see `transaction`). */
+  begin<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+  /** Migrations applied; `created` when this start made the schema (a new, empty blog). */
+  ready: Promise<{ created: boolean }>;
+  /** Runs a raw statement in the dialect's own terms and returns its rows. */
+  rows<T>(db: DB, query: SQL): Promise<T[]>;
+  close(): Promise<void>;
+}
 
-export function getDatabase(): OpenedDatabase {
-  // `next build` renders a few pages ahead (the 404 page, for one), and their layout reads the site's
-  // settings. The build must not create the blog's database: the first start would find it and skip
-  // the demo content. It gets an empty one in memory instead.
-  globalForDb.quireDb ??= openDatabase(process.env.NEXT_PHASE === 'phase-production-build' ? ':memory:' : getDatabasePath());
+/**
+ * SQLite: better-sqlite3 is synchronous and has one connection per handle, so a transaction that
+ * awaits would let any other request's statements run inside it. Hence two connections. Reads go to
+ * one that is `query_only`, so a write outside `transaction()` fails at once, in every test. Writes
+ * go to the other, one transaction at a time (a promise queue), each opened with BEGIN IMMEDIATE;
+ * in WAL mode reads never wait for it and never see a transaction before it commits.
+ */
+function openSqlite(file: string): Connection {
+  const writer = openDatabase(file);
+  // `next build`'s database lives in memory, where a second connection would be another database.
+  const inMemory = file === ':memory:';
+  const readerClient = inMemory ? writer.db.$client : openSqliteFile(file);
+  if (!inMemory) readerClient.pragma('query_only = ON');
+  const reader = drizzleSqlite({ client: readerClient, schema: sqliteSchema, casing: 'snake_case' });
+  let queue: Promise<unknown> = Promise.resolve();
+  return {
+    dialect: 'sqlite',
+    db: reader as unknown as DB,
+    begin(work) {
+      const run = queue.then(async () => {
+        const client = writer.db.$client;
+        client.exec('BEGIN IMMEDIATE');
+        try {
+          const tx = writer.db as unknown as Tx;
+          const result = await activeTransaction.run(tx, () => work(tx));
+          client.exec('COMMIT');
+          return result;
+        } catch (error) {
+          if (client.inTransaction) client.exec('ROLLBACK');
+          throw error;
+        }
+      });
+      queue = run.catch(() => undefined);
+      return run;
+    },
+    ready: Promise.resolve({ created: writer.created }),
+    rows: async <T>(db: DB, query: SQL) => (db as unknown as SqliteDB).all<T>(query),
+    async close() {
+      await queue;
+      if (readerClient !== writer.db.$client) readerClient.close();
+      writer.db.$client.close();
+    },
+  };
+}
+
+/** Errors a wrong DATABASE_URL gives, said in words, naming the variable. */
+function describeConnectError(error: unknown): string {
+  const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
+  const message = error instanceof Error ? error.message : String(error);
+  const why =
+    code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'ETIMEDOUT'
+      ? `PostgreSQL is unreachable (${message})`
+      : code === '28P01' || code === '28000'
+        ? `authentication failed (${message})`
+        : code === '3D000'
+          ? `the database does not exist (${message}); create it with createdb`
+          : message;
+  return `Invalid configuration:\n  DATABASE_URL: ${why}`;
+}
+
+/** The oldest PostgreSQL with everything the schema uses (identity columns, generated columns, websearch_to_tsquery). */
+const MIN_POSTGRES = 12;
+
+function openPostgres(url: string): Connection {
+  // int8 (count(*), epoch milliseconds) as a number: every value Quire stores fits in 2^53.
+  const types = { getTypeParser: (oid: number, format?: string) => (oid === 20 ? Number : pg.types.getTypeParser(oid, format as 'text')) };
+  const pool = new pg.Pool({ connectionString: url, max: Number(process.env.DATABASE_POOL_SIZE) || 10, types });
+  // An idle client's error (PostgreSQL restarted, say) must not crash the process; the pool replaces it.
+  pool.on('error', (error) => console.error('Quire: PostgreSQL connection error:', error.message));
+  const db = drizzlePostgres({ client: pool, schema: postgresSchema, casing: 'snake_case' });
+  const ready = (async () => {
+    let created: boolean;
+    try {
+      const { rows } = await pool.query<{ version: string; migrated: boolean }>(
+        "SELECT current_setting('server_version_num') AS version, to_regclass('drizzle.__drizzle_migrations') IS NOT NULL AS migrated",
+      );
+      const major = Math.floor(Number(rows[0]!.version) / 10000);
+      if (major < MIN_POSTGRES) throw new Error(`PostgreSQL ${MIN_POSTGRES} or newer is needed; this server is version ${major}`);
+      created = !rows[0]!.migrated;
+    } catch (error) {
+      throw new Error(describeConnectError(error), { cause: error });
+    }
+    await migratePostgres(db, { migrationsFolder: MIGRATIONS.postgres });
+    return { created };
+  })();
+  // Callers await `ready`; this keeps an early failure from being reported as unhandled as well.
+  ready.catch(() => undefined);
+  return {
+    dialect: 'postgres',
+    db: db as unknown as DB,
+    begin: (work) => db.transaction((tx) => activeTransaction.run(tx as unknown as Tx, () => work(tx as unknown as Tx))),
+    ready,
+    rows: async <T>(db: DB, query: SQL) => (await (db as unknown as NodePgDatabase).execute(query)).rows as T[],
+    close: () => pool.end(),
+  };
+}
+
+const activeTransaction = new AsyncLocalStorage<Tx>();
+
+// One connection (pool) per process, kept across hot reloads in development.
+const globalForDb = globalThis as typeof globalThis & { quireDb?: Connection };
+
+function connection(): Connection {
+  if (!globalForDb.quireDb) {
+    const url = getDatabaseUrl();
+    globalForDb.quireDb =
+      getDialect() === 'postgres' && url
+        ? openPostgres(url)
+        : // `next build` renders a few pages ahead (the 404 page, for one), and their layout reads the
+          // site's settings. The build must not create the blog's database: the first start would
+          // find it and skip the demo content. It gets an empty one in memory instead.
+          openSqlite(process.env.NEXT_PHASE === 'phase-production-build' ? ':memory:' : getDatabasePath());
+  }
   return globalForDb.quireDb;
 }
 
-export function getDb(): DB {
-  return getDatabase().db;
+/** Opens the database and applies pending migrations; `created` when the blog is new. Start-up awaits this. */
+export function prepareDatabase(): Promise<{ created: boolean }> {
+  return connection().ready;
 }
 
-/** The transaction a `writeTransaction` (or `db.transaction`) callback is given. */
-export type Tx = Parameters<Parameters<DB['transaction']>[0]>[0];
+/** The current transaction inside `transaction()`, else the connection for reads. */
+export function getDb(): DB {
+  return activeTransaction.getStore() ?? connection().db;
+}
 
 /**
- * Runs `write` in one transaction that takes the write lock up front (BEGIN IMMEDIATE), so a busy
- * database waits (busy_timeout) instead of failing when a deferred read would have to upgrade.
- * Every write of more than one statement goes through here.
+ * Runs `work` in one transaction: all of it commits, or none of it. Every write goes through here,
+ * even a single statement (on SQLite the connection for reads refuses writes). Inside, getDb()
+ * returns the transaction, so the functions `work` calls take part in it; a `transaction()` inside
+ * another joins it. Keep slow work (rendering, image encoding) before it: on SQLite one
+ * transaction at a time holds the write lock.
  */
-export function writeTransaction<T>(write: (tx: Tx) => T): T {
-  return getDb().transaction(write, { behavior: 'immediate' });
+export function transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+  const current = activeTransaction.getStore();
+  if (current) return work(current);
+  return connection().begin(work);
 }
 
-/** Closes the connection; the last one to close a database checkpoints the WAL into the file and deletes it. */
-export function closeDb(): void {
-  globalForDb.quireDb?.db.$client.close();
+/** Runs raw SQL (what the query builder cannot say, written per dialect) and returns its rows. */
+export function queryRows<T>(query: SQL): Promise<T[]> {
+  return connection().rows<T>(getDb(), query);
+}
+
+/** Closes the connections; on SQLite the last one to close checkpoints the WAL into the file and deletes it. */
+export async function closeDb(): Promise<void> {
+  const current = globalForDb.quireDb;
   globalForDb.quireDb = undefined;
+  await current?.close();
 }
 
-export { schema };
+export { sql };
 
-/** Proves the database answers and tells which migration it is on (its tag in db/migrations). */
-export function getDatabaseHealth(): { database: 'ok'; migrations: number; version: string | null } {
-  const row = getDb().$client.prepare('SELECT count(*) AS applied, max(created_at) AS latest FROM __drizzle_migrations').get() as {
-    applied: number;
-    latest: number | null;
-  };
-  const journal = JSON.parse(fs.readFileSync(path.join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as {
+/** Proves the database answers and tells which migration it is on (its tag in db/<dialect>/migrations). */
+export async function getDatabaseHealth(): Promise<{ database: 'ok'; migrations: number; version: string | null }> {
+  const dialect = getDialect();
+  const table = dialect === 'postgres' ? sql.raw('drizzle.__drizzle_migrations') : sql.raw('__drizzle_migrations');
+  const [row] = await queryRows<{ applied: number; latest: number | string | null }>(
+    sql`SELECT count(*) AS applied, max(created_at) AS latest FROM ${table}`,
+  );
+  const journal = JSON.parse(fs.readFileSync(path.join(MIGRATIONS[dialect], 'meta', '_journal.json'), 'utf8')) as {
     entries: { when: number; tag: string }[];
   };
-  return { database: 'ok', migrations: row.applied, version: journal.entries.find((entry) => entry.when === row.latest)?.tag ?? null };
+  const latest = row?.latest == null ? null : Number(row.latest);
+  return { database: 'ok', migrations: Number(row?.applied ?? 0), version: journal.entries.find((entry) => entry.when === latest)?.tag ?? null };
 }

@@ -102,7 +102,7 @@ test('the API over HTTP: JSON reads, 405 with Allow, 413 by declared length, pro
   }
 
   // Health names the newest migration in the journal drizzle-kit keeps.
-  const journal = JSON.parse(fs.readFileSync('db/migrations/meta/_journal.json', 'utf8')) as { entries: { tag: string }[] };
+  const journal = JSON.parse(fs.readFileSync('db/sqlite/migrations/meta/_journal.json', 'utf8')) as { entries: { tag: string }[] };
   const health = await (await request.get('/api/health')).json();
   expect(health).toEqual({
     status: 'ok',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { COMMENT_STATUSES, type CommentStatus } from '@/db/schema';
+import { COMMENT_STATUSES, type CommentStatus } from '@/db/enums';
 import { requestSchema, responseSchema } from '@/lib/api/registry';
 import { dateTime, optionalField, pageOf, textField, url } from '@/lib/api/schemas';
 import { listQuerySchema } from '@/lib/pagination';

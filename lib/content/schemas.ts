@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { POST_STATUSES } from '@/db/schema';
+import { POST_STATUSES } from '@/db/enums';
 import { requestSchema, responseSchema } from '@/lib/api/registry';
 import { cleanText, dateTime, optionalField, pageOf, textField, url } from '@/lib/api/schemas';
 import { listQuerySchema } from '@/lib/pagination';

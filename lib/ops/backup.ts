@@ -37,7 +37,7 @@ export interface RestoreResult {
 /** Copy every page in one step: one read transaction, so the copy is one consistent moment. */
 const ALL_PAGES = 0x7fffffff;
 
-const MIGRATIONS_JOURNAL = path.join(process.cwd(), 'db', 'migrations', 'meta', '_journal.json');
+const MIGRATIONS_JOURNAL = path.join(process.cwd(), 'db', 'sqlite', 'migrations', 'meta', '_journal.json');
 
 const errorCode = (error: unknown) => (error instanceof Error && 'code' in error ? String(error.code) : undefined);
 
