@@ -15,19 +15,28 @@ export async function register() {
     throw new Error('Start Quire with `npm run serve` (node server/index.mjs), not `next start`: see docs/security.md.');
   }
   const { getEnv } = await import('@/lib/env');
-  const { closeDb, getDatabase } = await import('@/db');
+  const { closeDb, getDialect, openDatabase, prepareDatabase } = await import('@/db');
   const env = getEnv();
   // Before the database, so a wrong REDIS_URL stops start-up before anything is written.
   if (env.REDIS_URL) {
     const { connectRedisCache } = await import('@/server/redis-cache.mjs');
     await connectRedisCache(env.REDIS_URL, { prefix: env.REDIS_KEY_PREFIX });
   }
-  const { created, db } = getDatabase();
-  // Before any request: from here on, cached pages and data follow other processes' writes.
-  const { shareCacheTags } = await import('@/lib/shared-cache-tags');
-  shareCacheTags(db);
+  const { created } = await prepareDatabase();
+  // Before any request: from here on, cached pages and data follow other processes' writes. On SQLite
+  // through a connection of the cache's own: its checks are synchronous, as Next's cache handler is.
+  const tagsConnection = getDialect() === 'sqlite' ? openDatabase(env.DATABASE_PATH).db : undefined;
+  if (tagsConnection) {
+    const { shareCacheTags } = await import('@/lib/shared-cache-tags');
+    shareCacheTags(tagsConnection);
+  }
   const { installGracefulShutdown } = await import('@/lib/ops/graceful-shutdown');
-  installGracefulShutdown({ onExit: closeDb });
+  installGracefulShutdown({
+    onExit: async () => {
+      tagsConnection?.$client.close();
+      await closeDb();
+    },
+  });
   if (created && env.SEED_DEMO_CONTENT) {
     const { seedDemoContent } = await import('@/lib/ops/demo-content');
     const seeded = await seedDemoContent();
@@ -42,7 +51,7 @@ export async function register() {
   // With WORKERS=N the first worker makes the setup token; another would replace its hash with its own.
   if (Number(process.env.QUIRE_WORKER_ID ?? 1) > 1) return;
   const { prepareSetup } = await import('@/lib/auth/setup');
-  const setup = prepareSetup();
+  const setup = await prepareSetup();
   if (setup) {
     const where = `${env.SITE_URL}/admin/setup`;
     console.log(

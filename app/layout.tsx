@@ -23,8 +23,8 @@ function icons({ icon, favicon }: SiteIdentity): Metadata['icons'] {
   };
 }
 
-export function generateMetadata(): Metadata {
-  const identity = getSiteIdentity();
+export async function generateMetadata(): Promise<Metadata> {
+  const identity = await getSiteIdentity();
   return {
     metadataBase: new URL(getEnv().SITE_URL),
     title: { default: identity.name, template: `%s · ${identity.name}` },
@@ -45,8 +45,8 @@ export const viewport: Viewport = {
 };
 
 /** The document around every page; each area (app/(site), app/admin) brings its own header, main and footer. */
-export default function RootLayout({ children }: { children: ReactNode }) {
-  const accent = accentCss(getSiteIdentity().accentColor);
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const accent = accentCss((await getSiteIdentity()).accentColor);
   return (
     <html lang="en">
       {/* The accent colour from Site settings, over the stylesheet's default. */}

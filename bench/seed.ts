@@ -10,6 +10,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import type Database from 'better-sqlite3';
+import type { DB, SqliteDB } from '@/db';
 import { type Random, SEARCH_QUERIES, TAG_POOL, commentAuthor, commentBody, createRandom, postBody, postTags, postTitle } from './content';
 
 export interface SeedOptions {
@@ -141,56 +143,60 @@ export async function seedDatabase(options: SeedOptions): Promise<Fixture> {
   // The lib reads its configuration once, from the environment, on first use.
   process.env.DATABASE_PATH = dbPath;
   process.env.SITE_URL = options.siteUrl;
-  const { getDb, closeDb } = await import('@/db');
+  const { closeDb, getDb } = await import('@/db');
   const { countWords, createPost } = await import('@/lib/content/posts');
   const { renderPost, truncateText } = await import('@/lib/render/markdown');
   const { indexPost } = await import('@/lib/content/search');
   const { updateSettings } = await import('@/lib/comments/settings');
   const { slugify } = await import('@/lib/slug');
 
-  const db = getDb();
-  const sqlite = db.$client;
   const now = Date.now();
 
   // Anti-spam stays on but cannot reject a load generator: no minimum time to fill the form, the
   // highest rate limit allowed, comments published at once. Links, blocklist and depth as usual.
-  updateSettings({ moderation: 'immediate', minSubmitSeconds: 0, commentRateLimit: { max: 10_000, windowSeconds: 1 } });
+  await updateSettings({ moderation: 'immediate', minSubmitSeconds: 0, commentRateLimit: { max: 10_000, windowSeconds: 1 } });
 
-  const insertTag = sqlite.prepare('INSERT INTO tags (slug, name) VALUES (?, ?) ON CONFLICT (slug) DO NOTHING');
-  for (const name of TAG_POOL) insertTag.run(slugify(name), name);
-  const tagIds = new Map(
-    (sqlite.prepare('SELECT id, slug FROM tags').all() as { id: number; slug: string }[]).map((tag) => [tag.slug, tag.id]),
-  );
+  const tagIds = await writeSqlite(async (sqlite) => {
+    const insertTag = sqlite.prepare('INSERT INTO tags (slug, name) VALUES (?, ?) ON CONFLICT (slug) DO NOTHING');
+    for (const name of TAG_POOL) insertTag.run(slugify(name), name);
+    return new Map((sqlite.prepare('SELECT id, slug FROM tags').all() as { id: number; slug: string }[]).map((tag) => [tag.slug, tag.id]));
+  });
 
-  const insertPost = sqlite.prepare(
-    `INSERT INTO posts (slug, title, summary, body, html, status, published_at, word_count, created_at, updated_at)
-     VALUES (@slug, @title, @summary, @body, @html, 'published', @publishedAt, @wordCount, @createdAt, @updatedAt)`,
-  );
-  const linkTag = sqlite.prepare('INSERT INTO post_tags (post_id, tag_id, position) VALUES (?, ?, ?)');
   // As lib/content/posts.ts stores them: summary defaults to the text's start, words are counted in the plain text.
   const derived = (input: PostInput, text: string) => ({
     summary: input.summary || truncateText(text),
     wordCount: countWords(text),
   });
-  const insertFast = (input: PostInput, { html, text }: Rendered) => {
-    const id = Number(insertPost.run({ ...input, ...derived(input, text), html, createdAt: input.publishedAt }).lastInsertRowid);
-    const seen = new Set<string>();
-    for (const name of input.tags) {
-      const slug = slugify(name);
-      if (seen.has(slug)) continue;
-      linkTag.run(id, tagIds.get(slug)!, seen.size);
-      seen.add(slug);
-    }
-    indexPost(db, id, text);
-  };
+  const insertFast = (posts: { input: PostInput; rendered: Rendered }[]) =>
+    writeSqlite(async (sqlite) => {
+      const insertPost = sqlite.prepare(
+        `INSERT INTO posts (slug, title, summary, body, html, status, published_at, word_count, created_at, updated_at)
+         VALUES (@slug, @title, @summary, @body, @html, 'published', @publishedAt, @wordCount, @createdAt, @updatedAt)`,
+      );
+      const linkTag = sqlite.prepare('INSERT INTO post_tags (post_id, tag_id, position) VALUES (?, ?, ?)');
+      for (const { input, rendered } of posts) {
+        const { html, text } = rendered;
+        const id = Number(insertPost.run({ ...input, ...derived(input, text), html, createdAt: input.publishedAt }).lastInsertRowid);
+        const seen = new Set<string>();
+        for (const name of input.tags) {
+          const slug = slugify(name);
+          if (seen.has(slug)) continue;
+          linkTag.run(id, tagIds.get(slug)!, seen.size);
+          seen.add(slug);
+        }
+        await indexPost(id, text);
+      }
+    });
 
   // Oldest first, so ids grow with publication time as they do on a real blog.
   const order = Array.from({ length: options.posts }, (_, k) => options.posts - 1 - k);
   const oldest = makePost(order[0]!, now);
   const { slug, title, summary, body, tags, publishedAt } = oldest;
   const reference = await createPost({ slug, title, summary, body, tags, publishedAt, status: 'published' });
-  sqlite.prepare('UPDATE posts SET created_at = ?, updated_at = ? WHERE id = ?').run(oldest.publishedAt, oldest.updatedAt, reference.id);
-  checkFastPathMatches(sqlite, reference.id, oldest, derived(oldest, (await renderPost(body)).text));
+  await writeSqlite(async (sqlite) => {
+    sqlite.prepare('UPDATE posts SET created_at = ?, updated_at = ? WHERE id = ?').run(oldest.publishedAt, oldest.updatedAt, reference.id);
+  });
+  checkFastPathMatches(readSqlite(getDb), reference.id, oldest, derived(oldest, (await renderPost(body)).text));
 
   const pool = createRenderPool(Math.max(1, os.availableParallelism()));
   const progress = progressBar(options.posts);
@@ -210,7 +216,7 @@ export async function seedDatabase(options: SeedOptions): Promise<Fixture> {
         inputs = inputsOf(batches[b + 1]!);
         rendering = pool.render(inputs.map((input) => input.body));
       }
-      sqlite.transaction(() => current.forEach((input, j) => insertFast(input, rendered[j]!)))();
+      await insertFast(current.map((input, j) => ({ input, rendered: rendered[j]! })));
       done += current.length;
       progress(done);
     }
@@ -221,6 +227,7 @@ export async function seedDatabase(options: SeedOptions): Promise<Fixture> {
   const newest = makePost(0, now);
   const commentsOnMeasured = await addComments(newest, options.comments);
 
+  const sqlite = readSqlite(getDb);
   const recent = sqlite.prepare("SELECT slug FROM posts WHERE status = 'published' ORDER BY published_at DESC, id DESC LIMIT ?");
   const slugs = (recent.all(Math.min(options.posts, 2201)) as { slug: string }[]).map((row) => row.slug);
   const hotWriteSlug = slugs.length > 2200 ? slugs.pop()! : slugs.at(-1)!;
@@ -228,8 +235,8 @@ export async function seedDatabase(options: SeedOptions): Promise<Fixture> {
     publishedAt: string;
   };
   const commentsOnHotWrite = await addComments({ slug: hotWriteSlug, publishedAt: hotWritePost.publishedAt }, options.comments);
-  sqlite.pragma('wal_checkpoint(TRUNCATE)');
-  closeDb();
+  // The last connection to close checkpoints the WAL into the file, whose size is then the database's.
+  await closeDb();
   return {
     dbPath,
     posts: options.posts,
@@ -245,13 +252,20 @@ export async function seedDatabase(options: SeedOptions): Promise<Fixture> {
   };
 }
 
+/**
+ * Runs `work` in a transaction of the app's data layer with its SQLite connection, where the fast
+ * path's prepared statements go: the benchmark's database is a SQLite file.
+ */
+async function writeSqlite<T>(work: (sqlite: Database.Database) => Promise<T>): Promise<T> {
+  const { transaction } = await import('@/db');
+  return transaction((tx) => work((tx as unknown as SqliteDB).$client));
+}
+
+/** The app's SQLite connection for reads. */
+const readSqlite = (getDb: () => DB) => (getDb() as unknown as SqliteDB).$client;
+
 /** The row createPost wrote for the reference post, compared with what the fast path derives for it. */
-function checkFastPathMatches(
-  sqlite: import('better-sqlite3').Database,
-  id: number,
-  input: PostInput,
-  fast: { summary: string; wordCount: number },
-): void {
+function checkFastPathMatches(sqlite: Database.Database, id: number, input: PostInput, fast: { summary: string; wordCount: number }): void {
   const row = sqlite.prepare('SELECT summary, word_count AS wordCount FROM posts WHERE id = ?').get(id) as {
     summary: string;
     wordCount: number;
@@ -272,11 +286,8 @@ function checkFastPathMatches(
 
 /** Threads with replies on a post, through the app's own createComment, spread over the days after it went out. */
 async function addComments(post: Pick<PostInput, 'slug' | 'publishedAt'>, count: number): Promise<number> {
-  const { getDb } = await import('@/db');
   const { createComment } = await import('@/lib/comments/comments');
-  const sqlite = getDb().$client;
   const random: Random = createRandom(77);
-  const setTime = sqlite.prepare('UPDATE comments SET created_at = ? WHERE id = ?');
   const ids: number[] = [];
   const start = Date.parse(post.publishedAt);
   // One transaction each: createComment renders in a worker first, and a transaction cannot wait for it.
@@ -289,7 +300,10 @@ async function addComments(post: Pick<PostInput, 'slug' | 'publishedAt'>, count:
       body: commentBody(random),
       parentId,
     });
-    setTime.run(new Date(Math.min(Date.now() - 1000, start + (n + 1) * 60_000)).toISOString(), comment.id);
+    const createdAt = new Date(Math.min(Date.now() - 1000, start + (n + 1) * 60_000)).toISOString();
+    await writeSqlite(async (sqlite) => {
+      sqlite.prepare('UPDATE comments SET created_at = ? WHERE id = ?').run(createdAt, comment.id);
+    });
     ids.push(comment.id);
   }
   return ids.length;

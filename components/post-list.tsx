@@ -2,7 +2,7 @@ import Link from 'next/link';
 import { formatDate, pluralize } from '@/lib/site/format';
 import type { PostSummary } from '@/lib/content/schemas';
 import { postPath } from '@/lib/site/paths';
-import { getSiteIdentity } from '@/lib/site/identity';
+import { siteTimeZone } from '@/lib/site/identity';
 import { TagList } from './tag-list';
 
 /*
@@ -10,9 +10,9 @@ import { TagList } from './tag-list';
  * home page's ten posts with their tags cost a dozen background requests, and decoding them, while the
  * page was still loading (bench/lighthouse.ts). A click still navigates in place, fetching then.
  */
-export function PostList({ posts }: { posts: PostSummary[] }) {
+export async function PostList({ posts }: { posts: PostSummary[] }) {
   if (posts.length === 0) return <p className="empty">No posts yet.</p>;
-  const { timeZone } = getSiteIdentity();
+  const timeZone = await siteTimeZone();
   return (
     <ol className="post-list">
       {posts.map((post) => (

@@ -73,7 +73,7 @@ function findComment(nodes: CommentNode[], id: number): CommentNode | undefined 
  * A post with its comments and the comment form. The cached page renders it without form state;
  * the form's no-JavaScript round trips (reply to, invalid fields, held notice) render it with.
  */
-export function PostView({
+export async function PostView({
   data: { post, comments, previous, next },
   form = {},
   preview,
@@ -84,8 +84,8 @@ export function PostView({
   preview?: { status: Exclude<AuthorStatus, 'published'> };
 }) {
   const replyTo = form.replyTo ? findComment(comments, Number(form.replyTo)) : undefined;
-  const open = commentsAreOpen(post);
-  const site = getSiteIdentity();
+  const [open, site] = await Promise.all([commentsAreOpen(post), getSiteIdentity()]);
+  const formToken = open ? await issueFormToken() : '';
 
   return (
     <>
@@ -157,7 +157,7 @@ export function PostView({
                 open
                   ? {
                       slug: post.slug,
-                      formToken: issueFormToken(),
+                      formToken,
                       replyTo: replyTo ? { id: replyTo.id, authorName: replyTo.authorName } : undefined,
                       invalidFields: form.invalid ? form.invalid.split(',') : [],
                       held: form.held === '1',

@@ -17,8 +17,8 @@ function NavItem({ link }: { link: NavLink }) {
 }
 
 /** The reader's header: the blog's logo or name, its navigation (Site settings) and the search box. */
-export function SiteHeader() {
-  const { name, logo, navigation } = getSiteIdentity();
+export async function SiteHeader() {
+  const { name, logo, navigation } = await getSiteIdentity();
   return (
     <header className="site-header">
       <div className="container site-header-inner">
@@ -52,13 +52,13 @@ export function SiteHeader() {
 const poweredBy = (name: string) => (name === 'Quire' ? 'Powered by Quire' : `${name} · Powered by Quire`);
 
 /** The feeds for readers; the sitemap and the API, for machines and their authors, on a smaller line. */
-export function SiteFooter() {
+export async function SiteFooter() {
+  const { name } = await getSiteIdentity();
   return (
     <footer className="site-footer">
       <div className="container">
         <p>
-          {poweredBy(getSiteIdentity().name)} · <a href="/feed.xml">RSS</a> · <a href="/atom.xml">Atom</a> ·{' '}
-          <a href="/feed.json">JSON Feed</a>
+          {poweredBy(name)} · <a href="/feed.xml">RSS</a> · <a href="/atom.xml">Atom</a> · <a href="/feed.json">JSON Feed</a>
         </p>
         <p className="site-footer-secondary">
           <a href="/sitemap.xml">Sitemap</a> ·{' '}

@@ -25,7 +25,10 @@ export type SqliteDB = BetterSQLite3Database<typeof sqliteSchema> & { $client: D
 
 export { getDialect, type Dialect };
 
-const MIGRATIONS = { sqlite: path.join(process.cwd(), 'db', 'sqlite', 'migrations'), postgres: path.join(process.cwd(), 'db', 'postgres', 'migrations') };
+const MIGRATIONS = {
+  sqlite: path.join(process.cwd(), 'db', 'sqlite', 'migrations'),
+  postgres: path.join(process.cwd(), 'db', 'postgres', 'migrations'),
+};
 
 /** Opens (creating if needed) a SQLite file, tunes it and applies pending migrations. */
 export function openDatabase(file: string): { db: SqliteDB; created: boolean } {
@@ -130,9 +133,10 @@ function describeConnectError(error: unknown): string {
 const MIN_POSTGRES = 12;
 
 function openPostgres(url: string): Connection {
-  // int8 (count(*), epoch milliseconds) as a number: every value Quire stores fits in 2^53.
-  const types = { getTypeParser: (oid: number, format?: string) => (oid === 20 ? Number : pg.types.getTypeParser(oid, format as 'text')) };
-  const pool = new pg.Pool({ connectionString: url, max: Number(process.env.DATABASE_POOL_SIZE) || 10, types });
+  // int8 (count(*), epoch milliseconds) as a number: every value Quire stores fits in 2^53. Set on
+  // pg's global parsers because Drizzle passes its own per query, which fall back to those.
+  pg.types.setTypeParser(pg.types.builtins.INT8, Number);
+  const pool = new pg.Pool({ connectionString: url, max: Number(process.env.DATABASE_POOL_SIZE) || 10 });
   // An idle client's error (PostgreSQL restarted, say) must not crash the process; the pool replaces it.
   pool.on('error', (error) => console.error('Quire: PostgreSQL connection error:', error.message));
   const db = drizzlePostgres({ client: pool, schema: postgresSchema, casing: 'snake_case' });
@@ -163,7 +167,10 @@ function openPostgres(url: string): Connection {
   };
 }
 
-const activeTransaction = new AsyncLocalStorage<Tx>();
+// Kept on globalThis, as the connection is: Next bundles this module more than once (instrumentation,
+// route handlers, pages), and a transaction begun through one copy must be getDb()'s in every other.
+const activeTransaction = ((globalThis as typeof globalThis & { quireTransaction?: AsyncLocalStorage<Tx> }).quireTransaction ??=
+  new AsyncLocalStorage<Tx>());
 
 // One connection (pool) per process, kept across hot reloads in development.
 const globalForDb = globalThis as typeof globalThis & { quireDb?: Connection };
@@ -230,5 +237,79 @@ export async function getDatabaseHealth(): Promise<{ database: 'ok'; migrations:
     entries: { when: number; tag: string }[];
   };
   const latest = row?.latest == null ? null : Number(row.latest);
-  return { database: 'ok', migrations: Number(row?.applied ?? 0), version: journal.entries.find((entry) => entry.when === latest)?.tag ?? null };
+  return {
+    database: 'ok',
+    migrations: Number(row?.applied ?? 0),
+    version: journal.entries.find((entry) => entry.when === latest)?.tag ?? null,
+  };
+}
+
+export interface Listener {
+  /** A NOTIFY on the channel, with its payload. */
+  onNotify(payload: string): void;
+  /** Listening (again): notifications from now on arrive. Anything sent while it was not may be lost. */
+  onListening(): void;
+  /** The connection failed; it is opened again after a pause. */
+  onLost(error: Error): void;
+}
+
+/**
+ * PostgreSQL only: LISTENs on `channel` on a connection of its own (a pooled one would be handed to
+ * other queries), opened again after a failure with a doubling pause up to 10 s. Returns a function
+ * that stops listening. NOTIFY is sent inside a transaction and delivered when it commits.
+ */
+export function listen(channel: string, listener: Listener): () => Promise<void> {
+  const url = getDatabaseUrl();
+  if (getDialect() !== 'postgres' || !url) throw new Error('listen() needs PostgreSQL (DATABASE_URL)');
+  let client: pg.Client | undefined;
+  let stopped = false;
+  let pause = 250;
+  let timer: NodeJS.Timeout | undefined;
+  const connect = async () => {
+    const next = new pg.Client({ connectionString: url });
+    client = next;
+    let failed = false;
+    const fail = (error: Error) => {
+      if (failed || stopped) return;
+      failed = true;
+      listener.onLost(error);
+      void next.end().catch(() => undefined);
+      timer = setTimeout(() => void connect(), pause);
+      timer.unref();
+      pause = Math.min(pause * 2, 10_000);
+    };
+    next.on('error', fail);
+    next.on('end', () => fail(new Error('connection closed')));
+    next.on('notification', (message) => {
+      if (message.channel === channel) listener.onNotify(message.payload ?? '');
+    });
+    try {
+      await next.connect();
+      await next.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+      if (stopped) return void (await next.end());
+      pause = 250;
+      listener.onListening();
+    } catch (error) {
+      fail(error instanceof Error ? error : new Error(String(error)));
+    }
+  };
+  void connect();
+  return async () => {
+    stopped = true;
+    clearTimeout(timer);
+    await client?.end().catch(() => undefined);
+  };
+}
+
+/**
+ * After rows were inserted with ids of their own (an import), the next id each table hands out must
+ * come after them. PostgreSQL's identity columns draw from a sequence that an explicit id does not
+ * move; SQLite takes max(id) + 1 by itself.
+ */
+export async function syncIdSequences(tableNames: readonly string[]): Promise<void> {
+  if (getDialect() !== 'postgres') return;
+  for (const name of tableNames) {
+    const table = sql.identifier(name);
+    await queryRows(sql`SELECT setval(pg_get_serial_sequence(${name}, 'id'), coalesce((SELECT max(id) FROM ${table}), 0) + 1, false)`);
+  }
 }

@@ -11,8 +11,7 @@ import * as sqlite from './sqlite/schema';
  */
 const tables = (getDialect() === 'postgres' ? postgres : sqlite) as unknown as typeof sqlite;
 
-export const { posts, comments, users, sessions, apiTokens, settings, siteAssets, rateLimits, tags, postTags, cacheTagExpiries } =
-  tables;
+export const { posts, comments, users, sessions, apiTokens, settings, siteAssets, rateLimits, tags, postTags, cacheTagExpiries } = tables;
 
 export * from './enums';
 

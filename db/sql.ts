@@ -8,12 +8,34 @@ import { getDialect } from './config';
 
 /** The smallest of the values (SQLite's scalar min(), PostgreSQL's least()). */
 export function least(...values: (SQLWrapper | number)[]): SQL<number> {
-  return sql<number>`${sql.raw(getDialect() === 'postgres' ? 'least' : 'min')}(${sql.join(values.map((value) => sql`${value}`), sql`, `)})`;
+  return sql<number>`${sql.raw(getDialect() === 'postgres' ? 'least' : 'min')}(${sql.join(
+    values.map((value) => sql`${value}`),
+    sql`, `,
+  )})`;
 }
 
 /** The largest of the values (SQLite's scalar max(), PostgreSQL's greatest()). */
 export function greatest(...values: (SQLWrapper | number)[]): SQL<number> {
-  return sql<number>`${sql.raw(getDialect() === 'postgres' ? 'greatest' : 'max')}(${sql.join(values.map((value) => sql`${value}`), sql`, `)})`;
+  return sql<number>`${sql.raw(getDialect() === 'postgres' ? 'greatest' : 'max')}(${sql.join(
+    values.map((value) => sql`${value}`),
+    sql`, `,
+  )})`;
+}
+
+/**
+ * A number bound as a 64-bit integer. PostgreSQL types a bare parameter after what it meets, so in
+ * `${now} + 1000 * n` epoch milliseconds would be taken for a 32-bit integer and refused.
+ */
+export function int64(value: number): SQL<number> {
+  return sql<number>`cast(${value} as bigint)`;
+}
+
+/**
+ * A column SQLite's planner may not use an index for (its unary +), so that it picks the index of
+ * another term; PostgreSQL plans by its statistics, and gets the column as it is.
+ */
+export function unindexed(column: SQLWrapper): SQL {
+  return getDialect() === 'postgres' ? sql`${column}` : sql`+${column}`;
 }
 
 function errorCode(error: unknown): string | undefined {

@@ -40,7 +40,7 @@ export const encodeCacheKey = (key: CacheKey): string => JSON.stringify(key);
  * Runs `load` once and serves its JSON-serialisable result from Next's data cache until one of
  * `entryTags` is expired. When a page renders, the tags also mark the page, so it expires too.
  */
-export function cached<T>(key: CacheKey, entryTags: string[], load: () => T): Promise<T> {
+export function cached<T>(key: CacheKey, entryTags: string[], load: () => T | Promise<T>): Promise<T> {
   if (!inNextServer()) return Promise.resolve(load());
   // Next adds the callback's source to the key, and it is the same here for every entry.
   return unstable_cache(async () => load(), [encodeCacheKey(key)], {

@@ -1,6 +1,7 @@
 import { type SQL, eq, lt, sql } from 'drizzle-orm';
-import { getDb } from '@/db';
+import { getDb, transaction } from '@/db';
 import { rateLimits } from '@/db/schema';
+import { greatest, int64, least } from '@/db/sql';
 import { AppError } from '@/lib/errors';
 import { pluralize } from '@/lib/site/format';
 
@@ -18,30 +19,28 @@ export interface LimitState {
 let hits = 0;
 
 /**
- * Counts one event against `key` in a fixed window, atomically in SQLite, so every server
- * process shares the same counters and a restart does not reset them.
+ * Counts one event against `key` in a fixed window, in one statement, so every server process
+ * shares the same counters, requests at once each count, and a restart does not reset them.
  */
-export function hit(key: string, { windowSeconds }: Limit, now = Date.now()): LimitState {
+export async function hit(key: string, { windowSeconds }: Limit, now = Date.now()): Promise<LimitState> {
   const windowMs = windowSeconds * 1000;
   const expired = now - windowMs;
-  const row = getDb()
-    .insert(rateLimits)
-    .values({ key, windowStart: now, count: 1 })
-    .onConflictDoUpdate({
-      target: rateLimits.key,
-      set: {
-        count: sql`CASE WHEN ${rateLimits.windowStart} <= ${expired} THEN 1 ELSE ${rateLimits.count} + 1 END`,
-        windowStart: sql`CASE WHEN ${rateLimits.windowStart} <= ${expired} THEN ${now} ELSE ${rateLimits.windowStart} END`,
-      },
-    })
-    .returning({ count: rateLimits.count, windowStart: rateLimits.windowStart })
-    .get();
-  // Old windows are swept now and then; they are never read once expired.
-  if (++hits % 500 === 0)
-    getDb()
-      .delete(rateLimits)
-      .where(lt(rateLimits.windowStart, now - 86_400_000))
-      .run();
+  const row = await transaction(async (tx) => {
+    const [row] = await tx
+      .insert(rateLimits)
+      .values({ key, windowStart: now, count: 1 })
+      .onConflictDoUpdate({
+        target: rateLimits.key,
+        set: {
+          count: sql`CASE WHEN ${rateLimits.windowStart} <= ${int64(expired)} THEN 1 ELSE ${rateLimits.count} + 1 END`,
+          windowStart: sql`CASE WHEN ${rateLimits.windowStart} <= ${int64(expired)} THEN ${int64(now)} ELSE ${rateLimits.windowStart} END`,
+        },
+      })
+      .returning({ count: rateLimits.count, windowStart: rateLimits.windowStart });
+    // Old windows are swept now and then; they are never read once expired.
+    if (++hits % 500 === 0) await tx.delete(rateLimits).where(lt(rateLimits.windowStart, now - 86_400_000));
+    return row!;
+  });
   return { count: row.count, retryAfter: Math.max(1, Math.ceil((row.windowStart + windowMs - now) / 1000)) };
 }
 
@@ -62,43 +61,44 @@ export interface Backoff {
  * takes the attempt back (`refundAttempt`, `clear`) when it turns out to have been legitimate.
  * One statement, so it is atomic across requests and server processes.
  */
-export function reserveAttempt(
+export async function reserveAttempt(
   key: string,
   { free, baseSeconds, maxSeconds }: Backoff,
   now = Date.now(),
-): { allowed: true } | { allowed: false; retryAfter: number } {
+): Promise<{ allowed: true } | { allowed: false; retryAfter: number }> {
   // The moment the attempt after the n-th may come: at once while n < free, then a doubling delay.
-  const nextAt = (n: SQL | number) =>
-    sql`${now} + 1000 * CASE WHEN ${n} < ${free} THEN 0 ELSE min(${maxSeconds}, ${baseSeconds} * (1 << min(${n} - ${free}, 30))) END`;
-  const taken = getDb()
-    .insert(rateLimits)
-    .values({ key, windowStart: sql`${nextAt(1)}`, count: 1 })
-    .onConflictDoUpdate({
-      target: rateLimits.key,
-      set: { count: sql`${rateLimits.count} + 1`, windowStart: nextAt(sql`${rateLimits.count} + 1`) },
-      setWhere: sql`${rateLimits.windowStart} <= ${now}`,
-    })
-    .returning({ key: rateLimits.key })
-    .get();
+  const nextAt = (n: SQL) =>
+    sql`${int64(now)} + 1000 * CASE WHEN ${n} < ${free} THEN 0 ELSE ${least(maxSeconds, sql`${baseSeconds} * (1 << ${least(sql`${n} - ${free}`, 30)})`)} END`;
+  const [taken] = await transaction((tx) =>
+    tx
+      .insert(rateLimits)
+      .values({ key, windowStart: nextAt(sql`1`), count: 1 })
+      .onConflictDoUpdate({
+        target: rateLimits.key,
+        set: { count: sql`${rateLimits.count} + 1`, windowStart: nextAt(sql`${rateLimits.count} + 1`) },
+        setWhere: sql`${rateLimits.windowStart} <= ${int64(now)}`,
+      })
+      .returning({ key: rateLimits.key }),
+  );
   if (taken) return { allowed: true };
-  const row = getDb().select({ nextAt: rateLimits.windowStart }).from(rateLimits).where(eq(rateLimits.key, key)).get();
+  const [row] = await getDb().select({ nextAt: rateLimits.windowStart }).from(rateLimits).where(eq(rateLimits.key, key)).limit(1);
   return { allowed: false, retryAfter: Math.max(1, Math.ceil(((row?.nextAt ?? now) - now) / 1000)) };
 }
 
 /** Gives back one attempt taken by `reserveAttempt`, leaving the delay already earned in place. */
-export function refundAttempt(key: string): void {
-  getDb()
-    .update(rateLimits)
-    .set({ count: sql`max(0, ${rateLimits.count} - 1)` })
-    .where(eq(rateLimits.key, key))
-    .run();
+export async function refundAttempt(key: string): Promise<void> {
+  await transaction(async (tx) => {
+    await tx
+      .update(rateLimits)
+      .set({ count: greatest(0, sql`${rateLimits.count} - 1`) })
+      .where(eq(rateLimits.key, key));
+  });
 }
 
-export function clear(key: string): void {
-  getDb()
-    .delete(rateLimits)
-    .where(sql`${rateLimits.key} = ${key}`)
-    .run();
+export async function clear(key: string): Promise<void> {
+  await transaction(async (tx) => {
+    await tx.delete(rateLimits).where(eq(rateLimits.key, key));
+  });
 }
 
 /**

@@ -1,5 +1,5 @@
 import { desc, gt, lt, sql } from 'drizzle-orm';
-import type { DB } from '@/db';
+import type { SqliteDB } from '@/db';
 import { cacheTagExpiries } from '@/db/schema';
 import { CACHE_SECONDS } from '@/lib/cache';
 
@@ -17,8 +17,23 @@ export interface TagDurations {
 }
 
 /**
- * Cache-tag expiry times shared by every server process on one database file, for
- * server/cache-handler.mjs. Expiring a tag writes its time to `cache_tag_expiries`; checking an
+ * Whether an entry stored at `storedAt` with these tags is out of date, given when each tag last
+ * expired: one of them expired at or after that time, or the entry is older than the expiries remembered.
+ */
+export function isExpiredAt(expiredAt: ReadonlyMap<string, number>, tags: readonly string[], storedAt: number, now: number): boolean {
+  if (now - storedAt > EXPIRY_MEMORY_MS) return true;
+  for (const tag of tags) {
+    const at = expiredAt.get(tag);
+    // At the same millisecond the entry may have been rendered from the old data: a miss.
+    if (at !== undefined && at >= storedAt && at <= now) return true;
+  }
+  return false;
+}
+
+/**
+ * Cache-tag expiry times shared by every server process on one SQLite file, for
+ * server/cache-handler.mjs, on a synchronous connection of its own (the handler's checks are
+ * synchronous). Expiring a tag writes its time to `cache_tag_expiries`; checking an
  * entry reads the rows other processes wrote since the last check, and only when
  * `PRAGMA data_version` says another connection has committed, so a cache hit costs one pragma
  * and a few map lookups.
@@ -32,7 +47,7 @@ export class SharedCacheTags {
   private readonly rowsAfter;
 
   constructor(
-    private readonly db: DB,
+    private readonly db: SqliteDB,
     private readonly now: () => number = Date.now,
   ) {
     this.readDataVersion = db.$client.prepare('PRAGMA data_version').pluck();
@@ -76,12 +91,7 @@ export class SharedCacheTags {
     const now = this.now();
     if (now - storedAt > EXPIRY_MEMORY_MS) return true;
     this.readNewExpiries();
-    for (const tag of tags) {
-      const at = this.expiredAt.get(tag);
-      // At the same millisecond the entry may have been rendered from the old data: a miss.
-      if (at !== undefined && at >= storedAt && at <= now) return true;
-    }
-    return false;
+    return isExpiredAt(this.expiredAt, tags, storedAt, now);
   }
 
   private readNewExpiries(): void {
@@ -94,7 +104,7 @@ export class SharedCacheTags {
     }
   }
 
-  private latestRevision(db: Pick<DB, 'select'> = this.db): number {
+  private latestRevision(db: Pick<SqliteDB, 'select'> = this.db): number {
     const row = db
       .select({ revision: cacheTagExpiries.revision })
       .from(cacheTagExpiries)
@@ -118,7 +128,7 @@ export class SharedCacheTags {
 const GLOBAL = Symbol.for('quire.sharedCacheTags');
 
 /** Makes this process's shared tags available to server/cache-handler.mjs, which Next loads outside the app's bundle. */
-export function shareCacheTags(db: DB): SharedCacheTags {
+export function shareCacheTags(db: SqliteDB): SharedCacheTags {
   const shared = new SharedCacheTags(db);
   (globalThis as Record<symbol, unknown>)[GLOBAL] = shared;
   return shared;

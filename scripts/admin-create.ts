@@ -1,9 +1,9 @@
 import { createInterface } from 'node:readline';
-import { closeDb } from '@/db';
+import { closeDb, prepareDatabase } from '@/db';
 import { getEnv } from '@/lib/env';
 import { setupSchema } from '@/lib/auth/schemas';
 import { createUser } from '@/lib/auth/users';
-import { parseCommand } from './cli';
+import { databaseName, parseCommand } from './cli';
 
 /*
  * `npm run admin:create`: adds an author account from the command line, asking for what is not
@@ -55,8 +55,9 @@ async function main() {
     process.exitCode = 1;
     return;
   }
+  await prepareDatabase();
   const user = await createUser(parsed.data);
-  console.log(`Created author ${user.name} <${user.email}> in ${getEnv().DATABASE_PATH}. Sign in at ${getEnv().SITE_URL}/admin.`);
+  console.log(`Created author ${user.name} <${user.email}> in ${databaseName()}. Sign in at ${getEnv().SITE_URL}/admin.`);
 }
 
 main()
@@ -64,7 +65,7 @@ main()
     console.error(error instanceof Error ? error.message : error);
     process.exitCode = 1;
   })
-  .finally(() => {
+  .finally(async () => {
     rl.close();
-    closeDb();
+    await closeDb();
   });

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { closeDb } from '@/db';
+import { closeDb, getDialect } from '@/db';
+import { getEnv } from '@/lib/env';
 import { AppError } from '@/lib/errors';
 
 /*
@@ -33,6 +34,14 @@ export function runScript(main: () => unknown): void {
       process.exitCode = 1;
     })
     .finally(closeDb);
+}
+
+/** The database the scripts work on, as messages name it. */
+export const databaseName = () => (getDialect() === 'postgres' ? 'the PostgreSQL database (DATABASE_URL)' : getEnv().DATABASE_PATH);
+
+/** Backups and restores copy the SQLite file; PostgreSQL has its own tools. */
+export function requireSqlite(command: string): void {
+  if (getDialect() === 'postgres') throw new AppError('bad_request', `${command} is not yet on PostgreSQL: use pg_dump and pg_restore.`);
 }
 
 /** `1 post`, `2 posts`. */

@@ -1,6 +1,6 @@
 import { backupDatabase } from '@/lib/ops/backup';
 import { getEnv } from '@/lib/env';
-import { formatBytes, parseCommand, plural, runScript, shownPath, usage } from './cli';
+import { formatBytes, parseCommand, plural, requireSqlite, runScript, shownPath, usage } from './cli';
 
 /*
  * `npm run db:backup [-- FILE | --out FILE]`: a consistent copy of the live database, safe to
@@ -16,6 +16,7 @@ const HELP = {
 runScript(async () => {
   const { values, positionals } = parseCommand(HELP, { out: { type: 'string', short: 'o' } });
   if (positionals.length > 1 || (values.out && positionals.length > 0)) throw usage(HELP.usage);
+  requireSqlite('npm run db:backup');
   const file = getEnv().DATABASE_PATH;
   const backup = await backupDatabase({ file, out: values.out ?? positionals[0] });
   console.log(`Backed up ${file} to ${shownPath(backup.file)} (${formatBytes(backup.bytes)}).`);

@@ -1,7 +1,8 @@
-import { closeDb, getDatabaseHealth } from '@/db';
-import { getEnv } from '@/lib/env';
+import { closeDb, getDatabaseHealth, prepareDatabase } from '@/db';
+import { databaseName } from './cli';
 
 // `npm run db:migrate`: the server does this on start too; this is for deploy scripts.
-const { migrations } = getDatabaseHealth();
-console.log(`${getEnv().DATABASE_PATH} is at migration ${migrations}.`);
-closeDb();
+await prepareDatabase();
+const { migrations } = await getDatabaseHealth();
+console.log(`${databaseName()} is at migration ${migrations}.`);
+await closeDb();

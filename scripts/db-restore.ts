@@ -1,6 +1,6 @@
 import { restoreDatabase } from '@/lib/ops/backup';
 import { getEnv } from '@/lib/env';
-import { parseCommand, plural, runScript, shownPath, usage } from './cli';
+import { parseCommand, plural, requireSqlite, runScript, shownPath, usage } from './cli';
 
 /*
  * `npm run db:restore -- FILE`: replaces the database with a backup. Refuses while a server has
@@ -17,6 +17,7 @@ runScript(async () => {
   const { positionals } = parseCommand(HELP, {});
   const from = positionals[0];
   if (from === undefined || positionals.length > 1) throw usage(`${HELP.usage}   (e.g. data/backups/quire-2026-11-22T05-00-00Z.db)`);
+  requireSqlite('npm run db:restore');
   const file = getEnv().DATABASE_PATH;
   const { restored, migrated, safetyCopy } = await restoreDatabase({ file, from });
   console.log(

@@ -1,8 +1,9 @@
-import { closeDb } from '@/db';
+import { closeDb, prepareDatabase } from '@/db';
 import { seedDemoContent } from '@/lib/ops/demo-content';
-import { getEnv } from '@/lib/env';
+import { databaseName } from './cli';
 
 // `npm run db:seed`: adds the demo posts that are missing (it never duplicates or overwrites).
+await prepareDatabase();
 const { posts, comments } = await seedDemoContent();
-console.log(`Seeded ${posts} posts and ${comments} comments into ${getEnv().DATABASE_PATH}.`);
-closeDb();
+console.log(`Seeded ${posts} posts and ${comments} comments into ${databaseName()}.`);
+await closeDb();

@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { getDialect, prepareDatabase } from '@/db';
 import { partialPath, placeFile } from '@/lib/ops/backup';
 import { getEnv } from '@/lib/env';
 import { AppError } from '@/lib/errors';
 import { writeExport } from '@/lib/ops/export';
-import { formatBytes, parseCommand, plural, runScript, usage } from './cli';
+import { databaseName, formatBytes, parseCommand, plural, runScript, usage } from './cli';
 
 /*
  * `npm run export -- --out FILE`: every post and comment as JSON (see lib/ops/export.ts for the
@@ -18,16 +19,18 @@ const HELP = {
     'Writes every post and comment as one JSON file (see docs/operations.md, "Export and import"). Without --out\nthe JSON goes to stdout: use `npm run -s export`, as npm prints its own banner there.',
 };
 
-runScript(() => {
+runScript(async () => {
   const { values, positionals } = parseCommand(HELP, { out: { type: 'string', short: 'o' } });
   const out = values.out ?? positionals[0];
   if (positionals.length > (values.out ? 0 : 1)) throw usage(HELP.usage);
-  const file = getEnv().DATABASE_PATH;
+  const file = databaseName();
   // Opening a missing file would create an empty blog and export nothing; a typo deserves an error.
-  if (!fs.existsSync(file)) throw new AppError('not_found', `There is no database at ${file} (set DATABASE_PATH).`);
+  if (getDialect() === 'sqlite' && !fs.existsSync(getEnv().DATABASE_PATH))
+    throw new AppError('not_found', `There is no database at ${file} (set DATABASE_PATH).`);
+  await prepareDatabase();
 
   if (out === undefined) {
-    const summary = writeExport((chunk) => process.stdout.write(chunk));
+    const summary = await writeExport((chunk) => process.stdout.write(chunk));
     console.error(`Exported ${plural(summary.posts, 'post')} and ${plural(summary.comments, 'comment')} from ${file}.`);
     return;
   }
@@ -38,7 +41,7 @@ runScript(() => {
   const tmp = partialPath(dest);
   const fd = fs.openSync(tmp, 'wx');
   try {
-    const summary = writeExport((chunk) => fs.writeSync(fd, chunk));
+    const summary = await writeExport((chunk) => fs.writeSync(fd, chunk));
     fs.fsyncSync(fd);
     fs.closeSync(fd);
     placeFile(tmp, dest);

@@ -1,11 +1,11 @@
 import fs from 'node:fs';
-import { getDb } from '@/db';
+import { getDialect, openDatabase, prepareDatabase } from '@/db';
 import { tags as cacheTags } from '@/lib/cache';
 import { getEnv } from '@/lib/env';
 import { AppError } from '@/lib/errors';
 import { importData } from '@/lib/ops/export';
 import { SharedCacheTags } from '@/lib/shared-cache-tags';
-import { parseCommand, plural, runScript, usage } from './cli';
+import { databaseName, parseCommand, plural, runScript, usage } from './cli';
 
 /*
  * `npm run import -- FILE [--replace]`: adds the posts and comments of an export (`-` reads
@@ -32,7 +32,8 @@ runScript(async () => {
   const { values, positionals } = parseCommand(HELP, { replace: { type: 'boolean', default: false } });
   const source = positionals[0];
   if (source === undefined || positionals.length > 1) throw usage(HELP.usage);
-  const file = getEnv().DATABASE_PATH;
+  const file = databaseName();
+  await prepareDatabase();
   let result;
   try {
     result = await importData(readJson(source), { replace: values.replace });
@@ -49,7 +50,14 @@ runScript(async () => {
     throw error;
   }
   // Servers running on this database show the imported posts on their next request, not after their cache's 60 s.
-  new SharedCacheTags(getDb()).expire([cacheTags.content]);
+  if (getDialect() === 'sqlite') {
+    const { db } = openDatabase(getEnv().DATABASE_PATH);
+    try {
+      new SharedCacheTags(db).expire([cacheTags.content]);
+    } finally {
+      db.$client.close();
+    }
+  }
   const replaced = result.replaced > 0 ? ` (${plural(result.replaced, 'existing post')} replaced)` : '';
   console.log(`Imported ${plural(result.posts, 'post')} and ${plural(result.comments, 'comment')} into ${file}${replaced}.`);
   if (result.unlinkedAuthorComments > 0) {

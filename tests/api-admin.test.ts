@@ -15,21 +15,23 @@ import * as postRoute from '@/app/api/posts/[slug]/route';
 import * as commentsRoute from '@/app/api/posts/[slug]/comments/route';
 import * as sessionRoute from '@/app/api/session/route';
 import * as setupRoute from '@/app/api/setup/route';
-import { getDb } from '@/db';
+import { eq } from 'drizzle-orm';
+import { getDb, transaction } from '@/db';
+import { apiTokens, comments, sessions, users } from '@/db/schema';
 import { issueFormToken } from '@/lib/comments/moderation';
 import { prepareSetup } from '@/lib/auth/setup';
 import { updateSettings } from '@/lib/comments/settings';
 import { createUser } from '@/lib/auth/users';
-import { ADMIN, call, makeComment, makePost, resetDatabase } from './helpers';
+import { ADMIN, call, clearTables, makeComment, makePost, resetDatabase } from './helpers';
 
 const SITE = 'https://blog.example.test';
 const PASSWORD = 'a long enough password';
 type AnyHandler = (request: Request, context: { params: Promise<never> }) => Response | Promise<Response>;
 
-beforeEach(() => {
-  resetDatabase();
-  getDb().$client.exec('DELETE FROM sessions; DELETE FROM api_tokens; DELETE FROM users;');
-  updateSettings({ commentRateLimit: { max: 1000, windowSeconds: 60 }, minSubmitSeconds: 0 });
+beforeEach(async () => {
+  await resetDatabase();
+  await clearTables(sessions, apiTokens, users);
+  await updateSettings({ commentRateLimit: { max: 1000, windowSeconds: 60 }, minSubmitSeconds: 0 });
 });
 
 async function signedInCookie(): Promise<string> {
@@ -43,8 +45,11 @@ async function signedInCookie(): Promise<string> {
   return response.headers.get('set-cookie')!.split(';')[0]!;
 }
 
-const statusOf = (id: number) =>
-  (getDb().$client.prepare('SELECT status FROM comments WHERE id = ?').get(id) as { status: string } | undefined)?.status;
+const statusOf = async (id: number) =>
+  (await getDb().select({ status: comments.status }).from(comments).where(eq(comments.id, id)))[0]?.status;
+const statusesOf = (ids: number[]) => Promise.all(ids.map(statusOf));
+const setCreatedAt = (id: number, createdAt: string) =>
+  transaction((tx) => tx.update(comments).set({ createdAt }).where(eq(comments.id, id)));
 
 // Every endpoint that changes or reveals the author's data, with a body that would otherwise be valid.
 const PROTECTED: [string, AnyHandler, { method: string; json?: unknown; params?: object; path?: string }][] = [
@@ -168,7 +173,7 @@ describe('sessions over HTTP', () => {
   });
 
   it('first-run setup creates the author and signs them in', async () => {
-    const { token } = prepareSetup()!;
+    const { token } = (await prepareSetup())!;
     const body = { setupToken: token, name: 'Ada', email: 'ada@example.com', password: PASSWORD };
     const short = await call(setupRoute.POST, { method: 'POST', json: { ...body, password: 'short' }, headers: { Origin: SITE } });
     expect(short.status).toBe(400);
@@ -246,7 +251,7 @@ describe('comment moderation', () => {
     call(commentsRoute.POST, { method: 'POST', params: { slug }, json: { authorName: 'Reader', body: 'Hello', ...json }, headers });
 
   it('holds comments under hold_all; the author approves them from the queue', async () => {
-    updateSettings({ moderation: 'hold_all' });
+    await updateSettings({ moderation: 'hold_all' });
     const { slug } = await makePost();
     const held = await (await postComment(slug, {})).json();
     expect(held.status).toBe('pending');
@@ -274,9 +279,9 @@ describe('comment moderation', () => {
       changed: 2,
       previous: ids.slice(0, 2).map((id) => ({ id, status: 'approved' })),
     });
-    expect(ids.map(statusOf)).toEqual(['spam', 'spam', 'approved']);
+    expect(await statusesOf(ids)).toEqual(['spam', 'spam', 'approved']);
     await call(bulkRoute.POST, { method: 'POST', headers: ADMIN, json: { action: 'delete', ids } });
-    expect(ids.map(statusOf)).toEqual([undefined, undefined, undefined]);
+    expect(await statusesOf(ids)).toEqual([undefined, undefined, undefined]);
     expect((await call(bulkRoute.POST, { method: 'POST', headers: ADMIN, json: { action: 'nuke', ids: [] } })).status).toBe(400);
   });
 
@@ -286,21 +291,21 @@ describe('comment moderation', () => {
     expect(response.status).toBe(201);
     const body = await response.json();
     expect(body.status).toBe('pending');
-    expect(statusOf(body.id)).toBe('spam');
+    expect(await statusOf(body.id)).toBe('spam');
     expect(response.headers.get('set-cookie')).toBeNull();
   });
 
   it('treats a form submitted too fast as spam', async () => {
-    updateSettings({ minSubmitSeconds: 3 });
+    await updateSettings({ minSubmitSeconds: 3 });
     const { slug } = await makePost();
-    const fast = await (await postComment(slug, { formToken: issueFormToken(Date.now() - 500) })).json();
-    expect(statusOf(fast.id)).toBe('spam');
-    const human = await (await postComment(slug, { formToken: issueFormToken(Date.now() - 10_000) })).json();
-    expect(statusOf(human.id)).toBe('approved');
+    const fast = await (await postComment(slug, { formToken: await issueFormToken(Date.now() - 500) })).json();
+    expect(await statusOf(fast.id)).toBe('spam');
+    const human = await (await postComment(slug, { formToken: await issueFormToken(Date.now() - 10_000) })).json();
+    expect(await statusOf(human.id)).toBe('approved');
   });
 
   it('answers a flood from one address with 429 and Retry-After', async () => {
-    updateSettings({ commentRateLimit: { max: 2, windowSeconds: 60 } });
+    await updateSettings({ commentRateLimit: { max: 2, windowSeconds: 60 } });
     const { slug } = await makePost();
     const from = (ip: string) => postComment(slug, {}, { 'X-Quire-Client-Address': ip });
     expect((await from('203.0.113.5')).status).toBe(201);
@@ -312,7 +317,7 @@ describe('comment moderation', () => {
   });
 
   it('routes links and blocklisted words to the queue', async () => {
-    updateSettings({ blocklist: ['casino'] });
+    await updateSettings({ blocklist: ['casino'] });
     const { slug } = await makePost();
     const links = await (await postComment(slug, { body: 'https://a.example https://b.example https://c.example' })).json();
     expect(links.status).toBe('pending');
@@ -324,12 +329,12 @@ describe('comment moderation', () => {
     const { slug } = await makePost({ commentsEnabled: false });
     expect((await postComment(slug, {})).status).toBe(403);
     const open = await makePost();
-    updateSettings({ commentsEnabled: false });
+    await updateSettings({ commentsEnabled: false });
     expect((await postComment(open.slug, {})).status).toBe(403);
   });
 
   it('marks the signed-in author’s reply, which may answer a held comment', async () => {
-    updateSettings({ moderation: 'hold_all' });
+    await updateSettings({ moderation: 'hold_all' });
     const cookie = await signedInCookie();
     const { slug } = await makePost();
     const held = await (await postComment(slug, {})).json();
@@ -374,15 +379,13 @@ describe('comment moderation', () => {
       ).status,
     ).toBe(403);
 
-    getDb()
-      .$client.prepare('UPDATE comments SET created_at = ? WHERE id = ?')
-      .run(new Date(Date.now() - 16 * 60_000).toISOString(), id);
+    await setCreatedAt(id, new Date(Date.now() - 16 * 60_000).toISOString());
     expect(
       (await call(commentRoute.PATCH, { method: 'PATCH', params: { id: String(id) }, headers: same, json: { body: 'late' } })).status,
     ).toBe(403);
-    getDb().$client.prepare('UPDATE comments SET created_at = ? WHERE id = ?').run(new Date().toISOString(), id);
+    await setCreatedAt(id, new Date().toISOString());
     expect((await call(commentRoute.DELETE, { method: 'DELETE', params: { id: String(id) }, headers: same })).status).toBe(204);
-    expect(statusOf(id)).toBeUndefined();
+    expect(await statusOf(id)).toBeUndefined();
   });
 
   it('keeps replies when their parent is deleted', async () => {
@@ -390,7 +393,9 @@ describe('comment moderation', () => {
     const parent = await makeComment(slug);
     const reply = await makeComment(slug, { parentId: parent.id });
     await call(commentRoute.DELETE, { method: 'DELETE', params: { id: String(parent.id) }, headers: ADMIN });
-    expect(getDb().$client.prepare('SELECT parent_id AS parentId FROM comments WHERE id = ?').get(reply.id)).toEqual({ parentId: null });
+    expect(await getDb().select({ parentId: comments.parentId }).from(comments).where(eq(comments.id, reply.id))).toEqual([
+      { parentId: null },
+    ]);
   });
 
   it('settings are validated and saved', async () => {

@@ -1,14 +1,16 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import * as commentRoute from '@/app/api/comments/[id]/route';
 import * as commentsRoute from '@/app/api/posts/[slug]/comments/route';
-import { getDb } from '@/db';
+import { count, desc, eq } from 'drizzle-orm';
+import { getDb, transaction } from '@/db';
+import { comments } from '@/db/schema';
 import { call, makeComment, makePost, resetDatabase } from './helpers';
 
 beforeEach(resetDatabase);
 
 const post = (slug: string, json: unknown) => call(commentsRoute.POST, { method: 'POST', params: { slug }, json });
 const postForm = (slug: string, form: Record<string, string>) => call(commentsRoute.POST, { method: 'POST', params: { slug }, form });
-const storedComments = () => getDb().$client.prepare('SELECT count(*) AS n FROM comments').get() as { n: number };
+const storedComments = async () => (await getDb().select({ n: count() }).from(comments))[0]!.n;
 
 async function problemOf(response: Response, status: number) {
   expect(response.status).toBe(status);
@@ -50,7 +52,7 @@ describe('POST /api/posts/{slug}/comments (JSON)', () => {
     expect(cross.errors).toEqual([{ field: 'parentId', message: 'A reply must belong to the same post as the comment it answers.' }]);
     const missing = await problemOf(await post(a.slug, { authorName: 'Bo', body: 'x', parentId: 999999 }), 400);
     expect(missing.errors?.[0]?.field).toBe('parentId');
-    expect(storedComments().n).toBe(1);
+    expect(await storedComments()).toBe(1);
   });
 
   it.each([
@@ -66,7 +68,7 @@ describe('POST /api/posts/{slug}/comments (JSON)', () => {
     const { slug } = await makePost();
     const problem = await problemOf(await post(slug, json), 400);
     expect(problem.errors?.map((e) => e.field).sort()).toEqual(fields);
-    expect(storedComments().n).toBe(0);
+    expect(await storedComments()).toBe(0);
   });
 
   it('accepts exactly the limits', async () => {
@@ -78,7 +80,7 @@ describe('POST /api/posts/{slug}/comments (JSON)', () => {
     const draft = await makePost({ status: 'draft' });
     await problemOf(await post(draft.slug, { authorName: 'A', body: 'b' }), 404);
     await problemOf(await post('nope', { authorName: 'A', body: 'b' }), 404);
-    expect(storedComments().n).toBe(0);
+    expect(await storedComments()).toBe(0);
   });
 
   it('answers 415 and 400 for unusable bodies', async () => {
@@ -115,15 +117,16 @@ describe('POST /api/posts/{slug}/comments (HTML form, no JavaScript)', () => {
     const { slug } = await makePost();
     const response = await postForm(slug, { authorName: 'Ada', authorEmail: '', body: 'From a form', parentId: '' });
     expect(response.status).toBe(303);
-    const id = (getDb().$client.prepare('SELECT id FROM comments').get() as { id: number }).id;
-    expect(response.headers.get('location')).toBe(`/posts/${slug}#comment-${id}`);
+    const [stored] = await getDb().select({ id: comments.id }).from(comments);
+    expect(response.headers.get('location')).toBe(`/posts/${slug}#comment-${stored!.id}`);
   });
 
   it('takes parentId from the form as text', async () => {
     const { slug } = await makePost();
     const parent = await makeComment(slug);
     expect((await postForm(slug, { authorName: 'Ada', body: 'Reply', parentId: String(parent.id) })).status).toBe(303);
-    expect(getDb().$client.prepare('SELECT parent_id AS parentId FROM comments ORDER BY id DESC').get()).toEqual({ parentId: parent.id });
+    const [latest] = await getDb().select({ parentId: comments.parentId }).from(comments).orderBy(desc(comments.id)).limit(1);
+    expect(latest).toEqual({ parentId: parent.id });
   });
 
   it('sends invalid fields back to the form', async () => {
@@ -131,16 +134,16 @@ describe('POST /api/posts/{slug}/comments (HTML form, no JavaScript)', () => {
     const response = await postForm(slug, { authorName: ' ', body: '' });
     expect(response.status).toBe(303);
     expect(response.headers.get('location')).toBe(`/posts/${slug}?invalid=authorName%2Cbody#comment-form`);
-    expect(storedComments().n).toBe(0);
+    expect(await storedComments()).toBe(0);
   });
 });
 
 describe('GET /api/posts/{slug}/comments', () => {
   it('lists approved comments oldest first, with keyset pages', async () => {
     const { slug } = await makePost();
-    const made = [];
+    const made: { id: number }[] = [];
     for (const n of [1, 2, 3, 4, 5]) made.push(await makeComment(slug, { body: `c${n}` }));
-    getDb().$client.prepare("UPDATE comments SET status = 'spam' WHERE id = ?").run(made[2]!.id);
+    await transaction((tx) => tx.update(comments).set({ status: 'spam' }).where(eq(comments.id, made[2]!.id)));
     const first = await (await call(commentsRoute.GET, { params: { slug }, path: '/x?limit=2' })).json();
     expect(first.data.map((c: { html: string }) => c.html)).toEqual(['<p>c1</p>', '<p>c2</p>']);
     expect(Object.keys(first.data[0]).sort()).toEqual(['authorName', 'byAuthor', 'createdAt', 'html', 'id', 'parentId']);
@@ -168,7 +171,7 @@ describe('GET /api/comments/{id}', () => {
       html: '<p>A thoughtful comment.</p>',
       createdAt: comment.createdAt,
     });
-    getDb().$client.prepare("UPDATE comments SET status = 'pending'").run();
+    await transaction((tx) => tx.update(comments).set({ status: 'pending' }).where(eq(comments.id, comment.id)));
     for (const id of [String(comment.id), '0', 'abc', '1e3', '99999999999999999999']) {
       await problemOf(await call(commentRoute.GET, { params: { id } }), 404);
     }

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { getDb } from '@/db';
+import { apiTokens, sessions, users } from '@/db/schema';
 import { createApiToken, listApiTokens, revokeApiToken } from '@/lib/auth/api-tokens';
 import { assertSameOrigin, authenticate, requireAdmin } from '@/lib/auth/authenticate';
 import { AppError } from '@/lib/errors';
@@ -9,18 +10,18 @@ import { SESSION_TTL_SECONDS, createSession, deleteSession, getSessionUser } fro
 import { SIGN_IN_BACKOFF, signIn, signInKeys } from '@/lib/auth/sign-in';
 import { completeSetup, isSetupPending, prepareSetup } from '@/lib/auth/setup';
 import { createUser } from '@/lib/auth/users';
-import { resetDatabase } from './helpers';
+import { clearTables, resetDatabase } from './helpers';
 
 const SITE = 'https://blog.example.test';
 
-beforeEach(() => {
-  resetDatabase();
-  getDb().$client.exec('DELETE FROM sessions; DELETE FROM api_tokens; DELETE FROM users;');
+beforeEach(async () => {
+  await resetDatabase();
+  await clearTables(sessions, apiTokens, users);
 });
 
-function codeOf(fn: () => unknown): string | undefined {
+async function codeOf(fn: () => unknown): Promise<string | undefined> {
   try {
-    fn();
+    await fn();
   } catch (error) {
     return error instanceof AppError ? error.code : 'not-an-app-error';
   }
@@ -44,14 +45,14 @@ describe('sessions', () => {
     const user = await createUser({ email: 'Ada@Example.com', name: 'Ada', password: 'a long enough password' });
     expect(user.email).toBe('ada@example.com');
     const now = Date.now();
-    const { token } = createSession(user.id, now);
-    const stored = getDb().$client.prepare('SELECT id FROM sessions').get() as { id: string };
-    expect(stored.id).not.toContain(token);
-    expect(getSessionUser(token, now)).toEqual(user);
-    expect(getSessionUser(token, now + SESSION_TTL_SECONDS * 1000 + 1)).toBeUndefined();
-    expect(getSessionUser('forged', now)).toBeUndefined();
-    deleteSession(token);
-    expect(getSessionUser(token, now)).toBeUndefined();
+    const { token } = await createSession(user.id, now);
+    const [stored] = await getDb().select({ id: sessions.id }).from(sessions);
+    expect(stored!.id).not.toContain(token);
+    expect(await getSessionUser(token, now)).toEqual(user);
+    expect(await getSessionUser(token, now + SESSION_TTL_SECONDS * 1000 + 1)).toBeUndefined();
+    expect(await getSessionUser('forged', now)).toBeUndefined();
+    await deleteSession(token);
+    expect(await getSessionUser(token, now)).toBeUndefined();
   });
 });
 
@@ -61,7 +62,7 @@ describe('sign-in', { timeout: 30_000 }, () => {
     await createUser({ email: 'ada@example.com', name: 'Ada', password: 'a long enough password' });
     const { user, token } = await signIn('ADA@example.com ', 'a long enough password', '10.0.0.1');
     expect(user.name).toBe('Ada');
-    expect(getSessionUser(token)?.email).toBe('ada@example.com');
+    expect((await getSessionUser(token))?.email).toBe('ada@example.com');
   });
 
   const PASSWORD = 'a long enough password';
@@ -112,45 +113,54 @@ describe('sign-in', { timeout: 30_000 }, () => {
 
 describe('first-run setup', () => {
   it('creates the first author once, with the setup token only', async () => {
-    const setup = prepareSetup()!;
+    const setup = (await prepareSetup())!;
     expect(setup.token.length).toBeGreaterThanOrEqual(20);
-    expect(isSetupPending()).toBe(true);
+    expect(await isSetupPending()).toBe(true);
     const input = { email: 'ada@example.com', name: 'Ada', password: 'a long enough password' };
     await expect(completeSetup({ ...input, setupToken: 'wrong' })).rejects.toMatchObject({ code: 'forbidden' });
     const user = await completeSetup({ ...input, setupToken: setup.token });
     expect(user.email).toBe('ada@example.com');
-    expect(isSetupPending()).toBe(false);
-    expect(prepareSetup()).toBeUndefined();
+    expect(await isSetupPending()).toBe(false);
+    expect(await prepareSetup()).toBeUndefined();
     await expect(completeSetup({ ...input, email: 'eve@example.com', setupToken: setup.token })).rejects.toMatchObject({
       code: 'conflict',
     });
+  });
+
+  it('makes one author when two requests with the right token come at once', async () => {
+    const { token } = (await prepareSetup())!;
+    const input = (email: string) => ({ email, name: 'Ada', password: 'a long enough password', setupToken: token });
+    const results = await Promise.allSettled([completeSetup(input('ada@example.com')), completeSetup(input('eve@example.com'))]);
+    expect(results.map((result) => result.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(results.find((result) => result.status === 'rejected')).toMatchObject({ reason: { code: 'conflict' } });
+    expect(await getDb().select({ email: users.email }).from(users)).toHaveLength(1);
   });
 });
 
 describe('API tokens', () => {
   it('are shown once, stored hashed, authenticate, and stop working when revoked', async () => {
     const user = await createUser({ email: 'ada@example.com', name: 'Ada', password: 'a long enough password' });
-    const created = createApiToken(user.id, 'Deploy script');
+    const created = await createApiToken(user.id, 'Deploy script');
     expect(created.token).toMatch(/^quire_[A-Za-z0-9_-]{43}$/);
-    expect(JSON.stringify(listApiTokens())).not.toContain(created.token);
-    expect(JSON.stringify(getDb().$client.prepare('SELECT * FROM api_tokens').all())).not.toContain(created.token);
+    expect(JSON.stringify(await listApiTokens())).not.toContain(created.token);
+    expect(JSON.stringify(await getDb().select().from(apiTokens))).not.toContain(created.token);
 
     const request = () => new Request(`${SITE}/api/posts`, { method: 'POST', headers: { Authorization: `Bearer ${created.token}` } });
-    expect(authenticate(request())).toEqual({ kind: 'token', user });
-    expect(listApiTokens()[0]!.lastUsedAt).not.toBeNull();
-    revokeApiToken(created.id);
-    expect(codeOf(() => authenticate(request()))).toBe('unauthorized');
+    expect(await authenticate(request())).toEqual({ kind: 'token', user });
+    expect((await listApiTokens())[0]!.lastUsedAt).not.toBeNull();
+    await revokeApiToken(created.id);
+    expect(await codeOf(() => authenticate(request()))).toBe('unauthorized');
   });
 
-  it('accepts the ADMIN_TOKEN as a bootstrap token', () => {
+  it('accepts the ADMIN_TOKEN as a bootstrap token', async () => {
     const request = new Request(`${SITE}/api/posts`, { headers: { Authorization: `Bearer ${process.env.ADMIN_TOKEN}` } });
-    expect(authenticate(request)).toEqual({ kind: 'bootstrap' });
+    expect(await authenticate(request)).toEqual({ kind: 'bootstrap' });
   });
 
-  it('treats a missing token as anonymous and a wrong one as an error', () => {
-    expect(authenticate(new Request(`${SITE}/api/posts`))).toBeNull();
-    expect(codeOf(() => requireAdmin(new Request(`${SITE}/api/posts`)))).toBe('unauthorized');
-    expect(codeOf(() => authenticate(new Request(`${SITE}/api/posts`, { headers: { Authorization: 'Bearer nope' } })))).toBe(
+  it('treats a missing token as anonymous and a wrong one as an error', async () => {
+    expect(await authenticate(new Request(`${SITE}/api/posts`))).toBeNull();
+    expect(await codeOf(() => requireAdmin(new Request(`${SITE}/api/posts`)))).toBe('unauthorized');
+    expect(await codeOf(() => authenticate(new Request(`${SITE}/api/posts`, { headers: { Authorization: 'Bearer nope' } })))).toBe(
       'unauthorized',
     );
   });
@@ -169,50 +179,60 @@ describe('the CSRF rule', () => {
     [{ Origin: 'https://evil.example', 'Sec-Fetch-Site': 'same-origin' }, false],
     [{}, false],
     [{ Origin: 'http://localhost:4000', Host: 'localhost:4000', 'X-Forwarded-Proto': 'http' }, true],
-  ])('%j allowed: %s', (headers, allowed) => {
-    expect(codeOf(() => assertSameOrigin(post(headers)))).toBe(allowed ? undefined : 'forbidden');
+  ])('%j allowed: %s', async (headers, allowed) => {
+    expect(await codeOf(() => assertSameOrigin(post(headers)))).toBe(allowed ? undefined : 'forbidden');
   });
 
   it('applies to cookie sessions on writes only, never to tokens', async () => {
     const user = await createUser({ email: 'ada@example.com', name: 'Ada', password: 'a long enough password' });
-    const { token } = createSession(user.id);
+    const { token } = await createSession(user.id);
     const cookie = `quire_session=${token}`;
     const foreign = { Cookie: cookie, Origin: 'https://evil.example' };
-    expect(codeOf(() => authenticate(post(foreign)))).toBe('forbidden');
-    expect(authenticate(new Request(`${SITE}/api/session`, { headers: foreign }))).toMatchObject({ kind: 'session' });
-    expect(authenticate(post({ Cookie: cookie, Origin: SITE }))).toMatchObject({ kind: 'session' });
-    const apiToken = createApiToken(user.id, 'script').token;
-    expect(authenticate(post({ Authorization: `Bearer ${apiToken}`, Origin: 'https://evil.example' }))).toMatchObject({ kind: 'token' });
+    expect(await codeOf(() => authenticate(post(foreign)))).toBe('forbidden');
+    expect(await authenticate(new Request(`${SITE}/api/session`, { headers: foreign }))).toMatchObject({ kind: 'session' });
+    expect(await authenticate(post({ Cookie: cookie, Origin: SITE }))).toMatchObject({ kind: 'session' });
+    const apiToken = (await createApiToken(user.id, 'script')).token;
+    expect(await authenticate(post({ Authorization: `Bearer ${apiToken}`, Origin: 'https://evil.example' }))).toMatchObject({
+      kind: 'token',
+    });
   });
 });
 
 describe('rate limits', () => {
-  it('count per key in fixed windows shared through the database', () => {
+  it('count per key in fixed windows shared through the database', async () => {
     const limit = { max: 3, windowSeconds: 60 };
     const t0 = 1_700_000_000_000;
-    expect([1, 2, 3, 4].map((i) => hit('k', limit, t0 + i).count)).toEqual([1, 2, 3, 4]);
-    expect(hit('other', limit, t0).count).toBe(1);
-    expect(hit('k', limit, t0 + 30_001).retryAfter).toBe(30);
+    const counts = [];
+    for (const i of [1, 2, 3, 4]) counts.push((await hit('k', limit, t0 + i)).count);
+    expect(counts).toEqual([1, 2, 3, 4]);
+    expect((await hit('other', limit, t0)).count).toBe(1);
+    expect((await hit('k', limit, t0 + 30_001)).retryAfter).toBe(30);
     // A new window starts over.
-    expect(hit('k', limit, t0 + 61_000).count).toBe(1);
-    clear('k');
-    expect(hit('k', limit, t0 + 61_001).count).toBe(1);
+    expect((await hit('k', limit, t0 + 61_000)).count).toBe(1);
+    await clear('k');
+    expect((await hit('k', limit, t0 + 61_001)).count).toBe(1);
   });
 
-  it('back off with a doubling delay after the free attempts, up to the cap', () => {
+  it('count every one of many requests at once', async () => {
+    const limit = { max: 3, windowSeconds: 60 };
+    const states = await Promise.all(Array.from({ length: 12 }, () => hit('crowd', limit)));
+    expect(states.map((state) => state.count).sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+  });
+
+  it('back off with a doubling delay after the free attempts, up to the cap', async () => {
     const backoff = { free: 3, baseSeconds: 1, maxSeconds: 10 };
     let now = 1_700_000_000_000;
-    for (let i = 0; i < 3; i++) expect(reserveAttempt('b', backoff, now)).toEqual({ allowed: true });
+    for (let i = 0; i < 3; i++) expect(await reserveAttempt('b', backoff, now)).toEqual({ allowed: true });
     // The third attempt earned a 1 s wait, then 2, 4, 8 and never more than 10.
     for (const wait of [1, 2, 4, 8, 10, 10]) {
-      expect(reserveAttempt('b', backoff, now)).toEqual({ allowed: false, retryAfter: wait });
+      expect(await reserveAttempt('b', backoff, now)).toEqual({ allowed: false, retryAfter: wait });
       now += wait * 1000;
-      expect(reserveAttempt('b', backoff, now)).toEqual({ allowed: true });
+      expect(await reserveAttempt('b', backoff, now)).toEqual({ allowed: true });
     }
     // A refund gives back the count, not the wait already earned.
-    refundAttempt('b');
-    expect(reserveAttempt('b', backoff, now)).toEqual({ allowed: false, retryAfter: 10 });
-    clear('b');
-    expect(reserveAttempt('b', backoff, now)).toEqual({ allowed: true });
+    await refundAttempt('b');
+    expect(await reserveAttempt('b', backoff, now)).toEqual({ allowed: false, retryAfter: 10 });
+    await clear('b');
+    expect(await reserveAttempt('b', backoff, now)).toEqual({ allowed: true });
   });
 });

@@ -5,7 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { getDb, openDatabase } from '@/db';
+import { eq } from 'drizzle-orm';
+import { openDatabase, transaction } from '@/db';
+import { comments, posts, tags, users } from '@/db/schema';
 import { backupDatabase, isDatabaseInUse, restoreDatabase } from '@/lib/ops/backup';
 import { createComment, deleteComments, setCommentsStatus, updateComment } from '@/lib/comments/comments';
 import { AppError } from '@/lib/errors';
@@ -13,6 +15,7 @@ import { type ExportDocument, exportData, importData, writeExport } from '@/lib/
 import { createPost, updatePost } from '@/lib/content/posts';
 import { searchPosts } from '@/lib/content/search';
 import { createUser } from '@/lib/auth/users';
+import { clearTables, insertPublishedPosts, sqliteReader as sqlite, withSqliteWriter } from './helpers';
 
 /*
  * Backups, restores, exports and imports on real SQLite files, with real processes where it
@@ -307,11 +310,7 @@ describe('db:restore', SLOW, () => {
 
 /* Export and import work on the test's own database (DATABASE_PATH from tests/setup.ts). */
 
-const sqlite = () => getDb().$client;
-
-function emptyContent(): void {
-  sqlite().exec('DELETE FROM comments; DELETE FROM posts; DELETE FROM tags;');
-}
+const emptyContent = () => clearTables(comments, posts, tags);
 
 const contentCounts = () =>
   sqlite()
@@ -362,12 +361,12 @@ async function writeVariedBlog() {
   const reply = await createComment(unicode.slug, { authorName: 'Grace', body: 'A reply.', parentId: top.id });
   const gone = await createComment(unicode.slug, { authorName: 'Tim', body: 'Will be deleted; its reply moves up.', parentId: reply.id });
   await createComment(unicode.slug, { authorName: 'Edsger', body: 'Reply to a deleted comment.', parentId: gone.id });
-  deleteComments([gone.id]);
+  await deleteComments([gone.id]);
   await createComment(unicode.slug, { authorName: 'Ada', body: 'Thanks, all! (from the author)', parentId: top.id }, { author });
   const held = await createComment(unicode.slug, { authorName: 'Newcomer', authorEmail: 'new@example.com', body: 'Waiting for approval.' });
-  setCommentsStatus([held.id], 'pending');
+  await setCommentsStatus([held.id], 'pending');
   const spam = await createComment(unicode.slug, { authorName: 'Bot', body: 'Buy [cheap](https://spam.example) things' });
-  setCommentsStatus([spam.id], 'spam');
+  await setCommentsStatus([spam.id], 'spam');
   const edited = await createComment(unicode.slug, { authorName: 'Barbara', body: 'Frist!' });
   await updateComment(edited.id, { body: 'First! (edited)' });
 
@@ -378,14 +377,11 @@ async function writeVariedBlog() {
 }
 
 describe('export and import', () => {
-  beforeEach(() => {
-    emptyContent();
-    sqlite().exec('DELETE FROM users;');
-  });
+  beforeEach(() => clearTables(comments, posts, tags, users));
 
   it('round-trips exactly: export, import into an empty blog, export again', async () => {
     await writeVariedBlog();
-    const first = exportData();
+    const first = await exportData();
     const derived = derivedColumns();
     expect(first.posts.map((post) => [post.slug, post.status, post.comments.length])).toEqual([
       ['unicode', 'published', 7],
@@ -417,48 +413,71 @@ describe('export and import', () => {
     expect(first.posts[1]!.tags).toEqual([{ slug: 'sqlite', name: 'SQLite' }]);
     expect(first.posts[4]!.publishedAt).not.toBeNull();
 
-    emptyContent();
+    await emptyContent();
     const result = await importData(JSON.parse(JSON.stringify(first)));
     expect(result).toEqual({ posts: 5, comments: 8, replaced: 0, unlinkedAuthorComments: 0 });
 
-    expect(withoutTime(exportData())).toBe(withoutTime(first));
+    expect(withoutTime(await exportData())).toBe(withoutTime(first));
     expect(derivedColumns()).toEqual(derived);
-    expect(searchPosts('accentuées', { limit: 5 }).data.map((hit) => hit.slug)).toEqual(['unicode']);
+    expect((await searchPosts('accentuées', { limit: 5 })).data.map((hit) => hit.slug)).toEqual(['unicode']);
   });
 
-  it('streams the same JSON as the document, page by page for large blogs', () => {
-    const insert = sqlite().prepare(
-      "INSERT INTO posts (slug, title, body, html, status, published_at, created_at, updated_at) VALUES (?, ?, 'Text', '<p>Text</p>', 'published', ?, ?, ?)",
-    );
+  it('streams the same JSON as the document, page by page for large blogs', async () => {
     const at = '2026-01-01T00:00:00.000Z';
-    sqlite().transaction(() => {
-      for (let i = 1; i <= 1_100; i++) insert.run(`post-${i}`, `Post ${i}`, at, at, at);
-    })();
-    // A thread on a post of the second page of 500.
-    const comment = (parentId: number | null) =>
-      sqlite()
-        .prepare(
-          "INSERT INTO comments (post_id, parent_id, author_name, body, html, status, created_at) VALUES (?, ?, 'R', 'Hi', '', 'approved', ?)",
-        )
-        .run(sqlite().prepare("SELECT id FROM posts WHERE slug = 'post-777'").pluck().get(), parentId, at).lastInsertRowid as number;
-    comment(comment(null));
+    await insertPublishedPosts(1_100, { prefix: 'post', at, body: 'Text' });
+    await transaction(async (tx) => {
+      // A thread on a post of the second page of 500.
+      const [post] = await tx.select({ id: posts.id }).from(posts).where(eq(posts.slug, 'post-777'));
+      const comment = async (parentId: number | null) => {
+        const values = { postId: post!.id, parentId, authorName: 'R', body: 'Hi', html: '', status: 'approved' as const, createdAt: at };
+        return (await tx.insert(comments).values(values).returning({ id: comments.id }))[0]!.id;
+      };
+      await comment(await comment(null));
+    });
 
     let text = '';
-    const summary = writeExport((chunk) => (text += chunk));
+    const summary = await writeExport((chunk) => (text += chunk));
     const streamed = JSON.parse(text) as ExportDocument;
     expect(summary).toEqual({ posts: 1_100, comments: 2 });
     expect(text).toBe(`${JSON.stringify(streamed, null, 2)}\n`);
-    expect(withoutTime(streamed)).toBe(withoutTime(exportData()));
+    expect(withoutTime(streamed)).toBe(withoutTime(await exportData()));
     expect(streamed.posts[776]!.comments).toMatchObject([
       { id: 1, parentId: null },
       { id: 2, parentId: 1 },
     ]);
 
-    emptyContent();
+    await emptyContent();
     let empty = '';
-    writeExport((chunk) => (empty += chunk));
+    await writeExport((chunk) => (empty += chunk));
     expect(empty).toBe(`${JSON.stringify(JSON.parse(empty), null, 2)}\n`);
     expect(JSON.parse(empty).posts).toEqual([]);
+  });
+
+  it('reads one moment of the blog without holding up a writer meanwhile', async () => {
+    const at = '2026-01-01T00:00:00.000Z';
+    await insertPublishedPosts(1_100, { prefix: 'post', at, body: 'Text' });
+    // Another process, as it were, that will not wait for a lock.
+    const other = new Database(process.env.DATABASE_PATH, { timeout: 0 });
+    let text = '';
+    let chunks = 0;
+    try {
+      await writeExport((chunk) => {
+        text += chunk;
+        // In the middle of the first batch of 500, a new post is committed at once.
+        if (++chunks === 100)
+          other
+            .prepare(
+              "INSERT INTO posts (slug, title, body, html, status, created_at, updated_at) VALUES ('during', 'During', 'x', 'x', 'draft', ?, ?)",
+            )
+            .run(at, at);
+      });
+    } finally {
+      other.close();
+    }
+    const exported = (JSON.parse(text) as ExportDocument).posts.map((p) => p.slug);
+    expect(exported).toHaveLength(1_100);
+    expect(exported).not.toContain('during');
+    expect((await exportData()).posts.map((p) => p.slug)).toContain('during');
   });
 
   const post = (slug: string, extra: Record<string, unknown> = {}) => ({
@@ -541,8 +560,11 @@ describe('export and import', () => {
   it('is all or nothing when the database refuses a row halfway', async () => {
     await importData(doc([post('existing')]));
     const before = contentCounts();
-    sqlite().exec(
-      "CREATE TEMP TRIGGER refuse_boom BEFORE INSERT ON comments WHEN NEW.body = 'boom' BEGIN SELECT RAISE(ABORT, 'refused boom'); END",
+    // On the connection that writes (a temporary trigger belongs to one connection).
+    await withSqliteWriter((writer) =>
+      writer.exec(
+        "CREATE TEMP TRIGGER refuse_boom BEFORE INSERT ON comments WHEN NEW.body = 'boom' BEGIN SELECT RAISE(ABORT, 'refused boom'); END",
+      ),
     );
     try {
       await expect(
@@ -557,7 +579,7 @@ describe('export and import', () => {
         ),
       ).rejects.toThrow(/refused boom/);
     } finally {
-      sqlite().exec('DROP TRIGGER refuse_boom');
+      await withSqliteWriter((writer) => writer.exec('DROP TRIGGER refuse_boom'));
     }
     expect(contentCounts()).toEqual(before);
   });
@@ -570,11 +592,11 @@ describe('export and import', () => {
     expect(conflict.code).toBe('conflict');
     expect(conflict.message).toBe('1 post in the file already exists here: taken.');
     expect(conflict.errors).toEqual([{ field: 'posts[1].slug', message: 'A post with the slug "taken" already exists.' }]);
-    expect(exportData().posts.map((p) => p.slug)).toEqual(['taken']);
+    expect((await exportData()).posts.map((p) => p.slug)).toEqual(['taken']);
 
     const result = await importData(doc([post('fresh'), post('taken', { title: 'New title' })]), { replace: true });
     expect(result).toMatchObject({ posts: 2, comments: 0, replaced: 1 });
-    const posts = exportData().posts;
+    const posts = (await exportData()).posts;
     expect(posts.map((p) => [p.slug, p.title, p.comments.length])).toEqual([
       ['fresh', 'Title of fresh', 0],
       ['taken', 'New title', 0],
@@ -592,15 +614,12 @@ describe('export and import', () => {
       ]),
     );
     expect(result.unlinkedAuthorComments).toBe(1);
-    expect(exportData().posts[0]!.comments[0]!.byAuthor).toBe(false);
+    expect((await exportData()).posts[0]!.comments[0]!.byAuthor).toBe(false);
   });
 });
 
 describe('npm run export / import', SLOW, () => {
-  beforeEach(() => {
-    emptyContent();
-    sqlite().exec('DELETE FROM users;');
-  });
+  beforeEach(() => clearTables(comments, posts, tags, users));
 
   it('moves a blog to a new database file exactly, and explains what it refuses', async () => {
     await writeVariedBlog();

@@ -1,16 +1,16 @@
+import { count, eq } from 'drizzle-orm';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { getDatabaseHealth, getDb } from '@/db';
+import { getDatabaseHealth, getDb, transaction } from '@/db';
+import { comments, posts } from '@/db/schema';
 import { getCommentTree } from '@/lib/comments/comments';
 import { deletePost, listPublishedPosts } from '@/lib/content/posts';
-import { makeComment, makePost, resetDatabase } from './helpers';
-
-const sqlite = () => getDb().$client;
+import { makeComment, makePost, resetDatabase, sqliteReader as sqlite } from './helpers';
 
 beforeEach(resetDatabase);
 
 describe('database', () => {
-  it('applies every migration to a new file and tunes the connection', () => {
-    expect(getDatabaseHealth()).toEqual({ database: 'ok', migrations: 12, version: '0011_cache_tag_expiries' });
+  it('applies every migration to a new file and tunes the connection', async () => {
+    expect(await getDatabaseHealth()).toEqual({ database: 'ok', migrations: 12, version: '0011_cache_tag_expiries' });
     expect(sqlite().pragma('journal_mode', { simple: true })).toBe('wal');
     expect(sqlite().pragma('foreign_keys', { simple: true })).toBe(1);
     expect(sqlite().pragma('busy_timeout', { simple: true })).toBe(5000);
@@ -20,34 +20,43 @@ describe('database', () => {
     const post = await makePost();
     const first = await makeComment(post.slug);
     await makeComment(post.slug, { parentId: first.id });
-    const count = () => listPublishedPosts({ limit: 10 }).data[0]!.commentCount;
-    expect(count()).toBe(2);
-    sqlite().prepare("UPDATE comments SET status = 'spam' WHERE id = ?").run(first.id);
-    expect(count()).toBe(1);
-    sqlite().prepare("UPDATE comments SET status = 'approved' WHERE id = ?").run(first.id);
-    expect(count()).toBe(2);
+    const commentCount = async () => (await listPublishedPosts({ limit: 10 })).data[0]!.commentCount;
+    const setStatus = (status: 'spam' | 'approved') =>
+      transaction((tx) => tx.update(comments).set({ status }).where(eq(comments.id, first.id)));
+    expect(await commentCount()).toBe(2);
+    await setStatus('spam');
+    expect(await commentCount()).toBe(1);
+    await setStatus('approved');
+    expect(await commentCount()).toBe(2);
     // Deleting a comment deletes its replies too.
-    sqlite().prepare('DELETE FROM comments WHERE id = ?').run(first.id);
-    expect(count()).toBe(0);
+    await transaction((tx) => tx.delete(comments).where(eq(comments.id, first.id)));
+    expect(await commentCount()).toBe(0);
   });
 
   it('deletes a post with its comments', async () => {
     const post = await makePost();
     await makeComment(post.slug);
-    deletePost(post.slug);
-    expect(sqlite().prepare('SELECT count(*) AS n FROM comments').get()).toEqual({ n: 0 });
+    await deletePost(post.slug);
+    expect(await getDb().select({ n: count() }).from(comments)).toEqual([{ n: 0 }]);
   });
 
-  it('refuses invalid rows at the database level too', () => {
+  it('refuses invalid rows at the database level too', async () => {
     const insert = (status: string, publishedAt: string | null) =>
-      sqlite()
-        .prepare(
-          "INSERT INTO posts (slug, title, body, html, status, published_at, created_at, updated_at) VALUES (?, 't', 'b', 'b', ?, ?, '', '')",
-        )
-        .run(`s-${Math.random()}`, status, publishedAt);
-    expect(() => insert('archived', null)).toThrow(/CHECK/);
-    expect(() => insert('published', null)).toThrow(/CHECK/);
-    expect(() => insert('draft', null)).not.toThrow();
+      transaction((tx) =>
+        tx.insert(posts).values({
+          slug: `s-${Math.random()}`,
+          title: 't',
+          body: 'b',
+          html: 'b',
+          status: status as 'draft',
+          publishedAt,
+          createdAt: '',
+          updatedAt: '',
+        }),
+      );
+    await expect(insert('archived', null)).rejects.toThrow(/check/i);
+    await expect(insert('published', null)).rejects.toThrow(/check/i);
+    await insert('draft', null);
   });
 
   it.each([
@@ -71,7 +80,7 @@ describe('database', () => {
     const b = await makeComment(post.slug, { body: 'b', parentId: a.id });
     await makeComment(post.slug, { body: 'c', parentId: b.id });
     await makeComment(post.slug, { body: 'd' });
-    const tree = getCommentTree(post.id);
+    const tree = await getCommentTree(post.id);
     expect(tree.map((c) => c.html)).toEqual(['<p>a</p>', '<p>d</p>']);
     expect(tree[0]!.replies[0]!.replies[0]!.html).toBe('<p>c</p>');
   });

@@ -5,7 +5,9 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import * as searchRoute from '@/app/api/search/route';
 import * as tagsRoute from '@/app/api/tags/route';
 import * as postsRoute from '@/app/api/posts/route';
-import { getDb } from '@/db';
+import { eq } from 'drizzle-orm';
+import { getDb, transaction } from '@/db';
+import { posts } from '@/db/schema';
 import { createComment } from '@/lib/comments/comments';
 import { feedResponse } from '@/lib/content/feeds';
 import { getAdjacentPosts, listPublishedPosts, readingMinutes, updatePost } from '@/lib/content/posts';
@@ -21,7 +23,7 @@ import {
   urlElement,
 } from '@/lib/content/sitemaps';
 import { getTag, listTags } from '@/lib/content/tags';
-import { call, makeComment, makePost, resetDatabase } from './helpers';
+import { call, insertPublishedPosts, makeComment, makePost, resetDatabase, withSqliteWriter } from './helpers';
 
 beforeEach(resetDatabase);
 
@@ -51,10 +53,10 @@ describe('full-text search', () => {
     await makePost({ slug: 'body', title: 'Notes', body: 'A long text that mentions sqlite once.' });
     await makePost({ slug: 'title', title: 'SQLite tips', body: 'Short.' });
     await makePost({ slug: 'tagged', title: 'Elsewhere', body: 'Nothing.', tags: ['SQLite'] });
-    expect(slugsOf(searchPosts('sqlite', { limit: 10 }))).toEqual(['title', 'tagged', 'body']);
-    expect(slugsOf(searchPosts('sqli', { limit: 10 }))).toHaveLength(3);
-    expect(slugsOf(searchPosts('"mentions sqlite"', { limit: 10 }))).toEqual(['body']);
-    expect(slugsOf(searchPosts('sqlite -tips', { limit: 10 }))).not.toContain('title');
+    expect(slugsOf(await searchPosts('sqlite', { limit: 10 }))).toEqual(['title', 'tagged', 'body']);
+    expect(slugsOf(await searchPosts('sqli', { limit: 10 }))).toHaveLength(3);
+    expect(slugsOf(await searchPosts('"mentions sqlite"', { limit: 10 }))).toEqual(['body']);
+    expect(slugsOf(await searchPosts('sqlite -tips', { limit: 10 }))).not.toContain('title');
   });
 
   it('finds only live posts and follows edits', async () => {
@@ -66,26 +68,26 @@ describe('full-text search', () => {
       publishedAt: new Date(Date.now() + 3_600_000).toISOString(),
     });
     const live = await makePost({ slug: 'live', title: 'Visible' });
-    expect(slugsOf(searchPosts('hidden', { limit: 10 }))).toEqual([]);
+    expect(slugsOf(await searchPosts('hidden', { limit: 10 }))).toEqual([]);
     await updatePost(live.slug, { title: 'Renamed entirely' });
-    expect(slugsOf(searchPosts('visible', { limit: 10 }))).toEqual([]);
-    expect(slugsOf(searchPosts('renamed', { limit: 10 }))).toEqual(['live']);
+    expect(slugsOf(await searchPosts('visible', { limit: 10 }))).toEqual([]);
+    expect(slugsOf(await searchPosts('renamed', { limit: 10 }))).toEqual(['live']);
   });
 
   it('keeps the text of a body that an edit leaves alone, and indexes the new text of one it changes', async () => {
     const post = await makePost({ slug: 'kept', title: 'Notes', summary: 'A note.', body: 'All about **pelicans**.' });
     await updatePost(post.slug, { title: 'Birds', tags: ['Nature'] });
-    expect(slugsOf(searchPosts('pelicans', { limit: 10 }))).toEqual(['kept']);
-    expect(slugsOf(searchPosts('nature', { limit: 10 }))).toEqual(['kept']);
+    expect(slugsOf(await searchPosts('pelicans', { limit: 10 }))).toEqual(['kept']);
+    expect(slugsOf(await searchPosts('nature', { limit: 10 }))).toEqual(['kept']);
     await updatePost(post.slug, { body: 'Now about *herons*.' });
-    expect(slugsOf(searchPosts('pelicans', { limit: 10 }))).toEqual([]);
-    expect(slugsOf(searchPosts('herons', { limit: 10 }))).toEqual(['kept']);
+    expect(slugsOf(await searchPosts('pelicans', { limit: 10 }))).toEqual([]);
+    expect(slugsOf(await searchPosts('herons', { limit: 10 }))).toEqual(['kept']);
   });
 
   it('escapes snippets and marks the matches', async () => {
     // Raw HTML is not prose and stays out of the index; as code it is text, and must come out escaped.
     await makePost({ title: 'Escaping', body: 'Beware of `<script>alert(1)</script>` in the word needle here.' });
-    const [result] = searchPosts('needle', { limit: 10 }).data;
+    const [result] = (await searchPosts('needle', { limit: 10 })).data;
     expect(result!.snippet).toContain('<mark>needle</mark>');
     expect(result!.snippet).not.toContain('<script');
     expect(result!.snippet).toContain('&lt;script');
@@ -93,9 +95,9 @@ describe('full-text search', () => {
 
   it('pages through results', async () => {
     for (let i = 0; i < 5; i++) await makePost({ title: `Paging ${i}` });
-    const first = searchPosts('paging', { limit: 3 });
+    const first = await searchPosts('paging', { limit: 3 });
     expect(first.data).toHaveLength(3);
-    const second = searchPosts('paging', { limit: 3, cursor: first.nextCursor! });
+    const second = await searchPosts('paging', { limit: 3, cursor: first.nextCursor! });
     expect(second.data).toHaveLength(2);
     expect(second.nextCursor).toBeNull();
     expect(new Set([...slugsOf(first), ...slugsOf(second)]).size).toBe(5);
@@ -130,10 +132,12 @@ describe('full-text search', () => {
 
   it('indexes posts that are missing from the index', async () => {
     const post = await makePost({ title: 'Reindexed' });
-    for (const index of ['posts_fts', 'posts_fts_prefix']) getDb().$client.prepare(`DELETE FROM ${index} WHERE rowid = ?`).run(post.id);
-    expect(slugsOf(searchPosts('reindexed', { limit: 10 }))).toEqual([]);
+    await withSqliteWriter((sqlite) => {
+      for (const index of ['posts_fts', 'posts_fts_prefix']) sqlite.prepare(`DELETE FROM ${index} WHERE rowid = ?`).run(post.id);
+    });
+    expect(slugsOf(await searchPosts('reindexed', { limit: 10 }))).toEqual([]);
     expect(await indexMissingPosts()).toBe(1);
-    expect(slugsOf(searchPosts('reindexed', { limit: 10 }))).toEqual([post.slug]);
+    expect(slugsOf(await searchPosts('reindexed', { limit: 10 }))).toEqual([post.slug]);
   });
 });
 
@@ -142,13 +146,13 @@ describe('tags', () => {
     await makePost({ slug: 'a', tags: ['SQLite', 'Web'] });
     await makePost({ slug: 'b', tags: ['sqlite'] });
     await makePost({ slug: 'c', tags: ['Web'], status: 'draft' });
-    expect(listTags().map(({ slug, name, postCount }) => [slug, name, postCount])).toEqual([
+    expect((await listTags()).map(({ slug, name, postCount }) => [slug, name, postCount])).toEqual([
       ['sqlite', 'SQLite', 2],
       ['web', 'Web', 1],
     ]);
-    expect(getTag('web')?.postCount).toBe(1);
-    expect(getTag('nope')).toBeUndefined();
-    expect(slugsOf(listPublishedPosts({ limit: 10, tag: 'sqlite' })).sort()).toEqual(['a', 'b']);
+    expect((await getTag('web'))?.postCount).toBe(1);
+    expect(await getTag('nope')).toBeUndefined();
+    expect(slugsOf(await listPublishedPosts({ limit: 10, tag: 'sqlite' })).sort()).toEqual(['a', 'b']);
     const api = await (await call(postsRoute.GET, { path: '/api/posts?tag=web' })).json();
     expect(slugsOf(api)).toEqual(['a']);
     const tags = await (await call(tagsRoute.GET)).json();
@@ -167,7 +171,7 @@ describe('posts: reading time and neighbours', () => {
     expect(old.wordCount).toBe(690);
     expect(readingMinutes(690)).toBe(3);
     expect(readingMinutes(3)).toBe(1);
-    expect(getAdjacentPosts({ id: mid.id, publishedAt: mid.publishedAt! })).toEqual({
+    expect(await getAdjacentPosts({ id: mid.id, publishedAt: mid.publishedAt! })).toEqual({
       previous: { slug: 'old', title: old.title },
       next: { slug: 'new', title: expect.any(String) },
     });
@@ -202,19 +206,23 @@ describe('sitemaps', () => {
   it('shard posts by id range, at most 50,000 URLs each, streamed', async () => {
     const first = await makePost({ slug: 'first', tags: ['T'] });
     // A post far along the id range lands in the second shard.
-    getDb()
-      .$client.prepare('UPDATE posts SET id = ? WHERE id = ?')
-      .run(SHARD_SIZE + 5, (await makePost({ slug: 'far' })).id);
+    const far = await makePost({ slug: 'far' });
+    await transaction((tx) =>
+      tx
+        .update(posts)
+        .set({ id: SHARD_SIZE + 5 })
+        .where(eq(posts.id, far.id)),
+    );
     expect(first.id).toBeLessThanOrEqual(SHARD_SIZE);
-    const shards = listShards().map((item) => new URL(item.url).pathname);
+    const shards = (await listShards()).map((item) => new URL(item.url).pathname);
     expect(shards).toEqual(['/sitemaps/pages.xml', '/sitemaps/posts-1.xml', '/sitemaps/posts-2.xml', '/sitemaps/tags-1.xml']);
     const index = await (await sitemapIndexResponse(new Request('https://blog.example.test/sitemap.xml'))).text();
     expect(index).toContain('<sitemapindex');
-    const second = await sitemapShardResponse('posts-2.xml').text();
+    const second = await (await sitemapShardResponse('posts-2.xml')).text();
     expect(second).toContain('<loc>https://blog.example.test/posts/far</loc>');
     expect(second).not.toContain('/posts/first<');
-    expect(() => sitemapShardResponse('posts-3.xml')).toThrow(/not found/);
-    expect(() => sitemapShardResponse('../etc/passwd')).toThrow(/not found/);
+    await expect(sitemapShardResponse('posts-3.xml')).rejects.toThrow(/not found/);
+    await expect(sitemapShardResponse('../etc/passwd')).rejects.toThrow(/not found/);
   });
 
   it('writes shards byte for byte as the sitemap package does', async () => {
@@ -226,17 +234,18 @@ describe('sitemaps', () => {
           new SitemapStream({ hostname: 'https://blog.example.test', xmlns: { news: false, video: false, xhtml: false, image: false } }),
         ),
       ).then(String);
-    const rows = getDb().$client.prepare("SELECT slug, updated_at AS lastmod FROM posts WHERE status = 'published' ORDER BY id").all() as {
-      slug: string;
-      lastmod: string;
-    }[];
-    const posts = rows.map(({ slug, lastmod }) => ({
+    const rows = await getDb()
+      .select({ slug: posts.slug, lastmod: posts.updatedAt })
+      .from(posts)
+      .where(eq(posts.status, 'published'))
+      .orderBy(posts.id);
+    const items = rows.map(({ slug, lastmod }) => ({
       url: `https://blog.example.test/posts/${slug}`,
       lastmod,
       changefreq: 'weekly',
       priority: 0.8,
     }));
-    expect(await sitemapShardResponse('posts-1.xml').text()).toBe(await sitemapPackage(posts));
+    expect(await (await sitemapShardResponse('posts-1.xml')).text()).toBe(await sitemapPackage(items));
     // Escaping and the priority format, on a URL with an ampersand and a priority of 1.
     const odd = {
       url: 'https://blog.example.test/a?b=1&c=2',
@@ -251,14 +260,8 @@ describe('sitemaps', () => {
   // better-sqlite3 refuses every other statement meanwhile, so a slow or vanished crawler broke writes.
   it('a shard read slowly, or abandoned halfway, never blocks writes', async () => {
     const at = '2024-01-01T00:00:00.000Z';
-    getDb()
-      .$client.prepare(
-        `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2500)
-         INSERT INTO posts (slug, title, body, html, status, published_at, created_at, updated_at)
-         SELECT 'bulk-' || i, 'Bulk ' || i, 'x', '<p>x</p>', 'published', @at, @at, @at FROM n`,
-      )
-      .run({ at });
-    const reader = sitemapShardResponse('posts-1.xml').body!.getReader();
+    await insertPublishedPosts(2500, { prefix: 'bulk', at, body: 'x' });
+    const reader = (await sitemapShardResponse('posts-1.xml')).body!.getReader();
     const firstChunk = await reader.read();
     expect(firstChunk.done).toBe(false);
     expect(new TextDecoder().decode(firstChunk.value)).not.toContain('</urlset>');
@@ -271,14 +274,14 @@ describe('sitemaps', () => {
 
 describe('reply depth', () => {
   it('attaches replies beyond the configured depth to the deepest allowed ancestor', async () => {
-    updateSettings({ maxReplyDepth: 3 });
+    await updateSettings({ maxReplyDepth: 3 });
     const { slug } = await makePost();
     const level1 = await makeComment(slug);
     const level2 = await makeComment(slug, { parentId: level1.id });
     const level3 = await makeComment(slug, { parentId: level2.id });
     const tooDeep = await makeComment(slug, { parentId: level3.id });
     expect([level2.parentId, level3.parentId, tooDeep.parentId]).toEqual([level1.id, level2.id, level2.id]);
-    updateSettings({ maxReplyDepth: 1 });
+    await updateSettings({ maxReplyDepth: 1 });
     expect((await createComment(slug, { authorName: 'A', body: 'b', parentId: level1.id })).parentId).toBeNull();
   });
 });

@@ -4,12 +4,12 @@ import fc from 'fast-check';
 import { decode } from 'html-entities';
 import { SaxesParser } from 'saxes';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { getDb } from '@/db';
+import { tags as tagsTable } from '@/db/schema';
 import { getEnv } from '@/lib/env';
 import { type FeedFormat, feedResponse } from '@/lib/content/feeds';
 import { listLatestPostsWithHtml } from '@/lib/content/posts';
 import { tagPath } from '@/lib/content/tags';
-import { makePost, resetDatabase } from './helpers';
+import { clearTables, makePost, resetDatabase } from './helpers';
 
 const SITE = 'https://blog.example.test';
 
@@ -19,10 +19,10 @@ vi.mock('@/lib/content/posts', async (importOriginal) => {
   return { ...actual, listLatestPostsWithHtml: vi.fn(actual.listLatestPostsWithHtml) };
 });
 
-beforeEach(() => {
-  resetDatabase();
+beforeEach(async () => {
+  await resetDatabase();
   // Tags outlive their posts, and a tag keeps the name it was first created with.
-  getDb().$client.exec('DELETE FROM tags;');
+  await clearTables(tagsTable);
 });
 
 async function fetchFeed(format: FeedFormat, tagSlug?: string): Promise<string> {
@@ -132,7 +132,7 @@ describe('feeds escape what authors write', () => {
 
   it('strips lone surrogates, which only a source other than SQLite could hand it', async () => {
     await makePost({ title: 'Placeholder', tags: ['placeholder'] });
-    const [stored] = listLatestPostsWithHtml({ limit: 1 });
+    const [stored] = await listLatestPostsWithHtml({ limit: 1 });
     const lone = 'x\uD800y\uDFFFz\uD83D';
     const forged = {
       ...stored!,
@@ -142,7 +142,7 @@ describe('feeds escape what authors write', () => {
       tags: [{ slug: 'lone', name: `tag ${lone}` }],
     };
     for (const format of ['rss', 'atom'] as const) {
-      vi.mocked(listLatestPostsWithHtml).mockReturnValueOnce([forged]);
+      vi.mocked(listLatestPostsWithHtml).mockResolvedValueOnce([forged]);
       const xml = await fetchFeed(format);
       expect(xml, format).not.toMatch(/\p{Cs}/u);
       assertWellFormed(xml);
@@ -172,8 +172,8 @@ describe('feeds stay well-formed whatever the posts say', () => {
   it('RSS and Atom parse strictly and round-trip every character XML allows; JSON parses', async () => {
     await fc.assert(
       fc.asyncProperty(hostile(40), fc.array(hostile(12), { maxLength: 3 }), hostile(80), async (title, tags, body) => {
-        resetDatabase();
-        getDb().$client.exec('DELETE FROM tags;');
+        await resetDatabase();
+        await clearTables(tagsTable);
         const post = await makePost({ title, tags, body });
 
         const rss = await fetchFeed('rss');

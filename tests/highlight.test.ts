@@ -9,8 +9,9 @@ import { decode } from 'html-entities';
 import rehypeSanitize from 'rehype-sanitize';
 import { unified } from 'unified';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { getDb } from '@/db';
-import { settings } from '@/db/schema';
+import { eq } from 'drizzle-orm';
+import { getDb, transaction } from '@/db';
+import { comments, posts, settings } from '@/db/schema';
 import { CODE_TOKEN_CLASSES, removeCodeHighlighting } from '@/lib/render/code-highlight';
 import { HIGHLIGHTED_LANGUAGES, HIGHLIGHT_LIMITS, highlightBudget, highlightCode } from '@/lib/render/code-highlighter';
 import { feedResponse } from '@/lib/content/feeds';
@@ -281,7 +282,12 @@ describe('feeds carry plain code', () => {
 
 describe('HTML stored before highlighting', () => {
   beforeEach(() => resetDatabase());
-  const db = () => getDb().$client;
+  const setPost = (id: number, values: { body?: string; html: string }) =>
+    transaction((tx) => tx.update(posts).set(values).where(eq(posts.id, id)));
+  const postRow = async (id: number) =>
+    (await getDb().select({ html: posts.html, updatedAt: posts.updatedAt }).from(posts).where(eq(posts.id, id)))[0]!;
+  const commentHtml = async (id: number) =>
+    (await getDb().select({ html: comments.html }).from(comments).where(eq(comments.id, id)))[0]!.html;
 
   it('is rendered again once, on start, keeping rows edited meanwhile and Markdown now refused', async () => {
     const code = await makePost({ body: `Intro\n\n${fence('ts', 'const a = 1;')}` });
@@ -290,35 +296,31 @@ describe('HTML stored before highlighting', () => {
     const comment = await makeComment(post.slug, { body: fence('sh', 'echo hi') });
     // As an older pipeline stored them.
     const old = '<p>Intro</p>\n<pre tabindex="0"><code class="language-ts">const a = 1;\n</code></pre>';
-    db().prepare('UPDATE posts SET html = ? WHERE id = ?').run(old, code.id);
-    db().prepare('UPDATE comments SET html = ? WHERE id = ?').run('<pre><code>echo hi\n</code></pre>', comment.id);
-    const plainHtml = (db().prepare('SELECT html FROM posts WHERE id = ?').get(plain.id) as { html: string }).html;
-    const updatedAt = (db().prepare('SELECT updated_at FROM posts WHERE id = ?').get(code.id) as { updated_at: string }).updated_at;
+    await setPost(code.id, { html: old });
+    await transaction((tx) => tx.update(comments).set({ html: '<pre><code>echo hi\n</code></pre>' }).where(eq(comments.id, comment.id)));
+    const plainHtml = (await postRow(plain.id)).html;
+    const { updatedAt } = await postRow(code.id);
 
     expect(await renderStaleHtml()).toBe(2);
-    const row = db().prepare('SELECT html, updated_at FROM posts WHERE id = ?').get(code.id) as { html: string; updated_at: string };
+    const row = await postRow(code.id);
     expect(row.html).toContain('<span class="tok-keyword">const</span>');
-    expect(row.updated_at).toBe(updatedAt);
-    expect((db().prepare('SELECT html FROM comments WHERE id = ?').get(comment.id) as { html: string }).html).toContain('tok-function');
-    expect((db().prepare('SELECT html FROM posts WHERE id = ?').get(plain.id) as { html: string }).html).toBe(plainHtml);
-    const version = getDb()
-      .select()
-      .from(settings)
-      .all()
-      .find((s) => s.key === 'markdown_render_version');
+    expect(row.updatedAt).toBe(updatedAt);
+    expect(await commentHtml(comment.id)).toContain('tok-function');
+    expect((await postRow(plain.id)).html).toBe(plainHtml);
+    const version = (await getDb().select().from(settings)).find((s) => s.key === 'markdown_render_version');
     expect(version?.value).toBe(String(MARKDOWN_RENDER_VERSION));
 
     // Recorded: the next start does nothing, even with old HTML about.
-    db().prepare('UPDATE posts SET html = ? WHERE id = ?').run(old, code.id);
+    await setPost(code.id, { html: old });
     expect(await renderStaleHtml()).toBe(0);
-    expect((db().prepare('SELECT html FROM posts WHERE id = ?').get(code.id) as { html: string }).html).toBe(old);
+    expect((await postRow(code.id)).html).toBe(old);
   });
 
   it('keeps the old HTML of Markdown the pipeline now refuses', async () => {
     const post = await makePost({ body: fence('ts', 'let a = 1;') });
     const deep = `${'> '.repeat(40)}x\n\n${fence('ts', 'let a = 1;')}`;
-    db().prepare('UPDATE posts SET body = ?, html = ? WHERE id = ?').run(deep, '<p>old</p>', post.id);
+    await setPost(post.id, { body: deep, html: '<p>old</p>' });
     expect(await renderStaleHtml()).toBe(0);
-    expect((db().prepare('SELECT html FROM posts WHERE id = ?').get(post.id) as { html: string }).html).toBe('<p>old</p>');
+    expect((await postRow(post.id)).html).toBe('<p>old</p>');
   });
 });

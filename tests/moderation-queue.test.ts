@@ -2,18 +2,31 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import * as bulkRoute from '@/app/api/admin/comments/bulk/route';
 import * as adminCommentsRoute from '@/app/api/admin/comments/route';
 import * as commentRoute from '@/app/api/comments/[id]/route';
-import { getDb } from '@/db';
-import { countCommentsByStatus, editOwnComment, listCommentsForModeration, listPostsWithComments } from '@/lib/comments/comments';
+import { eq } from 'drizzle-orm';
+import { getDb, transaction } from '@/db';
+import { type CommentStatus, comments } from '@/db/schema';
+import {
+  countCommentsByStatus,
+  editOwnComment,
+  listCommentsForModeration,
+  listPostsWithComments,
+  setCommentsStatus,
+} from '@/lib/comments/comments';
 import { ADMIN, call, makeComment, makePost, resetDatabase } from './helpers';
 
 /* The moderation queue (issue 11 item 12): reply context, links in context, filters, the author's edits and Undo. */
 
 beforeEach(() => resetDatabase());
 
-const setStatus = (id: number, status: string) => getDb().$client.prepare('UPDATE comments SET status = ? WHERE id = ?').run(status, id);
-const row = (id: number) =>
-  getDb().$client.prepare('SELECT status, body, html, edited_at AS editedAt FROM comments WHERE id = ?').get(id) as
-    { status: string; body: string; html: string; editedAt: string | null } | undefined;
+const setStatus = (id: number, status: CommentStatus) =>
+  transaction((tx) => tx.update(comments).set({ status }).where(eq(comments.id, id)));
+const row = async (id: number) =>
+  (
+    await getDb()
+      .select({ status: comments.status, body: comments.body, html: comments.html, editedAt: comments.editedAt })
+      .from(comments)
+      .where(eq(comments.id, id))
+  )[0];
 
 describe('the queue', () => {
   it('says which comment a reply answers, with an excerpt, and links each comment to its place on the post', async () => {
@@ -22,10 +35,10 @@ describe('the queue', () => {
     const reply = await makeComment(post.slug, { authorName: 'Alan', body: 'An answer.', parentId: parent.id });
     const heldReply = await makeComment(post.slug, { authorName: 'Held', body: 'Waiting.', parentId: parent.id });
     const heldTop = await makeComment(post.slug, { authorName: 'Solo', body: 'Alone.' });
-    setStatus(heldReply.id, 'pending');
-    setStatus(heldTop.id, 'pending');
+    await setStatus(heldReply.id, 'pending');
+    await setStatus(heldTop.id, 'pending');
 
-    const approved = listCommentsForModeration({ status: 'approved', limit: 10 }).data;
+    const approved = (await listCommentsForModeration({ status: 'approved', limit: 10 })).data;
     const answer = approved.find((c) => c.id === reply.id)!;
     expect(answer.inReplyTo).toMatchObject({ id: parent.id, authorName: 'Grace' });
     // Plain text, entities decoded, cut short: React escapes it again on the page.
@@ -36,12 +49,12 @@ describe('the queue', () => {
     expect(approved.find((c) => c.id === parent.id)!.inReplyTo).toBeNull();
 
     // A held comment is not on the page yet: the link goes where it will appear.
-    const pending = listCommentsForModeration({ status: 'pending', limit: 10 }).data;
+    const pending = (await listCommentsForModeration({ status: 'pending', limit: 10 })).data;
     expect(pending.find((c) => c.id === heldReply.id)!.contextUrl).toBe(`https://blog.example.test/posts/context#comment-${parent.id}`);
     expect(pending.find((c) => c.id === heldTop.id)!.contextUrl).toBe('https://blog.example.test/posts/context#comments');
     // ... and so does a reply whose parent is itself held.
-    setStatus(parent.id, 'pending');
-    const orphan = listCommentsForModeration({ status: 'pending', limit: 10 }).data.find((c) => c.id === heldReply.id)!;
+    await setStatus(parent.id, 'pending');
+    const orphan = (await listCommentsForModeration({ status: 'pending', limit: 10 })).data.find((c) => c.id === heldReply.id)!;
     expect(orphan.contextUrl).toBe('https://blog.example.test/posts/context#comments');
   });
 
@@ -53,42 +66,38 @@ describe('the queue', () => {
     await makeComment(two.slug, { authorName: 'Other', body: 'Needle in two' });
     await makeComment(one.slug, { authorName: 'Quiet', body: 'Nothing here' });
     const held = await makeComment(one.slug, { authorName: 'Held', body: 'Needle held' });
-    setStatus(held.id, 'pending');
+    await setStatus(held.id, 'pending');
 
     const bodies = (page: { data: { body: string }[] }) => page.data.map((c) => c.body);
-    expect(bodies(listCommentsForModeration({ status: 'approved', limit: 10, post: 'two' }))).toEqual(['Needle in two']);
-    expect(bodies(listCommentsForModeration({ status: 'approved', limit: 10, post: 'one', q: 'needle' }))).toEqual([
+    expect(bodies(await listCommentsForModeration({ status: 'approved', limit: 10, post: 'two' }))).toEqual(['Needle in two']);
+    expect(bodies(await listCommentsForModeration({ status: 'approved', limit: 10, post: 'one', q: 'needle' }))).toEqual([
       'Needle 2 in one',
       'Needle 1 in one',
       'Needle 0 in one',
     ]);
-    const first = listCommentsForModeration({ status: 'approved', limit: 2, post: 'one', q: 'needle' });
+    const first = await listCommentsForModeration({ status: 'approved', limit: 2, post: 'one', q: 'needle' });
     expect(bodies(first)).toEqual(['Needle 2 in one', 'Needle 1 in one']);
     expect(
-      bodies(listCommentsForModeration({ status: 'approved', limit: 2, post: 'one', q: 'needle', cursor: first.nextCursor! })),
+      bodies(await listCommentsForModeration({ status: 'approved', limit: 2, post: 'one', q: 'needle', cursor: first.nextCursor! })),
     ).toEqual(['Needle 0 in one']);
-    expect(bodies(listCommentsForModeration({ status: 'pending', limit: 10, q: 'NEEDLE' }))).toEqual(['Needle held']);
-    expect(bodies(listCommentsForModeration({ status: 'approved', limit: 10, q: 'reader 1' }))).toEqual(['Needle 1 in one']);
+    expect(bodies(await listCommentsForModeration({ status: 'pending', limit: 10, q: 'NEEDLE' }))).toEqual(['Needle held']);
+    expect(bodies(await listCommentsForModeration({ status: 'approved', limit: 10, q: 'reader 1' }))).toEqual(['Needle 1 in one']);
     // LIKE's wildcards are searched for as themselves.
-    expect(bodies(listCommentsForModeration({ status: 'approved', limit: 10, q: '%' }))).toEqual([]);
-    expect(bodies(listCommentsForModeration({ status: 'approved', limit: 10, q: '_' }))).toEqual([]);
+    expect(bodies(await listCommentsForModeration({ status: 'approved', limit: 10, q: '%' }))).toEqual([]);
+    expect(bodies(await listCommentsForModeration({ status: 'approved', limit: 10, q: '_' }))).toEqual([]);
     // Empty filters (a GET form sends them) filter nothing.
-    expect(listCommentsForModeration({ status: 'approved', limit: 10, post: '', q: '  ' }).data).toHaveLength(5);
-    expect(() => listCommentsForModeration({ status: 'approved', limit: 10, post: 'no-such-post' })).toThrow(/Post was not found/);
+    expect((await listCommentsForModeration({ status: 'approved', limit: 10, post: '', q: '  ' })).data).toHaveLength(5);
+    await expect(listCommentsForModeration({ status: 'approved', limit: 10, post: 'no-such-post' })).rejects.toThrow(/Post was not found/);
 
-    expect(countCommentsByStatus('one')).toEqual({ pending: 1, approved: 4, spam: 0 });
-    expect(countCommentsByStatus()).toEqual({ pending: 1, approved: 5, spam: 0 });
-    expect(
-      listPostsWithComments()
-        .map((p) => p.slug)
-        .sort(),
-    ).toEqual(['one', 'two']);
+    expect(await countCommentsByStatus('one')).toEqual({ pending: 1, approved: 4, spam: 0 });
+    expect(await countCommentsByStatus()).toEqual({ pending: 1, approved: 5, spam: 0 });
+    expect((await listPostsWithComments()).map((p) => p.slug).sort()).toEqual(['one', 'two']);
   });
 
   it('searches by email through the API, and the API takes post and q', async () => {
     const post = await makePost({ slug: 'api' });
     const { id } = await makeComment(post.slug, { authorName: 'Mail' });
-    getDb().$client.prepare('UPDATE comments SET author_email = ? WHERE id = ?').run('mail@example.com', id);
+    await transaction((tx) => tx.update(comments).set({ authorEmail: 'mail@example.com' }).where(eq(comments.id, id)));
     await makeComment(post.slug);
     const response = await call(adminCommentsRoute.GET, {
       path: '/api/admin/comments?status=approved&post=api&q=mail%40example',
@@ -109,7 +118,7 @@ describe('bulk actions answer what they changed, so they can be undone', () => {
     const { slug } = await makePost();
     const a = await makeComment(slug);
     const b = await makeComment(slug);
-    setStatus(b.id, 'pending');
+    await setStatus(b.id, 'pending');
     const response = await call(bulkRoute.POST, { method: 'POST', headers: ADMIN, json: { action: 'spam', ids: [a.id, b.id, 999_999] } });
     expect(await response.json()).toEqual({
       action: 'spam',
@@ -122,7 +131,7 @@ describe('bulk actions answer what they changed, so they can be undone', () => {
     // Undo: each back to where it was.
     await call(bulkRoute.POST, { method: 'POST', headers: ADMIN, json: { action: 'approve', ids: [a.id] } });
     await call(bulkRoute.POST, { method: 'POST', headers: ADMIN, json: { action: 'pending', ids: [b.id] } });
-    expect([row(a.id)!.status, row(b.id)!.status]).toEqual(['approved', 'pending']);
+    expect([(await row(a.id))!.status, (await row(b.id))!.status]).toEqual(['approved', 'pending']);
   });
 });
 
@@ -133,22 +142,31 @@ describe('the author edits a reader’s comment (PATCH /api/comments/{id})', () 
   it('re-renders the Markdown, keeps the status and records the edit', async () => {
     const { slug } = await makePost();
     const { id } = await makeComment(slug, { body: 'Tpyo, and [a link](https://spam.example)' });
-    setStatus(id, 'pending');
+    await setStatus(id, 'pending');
     const response = await patch(id, { body: 'Typo fixed, **no** link.' });
     expect(response.status).toBe(200);
     const changed = await response.json();
     expect(changed).toMatchObject({ id, status: 'pending', body: 'Typo fixed, **no** link.' });
     expect(changed.html).toBe('<p>Typo fixed, <strong>no</strong> link.</p>');
     expect(changed.editedAt).toEqual(expect.any(String));
-    expect(row(id)).toMatchObject({ status: 'pending', editedAt: changed.editedAt });
+    expect(await row(id)).toMatchObject({ status: 'pending', editedAt: changed.editedAt });
 
     // A status change alone, or the same text again, is not an edit; a reader's own edit is.
     const other = await makeComment(slug);
     await patch(other.id, { status: 'spam' });
     await patch(other.id, { body: 'A thoughtful comment.' });
-    expect(row(other.id)!.editedAt).toBeNull();
+    expect((await row(other.id))!.editedAt).toBeNull();
     await editOwnComment(other.id, 'A thoughtful comment, edited.');
-    expect(row(other.id)!.editedAt).toEqual(expect.any(String));
+    expect((await row(other.id))!.editedAt).toEqual(expect.any(String));
+  });
+
+  it('a reader’s edit at the moment the author marks it spam cannot bring it back', async () => {
+    const { slug } = await makePost();
+    for (let round = 0; round < 5; round++) {
+      const { id } = await makeComment(slug);
+      await Promise.all([editOwnComment(id, `Edited ${round}.`), setCommentsStatus([id], 'spam')]);
+      expect((await row(id))!.status).toBe('spam');
+    }
   });
 
   it('needs the author, a body, and a comment that exists', async () => {
@@ -160,7 +178,7 @@ describe('the author edits a reader’s comment (PATCH /api/comments/{id})', () 
     expect(empty.headers.get('content-type')).toBe('application/problem+json');
     expect((await empty.json()).errors).toEqual([{ field: 'body', message: 'Comment is required.' }]);
     expect((await patch(999_999, { body: 'Changed' })).status).toBe(404);
-    expect(row(id)!.body).toBe('A thoughtful comment.');
+    expect((await row(id))!.body).toBe('A thoughtful comment.');
     const put = await call(commentRoute.PUT, { method: 'PUT', headers: ADMIN });
     expect(put.status).toBe(405);
     expect(put.headers.get('allow')).toBe('DELETE, GET, HEAD, OPTIONS, PATCH');

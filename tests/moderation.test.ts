@@ -87,25 +87,25 @@ describe('spam helpers', () => {
     expect(findBlockedWord(['viagra'], ['hello', undefined])).toBeUndefined();
   });
 
-  it('form tokens carry a signed render time', () => {
+  it('form tokens carry a signed render time', async () => {
     const now = 1_800_000_000_000;
-    const token = issueFormToken(now);
-    expect(readFormAge(token, now + 4_000)).toBe(4_000);
-    expect(readFormAge(token.replace(/\.[^.]+$/, '.forged'), now)).toBeNull();
-    expect(readFormAge(`f${now - 60_000}`, now)).toBeNull();
-    expect(readFormAge(42, now)).toBeNull();
+    const token = await issueFormToken(now);
+    expect(await readFormAge(token, now + 4_000)).toBe(4_000);
+    expect(await readFormAge(token.replace(/\.[^.]+$/, '.forged'), now)).toBeNull();
+    expect(await readFormAge(`f${now - 60_000}`, now)).toBeNull();
+    expect(await readFormAge(42, now)).toBeNull();
   });
 
-  it('edit grants are signed, expire and hold at most twenty comments', () => {
+  it('edit grants are signed, expire and hold at most twenty comments', async () => {
     const now = 1_800_000_000_000;
-    let cookie = grantEdit(undefined, 1, now + 60_000, now);
-    cookie = grantEdit(cookie, 2, now + 120_000, now);
-    expect(editableIds(cookie, now)).toEqual([1, 2]);
-    expect(editableIds(cookie, now + 90_000)).toEqual([2]);
-    expect(editableIds(cookie.slice(0, -2) + 'xx', now)).toEqual([]);
-    expect(editableIds(`${Buffer.from('[[3,9999999999999]]').toString('base64url')}.sig`, now)).toEqual([]);
-    for (let id = 3; id < 30; id++) cookie = grantEdit(cookie, id, now + 60_000, now);
-    expect(editableIds(cookie, now)).toHaveLength(20);
+    let cookie = await grantEdit(undefined, 1, now + 60_000, now);
+    cookie = await grantEdit(cookie, 2, now + 120_000, now);
+    expect(await editableIds(cookie, now)).toEqual([1, 2]);
+    expect(await editableIds(cookie, now + 90_000)).toEqual([2]);
+    expect(await editableIds(cookie.slice(0, -2) + 'xx', now)).toEqual([]);
+    expect(await editableIds(`${Buffer.from('[[3,9999999999999]]').toString('base64url')}.sig`, now)).toEqual([]);
+    for (let id = 3; id < 30; id++) cookie = await grantEdit(cookie, id, now + 60_000, now);
+    expect(await editableIds(cookie, now)).toHaveLength(20);
   });
 });
 

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getDb } from '@/db';
+import { type SqliteDB, getDb, transaction } from '@/db';
 import { findUserByApiToken } from '@/lib/auth/api-tokens';
 import {
   countCommentsByStatus,
@@ -34,6 +34,7 @@ import { makeComment, makePost } from './helpers';
  * Every query the pages and endpoints run, captured as it runs, must be answered from an index:
  * EXPLAIN QUERY PLAN may not show a full scan of posts or comments, whatever the data size. And
  * no page does a query per item (N+1): the number of statements does not grow with the data.
+ * SQLite's plans: the statements are captured on both its connections, for reads and for writes.
  */
 
 interface Captured {
@@ -42,27 +43,34 @@ interface Captured {
 }
 
 let captured: Captured[] = [];
-let sqlite: Database.Database;
-let originalPrepare: Database.Database['prepare'];
+/** Prepares on the connection for reads without capturing: for EXPLAIN QUERY PLAN. */
+let prepareUncaptured: (source: string) => Database.Statement<unknown[]>;
+const restore: (() => void)[] = [];
 
-beforeAll(() => {
-  sqlite = getDb().$client;
-  originalPrepare = sqlite.prepare;
-  sqlite.prepare = function (this: Database.Database, source: string) {
-    const statement = originalPrepare.call(this, source);
-    for (const method of ['all', 'get', 'run', 'iterate'] as const) {
-      const run = statement[method] as (...args: unknown[]) => unknown;
-      (statement as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
-        captured.push({ sql: source, args });
-        return run.apply(statement, args);
-      };
-    }
-    return statement;
-  } as Database.Database['prepare'];
+beforeAll(async () => {
+  const reader = (getDb() as unknown as SqliteDB).$client;
+  const writer = await transaction(async (tx) => (tx as unknown as SqliteDB).$client);
+  const readerPrepare = reader.prepare;
+  prepareUncaptured = (source) => readerPrepare.call(reader, source);
+  for (const connection of new Set([reader, writer])) {
+    const prepare = connection.prepare;
+    restore.push(() => (connection.prepare = prepare));
+    connection.prepare = function (this: Database.Database, source: string) {
+      const statement = prepare.call(this, source);
+      for (const method of ['all', 'get', 'run', 'iterate'] as const) {
+        const run = statement[method] as (...args: unknown[]) => unknown;
+        (statement as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
+          captured.push({ sql: source, args });
+          return run.apply(statement, args);
+        };
+      }
+      return statement;
+    } as Database.Database['prepare'];
+  }
 });
 
 afterAll(() => {
-  sqlite.prepare = originalPrepare;
+  for (const undo of restore) undo();
 });
 
 /** Runs `work` and answers the statements it ran, with their query plans. */
@@ -75,11 +83,7 @@ async function capture(work: () => unknown): Promise<{ sql: string; plan: string
     .filter(({ sql }) => /^\s*(SELECT|WITH|UPDATE|DELETE|INSERT)/i.test(sql))
     .map(({ sql, args }) => ({
       sql,
-      plan: (
-        (originalPrepare.call(sqlite, `EXPLAIN QUERY PLAN ${sql}`) as Database.Statement<unknown[]>).all(...args) as { detail: string }[]
-      )
-        .map((row) => row.detail)
-        .join('\n'),
+      plan: (prepareUncaptured(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as { detail: string }[]).map((row) => row.detail).join('\n'),
     }));
 }
 
@@ -104,7 +108,7 @@ describe('query plans', () => {
 
   const reads: [string, () => unknown][] = [
     ['home page', () => loadPostList({ limit: 10 })],
-    ['older home page', () => loadPostList({ limit: 10, cursor: listPublishedPosts({ limit: 10 }).nextCursor! })],
+    ['older home page', async () => loadPostList({ limit: 10, cursor: (await listPublishedPosts({ limit: 10 })).nextCursor! })],
     ['tag page', () => loadPostList({ limit: 10, tag: 'topic-1' })],
     ['tag', () => loadTag('topic-1')],
     ['tags', () => loadTags()],
@@ -122,12 +126,13 @@ describe('query plans', () => {
     ['author post search', () => listPostsForAuthor({ limit: 20, q: 'Meas' })],
     ...(['draft', 'scheduled', 'published'] as const).map((status): [string, () => unknown] => [
       `author ${status} posts, searched and not, and their counts`,
-      () => [
-        listPostsForAuthor({ limit: 20, status }),
-        listPostsForAuthor({ limit: 20, status, q: 'filler' }),
-        countPostsForAuthor(),
-        countPostsForAuthor({ q: 'filler' }),
-      ],
+      () =>
+        Promise.all([
+          listPostsForAuthor({ limit: 20, status }),
+          listPostsForAuthor({ limit: 20, status, q: 'filler' }),
+          countPostsForAuthor(),
+          countPostsForAuthor({ q: 'filler' }),
+        ]),
     ]),
     ['author post', () => getPostById(postId)],
     ['slug check', () => postExists(slug)],
@@ -141,15 +146,18 @@ describe('query plans', () => {
     ['own comments', () => getOwnCommentSources([commentId])],
     ['session', () => getSessionUser('no-such-session')],
     ['api token', () => findUserByApiToken('no-such-token')],
-    ['rate limits', () => [hit('comment:127.0.0.1', { max: 5, windowSeconds: 60 }), reserveAttempt('sign-in:x', SIGN_IN_BACKOFF.pair)]],
+    [
+      'rate limits',
+      () => Promise.all([hit('comment:127.0.0.1', { max: 5, windowSeconds: 60 }), reserveAttempt('sign-in:x', SIGN_IN_BACKOFF.pair)]),
+    ],
     [
       'returning commenter',
       async () => {
-        updateSettings({ moderation: 'hold_first_time' });
+        await updateSettings({ moderation: 'hold_first_time' });
         try {
           return await createComment(slug, { authorName: 'Ann', body: 'Again.' }, { commenterKey: 'returning' });
         } finally {
-          updateSettings({ moderation: 'immediate' });
+          await updateSettings({ moderation: 'immediate' });
         }
       },
     ],

@@ -5,14 +5,16 @@ import * as postsRoute from '@/app/api/posts/route';
 import * as commentsRoute from '@/app/api/posts/[slug]/comments/route';
 import * as sessionRoute from '@/app/api/session/route';
 import * as setupRoute from '@/app/api/setup/route';
-import { getDb } from '@/db';
+import { eq } from 'drizzle-orm';
+import { transaction } from '@/db';
+import { apiTokens, comments, sessions, users } from '@/db/schema';
 import { createApiToken, findUserByApiToken, listApiTokens } from '@/lib/auth/api-tokens';
 import { clientAddress, localPath, seeOther } from '@/lib/http';
 import { hashPassword } from '@/lib/auth/password';
 import { updateSettings } from '@/lib/comments/settings';
 import { SETUP_LIMIT, prepareSetup } from '@/lib/auth/setup';
 import { createUser } from '@/lib/auth/users';
-import { ADMIN, call, makeComment, makePost, resetDatabase } from './helpers';
+import { ADMIN, call, clearTables, makeComment, makePost, resetDatabase } from './helpers';
 
 /*
  * The defects a black-box security review found (issue 10), each as it was reproduced. Throttled
@@ -29,10 +31,10 @@ vi.mock('@/lib/auth/password', async (importOriginal) => {
 const SITE = 'https://blog.example.test';
 const PASSWORD = 'a long enough password';
 
-beforeEach(() => {
-  resetDatabase();
-  getDb().$client.exec('DELETE FROM sessions; DELETE FROM api_tokens; DELETE FROM users;');
-  updateSettings({ commentRateLimit: { max: 1000, windowSeconds: 60 }, minSubmitSeconds: 0 });
+beforeEach(async () => {
+  await resetDatabase();
+  await clearTables(sessions, apiTokens, users);
+  await updateSettings({ commentRateLimit: { max: 1000, windowSeconds: 60 }, minSubmitSeconds: 0 });
   vi.mocked(hashPassword).mockClear();
 });
 
@@ -59,7 +61,7 @@ const edit = (id: number, body: string, cookie: string, headers: Record<string, 
 
 describe('a reader’s edit is moderated again', () => {
   it('under "hold every comment", an approved comment edited by its reader is held again', async () => {
-    updateSettings({ moderation: 'hold_all' });
+    await updateSettings({ moderation: 'hold_all' });
     const { slug } = await makePost();
     const posted = await comment(slug, { body: 'Harmless at first.' });
     const { id } = await posted.json();
@@ -71,7 +73,7 @@ describe('a reader’s edit is moderated again', () => {
   });
 
   it('under the other policies, links and the blocklist are checked again', async () => {
-    updateSettings({ moderation: 'immediate', blocklist: ['casino'] });
+    await updateSettings({ moderation: 'immediate', blocklist: ['casino'] });
     const { slug } = await makePost();
     const posted = await comment(slug, {});
     const { id } = await posted.json();
@@ -80,7 +82,7 @@ describe('a reader’s edit is moderated again', () => {
   });
 
   it('reader edits are rate-limited like new comments', async () => {
-    updateSettings({ commentRateLimit: { max: 2, windowSeconds: 60 } });
+    await updateSettings({ commentRateLimit: { max: 2, windowSeconds: 60 } });
     const { slug } = await makePost();
     const posted = await comment(slug, {}, { 'X-Quire-Client-Address': '198.51.100.1' });
     const { id } = await posted.json();
@@ -94,7 +96,9 @@ describe('a reader’s edit is moderated again', () => {
 });
 
 describe('"hold first-time commenters" knows readers by their cookie, not by a typed email', () => {
-  beforeEach(() => updateSettings({ moderation: 'hold_first_time' }));
+  beforeEach(async () => {
+    await updateSettings({ moderation: 'hold_first_time' });
+  });
 
   it('typing the author’s or an approved reader’s email does not skip the queue', async () => {
     await createUser({ email: 'ada@example.com', name: 'Ada', password: PASSWORD });
@@ -103,7 +107,9 @@ describe('"hold first-time commenters" knows readers by their cookie, not by a t
     const regular = await comment(slug, { authorEmail: 'regular@example.com' });
     await approve((await regular.json()).id);
     await makeComment(slug, { authorName: 'Ada' });
-    getDb().$client.prepare("UPDATE comments SET author_email = 'ada@example.com', status = 'approved' WHERE author_name = 'Ada'").run();
+    await transaction((tx) =>
+      tx.update(comments).set({ authorEmail: 'ada@example.com', status: 'approved' }).where(eq(comments.authorName, 'Ada')),
+    );
 
     for (const email of ['ada@example.com', 'regular@example.com']) {
       const impostor = await comment(slug, { authorName: 'Impostor', authorEmail: email, body: 'Buy now' });
@@ -202,7 +208,7 @@ describe('first-run setup', () => {
     call(setupRoute.POST, { method: 'POST', json: body(setupToken), headers: { Origin: SITE, 'X-Quire-Client-Address': address } });
 
   it('checks the token before hashing the password, and limits attempts per address', async () => {
-    const { token } = prepareSetup()!;
+    const { token } = (await prepareSetup())!;
     for (let i = 0; i < SETUP_LIMIT.max; i++) expect((await setup(`wrong-token-${i}`)).status).toBe(403);
     expect(hashPassword).not.toHaveBeenCalled();
     const limited = await setup(token);
@@ -224,14 +230,14 @@ describe('API tokens', () => {
   it('may expire: they stop working after their time and the list says when', async () => {
     const user = await createUser({ email: 'ada@example.com', name: 'Ada', password: PASSWORD });
     const now = Date.now();
-    const expiring = createApiToken(user.id, 'CI', { expiresInDays: 30, now });
-    const forever = createApiToken(user.id, 'Backup script');
+    const expiring = await createApiToken(user.id, 'CI', { expiresInDays: 30, now });
+    const forever = await createApiToken(user.id, 'Backup script');
     expect(expiring.expiresAt).toBe(new Date(now + 30 * 86_400_000).toISOString());
     expect(forever.expiresAt).toBeNull();
-    expect(findUserByApiToken(expiring.token, now + 29 * 86_400_000)).toEqual(user);
-    expect(findUserByApiToken(expiring.token, now + 31 * 86_400_000)).toBeUndefined();
-    expect(findUserByApiToken(forever.token, now + 3650 * 86_400_000)).toEqual(user);
-    expect(listApiTokens().map((token) => token.expiresAt)).toContain(expiring.expiresAt);
+    expect(await findUserByApiToken(expiring.token, now + 29 * 86_400_000)).toEqual(user);
+    expect(await findUserByApiToken(expiring.token, now + 31 * 86_400_000)).toBeUndefined();
+    expect(await findUserByApiToken(forever.token, now + 3650 * 86_400_000)).toEqual(user);
+    expect((await listApiTokens()).map((token) => token.expiresAt)).toContain(expiring.expiresAt);
   });
 
   it('are created with an expiry through the API, which names a bad value', async () => {

@@ -12,6 +12,6 @@ process.env.ADMIN_TOKEN ??= 'test-admin-token-0123456789';
 
 afterAll(async () => {
   const { closeDb } = await import('@/db');
-  closeDb();
+  await closeDb();
   fs.rmSync(dir, { recursive: true, force: true });
 });

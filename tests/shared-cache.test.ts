@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { nodeFs } from 'next/dist/server/lib/node-fs-methods';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { type DB, openDatabase } from '@/db';
+import { type SqliteDB, openDatabase } from '@/db';
 import { EXPIRY_MEMORY_MS, SharedCacheTags } from '@/lib/shared-cache-tags';
 import { createCacheHandler } from '@/server/cache-handler.mjs';
 
@@ -14,7 +14,7 @@ import { createCacheHandler } from '@/server/cache-handler.mjs';
  */
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'quire-shared-cache-'));
-const connections: DB[] = [];
+const connections: SqliteDB[] = [];
 afterAll(() => {
   connections.forEach((db) => db.$client.close());
   fs.rmSync(dir, { recursive: true, force: true });
@@ -25,7 +25,7 @@ const now = () => clock;
 let file = 0;
 
 /** Two "processes" on a new database file, by default with a clock the test moves. */
-function twoProcesses(clockOf: () => number = now): [SharedCacheTags, SharedCacheTags, DB] {
+function twoProcesses(clockOf: () => number = now): [SharedCacheTags, SharedCacheTags, SqliteDB] {
   const databasePath = path.join(dir, `shared-${++file}.db`);
   const [a, b] = [openDatabase(databasePath).db, openDatabase(databasePath).db];
   connections.push(a, b);

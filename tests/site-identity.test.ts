@@ -4,7 +4,9 @@ import * as faviconRoute from '@/app/favicon.ico/route';
 import * as siteImageRoute from '@/app/api/admin/site/[image]/route';
 import * as siteRoute from '@/app/api/admin/site/route';
 import * as siteAssetRoute from '@/app/site-assets/[file]/route';
-import { getDb } from '@/db';
+import { eq } from 'drizzle-orm';
+import { getDb, transaction } from '@/db';
+import { sessions, settings, siteAssets, users } from '@/db/schema';
 import { accentPalette, contrast } from '@/lib/site/colors';
 import { getEnv } from '@/lib/env';
 import { formatDateTime } from '@/lib/site/format';
@@ -12,11 +14,11 @@ import { fromZonedInput, toZonedInput } from '@/lib/site/zoned-input';
 import { feedResponse } from '@/lib/content/feeds';
 import { getSiteIdentity, serverTimeZone } from '@/lib/site/identity';
 import { createUser } from '@/lib/auth/users';
-import { ADMIN, call, makePost, resetDatabase } from './helpers';
+import { ADMIN, call, clearTables, makePost, resetDatabase } from './helpers';
 
-beforeEach(() => {
-  resetDatabase();
-  getDb().$client.exec('DELETE FROM site_assets; DELETE FROM sessions; DELETE FROM users;');
+beforeEach(async () => {
+  await resetDatabase();
+  await clearTables(siteAssets, sessions, users);
 });
 
 const patch = (json: unknown) => call(siteRoute.PATCH, { method: 'PATCH', json, headers: ADMIN });
@@ -51,7 +53,13 @@ describe('site identity', () => {
 
   it('the byline defaults to the first account’s name when SITE_AUTHOR is unset', async () => {
     await createUser({ email: 'ada@example.com', name: 'Ada Lovelace', password: 'a long enough password' });
-    expect(getSiteIdentity().authorName).toBe(getEnv().SITE_AUTHOR ?? 'Ada Lovelace');
+    expect((await getSiteIdentity()).authorName).toBe(getEnv().SITE_AUTHOR ?? 'Ada Lovelace');
+  });
+
+  it('keeps both of two changes sent at once', async () => {
+    const answers = await Promise.all([patch({ name: 'Both' }), patch({ authorBio: 'Kept too' }), patch({ accentColor: '#b00020' })]);
+    expect(answers.map((response) => response.status)).toEqual([200, 200, 200]);
+    expect(await getSiteIdentity()).toMatchObject({ name: 'Both', authorBio: 'Kept too', accentColor: '#b00020' });
   });
 
   it('stores what the author sets, canonicalises it, and puts a field back to its default with null', async () => {
@@ -68,10 +76,17 @@ describe('site identity', () => {
     });
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ name: 'Field Notes', timeZone: 'Europe/Berlin', accentColor: '#b00020' });
-    expect(getSiteIdentity().customised.sort()).toEqual(['accentColor', 'authorBio', 'authorName', 'name', 'navigation', 'timeZone']);
+    expect((await getSiteIdentity()).customised.sort()).toEqual([
+      'accentColor',
+      'authorBio',
+      'authorName',
+      'name',
+      'navigation',
+      'timeZone',
+    ]);
 
     await patch({ name: null, accentColor: null });
-    const identity = getSiteIdentity();
+    const identity = await getSiteIdentity();
     expect(identity.name).toBe(getEnv().SITE_NAME);
     expect(identity.accentColor).toBeNull();
     expect(identity.authorName).toBe('Ada');
@@ -98,8 +113,10 @@ describe('site identity', () => {
 
   it('a broken stored value falls back field by field', async () => {
     await patch({ name: 'Kept', authorBio: 'Also kept' });
-    getDb().$client.prepare("UPDATE settings SET value = json_set(value, '$.timeZone', 'Nowhere/Land') WHERE key = 'identity'").run();
-    expect(getSiteIdentity()).toMatchObject({
+    const [stored] = await getDb().select().from(settings).where(eq(settings.key, 'identity'));
+    const broken = JSON.stringify({ ...(JSON.parse(stored!.value) as object), timeZone: 'Nowhere/Land' });
+    await transaction((tx) => tx.update(settings).set({ value: broken }).where(eq(settings.key, 'identity')));
+    expect(await getSiteIdentity()).toMatchObject({
       name: 'Kept',
       authorBio: 'Also kept',
       timeZone: getEnv().SITE_TIME_ZONE ?? serverTimeZone(),
@@ -125,7 +142,7 @@ describe('logo and icon', () => {
       contentType: 'image/png',
       url: expect.stringMatching(/^\/site-assets\/logo-[\w-]{16}\.png$/),
     });
-    expect(getSiteIdentity().logo).toEqual(logo);
+    expect((await getSiteIdentity()).logo).toEqual(logo);
 
     const served = await call(siteAssetRoute.GET, { params: { file: logo.url.split('/').pop() } });
     expect(served.status).toBe(200);
@@ -142,7 +159,7 @@ describe('logo and icon', () => {
     expect(before.headers.get('content-type')).toBe('image/x-icon');
 
     expect((await upload('icon', await png(512, 512))).status).toBe(200);
-    const { icon, favicon } = getSiteIdentity();
+    const { icon, favicon } = await getSiteIdentity();
     expect(icon).toMatchObject({ width: 180, height: 180 });
     expect(favicon).toMatchObject({ width: 32, height: 32 });
     const after = await call(faviconRoute.GET);
@@ -150,7 +167,7 @@ describe('logo and icon', () => {
     expect((await sharp(Buffer.from(await after.arrayBuffer())).metadata()).width).toBe(32);
 
     expect((await call(siteImageRoute.DELETE, { method: 'DELETE', params: { image: 'icon' }, headers: ADMIN })).status).toBe(204);
-    expect(getSiteIdentity()).toMatchObject({ icon: null, favicon: null });
+    expect(await getSiteIdentity()).toMatchObject({ icon: null, favicon: null });
     expect((await call(faviconRoute.GET)).headers.get('content-type')).toBe('image/x-icon');
   });
 
@@ -174,7 +191,7 @@ describe('logo and icon', () => {
     expect(response.status).toBe(status);
     expect(response.headers.get('content-type')).toBe('application/problem+json');
     if (status === 400) expect((await response.json()).errors[0].field).toBe('file');
-    expect(getSiteIdentity().logo).toBeNull();
+    expect((await getSiteIdentity()).logo).toBeNull();
   });
 
   it('an unknown image name is 404, and only PUT and DELETE are allowed', async () => {

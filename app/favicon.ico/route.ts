@@ -11,8 +11,8 @@ let quireIcon: Buffer | undefined;
  * Browsers and feed readers that ignore the page's <link rel="icon"> ask for /favicon.ico: they get
  * the icon uploaded in Site settings (a PNG, which they all accept under this name), or Quire's.
  */
-export const GET = route(() => {
-  const custom = readCurrentAsset('favicon');
+export const GET = route(async () => {
+  const custom = await readCurrentAsset('favicon');
   const headers = { 'Cache-Control': 'public, max-age=3600' };
   if (custom) return new Response(new Uint8Array(custom.data), { headers: { ...headers, 'Content-Type': custom.contentType } });
   quireIcon ??= fs.readFileSync(path.join(process.cwd(), 'public', 'default-favicon.ico'));

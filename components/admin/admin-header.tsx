@@ -7,13 +7,14 @@ import { getSiteIdentity } from '@/lib/site/identity';
  * The author's header, in place of the reader's (no site search: the admin searches its own lists).
  * The blog's name leads back to the public site; signed in, the admin's sections and Sign out follow.
  */
-export function AdminHeader({ user, pendingComments = 0 }: { user?: { name: string }; pendingComments?: number }) {
+export async function AdminHeader({ user, pendingComments = 0 }: { user?: { name: string }; pendingComments?: number }) {
+  const { name } = await getSiteIdentity();
   return (
     <header className="site-header">
       <div className="container site-header-inner">
         <p className="admin-brand">
           <Link href="/" className="site-title">
-            {getSiteIdentity().name}
+            {name}
           </Link>{' '}
           <span className="admin-label">Admin</span>
         </p>

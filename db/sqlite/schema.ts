@@ -8,7 +8,6 @@ const timestamp = () =>
     .notNull()
     .$defaultFn(() => new Date().toISOString());
 
-
 export const posts = sqliteTable(
   'posts',
   {

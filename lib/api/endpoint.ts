@@ -134,7 +134,7 @@ export class Endpoint<P extends Record<string, unknown> = Record<string, never>>
 
   #handler(spec: AnyOperation): RouteHandler {
     return route(async (request, context) => {
-      const caller = identify(spec.access, request);
+      const caller = await identify(spec.access, request);
       if (spec.sameOrigin) assertSameOrigin(request);
       const params = this.#parseParams(await context.params);
       const query = spec.query ? parseQuery(spec.query, request) : undefined;
@@ -162,7 +162,7 @@ export class Endpoint<P extends Record<string, unknown> = Record<string, never>>
   }
 }
 
-function identify(access: Access, request: Request): Principal | AuthUser | null {
+async function identify(access: Access, request: Request): Promise<Principal | AuthUser | null> {
   switch (access) {
     case 'public':
       return null;

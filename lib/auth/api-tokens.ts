@@ -1,6 +1,6 @@
 import 'server-only';
 import { and, desc, eq, gt, isNull, lt, or } from 'drizzle-orm';
-import { getDb } from '@/db';
+import { getDb, transaction } from '@/db';
 import { apiTokens, users } from '@/db/schema';
 import { randomToken, sha256 } from '@/lib/auth/crypto';
 import { notFound } from '@/lib/errors';
@@ -19,50 +19,51 @@ const infoColumns = {
  * Creates a token for scripts, valid for `expiresInDays` or until revoked; the plain token is
  * returned this once and only its hash is kept.
  */
-export function createApiToken(
+export async function createApiToken(
   userId: number,
   name: string,
   { expiresInDays, now = Date.now() }: { expiresInDays?: number | null; now?: number } = {},
-): CreatedApiToken {
+): Promise<CreatedApiToken> {
   const token = `quire_${randomToken(32)}`;
   const expiresAt = expiresInDays ? new Date(now + expiresInDays * 86_400_000).toISOString() : null;
-  const info = getDb()
-    .insert(apiTokens)
-    .values({ userId, name, tokenHash: sha256(token), prefix: token.slice(0, 12), expiresAt })
-    .returning(infoColumns)
-    .get();
-  return { ...info, token };
+  const [info] = await transaction((tx) =>
+    tx
+      .insert(apiTokens)
+      .values({ userId, name, tokenHash: sha256(token), prefix: token.slice(0, 12), expiresAt })
+      .returning(infoColumns),
+  );
+  return { ...info!, token };
 }
 
-export function listApiTokens(): ApiToken[] {
-  return getDb().select(infoColumns).from(apiTokens).orderBy(desc(apiTokens.createdAt), desc(apiTokens.id)).all();
+export function listApiTokens(): Promise<ApiToken[]> {
+  return getDb().select(infoColumns).from(apiTokens).orderBy(desc(apiTokens.createdAt), desc(apiTokens.id));
 }
 
-export function revokeApiToken(id: number): void {
-  if (getDb().delete(apiTokens).where(eq(apiTokens.id, id)).run().changes === 0) throw notFound('Token');
+export async function revokeApiToken(id: number): Promise<void> {
+  const revoked = await transaction((tx) => tx.delete(apiTokens).where(eq(apiTokens.id, id)).returning({ id: apiTokens.id }));
+  if (revoked.length === 0) throw notFound('Token');
 }
 
 /** The owner of a token that has not expired, recording the use (at most once a minute, to keep reads from writing). */
-export function findUserByApiToken(token: string, now = Date.now()): AuthUser | undefined {
+export async function findUserByApiToken(token: string, now = Date.now()): Promise<AuthUser | undefined> {
   const hash = sha256(token);
-  const db = getDb();
-  const user = db
-    .select({ id: users.id, email: users.email, name: users.name })
+  const stale = new Date(now - 60_000).toISOString();
+  const [found] = await getDb()
+    .select({ id: users.id, email: users.email, name: users.name, lastUsedAt: apiTokens.lastUsedAt })
     .from(apiTokens)
     .innerJoin(users, eq(users.id, apiTokens.userId))
     .where(and(eq(apiTokens.tokenHash, hash), or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, new Date(now).toISOString()))))
-    .get();
-  if (user) {
-    const stamp = new Date(now).toISOString();
-    db.update(apiTokens)
-      .set({ lastUsedAt: stamp })
-      .where(
-        and(
-          eq(apiTokens.tokenHash, hash),
-          or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, new Date(now - 60_000).toISOString())),
-        ),
-      )
-      .run();
+    .limit(1);
+  if (!found) return undefined;
+  const { lastUsedAt, ...user } = found;
+  // Only a use not recorded this past minute takes the write lock; the condition is checked again in the write.
+  if (lastUsedAt === null || lastUsedAt < stale) {
+    await transaction(async (tx) => {
+      await tx
+        .update(apiTokens)
+        .set({ lastUsedAt: new Date(now).toISOString() })
+        .where(and(eq(apiTokens.tokenHash, hash), or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, stale))));
+    });
   }
   return user;
 }

@@ -21,28 +21,28 @@ const unauthorized = (detail: string, error?: string) =>
  * The request's principal, or null for an anonymous reader. A bearer token that is sent but
  * not valid is an error rather than anonymity, so a script with a revoked token fails loudly.
  */
-export function authenticate(request: Request): Principal | null {
+export async function authenticate(request: Request): Promise<Principal | null> {
   const authorization = request.headers.get('authorization');
   if (authorization !== null) {
     const token = /^Bearer +(\S+) *$/i.exec(authorization)?.[1];
     const bootstrap = getEnv().ADMIN_TOKEN;
     if (token && bootstrap && safeEqual(token, bootstrap)) return { kind: 'bootstrap' };
-    const user = token ? findUserByApiToken(token) : undefined;
+    const user = token ? await findUserByApiToken(token) : undefined;
     if (user) return { kind: 'token', user };
     throw unauthorized(
       'The token is not valid or has expired. Send "Authorization: Bearer <token>" with an API token created in the admin area, or with the ADMIN_TOKEN environment variable of the server.',
       'invalid_token',
     );
   }
-  const user = getSessionUser(readCookie(request, SESSION_COOKIE));
+  const user = await getSessionUser(readCookie(request, SESSION_COOKIE));
   if (!user) return null;
   // Browsers attach cookies to cross-site requests; tokens are never sent by accident.
   if (UNSAFE_METHODS.has(request.method)) assertSameOrigin(request);
   return { kind: 'session', user };
 }
 
-export function requireAdmin(request: Request): Principal {
-  const principal = authenticate(request);
+export async function requireAdmin(request: Request): Promise<Principal> {
+  const principal = await authenticate(request);
   if (principal) return principal;
   throw unauthorized(
     getEnv().ADMIN_TOKEN
@@ -52,8 +52,8 @@ export function requireAdmin(request: Request): Principal {
 }
 
 /** Token management needs a person at a browser, not a script holding a token. */
-export function requireSession(request: Request): AuthUser {
-  const principal = requireAdmin(request);
+export async function requireSession(request: Request): Promise<AuthUser> {
+  const principal = await requireAdmin(request);
   if (principal.kind !== 'session') throw new AppError('forbidden', 'Only a signed-in author can manage API tokens.');
   return principal.user;
 }

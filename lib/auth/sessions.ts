@@ -1,6 +1,6 @@
 import 'server-only';
 import { and, eq, gt, lt } from 'drizzle-orm';
-import { getDb } from '@/db';
+import { getDb, transaction } from '@/db';
 import { sessions, users } from '@/db/schema';
 import { SIGNED_IN_HINT_COOKIE, serializeCookie } from '@/lib/http/cookies';
 import { randomToken, sha256 } from '@/lib/auth/crypto';
@@ -25,32 +25,29 @@ export function withSessionCookies(response: Response, request: Request, token: 
 }
 
 /** Starts a session: the random token goes in the cookie, only its hash in the database. */
-export function createSession(userId: number, now = Date.now()): { token: string; expiresAt: string } {
+export async function createSession(userId: number, now = Date.now()): Promise<{ token: string; expiresAt: string }> {
   const token = randomToken(32);
   const expiresAt = new Date(now + SESSION_TTL_SECONDS * 1000).toISOString();
-  const db = getDb();
-  db.delete(sessions)
-    .where(lt(sessions.expiresAt, new Date(now).toISOString()))
-    .run();
-  db.insert(sessions)
-    .values({ id: sha256(token), userId, expiresAt })
-    .run();
+  await transaction(async (tx) => {
+    await tx.delete(sessions).where(lt(sessions.expiresAt, new Date(now).toISOString()));
+    await tx.insert(sessions).values({ id: sha256(token), userId, expiresAt });
+  });
   return { token, expiresAt };
 }
 
-export function getSessionUser(token: string | undefined, now = Date.now()): AuthUser | undefined {
+export async function getSessionUser(token: string | undefined, now = Date.now()): Promise<AuthUser | undefined> {
   if (!token || token.length > 200) return undefined;
-  return getDb()
+  const [user] = await getDb()
     .select({ id: users.id, email: users.email, name: users.name })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .where(and(eq(sessions.id, sha256(token)), gt(sessions.expiresAt, new Date(now).toISOString())))
-    .get();
+    .limit(1);
+  return user;
 }
 
-export function deleteSession(token: string): void {
-  getDb()
-    .delete(sessions)
-    .where(eq(sessions.id, sha256(token)))
-    .run();
+export async function deleteSession(token: string): Promise<void> {
+  await transaction(async (tx) => {
+    await tx.delete(sessions).where(eq(sessions.id, sha256(token)));
+  });
 }

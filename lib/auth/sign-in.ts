@@ -32,11 +32,11 @@ export async function signIn(
   address: string,
 ): Promise<{ user: AuthUser; token: string; expiresAt: string }> {
   const keys = signInKeys(email, address);
-  const addressTurn = reserveAttempt(keys.address, SIGN_IN_BACKOFF.address);
+  const addressTurn = await reserveAttempt(keys.address, SIGN_IN_BACKOFF.address);
   if (!addressTurn.allowed) throw tooManyRequests(addressTurn.retryAfter, 'Too many failed sign-ins from your network.');
-  const pairTurn = reserveAttempt(keys.pair, SIGN_IN_BACKOFF.pair);
+  const pairTurn = await reserveAttempt(keys.pair, SIGN_IN_BACKOFF.pair);
   if (!pairTurn.allowed) {
-    refundAttempt(keys.address);
+    await refundAttempt(keys.address);
     throw tooManyRequests(pairTurn.retryAfter, 'Too many failed sign-ins.');
   }
   const user = await verifyCredentials(email, password);
@@ -45,7 +45,7 @@ export async function signIn(
       errors: [{ field: 'password', message: 'The email or password is not right.' }],
     });
   }
-  clear(keys.pair);
-  refundAttempt(keys.address);
-  return { user, ...createSession(user.id) };
+  await clear(keys.pair);
+  await refundAttempt(keys.address);
+  return { user, ...(await createSession(user.id)) };
 }

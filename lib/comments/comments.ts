@@ -1,6 +1,6 @@
-import { type SQL, and, asc, desc, eq, inArray, like, or, sql } from 'drizzle-orm';
+import { type SQL, type SQLWrapper, and, asc, count, desc, eq, inArray, or, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
-import { type DB, type Tx, getDb, writeTransaction } from '@/db';
+import { getDb, queryRows, transaction } from '@/db';
 import { type CommentStatus, comments, posts } from '@/db/schema';
 import { expire, tags as cacheTags } from '@/lib/cache';
 import { AppError, fieldError, notFound } from '@/lib/errors';
@@ -31,6 +31,7 @@ import type {
   ModerationComment,
   ModerationQuery,
   PublicComment,
+  SiteSettings,
   StatusChange,
 } from '@/lib/comments/schemas';
 import { getSettings } from '@/lib/comments/settings';
@@ -57,23 +58,22 @@ function expireComments(postSlugs: Iterable<string>, ids: number[]): void {
 
 const approvedOf = (postId: number) => and(eq(comments.postId, postId), eq(comments.status, 'approved'));
 
-function requireLivePost(slug: string) {
-  const post = getLivePostForComments(slug);
+async function requireLivePost(slug: string) {
+  const post = await getLivePostForComments(slug);
   if (!post) throw notFound('Post');
   return post;
 }
 
 /** Approved comments of a live post, oldest first (index: post_id, status, created_at, id). */
-export function listApprovedComments(slug: string, { limit, cursor }: ListQuery): Page<PublicComment> {
-  const { id: postId } = requireLivePost(slug);
+export async function listApprovedComments(slug: string, { limit, cursor }: ListQuery): Promise<Page<PublicComment>> {
+  const { id: postId } = await requireLivePost(slug);
   const after = cursor ? decodeCursor(cursor) : undefined;
-  const rows = getDb()
+  const rows = await getDb()
     .select(publicColumns)
     .from(comments)
     .where(and(approvedOf(postId), after && sql`(${comments.createdAt}, ${comments.id}) > (${after.time}, ${after.id})`))
     .orderBy(asc(comments.createdAt), asc(comments.id))
-    .limit(limit + 1)
-    .all();
+    .limit(limit + 1);
   return toPage(rows, limit, (comment) => ({ time: comment.createdAt, id: comment.id }));
 }
 
@@ -81,13 +81,12 @@ export function listApprovedComments(slug: string, { limit, cursor }: ListQuery)
  * All approved comments of a post as a tree, in one query. A reply whose parent is not
  * approved (held or removed) is shown at the top level rather than hidden.
  */
-export function getCommentTree(postId: number): CommentNode[] {
-  const rows = getDb()
+export async function getCommentTree(postId: number): Promise<CommentNode[]> {
+  const rows = await getDb()
     .select(publicColumns)
     .from(comments)
     .where(approvedOf(postId))
-    .orderBy(asc(comments.createdAt), asc(comments.id))
-    .all();
+    .orderBy(asc(comments.createdAt), asc(comments.id));
   const nodes = new Map(rows.map((row) => [row.id, { ...row, replies: [] as CommentNode[] }]));
   const roots: CommentNode[] = [];
   for (const node of nodes.values()) {
@@ -97,12 +96,13 @@ export function getCommentTree(postId: number): CommentNode[] {
   return roots;
 }
 
-export function getApprovedComment(id: number): PublicComment | undefined {
-  return getDb()
+export async function getApprovedComment(id: number): Promise<PublicComment | undefined> {
+  const [comment] = await getDb()
     .select(publicColumns)
     .from(comments)
     .where(and(eq(comments.id, id), eq(comments.status, 'approved')))
-    .get();
+    .limit(1);
+  return comment;
 }
 
 /** A new comment as stored: the API tells its writer of a spam one as pending (see submitComment). */
@@ -116,28 +116,28 @@ export interface CommentContext {
   commenterKey?: string;
 }
 
-export function commentsAreOpen(post: { commentsEnabled: boolean }): boolean {
-  return post.commentsEnabled && getSettings().commentsEnabled;
+const isOpen = (post: { commentsEnabled: boolean }, settings: SiteSettings) => post.commentsEnabled && settings.commentsEnabled;
+
+export async function commentsAreOpen(post: { commentsEnabled: boolean }): Promise<boolean> {
+  return isOpen(post, await getSettings());
 }
 
 /** Whether this reader has a comment the author approved (index: commenter_key, status). */
-function hasApprovedComment(key: string): boolean {
-  return (
-    getDb()
-      .select({ id: comments.id })
-      .from(comments)
-      .where(and(eq(comments.commenterKey, key), eq(comments.status, 'approved')))
-      .limit(1)
-      .get() !== undefined
-  );
+async function hasApprovedComment(key: string): Promise<boolean> {
+  const found = await getDb()
+    .select({ id: comments.id })
+    .from(comments)
+    .where(and(eq(comments.commenterKey, key), eq(comments.status, 'approved')))
+    .limit(1);
+  return found.length > 0;
 }
 
 /**
  * Where a reply attaches so threads never nest deeper than `maxDepth` (top-level comments are at
  * depth 1): under the requested comment, or else under its deepest ancestor that still allows one.
  */
-export function resolveReplyParent(db: DB | Tx, parentId: number, maxDepth: number): number | null {
-  const chain = db.all<{ id: number }>(sql`
+export async function resolveReplyParent(parentId: number, maxDepth: number): Promise<number | null> {
+  const chain = await queryRows<{ id: number }>(sql`
     WITH RECURSIVE ancestors(id, parent_id, depth) AS (
       SELECT id, parent_id, 0 FROM comments WHERE id = ${parentId}
       UNION ALL
@@ -151,16 +151,16 @@ export function resolveReplyParent(db: DB | Tx, parentId: number, maxDepth: numb
 
 export async function createComment(slug: string, input: CommentCreateInput, context: CommentContext = {}): Promise<StoredComment> {
   const html = await renderCommentMarkdown(input.body);
-  const settings = getSettings();
-  const created = writeTransaction((tx) => {
-    const post = requireLivePost(slug);
-    if (!context.author && !commentsAreOpen(post)) throw new AppError('forbidden', 'Comments are closed on this post.');
+  const settings = await getSettings();
+  const created = await transaction(async (tx) => {
+    const post = await requireLivePost(slug);
+    if (!context.author && !isOpen(post, settings)) throw new AppError('forbidden', 'Comments are closed on this post.');
     if (input.parentId !== undefined) {
-      const parent = tx
+      const [parent] = await tx
         .select({ postId: comments.postId, status: comments.status })
         .from(comments)
         .where(eq(comments.id, input.parentId))
-        .get();
+        .limit(1);
       // Readers answer what they can see; the author may also answer a comment waiting in the queue.
       const visible = parent && (parent.status === 'approved' || (context.author && parent.status === 'pending'));
       if (!visible) throw fieldError('parentId', 'The comment you are replying to does not exist.');
@@ -168,15 +168,21 @@ export async function createComment(slug: string, input: CommentCreateInput, con
     }
     const authorEmail = context.author?.email ?? input.authorEmail?.toLowerCase() ?? null;
     const { commenterKey } = context;
-    const isReturning = () => commenterKey !== undefined && hasApprovedComment(commenterKey);
+    // Only "hold first-time commenters" asks whether the reader has been approved before.
+    const returning =
+      !context.author &&
+      settings.moderation === 'hold_first_time' &&
+      commenterKey !== undefined &&
+      (await hasApprovedComment(commenterKey));
     const status = context.author
       ? 'approved'
-      : decideCommentStatus(input, settings, context.signals ?? { honeypotFilled: false, formAgeMs: null }, isReturning).status;
-    return tx
+      : decideCommentStatus(input, settings, context.signals ?? { honeypotFilled: false, formAgeMs: null }, () => returning).status;
+    const parentId = input.parentId === undefined ? null : await resolveReplyParent(input.parentId, settings.maxReplyDepth);
+    const [created] = await tx
       .insert(comments)
       .values({
         postId: post.id,
-        parentId: input.parentId === undefined ? null : resolveReplyParent(tx, input.parentId, settings.maxReplyDepth),
+        parentId,
         authorName: context.author?.name ?? input.authorName,
         authorEmail,
         authorUserId: context.author?.id ?? null,
@@ -185,8 +191,8 @@ export async function createComment(slug: string, input: CommentCreateInput, con
         html,
         status,
       })
-      .returning({ ...publicColumns, status: comments.status })
-      .get();
+      .returning({ ...publicColumns, status: comments.status });
+    return created!;
   });
   // A held or spam comment changes nothing readers see, so no cached page is expired for it.
   if (created.status === 'approved') expireComments([slug], [created.id]);
@@ -194,16 +200,16 @@ export async function createComment(slug: string, input: CommentCreateInput, con
 }
 
 /** Flood control for readers: comment posts per address per window, from the settings. */
-export function checkCommentRate(address: string): void {
-  const limit = getSettings().commentRateLimit;
-  const state = hit(`comment:${address}`, limit);
+export async function checkCommentRate(address: string): Promise<void> {
+  const limit = (await getSettings()).commentRateLimit;
+  const state = await hit(`comment:${address}`, limit);
   if (state.count > limit.max) throw tooManyRequests(state.retryAfter, 'You are posting comments too quickly.');
 }
 
 /** Readers' edits of their own comments are limited the same way, counted apart from new comments. */
-export function checkCommentEditRate(address: string): void {
-  const limit = getSettings().commentRateLimit;
-  const state = hit(`comment-edit:${address}`, limit);
+export async function checkCommentEditRate(address: string): Promise<void> {
+  const limit = (await getSettings()).commentRateLimit;
+  const state = await hit(`comment-edit:${address}`, limit);
   if (state.count > limit.max) throw tooManyRequests(state.retryAfter, 'You are changing comments too quickly.');
 }
 
@@ -229,21 +235,24 @@ export async function submitComment(
     now = Date.now(),
   }: { author?: AuthUser; editCookie?: string; commenterCookie?: string; now?: number },
 ): Promise<SubmittedComment> {
-  const signals = { honeypotFilled: input.website !== undefined && input.website !== '', formAgeMs: readFormAge(input.formToken, now) };
-  const known = author ? undefined : readCommenterId(commenterCookie);
-  const issued = author || known ? undefined : issueCommenterId();
+  const signals = {
+    honeypotFilled: input.website !== undefined && input.website !== '',
+    formAgeMs: await readFormAge(input.formToken, now),
+  };
+  const known = author ? undefined : await readCommenterId(commenterCookie);
+  const issued = author || known ? undefined : await issueCommenterId();
   const commenterId = known ?? issued?.id;
   const comment = await createComment(slug, input, { author, signals, commenterKey: commenterId && commenterKey(commenterId) });
   const shown = { ...comment, status: comment.status === 'spam' ? ('pending' as const) : comment.status };
   // A bot learns nothing it could use: its comment gets no cookies.
   if (comment.status === 'spam') return { comment: shown };
   const commenter = issued && { value: issued.cookie, maxAgeSeconds: COMMENTER_COOKIE_MAX_AGE_SECONDS };
-  const windowMs = getSettings().editWindowMinutes * 60_000;
+  const windowMs = (await getSettings()).editWindowMinutes * 60_000;
   if (author || windowMs === 0) return { comment: shown, commenter };
   return {
     comment: shown,
     commenter,
-    editGrants: { value: grantEdit(editCookie, comment.id, now + windowMs, now), maxAgeSeconds: windowMs / 1000 },
+    editGrants: { value: await grantEdit(editCookie, comment.id, now + windowMs, now), maxAgeSeconds: windowMs / 1000 },
   };
 }
 
@@ -283,20 +292,22 @@ function excerptOf(html: string, maxLength = 120): string {
 }
 
 /** The post a filter names, by slug; an unknown one is an error rather than an empty queue. */
-function postIdOf(slug: string): number {
-  const post = getDb().select({ id: posts.id }).from(posts).where(eq(posts.slug, slug)).get();
+async function postIdOf(slug: string): Promise<number> {
+  const [post] = await getDb().select({ id: posts.id }).from(posts).where(eq(posts.slug, slug)).limit(1);
   if (!post) throw notFound('Post');
   return post.id;
 }
 
 /**
- * The text search: a substring of the body, the name or the email, case-insensitive for ASCII. LIKE rather
- * than a full-text index: it runs inside one status (and post) through their index, stops at a page of
- * matches, and finds what full-text tokens would not (part of an address or a word).
+ * The text search: a substring of the body, the name or the email, case-insensitive (for ASCII on
+ * SQLite, whose lower() knows no other letters). LIKE rather than a full-text index: it runs inside
+ * one status (and post) through their index, stops at a page of matches, and finds what full-text
+ * tokens would not (part of an address or a word). Both sides lower-cased: PostgreSQL's LIKE is
+ * case-sensitive.
  */
 function commentContains(q: string): SQL {
   const pattern = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  const match = (column: Parameters<typeof like>[0]) => sql`${like(column, pattern)} ESCAPE '\\'`;
+  const match = (column: SQLWrapper) => sql`lower(${column}) LIKE lower(${pattern}) ESCAPE '\\'`;
   return or(match(comments.body), match(comments.authorName), match(comments.authorEmail))!;
 }
 
@@ -304,11 +315,11 @@ function commentContains(q: string): SQL {
  * The moderation queue: comments of one status, newest first, of one post and matching `q` if given
  * (index: status, created_at, id; or post_id, status, created_at, id), each with the comment it answers.
  */
-export function listCommentsForModeration({ status, limit, cursor, post, q }: ModerationQuery): Page<ModerationComment> {
+export async function listCommentsForModeration({ status, limit, cursor, post, q }: ModerationQuery): Promise<Page<ModerationComment>> {
   const after = cursor ? decodeCursor(cursor) : undefined;
-  const postId = post ? postIdOf(post) : undefined;
+  const postId = post ? await postIdOf(post) : undefined;
   const search = q?.trim();
-  const rows = getDb()
+  const rows = await getDb()
     .select({ ...adminColumns, parentAuthorName: parents.authorName, parentHtml: parents.html, parentStatus: parents.status })
     .from(comments)
     .innerJoin(posts, eq(posts.id, comments.postId))
@@ -322,8 +333,7 @@ export function listCommentsForModeration({ status, limit, cursor, post, q }: Mo
       ),
     )
     .orderBy(desc(comments.createdAt), desc(comments.id))
-    .limit(limit + 1)
-    .all();
+    .limit(limit + 1);
   const data = rows.map(({ parentAuthorName, parentHtml, parentStatus, ...comment }): ModerationComment => {
     const anchor =
       comment.status === 'approved'
@@ -344,14 +354,14 @@ export function listCommentsForModeration({ status, limit, cursor, post, q }: Mo
 }
 
 /** Comments of each status, of one post if given (index: status, or post_id and status). */
-export function countCommentsByStatus(post?: string): Record<CommentStatus, number> {
+export async function countCommentsByStatus(post?: string): Promise<Record<CommentStatus, number>> {
   const counts: Record<CommentStatus, number> = { pending: 0, approved: 0, spam: 0 };
-  const rows = getDb()
-    .select({ status: comments.status, n: sql<number>`count(*)` })
+  const postId = post ? await postIdOf(post) : undefined;
+  const rows = await getDb()
+    .select({ status: comments.status, n: count() })
     .from(comments)
-    .where(post ? eq(comments.postId, postIdOf(post)) : undefined)
-    .groupBy(comments.status)
-    .all();
+    .where(postId === undefined ? undefined : eq(comments.postId, postId))
+    .groupBy(comments.status);
   for (const { status, n } of rows) counts[status] = n;
   return counts;
 }
@@ -360,19 +370,24 @@ export function countCommentsByStatus(post?: string): Record<CommentStatus, numb
  * The posts the queue can be filtered by: those with comments, the most recently edited `limit` of them
  * (index: updated_at, id; each checked through comments' post_id index), by title.
  */
-export function listPostsWithComments(limit = 200): { slug: string; title: string }[] {
-  return getDb()
+export async function listPostsWithComments(limit = 200): Promise<{ slug: string; title: string }[]> {
+  const rows = await getDb()
     .select({ slug: posts.slug, title: posts.title })
     .from(posts)
     .where(sql`EXISTS (SELECT 1 FROM ${comments} WHERE ${comments.postId} = ${posts.id})`)
     .orderBy(desc(posts.updatedAt), desc(posts.id))
-    .limit(limit)
-    .all()
-    .sort((a, b) => a.title.localeCompare(b.title, 'en'));
+    .limit(limit);
+  return rows.sort((a, b) => a.title.localeCompare(b.title, 'en'));
 }
 
-export function getAdminComment(id: number): AdminComment | undefined {
-  return getDb().select(adminColumns).from(comments).innerJoin(posts, eq(posts.id, comments.postId)).where(eq(comments.id, id)).get();
+export async function getAdminComment(id: number): Promise<AdminComment | undefined> {
+  const [comment] = await getDb()
+    .select(adminColumns)
+    .from(comments)
+    .innerJoin(posts, eq(posts.id, comments.postId))
+    .where(eq(comments.id, id))
+    .limit(1);
+  return comment;
 }
 
 /** The author's change (status and/or text) or a reader's edit of their own text. */
@@ -387,39 +402,45 @@ const textEdit = (current: AdminComment, body: string | undefined, now: string) 
 
 /**
  * Applies the change `decide` makes from the comment as it is inside the write transaction, so a
- * decision based on its status cannot be undone by a moderation that landed in between.
+ * decision based on its status cannot be undone by a moderation that landed in between. The row is
+ * written first (its new updatedAt) to lock it: on PostgreSQL another change waits until this one
+ * commits, then reads what it wrote.
  */
-function writeComment(id: number, decide: (current: AdminComment, now: string) => Partial<typeof comments.$inferInsert>): AdminComment {
-  const updated = writeTransaction((tx) => {
-    const current = getAdminComment(id);
-    if (!current) throw notFound('Comment');
+async function writeComment(
+  id: number,
+  decide: (current: AdminComment, now: string) => Partial<typeof comments.$inferInsert>,
+): Promise<AdminComment> {
+  const updated = await transaction(async (tx) => {
     const now = new Date().toISOString();
-    tx.update(comments)
+    const locked = await tx.update(comments).set({ updatedAt: now }).where(eq(comments.id, id)).returning({ id: comments.id });
+    const current = locked.length > 0 ? await getAdminComment(id) : undefined;
+    if (!current) throw notFound('Comment');
+    await tx
+      .update(comments)
       .set({ ...decide(current, now), updatedAt: now })
-      .where(eq(comments.id, id))
-      .run();
-    return getAdminComment(id)!;
+      .where(eq(comments.id, id));
+    return (await getAdminComment(id))!;
   });
   expireComments([updated.postSlug], [id]);
   return updated;
 }
 
 /** Deletes comments; their replies move up to the deleted comment's parent instead of vanishing with it. */
-export function deleteComments(ids: number[]): number {
+export async function deleteComments(ids: number[]): Promise<number> {
   const postSlugs = new Set<string>();
-  const deleted = writeTransaction((tx) => {
+  const deleted = await transaction(async (tx) => {
     let deleted = 0;
     for (const id of ids) {
-      const target = tx
+      const [target] = await tx
         .select({ parentId: comments.parentId, postSlug: posts.slug })
         .from(comments)
         .innerJoin(posts, eq(posts.id, comments.postId))
         .where(eq(comments.id, id))
-        .get();
+        .limit(1);
       if (!target) continue;
       postSlugs.add(target.postSlug);
-      tx.update(comments).set({ parentId: target.parentId }).where(eq(comments.parentId, id)).run();
-      deleted += tx.delete(comments).where(eq(comments.id, id)).run().changes;
+      await tx.update(comments).set({ parentId: target.parentId }).where(eq(comments.parentId, id));
+      deleted += (await tx.delete(comments).where(eq(comments.id, id)).returning({ id: comments.id })).length;
     }
     return deleted;
   });
@@ -428,17 +449,16 @@ export function deleteComments(ids: number[]): number {
 }
 
 /** Sets the status of the comments that exist among `ids`; answers each one with its status before. */
-export function setCommentsStatus(ids: number[], status: CommentStatus): StatusChange[] {
-  const before = writeTransaction((tx) => {
-    const rows = tx
+export async function setCommentsStatus(ids: number[], status: CommentStatus): Promise<StatusChange[]> {
+  const before = await transaction(async (tx) => {
+    const rows = await tx
       .select({ id: comments.id, status: comments.status, postSlug: posts.slug })
       .from(comments)
       .innerJoin(posts, eq(posts.id, comments.postId))
       .where(inArray(comments.id, ids))
-      .orderBy(asc(comments.id))
-      .all();
+      .orderBy(asc(comments.id));
     const found = rows.map((row) => row.id);
-    if (found.length > 0) tx.update(comments).set({ status, updatedAt: new Date().toISOString() }).where(inArray(comments.id, found)).run();
+    if (found.length > 0) await tx.update(comments).set({ status, updatedAt: new Date().toISOString() }).where(inArray(comments.id, found));
     return rows;
   });
   if (before.length > 0) {
@@ -456,7 +476,7 @@ export function setCommentsStatus(ids: number[], status: CommentStatus): StatusC
  */
 export async function editOwnComment(id: number, body: string): Promise<AdminComment> {
   const html = await renderCommentMarkdown(body);
-  const settings = getSettings();
+  const settings = await getSettings();
   return writeComment(id, (current, now) => ({
     body,
     html,
@@ -469,37 +489,40 @@ export async function editOwnComment(id: number, body: string): Promise<AdminCom
  * Readers may change only their own comments (named in their signed edit cookie), and only
  * within the edit window after posting.
  */
-export function assertReaderMayChange(id: number, editCookie: string | undefined, now = Date.now()): void {
-  if (!editableIds(editCookie, now).includes(id)) {
+export async function assertReaderMayChange(id: number, editCookie: string | undefined, now = Date.now()): Promise<void> {
+  if (!(await editableIds(editCookie, now)).includes(id)) {
     throw new AppError('unauthorized', 'Only the author of the blog, or the reader who wrote this comment shortly before, can change it.');
   }
-  const comment = getAdminComment(id);
+  const [comment, settings] = await Promise.all([getAdminComment(id), getSettings()]);
   if (!comment) throw notFound('Comment');
-  if (!isWithinEditWindow(comment, now)) throw new AppError('forbidden', 'The time to change this comment has passed.');
+  if (!isWithinEditWindow(comment, settings, now)) throw new AppError('forbidden', 'The time to change this comment has passed.');
 }
 
 /** For a status change, each comment with the status it had, so it can be undone; empty for a delete, which cannot. */
 export type ModerationResult = Omit<BulkResult, 'action'>;
 
 /** One action on many comments, all or nothing. Answers what it changed. */
-export function moderateComments(action: ModerationAction, ids: number[]): ModerationResult {
-  if (action === 'delete') return { changed: deleteComments(ids), previous: [] };
-  const previous = setCommentsStatus(ids, action === 'approve' ? 'approved' : action);
+export async function moderateComments(action: ModerationAction, ids: number[]): Promise<ModerationResult> {
+  if (action === 'delete') return { changed: await deleteComments(ids), previous: [] };
+  const previous = await setCommentsStatus(ids, action === 'approve' ? 'approved' : action);
   return { changed: previous.length, previous };
 }
 
 /** Whether a reader's comment is still inside the window in which they may change it. */
-export function isWithinEditWindow(comment: { createdAt: string }, now = Date.now()): boolean {
-  return now < Date.parse(comment.createdAt) + getSettings().editWindowMinutes * 60_000;
+export function isWithinEditWindow(
+  comment: { createdAt: string },
+  settings: Pick<SiteSettings, 'editWindowMinutes'>,
+  now = Date.now(),
+): boolean {
+  return now < Date.parse(comment.createdAt) + settings.editWindowMinutes * 60_000;
 }
 
 /** Markdown source of a reader's own comments, for the edit box on the post page. */
-export function getOwnCommentSources(ids: number[]): Map<number, string> {
+export async function getOwnCommentSources(ids: number[]): Promise<Map<number, string>> {
   if (ids.length === 0) return new Map();
-  const rows = getDb()
-    .select({ id: comments.id, body: comments.body, createdAt: comments.createdAt })
-    .from(comments)
-    .where(inArray(comments.id, ids))
-    .all();
-  return new Map(rows.filter((row) => isWithinEditWindow(row)).map((row) => [row.id, row.body]));
+  const [rows, settings] = await Promise.all([
+    getDb().select({ id: comments.id, body: comments.body, createdAt: comments.createdAt }).from(comments).where(inArray(comments.id, ids)),
+    getSettings(),
+  ]);
+  return new Map(rows.filter((row) => isWithinEditWindow(row, settings)).map((row) => [row.id, row.body]));
 }

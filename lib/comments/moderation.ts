@@ -23,8 +23,8 @@ export interface Verdict {
 /** The token a comment form carries: when it was rendered, signed so it cannot be forged. */
 export const issueFormToken = (now = Date.now()) => sign(`f${now}`);
 
-export function readFormAge(token: unknown, now = Date.now()): number | null {
-  const value = typeof token === 'string' ? unsign(token) : undefined;
+export async function readFormAge(token: unknown, now = Date.now()): Promise<number | null> {
+  const value = typeof token === 'string' ? await unsign(token) : undefined;
   return value && /^f\d{13}$/.test(value) ? now - Number(value.slice(1)) : null;
 }
 
@@ -92,15 +92,15 @@ export const COMMENTER_COOKIE = 'quire_commenter';
 export const COMMENTER_COOKIE_MAX_AGE_SECONDS = 365 * 86_400;
 
 /** The reader's commenter id if their cookie carries one we signed. */
-export function readCommenterId(cookie: string | undefined): string | undefined {
-  const value = cookie ? unsign(cookie) : undefined;
+export async function readCommenterId(cookie: string | undefined): Promise<string | undefined> {
+  const value = cookie ? await unsign(cookie) : undefined;
   return value && /^c[A-Za-z0-9_-]{22,64}$/.test(value) ? value : undefined;
 }
 
 /** A new commenter id and the signed cookie value that carries it. */
-export function issueCommenterId(): { id: string; cookie: string } {
+export async function issueCommenterId(): Promise<{ id: string; cookie: string }> {
   const id = `c${randomToken(18)}`;
-  return { id, cookie: sign(id) };
+  return { id, cookie: await sign(id) };
 }
 
 /** What the database keeps of a commenter id: its hash, so a copy of the database names no cookie. */
@@ -113,8 +113,8 @@ const MAX_GRANTS = 20;
 
 type Grant = [id: number, expiresAt: number];
 
-function readGrants(cookie: string | undefined, now: number): Grant[] {
-  const value = cookie ? unsign(cookie) : undefined;
+async function readGrants(cookie: string | undefined, now: number): Promise<Grant[]> {
+  const value = cookie ? await unsign(cookie) : undefined;
   if (!value) return [];
   try {
     const grants = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as unknown;
@@ -126,11 +126,11 @@ function readGrants(cookie: string | undefined, now: number): Grant[] {
 }
 
 /** The cookie value after granting edits of comment `id` until `expiresAt`. */
-export function grantEdit(cookie: string | undefined, id: number, expiresAt: number, now = Date.now()): string {
-  const grants = [...readGrants(cookie, now).filter(([grantId]) => grantId !== id), [id, expiresAt] as Grant].slice(-MAX_GRANTS);
+export async function grantEdit(cookie: string | undefined, id: number, expiresAt: number, now = Date.now()): Promise<string> {
+  const grants = [...(await readGrants(cookie, now)).filter(([grantId]) => grantId !== id), [id, expiresAt] as Grant].slice(-MAX_GRANTS);
   return sign(Buffer.from(JSON.stringify(grants)).toString('base64url'));
 }
 
-export function editableIds(cookie: string | undefined, now = Date.now()): number[] {
-  return readGrants(cookie, now).map(([id]) => id);
+export async function editableIds(cookie: string | undefined, now = Date.now()): Promise<number[]> {
+  return (await readGrants(cookie, now)).map(([id]) => id);
 }

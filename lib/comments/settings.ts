@@ -1,5 +1,5 @@
-import { eq } from 'drizzle-orm';
-import { getDb } from '@/db';
+import { eq, sql } from 'drizzle-orm';
+import { getDb, transaction } from '@/db';
 import { settings } from '@/db/schema';
 import { expire, tags as cacheTags } from '@/lib/cache';
 import { type SettingsUpdate, type SiteSettings, siteSettingsSchema } from '@/lib/comments/schemas';
@@ -16,8 +16,9 @@ const KEY = 'site';
 const lastParsed = new Map<string, { raw: string | undefined; value: unknown }>();
 
 /** A settings row parsed with `parse`, which gets `{}` for a missing or hand-broken value. */
-export function readStoredSetting<T>(key: string, parse: (stored: unknown) => T): T {
-  const raw = getDb().select({ value: settings.value }).from(settings).where(eq(settings.key, key)).get()?.value;
+export async function readStoredSetting<T>(key: string, parse: (stored: unknown) => T): Promise<T> {
+  const [row] = await getDb().select({ value: settings.value }).from(settings).where(eq(settings.key, key)).limit(1);
+  const raw = row?.value;
   let last = lastParsed.get(key);
   if (!last || last.raw !== raw) {
     let stored: unknown = {};
@@ -33,27 +34,38 @@ export function readStoredSetting<T>(key: string, parse: (stored: unknown) => T)
   return structuredClone(last.value as T);
 }
 
-/** Stores a settings row and expires every page: settings decide what each one shows. */
-export function writeStoredSetting(key: string, value: unknown): void {
-  const text = JSON.stringify(value);
-  const now = new Date().toISOString();
-  getDb()
-    .insert(settings)
-    .values({ key, value: text, updatedAt: now })
-    .onConflictDoUpdate({ target: settings.key, set: { value: text, updatedAt: now } })
-    .run();
-  expire(cacheTags.content);
-}
-
-export function getSettings(): SiteSettings {
-  return readStoredSetting(KEY, (stored) => {
-    const parsed = siteSettingsSchema.safeParse(stored);
-    return parsed.success ? parsed.data : siteSettingsSchema.parse({});
+/**
+ * Changes a settings row from its current value, all in one transaction. The row is locked first
+ * (created if missing) by an upsert that leaves its value as it is, so two changes at once, from two
+ * processes or two PostgreSQL connections, each build on the other's instead of one being lost.
+ * Then every page is expired: settings decide what each one shows.
+ */
+export async function changeStoredSetting<T, U>(key: string, parse: (stored: unknown) => T, change: (current: T) => U): Promise<U> {
+  const next = await transaction(async (tx) => {
+    await tx
+      .insert(settings)
+      .values({ key, value: '{}' })
+      .onConflictDoUpdate({ target: settings.key, set: { value: sql`${settings.value}` } });
+    const next = change(await readStoredSetting(key, parse));
+    await tx
+      .update(settings)
+      .set({ value: JSON.stringify(next), updatedAt: new Date().toISOString() })
+      .where(eq(settings.key, key));
+    return next;
   });
+  expire(cacheTags.content);
+  return next;
 }
 
-export function updateSettings(patch: SettingsUpdate): SiteSettings {
-  const next = siteSettingsSchema.parse({ ...getSettings(), ...patch });
-  writeStoredSetting(KEY, next);
-  return next;
+const parseSettings = (stored: unknown): SiteSettings => {
+  const parsed = siteSettingsSchema.safeParse(stored);
+  return parsed.success ? parsed.data : siteSettingsSchema.parse({});
+};
+
+export function getSettings(): Promise<SiteSettings> {
+  return readStoredSetting(KEY, parseSettings);
+}
+
+export function updateSettings(patch: SettingsUpdate): Promise<SiteSettings> {
+  return changeStoredSetting(KEY, parseSettings, (current) => siteSettingsSchema.parse({ ...current, ...patch }));
 }

@@ -42,11 +42,11 @@ interface Feed {
 }
 
 /** The latest 20 posts, whole, with absolute links; `tagSlug` narrows it to one tag. */
-function loadFeed(tagSlug?: string): Feed {
-  const { name: siteName, description, authorName } = getSiteIdentity();
-  const tag = tagSlug === undefined ? undefined : getTag(tagSlug);
+async function loadFeed(tagSlug?: string): Promise<Feed> {
+  const { name: siteName, description, authorName } = await getSiteIdentity();
+  const tag = tagSlug === undefined ? undefined : await getTag(tagSlug);
   if (tagSlug !== undefined && !tag) throw notFound('Tag');
-  const posts = listLatestPostsWithHtml({ limit: 20, tag: tag?.slug });
+  const posts = await listLatestPostsWithHtml({ limit: 20, tag: tag?.slug });
   const iso = (time: string) => new Date(time).toISOString();
   return {
     home: absoluteUrl(tag ? tagPath(tag.slug) : '/'),
@@ -232,7 +232,7 @@ const RENDER: Record<FeedFormat, (feed: Feed) => string> = { rss: toRss, atom: t
 
 /** A feed, built once and then served from the cache until a post changes. */
 export function feedResponse(request: Request, format: FeedFormat, tagSlug?: string): Promise<Response> {
-  return cachedResponse(request, { key: ['feed', format, tagSlug ?? null], tags: [], contentType: CONTENT_TYPES[format] }, () =>
-    RENDER[format](loadFeed(tagSlug)),
+  return cachedResponse(request, { key: ['feed', format, tagSlug ?? null], tags: [], contentType: CONTENT_TYPES[format] }, async () =>
+    RENDER[format](await loadFeed(tagSlug)),
   );
 }

@@ -23,9 +23,11 @@ export interface PostPageData {
 export const loadPostPage = async (slug: string): Promise<PostPageData | null> =>
   !isSlug(slug)
     ? null
-    : cached(['post-page', slug], [cacheTags.post(slug)], () => {
-        const post = getPublishedPost(slug);
-        return post ? { post, comments: getCommentTree(post.id), ...getAdjacentPosts(post) } : null;
+    : cached(['post-page', slug], [cacheTags.post(slug)], async () => {
+        const post = await getPublishedPost(slug);
+        if (!post) return null;
+        const [comments, adjacent] = await Promise.all([getCommentTree(post.id), getAdjacentPosts(post)]);
+        return { post, comments, ...adjacent };
       });
 
 /** A page of live posts, newest first; throws AppError for a cursor that names no page. */
@@ -34,4 +36,4 @@ export const loadPostList = (query: PostListQuery) =>
 
 export const loadTags = () => cached(['tags'], [], () => listTags());
 
-export const loadTag = async (slug: string) => (!isSlug(slug) ? null : cached(['tag', slug], [], () => getTag(slug) ?? null));
+export const loadTag = async (slug: string) => (!isSlug(slug) ? null : cached(['tag', slug], [], async () => (await getTag(slug)) ?? null));

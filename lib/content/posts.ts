@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type SQL, and, asc, desc, eq, gt, inArray, like, lte, or, sql } from 'drizzle-orm';
-import { type Tx, getDb, writeTransaction } from '@/db';
+import { type DB, type Tx, getDb, getDialect, transaction } from '@/db';
+import { isUniqueViolation, unindexed } from '@/db/sql';
 import { expire, tags as cacheTags } from '@/lib/cache';
 import { type Post, postTags, posts, tags } from '@/db/schema';
 import { AppError, fieldError, notFound } from '@/lib/errors';
@@ -38,25 +39,24 @@ type SummaryRow = { [K in keyof typeof summaryColumns]: Post[K] };
  * Live means published with a publication time that has come, so scheduled posts appear on
  * their own, without a job or a restart. One range on the (status, published_at, id) index.
  */
-const isLive = (now = new Date().toISOString()) => and(eq(posts.status, 'published'), lte(posts.publishedAt, now));
+export const isLive = (now = new Date().toISOString()) => and(eq(posts.status, 'published'), lte(posts.publishedAt, now));
 
-/** Tags of many posts in one query, in the order the author gave them. */
-export function loadTags(postIds: number[]): Map<number, TagRef[]> {
+/** Tags of many posts in one query, in the order the author gave them; `db` for a connection other than getDb(). */
+export async function loadTags(postIds: number[], db: DB = getDb()): Promise<Map<number, TagRef[]>> {
   const byPost = new Map<number, TagRef[]>();
   if (postIds.length === 0) return byPost;
-  const rows = getDb()
+  const rows = await db
     .select({ postId: postTags.postId, slug: tags.slug, name: tags.name })
     .from(postTags)
     .innerJoin(tags, eq(tags.id, postTags.tagId))
     .where(inArray(postTags.postId, postIds))
-    .orderBy(postTags.postId, postTags.position)
-    .all();
+    .orderBy(postTags.postId, postTags.position);
   for (const { postId, slug, name } of rows) byPost.set(postId, [...(byPost.get(postId) ?? []), { slug, name }]);
   return byPost;
 }
 
-function withTags<T extends { id: number }>(rows: T[]): (T & { tags: TagRef[] })[] {
-  const tagsByPost = loadTags(rows.map((row) => row.id));
+async function withTags<T extends { id: number }>(rows: T[]): Promise<(T & { tags: TagRef[] })[]> {
+  const tagsByPost = await loadTags(rows.map((row) => row.id));
   return rows.map((row) => ({ ...row, tags: tagsByPost.get(row.id) ?? [] }));
 }
 
@@ -77,9 +77,9 @@ const toAuthorPost = (post: Post & { tags: TagRef[] }): AuthorPost => ({
 });
 
 /** Published posts, newest first, one keyset page at a time; `tag` keeps the posts of one tag. */
-export function listPublishedPosts({ limit, cursor, tag }: PostListQuery): Page<PostSummary> {
+export async function listPublishedPosts({ limit, cursor, tag }: PostListQuery): Promise<Page<PostSummary>> {
   const after = cursor ? decodeCursor(cursor) : undefined;
-  const rows = getDb()
+  const rows = await getDb()
     .select(summaryColumns)
     .from(posts)
     .where(
@@ -92,87 +92,87 @@ export function listPublishedPosts({ limit, cursor, tag }: PostListQuery): Page<
       ),
     )
     .orderBy(desc(posts.publishedAt), desc(posts.id))
-    .limit(limit + 1)
-    .all();
+    .limit(limit + 1);
   // An unknown tag is a 404, not an empty list (checked only when the page is empty).
-  if (tag !== undefined && rows.length === 0 && !getTag(tag)) throw notFound('Tag');
-  return toPage(withTags(rows).map(toSummary), limit, (post) => ({ time: post.publishedAt, id: post.id }));
+  if (tag !== undefined && rows.length === 0 && !(await getTag(tag))) throw notFound('Tag');
+  return toPage((await withTags(rows)).map(toSummary), limit, (post) => ({ time: post.publishedAt, id: post.id }));
 }
 
 /** The newest live posts with their HTML, for feeds: one query for the page and one for the bodies. */
-export function listLatestPostsWithHtml({ limit, tag }: { limit: number; tag?: string }): (PostSummary & { html: string })[] {
-  const { data } = listPublishedPosts({ limit, tag });
+export async function listLatestPostsWithHtml({
+  limit,
+  tag,
+}: {
+  limit: number;
+  tag?: string;
+}): Promise<(PostSummary & { html: string })[]> {
+  const { data } = await listPublishedPosts({ limit, tag });
   if (data.length === 0) return [];
-  const html = new Map(
-    getDb()
-      .select({ id: posts.id, html: posts.html })
-      .from(posts)
-      .where(
-        inArray(
-          posts.id,
-          data.map((post) => post.id),
-        ),
-      )
-      .all()
-      .map((row) => [row.id, row.html]),
-  );
+  const rows = await getDb()
+    .select({ id: posts.id, html: posts.html })
+    .from(posts)
+    .where(
+      inArray(
+        posts.id,
+        data.map((post) => post.id),
+      ),
+    );
+  const html = new Map(rows.map((row) => [row.id, row.html]));
   return data.map((post) => ({ ...post, html: html.get(post.id) ?? '' }));
 }
 
-export function getPublishedPost(slug: string): PublishedPost | undefined {
-  const row = getDb()
+export async function getPublishedPost(slug: string): Promise<PublishedPost | undefined> {
+  const [row] = await getDb()
     .select({ ...summaryColumns, html: posts.html, commentsEnabled: posts.commentsEnabled, wordCount: posts.wordCount })
     .from(posts)
-    .where(and(eq(posts.slug, slug), isLive()))
-    .get();
+    .where(and(eq(posts.slug, slug), isLive()));
   if (!row) return undefined;
-  const { html, commentsEnabled, wordCount, ...summary } = withTags([row])[0]!;
+  const { html, commentsEnabled, wordCount, ...summary } = (await withTags([row]))[0]!;
   return { ...toSummary(summary), html, commentsEnabled, wordCount };
 }
 
 /** The live posts just before and after one, by publication time, for "previous / next" links. */
-export function getAdjacentPosts(post: { id: number; publishedAt: string }): {
+export async function getAdjacentPosts(post: { id: number; publishedAt: string }): Promise<{
   previous?: { slug: string; title: string };
   next?: { slug: string; title: string };
-} {
+}> {
   const db = getDb();
   const columns = { slug: posts.slug, title: posts.title };
   const position = sql`(${posts.publishedAt}, ${posts.id})`;
   const here = sql`(${post.publishedAt}, ${post.id})`;
-  const previous = db
-    .select(columns)
-    .from(posts)
-    .where(and(isLive(), sql`${position} < ${here}`))
-    .orderBy(desc(posts.publishedAt), desc(posts.id))
-    .limit(1)
-    .get();
-  const next = db
-    .select(columns)
-    .from(posts)
-    .where(and(isLive(), sql`${position} > ${here}`))
-    .orderBy(asc(posts.publishedAt), asc(posts.id))
-    .limit(1)
-    .get();
+  const [[previous], [next]] = await Promise.all([
+    db
+      .select(columns)
+      .from(posts)
+      .where(and(isLive(), sql`${position} < ${here}`))
+      .orderBy(desc(posts.publishedAt), desc(posts.id))
+      .limit(1),
+    db
+      .select(columns)
+      .from(posts)
+      .where(and(isLive(), sql`${position} > ${here}`))
+      .orderBy(asc(posts.publishedAt), asc(posts.id))
+      .limit(1),
+  ]);
   return { previous, next };
 }
 
 /** The live post a comment is for, with what commenting needs to know. */
-export function getLivePostForComments(slug: string): { id: number; commentsEnabled: boolean } | undefined {
-  return getDb()
+export async function getLivePostForComments(slug: string): Promise<{ id: number; commentsEnabled: boolean } | undefined> {
+  const [post] = await getDb()
     .select({ id: posts.id, commentsEnabled: posts.commentsEnabled })
     .from(posts)
-    .where(and(eq(posts.slug, slug), isLive()))
-    .get();
+    .where(and(eq(posts.slug, slug), isLive()));
+  return post;
 }
 
 /** Every live post's URL and last change, for the sitemap. */
-export function listSitemapEntries(): { slug: string; updatedAt: string }[] {
+export function listSitemapEntries(): Promise<{ slug: string; updatedAt: string }[]> {
   return getDb()
     .select({ slug: posts.slug, updatedAt: posts.updatedAt })
     .from(posts)
     .where(isLive())
-    .orderBy(desc(posts.publishedAt), desc(posts.id))
-    .all();
+    .orderBy(desc(posts.publishedAt), desc(posts.id));
 }
 
 /* The author's side. */
@@ -181,9 +181,9 @@ export function listSitemapEntries(): { slug: string; updatedAt: string }[] {
 function authorStatusFilter(status: AuthorStatus | undefined, now: string): SQL | undefined {
   if (status === 'draft') return eq(posts.status, 'draft');
   if (status === 'scheduled') return and(eq(posts.status, 'published'), gt(posts.publishedAt, now));
-  // The unary + keeps SQLite from ranging over published_at and sorting every live post by its edit: it
+  // unindexed() keeps SQLite from ranging over published_at and sorting every live post by its edit: it
   // walks them in edit order instead (posts_status_updated_at_id_published_at_idx) and stops at the page.
-  if (status === 'published') return and(eq(posts.status, 'published'), sql`+${posts.publishedAt} <= ${now}`);
+  if (status === 'published') return and(eq(posts.status, 'published'), lte(unindexed(posts.publishedAt), now));
   return undefined;
 }
 
@@ -195,13 +195,14 @@ function authorStatusFilter(status: AuthorStatus | undefined, now: string): SQL 
  */
 function matchingPosts(q: string): SQL {
   const match = toFtsQuery(q);
-  if (!match) return sql`0`;
+  if (!match) return sql`false`;
+  if (getDialect() !== 'sqlite') throw new Error('Searching posts is not yet on PostgreSQL');
   return sql`${posts.id} IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ${match}
     UNION SELECT rowid FROM posts_fts_prefix WHERE posts_fts_prefix MATCH ${match})`;
 }
 
 /** All posts or those of one status, most recently edited first; `q` searches their words (see matchingPosts). */
-export function listPostsForAuthor({ limit, cursor, q, status }: AuthorPostsQuery): Page<AuthorPost> {
+export async function listPostsForAuthor({ limit, cursor, q, status }: AuthorPostsQuery): Promise<Page<AuthorPost>> {
   const after = cursor ? decodeCursor(cursor) : undefined;
   const now = new Date().toISOString();
   const db = getDb();
@@ -219,51 +220,50 @@ export function listPostsForAuthor({ limit, cursor, q, status }: AuthorPostsQuer
     )
     .orderBy(desc(posts.updatedAt), desc(posts.id))
     .limit(limit + 1);
-  const rows = db.select().from(posts).where(inArray(posts.id, page)).orderBy(desc(posts.updatedAt), desc(posts.id)).all();
+  const rows = await db.select().from(posts).where(inArray(posts.id, page)).orderBy(desc(posts.updatedAt), desc(posts.id));
   // The status shown agrees with the filter: both are taken at the same moment.
-  const data = withTags(rows).map((post) => ({ ...toAuthorPost(post), status: authorStatus(post, now) }));
+  const data = (await withTags(rows)).map((post) => ({ ...toAuthorPost(post), status: authorStatus(post, now) }));
   return toPage(data, limit, (post) => ({ time: post.updatedAt, id: post.id }));
 }
 
 /** How many posts of each status the author's list holds, for its tabs; `q` counts only the posts it finds. */
-export function countPostsForAuthor({ q }: { q?: string } = {}): Record<AuthorStatus | 'all', number> {
+export async function countPostsForAuthor({ q }: { q?: string } = {}): Promise<Record<AuthorStatus | 'all', number>> {
   const now = new Date().toISOString();
-  const count = (status: AuthorStatus) => sql<number>`count(*) FILTER (WHERE ${authorStatusFilter(status, now)})`;
-  const counts = getDb()
+  const count = (status: AuthorStatus) => sql<number>`count(*) FILTER (WHERE ${authorStatusFilter(status, now)})`.mapWith(Number);
+  const [counts] = await getDb()
     .select({ draft: count('draft'), scheduled: count('scheduled'), published: count('published') })
     .from(posts)
-    .where(q?.trim() ? matchingPosts(q) : undefined)
-    .get()!;
-  return { ...counts, all: counts.draft + counts.scheduled + counts.published };
+    .where(q?.trim() ? matchingPosts(q) : undefined);
+  const { draft, scheduled, published } = counts!;
+  return { draft, scheduled, published, all: draft + scheduled + published };
 }
 
-export function getPostById(id: number): AuthorPost | undefined {
-  const row = getDb().select().from(posts).where(eq(posts.id, id)).get();
-  return row && toAuthorPost(withTags([row])[0]!);
+async function authorPostWhere(where: SQL): Promise<AuthorPost | undefined> {
+  const [row] = await getDb().select().from(posts).where(where);
+  return row && toAuthorPost((await withTags([row]))[0]!);
 }
+
+export const getPostById = (id: number): Promise<AuthorPost | undefined> => authorPostWhere(eq(posts.id, id));
 
 /** Any post, draft or scheduled too, by its slug: for the author's preview. */
-export function getPostBySlugForAuthor(slug: string): AuthorPost | undefined {
-  const row = getDb().select().from(posts).where(eq(posts.slug, slug)).get();
-  return row && toAuthorPost(withTags([row])[0]!);
-}
+export const getPostBySlugForAuthor = (slug: string): Promise<AuthorPost | undefined> => authorPostWhere(eq(posts.slug, slug));
 
 /** Whether any post, draft or published, uses this slug (other than the post `exceptId`). */
-export function postExists(slug: string, exceptId?: number): boolean {
-  const row = getDb().select({ id: posts.id }).from(posts).where(eq(posts.slug, slug)).get();
+export async function postExists(slug: string, exceptId?: number): Promise<boolean> {
+  const [row] = await getDb().select({ id: posts.id }).from(posts).where(eq(posts.slug, slug));
   return row !== undefined && row.id !== exceptId;
 }
 
-/** A derived slug never fails: "base", then "base-2", "base-3" ... (one query for all candidates). */
-function uniqueSlug(base: string): string {
-  const taken = new Set(
-    getDb()
-      .select({ slug: posts.slug })
-      .from(posts)
-      .where(or(eq(posts.slug, base), like(posts.slug, `${base}-%`)))
-      .all()
-      .map((row) => row.slug),
-  );
+/**
+ * A derived slug never fails: "base", then "base-2", "base-3" ... (one query for all candidates).
+ * Slugs are lower-case letters, digits and hyphens, so LIKE reads the same on either database.
+ */
+async function uniqueSlug(base: string): Promise<string> {
+  const rows = await getDb()
+    .select({ slug: posts.slug })
+    .from(posts)
+    .where(or(eq(posts.slug, base), like(posts.slug, `${base}-%`)));
+  const taken = new Set(rows.map((row) => row.slug));
   if (!taken.has(base)) return base;
   for (let n = 2; ; n++) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`;
 }
@@ -272,7 +272,7 @@ function uniqueSlug(base: string): string {
  * A draft named by its id (its title had no slug words) takes its slug from the first title that has some,
  * until it is published: its address is not public yet. A post that has been public keeps its address.
  */
-function slugForRetitledDraft(current: Post, title: string | undefined): string | undefined {
+async function slugForRetitledDraft(current: Post, title: string | undefined): Promise<string | undefined> {
   if (current.status !== 'draft' || current.publishedAt !== null || !isPostSlugFallback(current.slug, current.id)) return undefined;
   const words = slugWords(title ?? current.title);
   // A title such as "Post 7" on post 7 gives the slug it has: re-deriving it would add a number on every save.
@@ -283,11 +283,6 @@ const slugConflict = (slug: string) =>
   new AppError('conflict', `A post with the slug "${slug}" already exists.`, {
     errors: [{ field: 'slug', message: 'This slug is already used by another post.' }],
   });
-
-/** A UNIQUE violation can still happen when two writers race; it means the same as the check. */
-function isUniqueViolation(error: unknown): boolean {
-  return error instanceof Error && 'code' in error && error.code === 'SQLITE_CONSTRAINT_UNIQUE';
-}
 
 /**
  * Turns the requested status into what is stored: scheduled is "published" with a future time.
@@ -313,29 +308,24 @@ function resolvePublication(
  * Replaces a post's tags, creating tags that do not exist yet. Names are matched by their slug
  * (derived from the name, or given as is by an import, so tag URLs survive a move).
  */
-export function setPostTags(tx: Tx, postId: number, names: (string | TagRef)[]): void {
+export async function setPostTags(tx: Tx, postId: number, names: (string | TagRef)[]): Promise<void> {
   const wanted = new Map<string, string>();
   for (const tag of names) {
     const { slug, name } = typeof tag === 'string' ? { slug: slugify(tag), name: tag } : tag;
     if (!wanted.has(slug)) wanted.set(slug, name);
   }
-  tx.delete(postTags).where(eq(postTags.postId, postId)).run();
+  await tx.delete(postTags).where(eq(postTags.postId, postId));
   if (wanted.size === 0) return;
-  tx.insert(tags)
+  await tx
+    .insert(tags)
     .values([...wanted].map(([slug, name]) => ({ slug, name })))
-    .onConflictDoNothing()
-    .run();
-  const ids = new Map(
-    tx
-      .select({ id: tags.id, slug: tags.slug })
-      .from(tags)
-      .where(inArray(tags.slug, [...wanted.keys()]))
-      .all()
-      .map((t) => [t.slug, t.id]),
-  );
-  tx.insert(postTags)
-    .values([...wanted.keys()].map((slug, position) => ({ postId, tagId: ids.get(slug)!, position })))
-    .run();
+    .onConflictDoNothing();
+  const rows = await tx
+    .select({ id: tags.id, slug: tags.slug })
+    .from(tags)
+    .where(inArray(tags.slug, [...wanted.keys()]));
+  const ids = new Map(rows.map((t) => [t.slug, t.id]));
+  await tx.insert(postTags).values([...wanted.keys()].map((slug, position) => ({ postId, tagId: ids.get(slug)!, position })));
 }
 
 /** Reading time in whole minutes, at about 230 words a minute. */
@@ -348,37 +338,38 @@ export async function createPost(input: PostCreateInput): Promise<AuthorPost> {
   const { html, text } = await renderPost(input.body);
   const now = new Date().toISOString();
   try {
-    const id = writeTransaction((tx) => {
-      if (input.slug && postExists(input.slug)) throw slugConflict(input.slug);
+    const id = await transaction(async (tx) => {
+      if (input.slug && (await postExists(input.slug))) throw slugConflict(input.slug);
       const { tags: tagNames, ...fields } = input;
       const words = slugWords(input.title);
-      const created = tx
+      const [created] = await tx
         .insert(posts)
         .values({
           ...fields,
           ...resolvePublication(input.status, input.publishedAt, undefined, now),
           // A title without slug words gets its id as its slug, once the id exists (see postSlugFallback).
-          slug: input.slug ?? (words ? uniqueSlug(words) : `pending-${randomUUID()}`),
+          slug: input.slug ?? (words ? await uniqueSlug(words) : `pending-${randomUUID()}`),
           summary: input.summary || truncateText(text),
           html,
           wordCount: countWords(text),
           createdAt: now,
           updatedAt: now,
         })
-        .returning({ id: posts.id })
-        .get();
+        .returning({ id: posts.id });
+      const { id } = created!;
       if (!input.slug && !words)
-        tx.update(posts)
-          .set({ slug: uniqueSlug(postSlugFallback(created.id)) })
-          .where(eq(posts.id, created.id))
-          .run();
-      if (tagNames) setPostTags(tx, created.id, tagNames);
-      indexPost(tx, created.id, text);
-      return created.id;
+        await tx
+          .update(posts)
+          .set({ slug: await uniqueSlug(postSlugFallback(id)) })
+          .where(eq(posts.id, id));
+      if (tagNames) await setPostTags(tx, id, tagNames);
+      await indexPost(id, text);
+      return id;
     });
     expire(cacheTags.content);
-    return getPostById(id)!;
+    return (await getPostById(id))!;
   } catch (error) {
+    // Two writers can still race for a slug past the check; the UNIQUE constraint means the same.
     if (isUniqueViolation(error)) throw slugConflict(input.slug ?? slugify(input.title));
     throw error;
   }
@@ -387,20 +378,21 @@ export async function createPost(input: PostCreateInput): Promise<AuthorPost> {
 export async function updatePost(slug: string, patch: PostUpdateInput): Promise<AuthorPost> {
   const rendered = patch.body === undefined ? undefined : await renderPost(patch.body);
   try {
-    const id = writeTransaction((tx) => {
-      const current = tx.select().from(posts).where(eq(posts.slug, slug)).get();
+    const id = await transaction(async (tx) => {
+      const [current] = await tx.select().from(posts).where(eq(posts.slug, slug));
       if (!current) throw notFound('Post');
       // A fallback slug is the server's to give: sent back (the editor sends the slug it was given), it is no choice.
       const { tags: tagNames, status, publishedAt, slug: requested, ...fields } = patch;
       const chosen = requested && !isPostSlugFallback(requested, current.id) ? requested : undefined;
-      if (chosen && chosen !== current.slug && postExists(chosen, current.id)) throw slugConflict(chosen);
-      const newSlug = chosen ?? slugForRetitledDraft(current, patch.title);
+      if (chosen && chosen !== current.slug && (await postExists(chosen, current.id))) throw slugConflict(chosen);
+      const newSlug = chosen ?? (await slugForRetitledDraft(current, patch.title));
       const now = new Date().toISOString();
       const publication =
         status !== undefined || publishedAt !== undefined
           ? resolvePublication(status ?? (current.status === 'draft' ? 'draft' : 'published'), publishedAt, current, now)
           : {};
-      tx.update(posts)
+      await tx
+        .update(posts)
         .set({
           ...fields,
           ...(newSlug && { slug: newSlug }),
@@ -408,22 +400,21 @@ export async function updatePost(slug: string, patch: PostUpdateInput): Promise<
           ...(rendered && { html: rendered.html, wordCount: countWords(rendered.text) }),
           updatedAt: now,
         })
-        .where(eq(posts.id, current.id))
-        .run();
-      if (tagNames) setPostTags(tx, current.id, tagNames);
-      indexPost(tx, current.id, rendered?.text);
+        .where(eq(posts.id, current.id));
+      if (tagNames) await setPostTags(tx, current.id, tagNames);
+      await indexPost(current.id, rendered?.text);
       return current.id;
     });
     expire(cacheTags.content);
-    return getPostById(id)!;
+    return (await getPostById(id))!;
   } catch (error) {
     if (isUniqueViolation(error)) throw slugConflict(patch.slug ?? slug);
     throw error;
   }
 }
 
-export function deletePost(slug: string): void {
-  const result = getDb().delete(posts).where(eq(posts.slug, slug)).run();
-  if (result.changes === 0) throw notFound('Post');
+export async function deletePost(slug: string): Promise<void> {
+  const deleted = await transaction((tx) => tx.delete(posts).where(eq(posts.slug, slug)).returning({ id: posts.id }));
+  if (deleted.length === 0) throw notFound('Post');
   expire(cacheTags.content);
 }

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { type DB, type Tx, getDb, writeTransaction } from '@/db';
+import { type SqliteDB, getDb, getDialect, transaction } from '@/db';
 import { AppError, fieldError } from '@/lib/errors';
 import { markdownToPlainText } from '@/lib/render/markdown';
 import type { Page } from '@/lib/pagination';
@@ -12,14 +12,28 @@ const RANK = 'bm25(posts_fts, 10.0, 4.0, 1.0, 6.0)';
 const PREFIX_RANK = 'bm25(posts_fts_prefix, 10.0, 4.0, 1.0, 6.0)';
 
 /**
+ * The search indexes are SQLite's FTS5 tables, which the query builder does not model: the statements
+ * on them are SQLite's own, run on the SQLite connection behind getDb() (the transaction's, inside one).
+ * They are synchronous there, as better-sqlite3 is.
+ */
+function fts(): SqliteDB {
+  return getDb() as unknown as SqliteDB;
+}
+
+const hasFts = () => getDialect() === 'sqlite';
+
+/**
  * Writes one post's searchable text to both indexes (posts_fts, stemmed, for words and ranking;
  * posts_fts_prefix, as written, for the word being typed); called inside the transaction that
  * changes the post or its tags.
  * `bodyText` is the plain text of its Markdown (renderPost's `text`, made before the transaction:
  * parsing is slow and runs in a worker); left out, the body text indexed before is kept. A post
- * with neither stays out of the index until indexMissingPosts adds it.
+ * with neither stays out of the index until indexMissingPosts adds it. PostgreSQL has no search
+ * index yet: there this does nothing.
  */
-export function indexPost(db: DB | Tx, postId: number, bodyText?: string): void {
+export async function indexPost(postId: number, bodyText?: string): Promise<void> {
+  if (!hasFts()) return;
+  const db = fts();
   const body =
     bodyText ??
     db.get<{ body: string }>(sql`SELECT body FROM posts_fts WHERE rowid = ${postId}
@@ -37,7 +51,7 @@ export function indexPost(db: DB | Tx, postId: number, bodyText?: string): void 
     VALUES (${postId}, ${row.title}, ${row.summary}, ${body}, ${row.tags ?? ''})`);
 }
 
-const isIndexed = (db: DB | Tx, postId: number) =>
+const isIndexed = (db: SqliteDB, postId: number) =>
   db.get(sql`SELECT 1 FROM posts_fts WHERE rowid = ${postId}`) !== undefined &&
   db.get(sql`SELECT 1 FROM posts_fts_prefix WHERE rowid = ${postId}`) !== undefined;
 
@@ -46,7 +60,8 @@ const INDEX_BATCH = 200;
 
 /** Indexes every post missing from either index (a database that predates search, or one edited by hand). */
 export async function indexMissingPosts(): Promise<number> {
-  const db = getDb();
+  if (!hasFts()) return 0;
+  const db = fts();
   const missing = db.all<{ id: number }>(sql`SELECT id FROM posts
     WHERE id NOT IN (SELECT rowid FROM posts_fts) OR id NOT IN (SELECT rowid FROM posts_fts_prefix)`);
   for (let start = 0; start < missing.length; start += INDEX_BATCH) {
@@ -55,10 +70,10 @@ export async function indexMissingPosts(): Promise<number> {
       const row = db.get<{ body: string }>(sql`SELECT body FROM posts WHERE id = ${id}`);
       if (row) batch.push({ id, text: await plainTextForIndex(row.body) });
     }
-    writeTransaction((tx) => {
+    await transaction(async () => {
       for (const { id, text } of batch) {
         // Edited (and so indexed) while its text was being made: that index is newer.
-        if (!isIndexed(tx, id)) indexPost(tx, id, text);
+        if (!isIndexed(fts(), id)) await indexPost(id, text);
       }
     });
   }
@@ -143,10 +158,11 @@ function decodeOffset(cursor: string | undefined): number {
  * in posts_fts_prefix (a stemmed prefix misses them: "tagg" is not a prefix of "tag", the stem of
  * "tagged"); a post only that finds is ranked by the same weights over that index.
  */
-export function searchPosts(q: string, { limit, cursor }: { limit: number; cursor?: string }): Page<SearchResult> {
+export async function searchPosts(q: string, { limit, cursor }: { limit: number; cursor?: string }): Promise<Page<SearchResult>> {
   const offset = decodeOffset(cursor);
   const match = toFtsQuery(q);
   if (!match) return { data: [], nextCursor: null };
+  if (!hasFts()) throw new Error('Searching posts is not yet on PostgreSQL');
   const { positive, excluded, prefix } = parseQuery(q);
   const now = new Date().toISOString();
   // The other words still match stemmed, in posts_fts; exclusions apply to both.
@@ -169,7 +185,7 @@ export function searchPosts(q: string, { limit, cursor }: { limit: number; curso
   // The full-text indexes drive the join (CROSS JOIN fixes the order): left to itself, SQLite walks
   // the live posts and runs the MATCH once per post, seconds on a large blog instead of
   // milliseconds. Snippets are made only for the page of results, not for every match.
-  const rows = getDb().all<Omit<SearchResult, 'url'> & { bodySnippet: string | null; summarySnippet: string | null }>(sql`
+  const rows = fts().all<Omit<SearchResult, 'url'> & { bodySnippet: string | null; summarySnippet: string | null }>(sql`
     WITH stemmed AS MATERIALIZED (
       SELECT rowid AS id, ${sql.raw(RANK)} AS score FROM posts_fts WHERE posts_fts MATCH ${match}),
     candidates (id, score, stemmed) AS (

@@ -1,10 +1,13 @@
 import 'server-only';
 import { Readable } from 'node:stream';
+import { and, asc, eq, gt, lte, max, sql } from 'drizzle-orm';
 import { type IndexItem, SitemapIndexStream, streamToPromise } from 'sitemap';
 import { getDb } from '@/db';
+import { postTags, posts, tags } from '@/db/schema';
 import { notFound } from '@/lib/errors';
 import { cachedResponse } from '@/lib/http';
 import { absoluteUrl, postPath } from '@/lib/site/paths';
+import { isLive } from '@/lib/content/posts';
 import { tagPath } from '@/lib/content/tags';
 
 /*
@@ -14,8 +17,6 @@ import { tagPath } from '@/lib/content/tags';
  */
 
 export const SHARD_SIZE = 50_000;
-
-const LIVE = "p.status = 'published' AND p.published_at <= @now";
 
 type Shard = { kind: 'pages' } | { kind: 'posts' | 'tags'; number: number };
 
@@ -27,51 +28,94 @@ function parseShard(file: string): Shard {
 }
 
 /** When a live post last changed: the lastmod of the pages shard and of its URLs. */
-function newestChange(now: string): string | null {
-  const row = getDb().$client.prepare(`SELECT max(p.updated_at) AS lastmod FROM posts p WHERE ${LIVE}`).get({ now });
-  return (row as { lastmod: string | null }).lastmod;
+async function newestChange(now: string): Promise<string | null> {
+  const [row] = await getDb()
+    .select({ lastmod: max(posts.updatedAt) })
+    .from(posts)
+    .where(isLive(now));
+  return row?.lastmod ?? null;
 }
 
+/**
+ * The shard an id falls in. The size is written into the SQL, not bound: PostgreSQL matches the
+ * GROUP BY expression with the selected one by their text, and two parameters never match.
+ */
+const shardOf = (id: typeof posts.id | typeof postTags.tagId) =>
+  sql<number>`(${id} - 1) / ${sql.raw(String(SHARD_SIZE))} + 1`.mapWith(Number);
+
 /** The shards that have at least one URL, with the newest change in each. */
-export function listShards(now = new Date().toISOString()): IndexItem[] {
-  const sqlite = getDb().$client;
-  const newest = newestChange(now);
-  const posts = sqlite
-    .prepare(
-      `SELECT (p.id - 1) / ${SHARD_SIZE} + 1 AS number, max(p.updated_at) AS lastmod FROM posts p WHERE ${LIVE} GROUP BY 1 ORDER BY 1`,
-    )
-    .all({ now }) as { number: number; lastmod: string }[];
-  const tags = sqlite
-    .prepare(
-      `SELECT (pt.tag_id - 1) / ${SHARD_SIZE} + 1 AS number, max(p.updated_at) AS lastmod
-       FROM post_tags pt JOIN posts p ON p.id = pt.post_id WHERE ${LIVE} GROUP BY 1 ORDER BY 1`,
-    )
-    .all({ now }) as { number: number; lastmod: string }[];
+export async function listShards(now = new Date().toISOString()): Promise<IndexItem[]> {
+  const db = getDb();
+  const [newest, postShards, tagShards] = await Promise.all([
+    newestChange(now),
+    db
+      .select({ number: shardOf(posts.id), lastmod: max(posts.updatedAt) })
+      .from(posts)
+      .where(isLive(now))
+      .groupBy(sql`1`)
+      .orderBy(sql`1`),
+    db
+      .select({ number: shardOf(postTags.tagId), lastmod: max(posts.updatedAt) })
+      .from(postTags)
+      .innerJoin(posts, eq(posts.id, postTags.postId))
+      .where(isLive(now))
+      .groupBy(sql`1`)
+      .orderBy(sql`1`),
+  ]);
   return [
     { url: absoluteUrl('/sitemaps/pages.xml'), ...(newest ? { lastmod: newest } : {}) },
-    ...posts.map(({ number, lastmod }) => ({ url: absoluteUrl(`/sitemaps/posts-${number}.xml`), lastmod })),
-    ...tags.map(({ number, lastmod }) => ({ url: absoluteUrl(`/sitemaps/tags-${number}.xml`), lastmod })),
+    ...postShards.map(({ number, lastmod }) => ({ url: absoluteUrl(`/sitemaps/posts-${number}.xml`), lastmod: lastmod! })),
+    ...tagShards.map(({ number, lastmod }) => ({ url: absoluteUrl(`/sitemaps/tags-${number}.xml`), lastmod: lastmod! })),
   ];
 }
 
-const POSTS_IN_RANGE = `FROM posts p WHERE p.id > @from AND p.id <= @to AND ${LIVE}`;
-const TAGS_IN_RANGE = `FROM tags t JOIN post_tags pt ON pt.tag_id = t.id JOIN posts p ON p.id = pt.post_id WHERE t.id > @from AND t.id <= @to AND ${LIVE}`;
+type Range = { now: string; from: number; to: number };
 
-const rangeOf = (shard: { number: number }, now: string) => ({ now, from: (shard.number - 1) * SHARD_SIZE, to: shard.number * SHARD_SIZE });
+const rangeOf = (shard: { number: number }, now: string): Range => ({
+  now,
+  from: (shard.number - 1) * SHARD_SIZE,
+  to: shard.number * SHARD_SIZE,
+});
 
 /** Rows read per query while a shard streams out. */
 const BATCH = 1_000;
 
+type Row = { id: number; slug: string; lastmod: string };
+
+/**
+ * Up to BATCH URLs of a shard after the id `from`, in id order: live posts by id, or tags (with
+ * their newest live post's change) by tag id, each a walk along a primary key.
+ */
+function batchOf(kind: 'posts' | 'tags', { now, from, to }: Range): Promise<Row[]> {
+  const db = getDb();
+  if (kind === 'posts') {
+    return db
+      .select({ id: posts.id, slug: posts.slug, lastmod: posts.updatedAt })
+      .from(posts)
+      .where(and(gt(posts.id, from), lte(posts.id, to), isLive(now)))
+      .orderBy(asc(posts.id))
+      .limit(BATCH);
+  }
+  return db
+    .select({ id: tags.id, slug: tags.slug, lastmod: sql<string>`max(${posts.updatedAt})` })
+    .from(tags)
+    .innerJoin(postTags, eq(postTags.tagId, tags.id))
+    .innerJoin(posts, eq(posts.id, postTags.postId))
+    .where(and(gt(tags.id, from), lte(tags.id, to), isLive(now)))
+    .groupBy(tags.id)
+    .orderBy(asc(tags.id))
+    .limit(BATCH);
+}
+
 /**
  * The rows of a shard in batches, one query each, each after the last id of the one before. No
  * statement stays open between batches: better-sqlite3 refuses every other statement on the
- * connection while an iterator is open, so a crawler reading a shard slowly, or hanging up
- * halfway, would otherwise block every write of the blog.
+ * connection while an iterator is open, and a PostgreSQL cursor would hold a pooled connection,
+ * so a crawler reading a shard slowly, or hanging up halfway, would otherwise block the blog.
  */
-function* inBatches<Row extends { id: number }>(query: string, range: { now: string; from: number; to: number }): Generator<Row[]> {
-  const statement = getDb().$client.prepare(`${query} LIMIT ${BATCH}`);
+async function* inBatches(kind: 'posts' | 'tags', range: Range): AsyncGenerator<Row[]> {
   for (let from = range.from; ;) {
-    const rows = statement.all({ ...range, from }) as Row[];
+    const rows = await batchOf(kind, { ...range, from });
     if (rows.length > 0) yield rows;
     if (rows.length < BATCH) return;
     from = rows.at(-1)!.id;
@@ -79,10 +123,25 @@ function* inBatches<Row extends { id: number }>(query: string, range: { now: str
 }
 
 /** Whether a numbered shard has any URL (one indexed range probe), so empty ones are 404s. */
-function shardExists(shard: Shard, now: string): boolean {
+async function shardExists(shard: Shard, now: string): Promise<boolean> {
   if (shard.kind === 'pages') return true;
-  const from = shard.kind === 'posts' ? POSTS_IN_RANGE : TAGS_IN_RANGE;
-  return getDb().$client.prepare(`SELECT 1 ${from} LIMIT 1`).get(rangeOf(shard, now)) !== undefined;
+  const range = rangeOf(shard, now);
+  const db = getDb();
+  const [row] =
+    shard.kind === 'posts'
+      ? await db
+          .select({ id: posts.id })
+          .from(posts)
+          .where(and(gt(posts.id, range.from), lte(posts.id, range.to), isLive(now)))
+          .limit(1)
+      : await db
+          .select({ id: tags.id })
+          .from(tags)
+          .innerJoin(postTags, eq(postTags.tagId, tags.id))
+          .innerJoin(posts, eq(posts.id, postTags.postId))
+          .where(and(gt(tags.id, range.from), lte(tags.id, range.to), isLive(now)))
+          .limit(1);
+  return row !== undefined;
 }
 
 type UrlEntry = { url: string; lastmod?: string | null; changefreq: 'daily' | 'weekly'; priority: number };
@@ -106,22 +165,17 @@ export function urlElement({ url, lastmod, changefreq, priority }: UrlEntry): st
 }
 
 /** A shard's XML, one string per batch of rows. */
-function* shardXml(shard: Shard, now: string): Generator<string> {
+async function* shardXml(shard: Shard, now: string): AsyncGenerator<string> {
   yield URLSET_OPEN;
   if (shard.kind === 'pages') {
-    const lastmod = newestChange(now);
+    const lastmod = await newestChange(now);
     yield (
       urlElement({ url: absoluteUrl('/'), lastmod, changefreq: 'daily', priority: 1 }) +
       urlElement({ url: absoluteUrl('/tags'), lastmod, changefreq: 'weekly', priority: 0.5 })
     );
   } else {
-    type Row = { id: number; slug: string; lastmod: string };
-    const range = rangeOf(shard, now);
-    const [query, path, priority] =
-      shard.kind === 'posts'
-        ? [`SELECT p.id, p.slug, p.updated_at AS lastmod ${POSTS_IN_RANGE} ORDER BY p.id`, postPath, 0.8]
-        : [`SELECT t.id, t.slug, max(p.updated_at) AS lastmod ${TAGS_IN_RANGE} GROUP BY t.id ORDER BY t.id`, tagPath, 0.5];
-    for (const rows of inBatches<Row>(query, range)) {
+    const [path, priority] = shard.kind === 'posts' ? [postPath, 0.8] : [tagPath, 0.5];
+    for await (const rows of inBatches(shard.kind, rangeOf(shard, now))) {
       yield rows
         .map((row) => urlElement({ url: absoluteUrl(path(row.slug)), lastmod: row.lastmod, changefreq: 'weekly', priority }))
         .join('');
@@ -138,7 +192,7 @@ const XML_HEADERS = { 'Content-Type': 'application/xml; charset=utf-8', 'Cache-C
  */
 export function sitemapIndexResponse(request: Request): Promise<Response> {
   return cachedResponse(request, { key: ['sitemap-index'], tags: [], contentType: XML_HEADERS['Content-Type'] }, async () =>
-    String(await streamToPromise(Readable.from(listShards()).pipe(new SitemapIndexStream()))),
+    String(await streamToPromise(Readable.from(await listShards()).pipe(new SitemapIndexStream()))),
   );
 }
 
@@ -146,20 +200,20 @@ export function sitemapIndexResponse(request: Request): Promise<Response> {
  * One shard, streamed: each batch of rows is read and turned into XML when the client is ready for
  * more, so a slow crawler holds one batch in memory and a vanished one stops the reading.
  */
-export function sitemapShardResponse(file: string): Response {
+export async function sitemapShardResponse(file: string): Promise<Response> {
   const shard = parseShard(file);
   const now = new Date().toISOString();
-  if (!shardExists(shard, now)) throw notFound('Sitemap');
+  if (!(await shardExists(shard, now))) throw notFound('Sitemap');
   const chunks = shardXml(shard, now);
   const encoder = new TextEncoder();
   const body = new ReadableStream<Uint8Array>({
-    pull(controller) {
-      const next = chunks.next();
+    async pull(controller) {
+      const next = await chunks.next();
       if (next.done) controller.close();
       else controller.enqueue(encoder.encode(next.value));
     },
-    cancel() {
-      chunks.return(undefined);
+    async cancel() {
+      await chunks.return(undefined);
     },
   });
   return new Response(body, { headers: XML_HEADERS });

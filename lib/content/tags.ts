@@ -1,26 +1,26 @@
-import { type SQL, sql } from 'drizzle-orm';
+import { type SQL, and, count, eq, lte, sql } from 'drizzle-orm';
 import { getDb } from '@/db';
+import { postTags, posts, tags } from '@/db/schema';
 import { absoluteUrl } from '@/lib/site/paths';
 import type { TagSummary } from '@/lib/content/schemas';
 
 export const tagPath = (slug: string) => `/tags/${slug}`;
 
 /** Tags with at least one live post and their post counts, in one grouped query. */
-function queryTags(filter: SQL = sql`1`): TagSummary[] {
+async function queryTags(filter?: SQL): Promise<TagSummary[]> {
   const now = new Date().toISOString();
-  return getDb()
-    .all<Omit<TagSummary, 'url'>>(
-      sql`SELECT t.slug, t.name, count(*) AS postCount
-        FROM tags t
-        JOIN post_tags pt ON pt.tag_id = t.id
-        JOIN posts p ON p.id = pt.post_id AND p.status = 'published' AND p.published_at <= ${now}
-        WHERE ${filter}
-        GROUP BY t.id
-        ORDER BY t.name COLLATE NOCASE`,
-    )
-    .map((tag) => ({ ...tag, url: absoluteUrl(tagPath(tag.slug)) }));
+  const rows = await getDb()
+    .select({ slug: tags.slug, name: tags.name, postCount: count() })
+    .from(tags)
+    .innerJoin(postTags, eq(postTags.tagId, tags.id))
+    .innerJoin(posts, and(eq(posts.id, postTags.postId), eq(posts.status, 'published'), lte(posts.publishedAt, now)))
+    .where(filter)
+    .groupBy(tags.id)
+    // By name, ignoring case (SQLite's lower() folds ASCII only, as COLLATE NOCASE does).
+    .orderBy(sql`lower(${tags.name})`);
+  return rows.map((tag) => ({ ...tag, url: absoluteUrl(tagPath(tag.slug)) }));
 }
 
 export const listTags = () => queryTags();
 
-export const getTag = (slug: string): TagSummary | undefined => queryTags(sql`t.slug = ${slug}`)[0];
+export const getTag = async (slug: string): Promise<TagSummary | undefined> => (await queryTags(eq(tags.slug, slug)))[0];

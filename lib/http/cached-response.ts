@@ -35,4 +35,4 @@ export async function cachedResponse(request: Request, spec: CacheSpec, render: 
 }
 
 export const cachedJson = (request: Request, spec: CacheSpec, load: () => unknown) =>
-  cachedResponse(request, spec, () => JSON.stringify(load()));
+  cachedResponse(request, spec, async () => JSON.stringify(await load()));

@@ -1,9 +1,13 @@
+import { isBusy } from '@/db/sql';
 import { AppError } from '@/lib/errors';
 import { localPath } from '@/lib/http/local-path';
 
 /* The answers route handlers give: JSON, problem+json for errors, 204, and 303 to a page of this site. */
 
-export function json(data: unknown, init: ResponseInit = {}): Response {
+/** Data to send, never a promise of it: a forgotten `await` would otherwise send `{}`. */
+type Sendable<T> = T extends PromiseLike<unknown> ? never : T;
+
+export function json<T>(data: Sendable<T>, init: ResponseInit = {}): Response {
   const headers = new Headers(init.headers);
   headers.set('Cache-Control', headers.get('Cache-Control') ?? 'no-store');
   return Response.json(data, { ...init, headers });
@@ -21,7 +25,7 @@ export function errorResponse(error: unknown): Response {
   if (error instanceof AppError) return problem(error);
   // Another process held the write lock past the busy timeout (a long import, say): nothing was
   // written, and trying again shortly will work.
-  if (error instanceof Error && 'code' in error && error.code === 'SQLITE_BUSY') {
+  if (isBusy(error)) {
     return problem(new AppError('unavailable', 'The database is busy. Please try again in a moment.', { headers: { 'Retry-After': '1' } }));
   }
   console.error('Unhandled error in route handler', error);

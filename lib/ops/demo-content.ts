@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { getDb } from '@/db';
+import { transaction } from '@/db';
 import { comments, posts } from '@/db/schema';
 import { createComment } from '@/lib/comments/comments';
 import { createPost, postExists } from '@/lib/content/posts';
@@ -262,12 +262,11 @@ const DAY = 24 * 60 * 60 * 1000;
  * worker, awaited) before each one begins.
  */
 export async function seedDemoContent(now = Date.now()): Promise<{ posts: number; comments: number }> {
-  const db = getDb();
   let postCount = 0;
   let commentCount = 0;
   for (const demo of DEMO_POSTS) {
     const slug = slugify(demo.title);
-    if (postExists(slug)) continue;
+    if (await postExists(slug)) continue;
     const publishedAt = demo.daysAgo === null ? undefined : new Date(now - demo.daysAgo * DAY).toISOString();
     const post = await createPost({
       title: demo.title,
@@ -281,22 +280,22 @@ export async function seedDemoContent(now = Date.now()): Promise<{ posts: number
     postCount++;
     if (!publishedAt) continue;
     // Demo history looks lived-in: written when published, comments in the hours after.
-    db.update(posts).set({ createdAt: publishedAt, updatedAt: publishedAt }).where(eq(posts.id, post.id)).run();
+    await transaction(async (tx) => {
+      await tx.update(posts).set({ createdAt: publishedAt, updatedAt: publishedAt }).where(eq(posts.id, post.id));
+    });
     const later = (hours: number) => new Date(Date.parse(publishedAt) + hours * 3_600_000).toISOString();
+    const backdate = (id: number, createdAt: string) =>
+      transaction(async (tx) => {
+        await tx.update(comments).set({ createdAt }).where(eq(comments.id, id));
+      });
     let hour = 1;
     for (const thread of demo.comments ?? []) {
       const parent = await createComment(post.slug, { authorName: thread.authorName, body: thread.body });
-      db.update(comments)
-        .set({ createdAt: later(hour++) })
-        .where(eq(comments.id, parent.id))
-        .run();
+      await backdate(parent.id, later(hour++));
       commentCount++;
       for (const reply of thread.replies ?? []) {
         const answer = await createComment(post.slug, { ...reply, parentId: parent.id });
-        db.update(comments)
-          .set({ createdAt: later(hour++) })
-          .where(eq(comments.id, answer.id))
-          .run();
+        await backdate(answer.id, later(hour++));
         commentCount++;
       }
     }

@@ -1,6 +1,7 @@
 import { asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { getDb, writeTransaction } from '@/db';
+import { type DB, getDialect, openDatabase, queryRows, transaction } from '@/db';
+import { getDatabasePath } from '@/db/config';
 import { COMMENT_STATUSES, comments, posts, users } from '@/db/schema';
 import { expire, tags as cacheTags } from '@/lib/cache';
 import { getEnv } from '@/lib/env';
@@ -155,8 +156,8 @@ export interface ExportSummary {
   comments: number;
 }
 
-function exportHeader(): Omit<ExportDocument, 'posts'> {
-  const { name, description, authorName } = getSiteIdentity();
+async function exportHeader(): Promise<Omit<ExportDocument, 'posts'>> {
+  const { name, description, authorName } = await getSiteIdentity();
   return {
     format: EXPORT_FORMAT,
     version: EXPORT_VERSION,
@@ -180,26 +181,46 @@ const commentColumns = {
 };
 
 /**
- * Calls `visit` with every post, oldest first, inside one read transaction: the export is one
- * consistent moment even while the server keeps writing (WAL readers block no writer).
+ * Runs `read` on one snapshot of the database, which no write changes meanwhile and which holds up
+ * no writer. transaction() would take SQLite's write lock for the whole export: there it is a read
+ * transaction on a connection of its own (a WAL reader), on PostgreSQL a repeatable-read one.
  */
-function eachExportedPost(visit: (post: ExportedPost) => void): ExportSummary {
+async function inSnapshot<T>(read: (db: DB) => Promise<T>): Promise<T> {
+  if (getDialect() === 'postgres') {
+    return transaction(async (tx) => {
+      await queryRows(sql`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY`);
+      return read(tx);
+    });
+  }
+  const { db } = openDatabase(getDatabasePath());
+  try {
+    db.$client.exec('BEGIN');
+    return await read(db as unknown as DB);
+  } finally {
+    db.$client.close();
+  }
+}
+
+/**
+ * Calls `visit` with every post, oldest first, from one snapshot: the export is one consistent
+ * moment even while the server keeps writing.
+ */
+async function eachExportedPost(visit: (post: ExportedPost) => void): Promise<ExportSummary> {
   const now = new Date().toISOString();
   let nextCommentId = 1;
   const summary = { posts: 0, comments: 0 };
-  getDb().transaction((tx) => {
+  await inSnapshot(async (db) => {
     for (let lastId = 0; ;) {
-      const rows = tx.select().from(posts).where(gt(posts.id, lastId)).orderBy(asc(posts.id)).limit(BATCH).all();
+      const rows = await db.select().from(posts).where(gt(posts.id, lastId)).orderBy(asc(posts.id)).limit(BATCH);
       if (rows.length === 0) break;
       lastId = rows.at(-1)!.id;
       const ids = rows.map((row) => row.id);
-      const tagsByPost = loadTags(ids);
-      const commentRows = tx
+      const tagsByPost = await loadTags(ids, db);
+      const commentRows = await db
         .select(commentColumns)
         .from(comments)
         .where(inArray(comments.postId, ids))
-        .orderBy(asc(comments.postId), asc(comments.id))
-        .all();
+        .orderBy(asc(comments.postId), asc(comments.id));
       const commentsByPost = new Map<number, typeof commentRows>();
       for (const comment of commentRows) {
         const list = commentsByPost.get(comment.postId);
@@ -244,21 +265,22 @@ function eachExportedPost(visit: (post: ExportedPost) => void): ExportSummary {
 }
 
 /** The whole export as one object (tests, small blogs). */
-export function exportData(): ExportDocument {
+export async function exportData(): Promise<ExportDocument> {
   const exported: ExportedPost[] = [];
-  eachExportedPost((post) => exported.push(post));
-  return { ...exportHeader(), posts: exported };
+  const header = await exportHeader();
+  await eachExportedPost((post) => exported.push(post));
+  return { ...header, posts: exported };
 }
 
 /**
  * Writes the export as JSON text in pieces, one post at a time, so a blog of any size streams to
  * a file or a pipe. The text is exactly `JSON.stringify(exportData(), null, 2)` plus a newline.
  */
-export function writeExport(write: (chunk: string) => void): ExportSummary {
-  const head = JSON.stringify({ ...exportHeader(), posts: [] }, null, 2);
+export async function writeExport(write: (chunk: string) => void): Promise<ExportSummary> {
+  const head = JSON.stringify({ ...(await exportHeader()), posts: [] }, null, 2);
   write(head.slice(0, head.lastIndexOf('[') + 1));
   let first = true;
-  const summary = eachExportedPost((post) => {
+  const summary = await eachExportedPost((post) => {
     write(`${first ? '' : ','}\n    ${JSON.stringify(post, null, 2).replaceAll('\n', '\n    ')}`);
     first = false;
   });
@@ -298,14 +320,8 @@ export async function importData(input: unknown, { replace = false }: { replace?
     rendered.push({ html, text, wordCount: countWords(text), comments });
   }
 
-  const result = writeTransaction((tx) => {
-    const taken = new Set(
-      tx
-        .select({ slug: posts.slug })
-        .from(posts)
-        .all()
-        .map((row) => row.slug),
-    );
+  const result = await transaction(async (tx) => {
+    const taken = new Set((await tx.select({ slug: posts.slug }).from(posts)).map((row) => row.slug));
     const conflicts = doc.posts.flatMap((post, index) => (taken.has(post.slug) ? [{ slug: post.slug, index }] : []));
     if (conflicts.length > 0 && !replace) {
       const some = conflicts.length === 1 ? '1 post in the file already exists' : `${conflicts.length} posts in the file already exist`;
@@ -316,26 +332,20 @@ export async function importData(input: unknown, { replace = false }: { replace?
         })),
       });
     }
-    for (const { slug } of conflicts) tx.delete(posts).where(eq(posts.slug, slug)).run();
+    for (const { slug } of conflicts) await tx.delete(posts).where(eq(posts.slug, slug));
 
-    const accounts = new Map(
-      tx
-        .select({ id: users.id, email: users.email })
-        .from(users)
-        .all()
-        .map((user) => [user.email, user.id]),
-    );
+    const accounts = new Map((await tx.select({ id: users.id, email: users.email }).from(users)).map((user) => [user.email, user.id]));
     let commentCount = 0;
     let unlinkedAuthorComments = 0;
-    doc.posts.forEach((post, p) => {
+    for (const [p, post] of doc.posts.entries()) {
       const { html, text, wordCount, comments: commentHtml } = rendered[p]!;
       const { tags: postTags, comments: postComments, status, ...fields } = post;
-      const { id: postId } = tx
+      const [inserted] = await tx
         .insert(posts)
         .values({ ...fields, status: status === 'draft' ? 'draft' : 'published', html, wordCount })
-        .returning({ id: posts.id })
-        .get();
-      setPostTags(tx, postId, postTags);
+        .returning({ id: posts.id });
+      const postId = inserted!.id;
+      await setPostTags(tx, postId, postTags);
 
       // Parents first: a reply is inserted once the comment it answers has its new id.
       const newIds = new Map<number, number>();
@@ -350,20 +360,19 @@ export async function importData(input: unknown, { replace = false }: { replace?
           }
           const authorUserId = byAuthor ? (accounts.get(comment.authorEmail ?? '') ?? null) : null;
           if (byAuthor && authorUserId === null) unlinkedAuthorComments++;
-          const created = tx
+          const [created] = await tx
             .insert(comments)
             .values({ ...comment, postId, parentId: parentId === null ? null : newIds.get(parentId)!, authorUserId, html: item.html })
-            .returning({ id: comments.id })
-            .get();
-          newIds.set(id, created.id);
+            .returning({ id: comments.id });
+          newIds.set(id, created!.id);
           commentCount++;
         }
         // parseExport rules out loops and foreign parents, so every round places at least one comment.
         if (later.length === waiting.length) throw new Error('Unreachable: comment parents form a loop.');
         waiting = later;
       }
-      indexPost(tx, postId, text);
-    });
+      await indexPost(postId, text);
+    }
     return { posts: doc.posts.length, comments: commentCount, replaced: conflicts.length, unlinkedAuthorComments };
   });
   expire(cacheTags.content);

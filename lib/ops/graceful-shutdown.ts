@@ -5,6 +5,9 @@ import { constants } from 'node:os';
 /** How long in-flight requests get after the signal before their connections are cut (within Kubernetes' default 30 s grace). */
 export const DRAIN_DEADLINE_MS = 25_000;
 
+/** How long the exit waits for `onExit` (closing the database) before it goes ahead anyway. */
+const CLOSE_DEADLINE_MS = 3_000;
+
 type HttpMessage = { request: IncomingMessage; response: ServerResponse; server: Server };
 
 /**
@@ -12,17 +15,18 @@ type HttpMessage = { request: IncomingMessage; response: ServerResponse; server:
  * every open one has closed and then exits with 128 + the signal's number. Added here:
  * - connections that are kept alive are closed as soon as their request is answered (Node
  *   would keep them open for the 5 s keep-alive timeout, and serve new requests on them);
- * - `onExit` runs when the process exits, after the last request, to close the database;
+ * - `onExit` runs after the last request, before the process exits, to close the database;
  * - a drained shutdown exits 0; one that had to cut connections after the deadline does not.
  * With NEXT_MANUAL_SIG_HANDLE set, Next installs no signal handlers and neither does this module
- * (a listener of its own would keep the signal from ending the process); `onExit` still runs.
+ * (a listener of its own would keep the signal from ending the process); `onExit` still starts at
+ * the exit, though only its synchronous part can run then.
  */
 export function installGracefulShutdown({
   onExit,
   log = console.log,
   deadlineMs = DRAIN_DEADLINE_MS,
 }: {
-  onExit: () => void;
+  onExit: () => void | Promise<void>;
   log?: (line: string) => void;
   deadlineMs?: number;
 }): void {
@@ -32,6 +36,31 @@ export function installGracefulShutdown({
   let cut = false;
 
   const closeIdleConnections = () => servers.forEach((server) => server.closeIdleConnections());
+
+  let closing: Promise<void> | undefined;
+  /** Runs onExit once; its synchronous part runs at once, even from the 'exit' event. */
+  const close = () =>
+    (closing ??= (async () => {
+      try {
+        await onExit();
+      } catch (error) {
+        log(`Quire: closing the database failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    })());
+
+  /**
+   * The signal's handler (Next's, or server/index.mjs's) ends in process.exit(), after which no
+   * promise settles: that exit is held until onExit has finished (or CLOSE_DEADLINE_MS has passed).
+   */
+  const holdExitForClose = () => {
+    const exit = process.exit.bind(process);
+    process.exit = ((code?: number | string | null) => {
+      // Should the event loop run dry first, the process still ends with this code.
+      if (code != null) process.exitCode = code;
+      setTimeout(() => exit(code), CLOSE_DEADLINE_MS).unref();
+      void close().finally(() => exit(code));
+    }) as typeof process.exit;
+  };
 
   // Node's HTTP diagnostics channels see every request of this process's server without wrapping it.
   diagnostics.subscribe('http.server.request.start', (message) => {
@@ -51,6 +80,7 @@ export function installGracefulShutdown({
   const drain = (received: NodeJS.Signals) => {
     if (signal) return;
     signal = received;
+    holdExitForClose();
     log(`Quire: ${received} received; finishing ${inFlight.size} request(s) in flight, then closing the database.`);
     for (const response of inFlight) if (!response.headersSent) response.setHeader('Connection', 'close');
     closeIdleConnections();
@@ -63,7 +93,7 @@ export function installGracefulShutdown({
   for (const name of ['SIGTERM', 'SIGINT'] as const) if (process.listenerCount(name) > 0) process.on(name, drain);
 
   process.once('exit', (code) => {
-    onExit();
+    void close();
     if (signal && !cut && code === 128 + constants.signals[signal]) process.exitCode = 0;
   });
 }

@@ -1,6 +1,6 @@
 import 'server-only';
 import { and, eq, sql } from 'drizzle-orm';
-import { getDb, writeTransaction } from '@/db';
+import { getDb, transaction } from '@/db';
 import { comments, posts, settings } from '@/db/schema';
 import { AppError } from '@/lib/errors';
 import { renderCommentMarkdown, renderPostMarkdown } from '@/lib/render/markdown';
@@ -17,16 +17,17 @@ const KEY = 'markdown_render_version';
 
 /**
  * Rows version 2 changes: a fence in the Markdown (``` or ~~~) and no highlighted token in the
- * HTML. The scan reads every row, once per version; later starts find the version stored.
+ * HTML. The scan reads every row, once per version; later starts find the version stored. lower():
+ * LIKE ignores case on SQLite, not on PostgreSQL.
  */
 const isStale = (table: typeof posts | typeof comments) =>
-  sql`(${table.body} LIKE ${'%```%'} OR ${table.body} LIKE ${'%~~~%'}) AND ${table.html} NOT LIKE ${'%class="tok-%'}`;
+  sql`(${table.body} LIKE ${'%```%'} OR ${table.body} LIKE ${'%~~~%'}) AND lower(${table.html}) NOT LIKE ${'%class="tok-%'}`;
 
 /** Renders that wait in the pool at once: enough to keep its workers busy, few enough never to fill its queue. */
 const BATCH = 8;
 
-function storedVersion(): number {
-  const row = getDb().select({ value: settings.value }).from(settings).where(eq(settings.key, KEY)).get();
+async function storedVersion(): Promise<number> {
+  const [row] = await getDb().select({ value: settings.value }).from(settings).where(eq(settings.key, KEY));
   return row ? Number(JSON.parse(row.value)) : 1;
 }
 
@@ -37,7 +38,7 @@ function storedVersion(): number {
  * pool turned away is tried again on the next start.
  */
 export async function renderStaleHtml(): Promise<number> {
-  if (storedVersion() >= MARKDOWN_RENDER_VERSION) return 0;
+  if ((await storedVersion()) >= MARKDOWN_RENDER_VERSION) return 0;
   const db = getDb();
   let changed = 0;
   let complete = true;
@@ -45,7 +46,7 @@ export async function renderStaleHtml(): Promise<number> {
     [posts, renderPostMarkdown],
     [comments, renderCommentMarkdown],
   ] as const) {
-    const rows = db.select({ id: table.id, body: table.body, html: table.html }).from(table).where(isStale(table)).all();
+    const rows = await db.select({ id: table.id, body: table.body, html: table.html }).from(table).where(isStale(table));
     for (let start = 0; start < rows.length; start += BATCH) {
       const batch = rows.slice(start, start + BATCH);
       const rendered = await Promise.all(
@@ -56,24 +57,26 @@ export async function renderStaleHtml(): Promise<number> {
           }),
         ),
       );
-      writeTransaction((tx) => {
-        batch.forEach(({ id, body, html }, i) => {
+      await transaction(async (tx) => {
+        for (const [i, { id, body, html }] of batch.entries()) {
           const next = rendered[i];
-          if (next === undefined || next === html) return;
+          if (next === undefined || next === html) continue;
           // Only if the row still holds this Markdown: an edit made meanwhile has its own, newer HTML.
-          const result = tx
+          const updated = await tx
             .update(table)
             .set({ html: next })
             .where(and(eq(table.id, id), eq(table.body, body)))
-            .run();
-          changed += result.changes;
-        });
+            .returning({ id: table.id });
+          changed += updated.length;
+        }
       });
     }
   }
   if (complete) {
     const value = JSON.stringify(MARKDOWN_RENDER_VERSION);
-    db.insert(settings).values({ key: KEY, value }).onConflictDoUpdate({ target: settings.key, set: { value } }).run();
+    await transaction(async (tx) => {
+      await tx.insert(settings).values({ key: KEY, value }).onConflictDoUpdate({ target: settings.key, set: { value } });
+    });
   }
   return changed;
 }

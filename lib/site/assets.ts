@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { eq } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import sharp, { type ResizeOptions } from 'sharp';
-import { getDb, writeTransaction } from '@/db';
+import { getDb, transaction } from '@/db';
 import { type SiteAssetName, siteAssets } from '@/db/schema';
 import { expire, tags as cacheTags } from '@/lib/cache';
 import { AppError } from '@/lib/errors';
@@ -62,7 +62,7 @@ const NAMES: Record<UploadKind, SiteAssetName[]> = { logo: ['logo'], icon: ['fav
 export async function saveUpload(kind: UploadKind, input: Buffer): Promise<SiteImage> {
   const rendered = await render(kind, input);
   const updatedAt = new Date().toISOString();
-  writeTransaction((tx) => {
+  await transaction(async (tx) => {
     for (const { name, data, width, height } of rendered) {
       const row = {
         contentType: STORED_TYPE,
@@ -72,46 +72,46 @@ export async function saveUpload(kind: UploadKind, input: Buffer): Promise<SiteI
         hash: createHash('sha256').update(data).digest('base64url').slice(0, 16),
         updatedAt,
       };
-      tx.insert(siteAssets)
+      await tx
+        .insert(siteAssets)
         .values({ name, ...row })
-        .onConflictDoUpdate({ target: siteAssets.name, set: row })
-        .run();
+        .onConflictDoUpdate({ target: siteAssets.name, set: row });
     }
   });
   expire(cacheTags.content);
-  return getAssetInfos()[NAMES[kind].at(-1)!]!;
+  return (await getAssetInfos())[NAMES[kind].at(-1)!]!;
 }
 
-export function removeUpload(kind: UploadKind): void {
-  writeTransaction((tx) => {
-    for (const name of NAMES[kind]) tx.delete(siteAssets).where(eq(siteAssets.name, name)).run();
+export async function removeUpload(kind: UploadKind): Promise<void> {
+  await transaction(async (tx) => {
+    await tx.delete(siteAssets).where(inArray(siteAssets.name, NAMES[kind]));
   });
   expire(cacheTags.content);
 }
 
 /** Where each current image is served (null: none uploaded), in one query and without their bytes. */
-export function getAssetInfos(): Record<SiteAssetName, SiteImage | null> {
+export async function getAssetInfos(): Promise<Record<SiteAssetName, SiteImage | null>> {
   const infos: Record<SiteAssetName, SiteImage | null> = { logo: null, icon: null, favicon: null };
-  const rows = getDb()
+  const rows = await getDb()
     .select({ name: siteAssets.name, hash: siteAssets.hash, width: siteAssets.width, height: siteAssets.height })
-    .from(siteAssets)
-    .all();
+    .from(siteAssets);
   for (const { name, hash, ...size } of rows) infos[name] = { url: assetPath(name, hash), ...size, contentType: STORED_TYPE };
   return infos;
 }
 
 /** The bytes behind an asset URL, or undefined when the name is unknown or the image has changed since. */
-export function readAsset(file: string): { data: Buffer; contentType: string } | undefined {
+export async function readAsset(file: string): Promise<{ data: Buffer; contentType: string } | undefined> {
   const match = /^(logo|favicon|icon)-([\w-]{16})\.png$/.exec(file);
   if (!match) return undefined;
-  const asset = readCurrentAsset(match[1] as SiteAssetName);
+  const asset = await readCurrentAsset(match[1] as SiteAssetName);
   return asset?.hash === match[2] ? asset : undefined;
 }
 
-export function readCurrentAsset(name: SiteAssetName): { data: Buffer; contentType: string; hash: string } | undefined {
-  return getDb()
+export async function readCurrentAsset(name: SiteAssetName): Promise<{ data: Buffer; contentType: string; hash: string } | undefined> {
+  const [asset] = await getDb()
     .select({ data: siteAssets.data, hash: siteAssets.hash, contentType: siteAssets.contentType })
     .from(siteAssets)
     .where(eq(siteAssets.name, name))
-    .get();
+    .limit(1);
+  return asset;
 }

@@ -4,7 +4,7 @@ import { users } from '@/db/schema';
 import { accentPalette } from '@/lib/site/colors';
 import { getEnv } from '@/lib/env';
 import { getAssetInfos } from '@/lib/site/assets';
-import { readStoredSetting, writeStoredSetting } from '@/lib/comments/settings';
+import { changeStoredSetting, readStoredSetting } from '@/lib/comments/settings';
 import { type IdentityPatch, type NavLink, type SiteIdentity, type StoredIdentity, identityFields } from '@/lib/site/schemas';
 
 /** Every zone this server's Intl knows, for validation and the settings page's list. */
@@ -22,55 +22,60 @@ export const DEFAULT_NAVIGATION: NavLink[] = [
 
 const KEY = 'identity';
 
-function readStored(): StoredIdentity {
-  return readStoredSetting(KEY, (stored) => {
-    // Field by field, so one broken value loses only itself.
-    const result: Record<string, unknown> = {};
-    if (stored && typeof stored === 'object') {
-      for (const [key, schema] of Object.entries(identityFields)) {
-        const parsed = schema.safeParse((stored as Record<string, unknown>)[key]);
-        if (parsed.success && parsed.data !== undefined) result[key] = parsed.data;
-      }
+/** The stored choices, field by field, so one broken value loses only itself. */
+function parseStored(stored: unknown): StoredIdentity {
+  const result: Record<string, unknown> = {};
+  if (stored && typeof stored === 'object') {
+    for (const [key, schema] of Object.entries(identityFields)) {
+      const parsed = schema.safeParse((stored as Record<string, unknown>)[key]);
+      if (parsed.success && parsed.data !== undefined) result[key] = parsed.data;
     }
-    return result;
-  });
+  }
+  return result;
 }
+
+const readStored = () => readStoredSetting(KEY, parseStored);
 
 /** The first account's name: the person who set the blog up. */
-function firstAuthorName(): string | undefined {
-  return getDb().select({ name: users.name }).from(users).orderBy(asc(users.id)).limit(1).get()?.name;
+async function firstAuthorName(): Promise<string | undefined> {
+  const [first] = await getDb().select({ name: users.name }).from(users).orderBy(asc(users.id)).limit(1);
+  return first?.name;
 }
 
+const timeZoneOf = (stored: StoredIdentity) => stored.timeZone ?? getEnv().SITE_TIME_ZONE ?? serverTimeZone();
+
 /** The zone the site shows times in, without the rest of the identity (no image lookups). */
-export function siteTimeZone(): string {
-  return readStored().timeZone ?? getEnv().SITE_TIME_ZONE ?? serverTimeZone();
+export async function siteTimeZone(): Promise<string> {
+  return timeZoneOf(await readStored());
 }
 
 /** The blog's name, description, byline, time zone, look and images: stored choices over defaults. */
-export function getSiteIdentity(): SiteIdentity {
+export async function getSiteIdentity(): Promise<SiteIdentity> {
   const env = getEnv();
-  const stored = readStored();
+  const [stored, assets] = await Promise.all([readStored(), getAssetInfos()]);
   const name = stored.name ?? env.SITE_NAME;
   return {
     name,
     description: stored.description ?? env.SITE_DESCRIPTION,
-    authorName: stored.authorName ?? env.SITE_AUTHOR ?? firstAuthorName() ?? name,
+    authorName: stored.authorName ?? env.SITE_AUTHOR ?? (await firstAuthorName()) ?? name,
     authorBio: stored.authorBio ?? '',
-    timeZone: siteTimeZone(),
+    timeZone: timeZoneOf(stored),
     accentColor: stored.accentColor ?? null,
     navigation: stored.navigation ?? DEFAULT_NAVIGATION,
-    ...getAssetInfos(),
+    ...assets,
     customised: Object.keys(stored),
   };
 }
 
-export function updateSiteIdentity(patch: IdentityPatch): SiteIdentity {
-  const next: Record<string, unknown> = { ...readStored() };
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete next[key];
-    else if (value !== undefined) next[key] = value;
-  }
-  writeStoredSetting(KEY, next);
+export async function updateSiteIdentity(patch: IdentityPatch): Promise<SiteIdentity> {
+  await changeStoredSetting(KEY, parseStored, (stored) => {
+    const next: Record<string, unknown> = { ...stored };
+    for (const [key, value] of Object.entries(patch)) {
+      if (value === null) delete next[key];
+      else if (value !== undefined) next[key] = value;
+    }
+    return next;
+  });
   return getSiteIdentity();
 }
 

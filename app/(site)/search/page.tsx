@@ -4,7 +4,7 @@ import { formatDate } from '@/lib/site/format';
 import { searchQuerySchema } from '@/lib/content/schemas';
 import { searchPosts } from '@/lib/content/search';
 import { alternates } from '@/lib/content/seo';
-import { getSiteIdentity } from '@/lib/site/identity';
+import { siteTimeZone } from '@/lib/site/identity';
 import { type SearchParams, parseSearchParams } from '@/lib/http/body';
 
 export const dynamic = 'force-dynamic';
@@ -27,13 +27,13 @@ export async function generateMetadata({ searchParams }: Props): Promise<Metadat
 
 export default async function SearchPage({ searchParams }: Props) {
   const { q, cursor } = readQuery(await searchParams);
-  const { timeZone } = getSiteIdentity();
+  const timeZone = await siteTimeZone();
   let results;
   try {
-    results = q.trim() ? searchPosts(q, { limit: 10, cursor }) : undefined;
+    results = q.trim() ? await searchPosts(q, { limit: 10, cursor }) : undefined;
   } catch {
     // A stale or hand-made cursor: start again from the first page.
-    results = searchPosts(q, { limit: 10 });
+    results = await searchPosts(q, { limit: 10 });
   }
 
   return (

@@ -8,7 +8,7 @@ export default async function PanelLayout({ children }: { children: ReactNode })
   const user = await getCurrentUser();
   return (
     <>
-      <AdminHeader user={user} pendingComments={user ? countCommentsByStatus().pending : 0} />
+      <AdminHeader user={user} pendingComments={user ? (await countCommentsByStatus()).pending : 0} />
       <main id="main" className="container" tabIndex={-1}>
         {children}
       </main>

@@ -6,7 +6,7 @@ export const dynamic = 'force-dynamic';
 
 /** The logo and icons. Each URL names its bytes' hash, so browsers may keep them for a year. */
 export const GET = route(async (_request, { params }: RouteContext<{ file: string }>) => {
-  const asset = readAsset((await params).file);
+  const asset = await readAsset((await params).file);
   if (!asset) throw notFound('Image');
   return new Response(new Uint8Array(asset.data), {
     headers: { 'Content-Type': asset.contentType, 'Cache-Control': 'public, max-age=31536000, immutable' },

@@ -51,11 +51,11 @@ export const sessionEndpoint = endpoint('/api/session')
     summary: 'Sign out',
     access: 'public',
     responses: { 204: { description: 'Signed out; the session ends on the server' }, ...problems(403) },
-    handler: ({ request }) => {
+    handler: async ({ request }) => {
       const token = readCookie(request, SESSION_COOKIE);
       if (token) {
         assertSameOrigin(request);
-        deleteSession(token);
+        await deleteSession(token);
       }
       return withSessionCookies(noContent(), request, null);
     },
@@ -73,7 +73,7 @@ export const setupEndpoint = endpoint('/api/setup').post({
   responses: { 201: { description: 'Created and signed in', schema: signedInSchema }, ...problems(400, 403, 409, 415) },
   handler: async ({ request, body, fromForm }) => {
     const user = await completeSetup(await body(), clientAddress(request));
-    const { token } = createSession(user.id);
+    const { token } = await createSession(user.id);
     return withSessionCookies(fromForm ? seeOther('/admin/posts') : json({ user }, { status: 201 }), request, token);
   },
 });
@@ -83,7 +83,7 @@ export const tokensEndpoint = endpoint('/api/admin/tokens')
     summary: 'List API tokens',
     access: 'session',
     responses: { 200: { description: 'Tokens (never the secret)', schema: apiTokenListSchema }, ...problems(401, 403) },
-    handler: () => json({ data: listApiTokens() }),
+    handler: async () => json({ data: await listApiTokens() }),
   })
   .post({
     summary: 'Create an API token',
@@ -93,7 +93,7 @@ export const tokensEndpoint = endpoint('/api/admin/tokens')
     responses: { 201: { description: 'The token, shown this once', schema: createdApiTokenSchema }, ...problems(...WRITE_PROBLEMS) },
     handler: async ({ body, caller }) => {
       const data = await body();
-      const created = createApiToken(caller.id, data.name, { expiresInDays: data.expiresInDays });
+      const created = await createApiToken(caller.id, data.name, { expiresInDays: data.expiresInDays });
       return json(created, { status: 201, headers: { Location: `/api/admin/tokens/${created.id}` } });
     },
   });
@@ -103,8 +103,8 @@ export const tokenEndpoint = endpoint('/api/admin/tokens/{id}', { id: idOf('Toke
   description: 'Scripts using it get 401 from the next request on.',
   access: 'session',
   responses: { 204: { description: 'Revoked' }, ...problems(401, 403, 404) },
-  handler: ({ params }) => {
-    revokeApiToken(params.id);
+  handler: async ({ params }) => {
+    await revokeApiToken(params.id);
     return noContent();
   },
 });

@@ -72,7 +72,7 @@ export const postCommentsEndpoint = endpoint('/api/posts/{slug}/comments', { slu
       ...problems(...WRITE_PROBLEMS, 404, 429),
     },
     handler: async ({ request, params: { slug }, body, caller, fromForm }) => {
-      if (!caller) checkCommentRate(clientAddress(request));
+      if (!caller) await checkCommentRate(clientAddress(request));
       const { comment, editGrants, commenter } = await submitComment(slug, await body(), {
         author: caller && caller.kind !== 'bootstrap' ? caller.user : undefined,
         editCookie: readCookie(request, EDIT_COOKIE),
@@ -91,8 +91,8 @@ export const postCommentsEndpoint = endpoint('/api/posts/{slug}/comments', { slu
   });
 
 /** A reader without credentials may change their own comment for a while, from this site, not too often. */
-function assertReaderMay(request: Request, id: number) {
-  assertReaderMayChange(id, readCookie(request, EDIT_COOKIE));
+async function assertReaderMay(request: Request, id: number) {
+  await assertReaderMayChange(id, readCookie(request, EDIT_COOKIE));
   assertSameOrigin(request);
 }
 
@@ -103,8 +103,8 @@ export const commentEndpoint = endpoint('/api/comments/{id}', { id: idOf('Commen
     cached: true,
     responses: { 200: { description: 'The comment', schema: publicCommentSchema }, ...problems(404) },
     handler: ({ request, params: { id } }) =>
-      cachedJson(request, { key: ['comment', id], tags: [cacheTags.comment(id)] }, () => {
-        const comment = getApprovedComment(id);
+      cachedJson(request, { key: ['comment', id], tags: [cacheTags.comment(id)] }, async () => {
+        const comment = await getApprovedComment(id);
         if (!comment) throw notFound('Comment');
         return comment;
       }),
@@ -121,8 +121,8 @@ export const commentEndpoint = endpoint('/api/comments/{id}', { id: idOf('Commen
     },
     handler: async ({ request, params: { id }, body, caller }) => {
       if (!caller) {
-        assertReaderMay(request, id);
-        checkCommentEditRate(clientAddress(request));
+        await assertReaderMay(request, id);
+        await checkCommentEditRate(clientAddress(request));
       }
       const data = await body();
       if (caller) return json(await updateComment(id, data));
@@ -136,9 +136,9 @@ export const commentEndpoint = endpoint('/api/comments/{id}', { id: idOf('Commen
     description: 'Its replies move up to its parent.',
     access: 'reader-or-author',
     responses: { 204: { description: 'Deleted' }, ...problems(401, 403, 404) },
-    handler: ({ request, params: { id }, caller }) => {
-      if (!caller) assertReaderMay(request, id);
-      if (deleteComments([id]) === 0) throw notFound('Comment');
+    handler: async ({ request, params: { id }, caller }) => {
+      if (!caller) await assertReaderMay(request, id);
+      if ((await deleteComments([id])) === 0) throw notFound('Comment');
       return noContent();
     },
   });
@@ -149,8 +149,8 @@ export const ownCommentsEndpoint = endpoint('/api/comments/mine').get({
     'Read from the signed edit cookie set when the reader commented; empty without it. Never cached: cached pages are the same for everyone, and this is what makes them personal.',
   access: 'public',
   responses: { 200: { description: 'Comment ids with their Markdown', schema: ownCommentsSchema } },
-  handler: ({ request }) => {
-    const sources = getOwnCommentSources(editableIds(readCookie(request, EDIT_COOKIE)));
+  handler: async ({ request }) => {
+    const sources = await getOwnCommentSources(await editableIds(readCookie(request, EDIT_COOKIE)));
     return json({ data: [...sources].map(([id, body]) => ({ id, body })) }, { headers: { 'Cache-Control': 'private, no-store' } });
   },
 });
@@ -165,7 +165,7 @@ export const moderationEndpoint = endpoint('/api/admin/comments').get({
     200: { description: 'Comments of one status, newest first', schema: adminCommentPageSchema },
     ...problems(400, 401, 404),
   },
-  handler: ({ query }) => json(listCommentsForModeration(query)),
+  handler: async ({ query }) => json(await listCommentsForModeration(query)),
 });
 
 export const bulkModerationEndpoint = endpoint('/api/admin/comments/bulk').post({
@@ -179,7 +179,7 @@ export const bulkModerationEndpoint = endpoint('/api/admin/comments/bulk').post(
   },
   handler: async ({ body }) => {
     const { action, ids } = await body();
-    return json({ action, ...moderateComments(action, ids) });
+    return json({ action, ...(await moderateComments(action, ids)) });
   },
 });
 
@@ -188,12 +188,12 @@ export const commentSettingsEndpoint = endpoint('/api/admin/settings')
     summary: 'Comment and spam settings',
     access: 'author',
     responses: { 200: { description: 'The settings', schema: siteSettingsSchema }, ...problems(401) },
-    handler: () => json(getSettings()),
+    handler: async () => json(await getSettings()),
   })
   .patch({
     summary: 'Change settings',
     access: 'author',
     body: settingsUpdateSchema,
     responses: { 200: { description: 'The settings', schema: siteSettingsSchema }, ...problems(...WRITE_PROBLEMS) },
-    handler: async ({ body }) => json(updateSettings(await body())),
+    handler: async ({ body }) => json(await updateSettings(await body())),
   });

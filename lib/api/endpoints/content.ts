@@ -70,8 +70,8 @@ export const postEndpoint = endpoint('/api/posts/{slug}', { slug: slugOf('Post')
     cached: true,
     responses: { 200: { description: 'The post with its HTML', schema: publishedPostSchema }, ...problems(404) },
     handler: ({ request, params: { slug } }) =>
-      cachedJson(request, { key: ['post', slug], tags: [cacheTags.post(slug)] }, () => {
-        const post = getPublishedPost(slug);
+      cachedJson(request, { key: ['post', slug], tags: [cacheTags.post(slug)] }, async () => {
+        const post = await getPublishedPost(slug);
         if (!post) throw notFound('Post');
         return post;
       }),
@@ -88,8 +88,8 @@ export const postEndpoint = endpoint('/api/posts/{slug}', { slug: slugOf('Post')
     summary: 'Delete a post and its comments',
     access: 'author',
     responses: { 204: { description: 'Deleted' }, ...problems(401, 403, 404) },
-    handler: ({ params }) => {
-      deletePost(params.slug);
+    handler: async ({ params }) => {
+      await deletePost(params.slug);
       return noContent();
     },
   });
@@ -100,7 +100,7 @@ export const tagsEndpoint = endpoint('/api/tags').get({
   access: 'public',
   cached: true,
   responses: { 200: { description: 'Every tag', schema: tagListSchema } },
-  handler: ({ request }) => cachedJson(request, { key: ['tags'], tags: [] }, () => ({ data: listTags(), nextCursor: null })),
+  handler: ({ request }) => cachedJson(request, { key: ['tags'], tags: [] }, async () => ({ data: await listTags(), nextCursor: null })),
 });
 
 export const searchEndpoint = endpoint('/api/search').get({
@@ -121,7 +121,7 @@ export const authorPostsEndpoint = endpoint('/api/admin/posts').get({
   access: 'author',
   query: authorPostsQuerySchema,
   responses: { 200: { description: 'A page of posts', schema: authorPostPageSchema }, ...problems(400, 401) },
-  handler: ({ query }) => json(listPostsForAuthor(query)),
+  handler: async ({ query }) => json(await listPostsForAuthor(query)),
 });
 
 export const slugCheckEndpoint = endpoint('/api/admin/slugs').get({
@@ -130,7 +130,7 @@ export const slugCheckEndpoint = endpoint('/api/admin/slugs').get({
   access: 'author',
   query: slugCheckQuerySchema,
   responses: { 200: { description: 'Availability', schema: slugAvailabilitySchema }, ...problems(400, 401) },
-  handler: ({ query: { slug, exceptId } }) => json({ slug, available: !postExists(slug, exceptId) }),
+  handler: async ({ query: { slug, exceptId } }) => json({ slug, available: !(await postExists(slug, exceptId)) }),
 });
 
 export const previewEndpoint = endpoint('/api/admin/preview').post({

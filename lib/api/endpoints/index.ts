@@ -40,7 +40,7 @@ export const healthEndpoint = endpoint('/api/health').get({
   handler: async () => {
     let health;
     try {
-      health = getDatabaseHealth();
+      health = await getDatabaseHealth();
     } catch (error) {
       console.error('Health check: the database does not answer', error);
       throw new AppError('unavailable', 'The database does not answer.', { headers: { 'Retry-After': '5' } });

@@ -15,7 +15,7 @@ export const siteEndpoint = endpoint('/api/admin/site')
     description: 'Name, description, byline, time zone, accent colour, navigation and images, with environment variables as defaults.',
     access: 'author',
     responses: { 200: { description: 'The site identity', schema: siteIdentitySchema }, ...problems(401) },
-    handler: () => json(getSiteIdentity()),
+    handler: async () => json(await getSiteIdentity()),
   })
   .patch({
     summary: 'Change the site identity',
@@ -23,7 +23,7 @@ export const siteEndpoint = endpoint('/api/admin/site')
     access: 'author',
     body: identityPatchSchema,
     responses: { 200: { description: 'The site identity', schema: siteIdentitySchema }, ...problems(...WRITE_PROBLEMS) },
-    handler: async ({ body }) => json(updateSiteIdentity(await body())),
+    handler: async ({ body }) => json(await updateSiteIdentity(await body())),
   });
 
 export const siteImageEndpoint = endpoint('/api/admin/site/{image}', { image: oneOf(UPLOADS, 'Site image') })
@@ -50,8 +50,8 @@ export const siteImageEndpoint = endpoint('/api/admin/site/{image}', { image: on
     description: 'Goes back to no logo, or to Quire’s default icon.',
     access: 'author',
     responses: { 204: { description: 'Removed: the name, or Quire’s icon, is shown again' }, ...problems(401, 403, 404) },
-    handler: ({ params: { image } }) => {
-      removeUpload(image);
+    handler: async ({ params: { image } }) => {
+      await removeUpload(image);
       return noContent();
     },
   });

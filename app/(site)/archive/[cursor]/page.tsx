@@ -26,7 +26,7 @@ const publicPath = (cursor: string) => (cursor === LATEST ? '/' : `/?cursor=${en
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const { cursor } = await params;
-  const { name, description } = getSiteIdentity();
+  const { name, description } = await getSiteIdentity();
   return {
     title: { absolute: cursor === LATEST ? name : `Older posts · ${name}` },
     description,
@@ -37,7 +37,7 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 
 export default async function HomePage({ params }: Props) {
   const { cursor } = await params;
-  const { name, description } = getSiteIdentity();
+  const { name, description } = await getSiteIdentity();
   let page;
   try {
     page = await loadPostList({ limit: PAGE_SIZE, cursor: cursor === LATEST ? undefined : cursor });

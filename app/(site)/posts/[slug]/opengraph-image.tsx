@@ -9,8 +9,8 @@ export const contentType = 'image/png';
 
 /** The picture shared links show: the post's title and the blog's name, made on request. */
 export default async function OpenGraphImage({ params }: { params: Promise<{ slug: string }> }) {
-  const post = getPublishedPost((await params).slug);
-  const { name, timeZone } = getSiteIdentity();
+  const post = await getPublishedPost((await params).slug);
+  const { name, timeZone } = await getSiteIdentity();
   return new ImageResponse(
     <div
       style={{

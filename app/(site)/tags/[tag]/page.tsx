@@ -46,7 +46,7 @@ export default async function TagPage({ params, searchParams }: Props) {
     '@context': 'https://schema.org',
     '@type': 'BreadcrumbList',
     itemListElement: [
-      { '@type': 'ListItem', position: 1, name: getSiteIdentity().name, item: absoluteUrl('/') },
+      { '@type': 'ListItem', position: 1, name: (await getSiteIdentity()).name, item: absoluteUrl('/') },
       { '@type': 'ListItem', position: 2, name: 'Tags', item: absoluteUrl('/tags') },
       { '@type': 'ListItem', position: 3, name: tag.name, item: tag.url },
     ],

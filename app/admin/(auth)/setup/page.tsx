@@ -15,7 +15,7 @@ const ERRORS: Record<string, string> = {
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
 export default async function SetupPage({ searchParams }: Props) {
-  if (!isSetupPending()) redirect('/admin/sign-in');
+  if (!(await isSetupPending())) redirect('/admin/sign-in');
   const { error } = await searchParams;
   const message = typeof error === 'string' ? (ERRORS[error] ?? 'Setup failed. Please try again.') : undefined;
   return <SetupForm minPasswordLength={PASSWORD_MIN_LENGTH} initialError={message} />;

@@ -16,7 +16,7 @@ const ERRORS: Record<string, string> = {
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
 export default async function SignInPage({ searchParams }: Props) {
-  if (isSetupPending()) redirect('/admin/setup');
+  if (await isSetupPending()) redirect('/admin/setup');
   const query = await searchParams;
   const next = localPath(query.next, '/admin/posts');
   if (await getCurrentUser()) redirect(next);

@@ -29,21 +29,21 @@ function queueHref(query: { status: CommentStatus; post?: string; q?: string; cu
 
 export default async function AdminCommentsPage({ searchParams }: Props) {
   const user = await requireAuthor('/admin/comments');
-  const timeZone = siteTimeZone();
+  const timeZone = await siteTimeZone();
   let filter, page, counts;
   try {
     // An unknown status shows the pending comments; a cursor or a post that names nothing is a 404.
     const query = parseSearchParams(moderationQuerySchema, await searchParams, { strict: ['cursor', 'post'] });
     filter = { ...query, post: query.post?.trim() ?? '', q: query.q?.trim() ?? '' };
-    page = listCommentsForModeration({ ...filter, limit: 50 });
+    page = await listCommentsForModeration({ ...filter, limit: 50 });
     // Counts follow the post, not the search: counting matches would read every comment of every status.
-    counts = filter.q ? undefined : countCommentsByStatus(filter.post);
+    counts = filter.q ? undefined : await countCommentsByStatus(filter.post);
   } catch (error) {
     if (error instanceof AppError) notFound();
     throw error;
   }
   const { status, cursor, post, q } = filter;
-  const posts = listPostsWithComments();
+  const posts = await listPostsWithComments();
   // A post named in the address is offered even when it is not among the recent ones (or has no comments yet).
   const current = post && !posts.some((p) => p.slug === post) ? (page.data[0]?.postTitle ?? post) : undefined;
   const emptyMessage = `No ${status} comments${post ? ' on this post' : ''}${q ? ` match “${q}”` : ''}.`;

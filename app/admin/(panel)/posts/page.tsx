@@ -40,19 +40,19 @@ function emptyMessage(q: string, status: AuthorStatus | undefined): string {
 
 export default async function AdminPostsPage({ searchParams }: Props) {
   await requireAuthor('/admin/posts');
-  const timeZone = siteTimeZone();
+  const timeZone = await siteTimeZone();
   const query = await searchParams;
   let list, page;
   try {
     // An unknown status shows all posts; a cursor that names no page is a 404.
     list = parseSearchParams(authorPostsQuerySchema, query, { strict: ['cursor'] });
-    page = listPostsForAuthor({ ...list, limit: 25 });
+    page = await listPostsForAuthor({ ...list, limit: 25 });
   } catch (error) {
     if (error instanceof AppError) notFound();
     throw error;
   }
   const { q = '', status, cursor } = list;
-  const counts = countPostsForAuthor({ q });
+  const counts = await countPostsForAuthor({ q });
 
   return (
     <>

@@ -10,7 +10,7 @@ export default async function SettingsPage() {
   return (
     <>
       <h1>Settings</h1>
-      <SettingsForm settings={getSettings()} />
+      <SettingsForm settings={await getSettings()} />
     </>
   );
 }

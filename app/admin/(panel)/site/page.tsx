@@ -7,7 +7,7 @@ export const metadata: Metadata = { title: 'Site', description: 'The blog’s na
 
 export default async function SiteSettingsPage() {
   await requireAuthor('/admin/site');
-  const identity = getSiteIdentity();
+  const identity = await getSiteIdentity();
   // A zone set by its other name (SITE_TIME_ZONE=Asia/Kolkata; Intl lists Asia/Calcutta) is offered as set.
   const timeZones = TIME_ZONES.includes(identity.timeZone) ? TIME_ZONES : [identity.timeZone, ...TIME_ZONES];
   return (

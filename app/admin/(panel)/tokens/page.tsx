@@ -10,8 +10,8 @@ export const metadata: Metadata = { title: 'API tokens', description: 'Tokens fo
 export default async function TokensPage() {
   await requireAuthor('/admin/tokens');
   const now = new Date().toISOString();
-  const timeZone = siteTimeZone();
-  const tokens = listApiTokens().map((token) => ({
+  const timeZone = await siteTimeZone();
+  const tokens = (await listApiTokens()).map((token) => ({
     id: token.id,
     name: token.name,
     prefix: token.prefix,

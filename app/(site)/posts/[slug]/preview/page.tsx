@@ -17,7 +17,7 @@ export const metadata: Metadata = { title: 'Preview', robots: { index: false, fo
 export default async function PreviewPage({ params }: Props) {
   const { slug } = await params;
   await requireAuthor(previewPath(slug));
-  const post = isSlug(slug) ? getPostBySlugForAuthor(slug) : undefined;
+  const post = isSlug(slug) ? await getPostBySlugForAuthor(slug) : undefined;
   if (!post) notFound();
   // A live post has its real page.
   if (post.status === 'published') redirect(postPath(post.slug));

@@ -12,7 +12,7 @@ type Props = { params: Promise<{ id: string }>; searchParams: Promise<Record<str
 export default async function EditPostPage({ params, searchParams }: Props) {
   const { id } = await params;
   await requireAuthor(`/admin/posts/${id}`);
-  const post = /^[1-9]\d{0,15}$/.test(id) ? getPostById(Number(id)) : undefined;
+  const post = /^[1-9]\d{0,15}$/.test(id) ? await getPostById(Number(id)) : undefined;
   if (!post) notFound();
-  return <PostEditor post={post} timeZone={siteTimeZone()} justCreated={(await searchParams).created === '1'} />;
+  return <PostEditor post={post} timeZone={await siteTimeZone()} justCreated={(await searchParams).created === '1'} />;
 }

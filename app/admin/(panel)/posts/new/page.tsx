@@ -7,5 +7,5 @@ export const metadata: Metadata = { title: 'New post', description: 'Write a new
 
 export default async function NewPostPage() {
   await requireAuthor('/admin/posts/new');
-  return <PostEditor timeZone={siteTimeZone()} />;
+  return <PostEditor timeZone={await siteTimeZone()} />;
 }
