@@ -1,8 +1,8 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from './free-port';
 
 /*
  * A throw-away redis-server for tests: loopback only, a free port, no persistence, its own folder,
@@ -22,17 +22,6 @@ export const REDIS_SERVER = findBinary();
 /** Why Redis tests are skipped here, or undefined when they run. In CI a missing binary fails them instead. */
 export const redisSkipReason =
   REDIS_SERVER || process.env.CI ? undefined : 'redis-server is not installed (apt-get install redis-server); CI installs it';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 export interface RedisServer {
   port: number;
