@@ -25,22 +25,31 @@ export async function register() {
   const { created } = await prepareDatabase();
   // Before any request: from here on, cached pages and data follow other processes' writes. On SQLite
   // through a connection of the cache's own: its checks are synchronous, as Next's cache handler is.
-  const tagsConnection = getDialect() === 'sqlite' ? openDatabase(env.DATABASE_PATH).db : undefined;
-  if (tagsConnection) {
+  // On PostgreSQL through LISTEN/NOTIFY, on a connection of its own too.
+  let stopSharingTags: () => unknown;
+  if (getDialect() === 'sqlite') {
     const { shareCacheTags } = await import('@/lib/shared-cache-tags');
+    const tagsConnection = openDatabase(env.DATABASE_PATH).db;
     shareCacheTags(tagsConnection);
+    stopSharingTags = () => tagsConnection.$client.close();
+  } else {
+    const { sharePostgresCacheTags } = await import('@/lib/shared-cache-tags-postgres');
+    const shared = await sharePostgresCacheTags();
+    stopSharingTags = () => shared.stop();
   }
   const { installGracefulShutdown } = await import('@/lib/ops/graceful-shutdown');
   installGracefulShutdown({
     onExit: async () => {
-      tagsConnection?.$client.close();
+      await stopSharingTags();
       await closeDb();
     },
   });
   if (created && env.SEED_DEMO_CONTENT) {
     const { seedDemoContent } = await import('@/lib/ops/demo-content');
     const seeded = await seedDemoContent();
-    console.log(`Quire: new database at ${env.DATABASE_PATH}, added ${seeded.posts} demo posts and ${seeded.comments} comments.`);
+    console.log(
+      `Quire: new database ${getDialect() === 'postgres' ? 'on PostgreSQL (DATABASE_URL)' : `at ${env.DATABASE_PATH}`}, added ${seeded.posts} demo posts and ${seeded.comments} comments.`,
+    );
   }
   const { indexMissingPosts } = await import('@/lib/content/search');
   const indexed = await indexMissingPosts();

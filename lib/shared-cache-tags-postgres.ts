@@ -2,7 +2,7 @@ import { gte, lt, sql } from 'drizzle-orm';
 import { getDb, listen, queryRows, transaction } from '@/db';
 import { cacheTagExpiries } from '@/db/schema';
 import { CACHE_SECONDS } from '@/lib/cache';
-import { EXPIRY_MEMORY_MS, type TagDurations, isExpiredAt } from '@/lib/shared-cache-tags';
+import { EXPIRY_MEMORY_MS, type TagDurations, isExpiredAt, publishCacheTags } from '@/lib/shared-cache-tags';
 
 const CHANNEL = 'quire_cache_tags';
 
@@ -110,4 +110,11 @@ export class PostgresCacheTags {
       await tx.delete(cacheTagExpiries).where(lt(cacheTagExpiries.expiredAt, before));
     });
   }
+}
+
+/** Starts this process's shared tags on PostgreSQL and hands them to server/cache-handler.mjs. */
+export async function sharePostgresCacheTags(): Promise<PostgresCacheTags> {
+  const shared = new PostgresCacheTags();
+  await shared.start();
+  return publishCacheTags(shared);
 }

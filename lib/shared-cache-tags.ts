@@ -128,8 +128,11 @@ export class SharedCacheTags {
 const GLOBAL = Symbol.for('quire.sharedCacheTags');
 
 /** Makes this process's shared tags available to server/cache-handler.mjs, which Next loads outside the app's bundle. */
-export function shareCacheTags(db: SqliteDB): SharedCacheTags {
-  const shared = new SharedCacheTags(db);
+export function publishCacheTags<T extends { expire(tags: readonly string[], durations?: TagDurations): unknown }>(shared: T): T {
   (globalThis as Record<symbol, unknown>)[GLOBAL] = shared;
   return shared;
+}
+
+export function shareCacheTags(db: SqliteDB): SharedCacheTags {
+  return publishCacheTags(new SharedCacheTags(db));
 }

@@ -25,7 +25,7 @@ const { NEXT_CACHE_TAGS_HEADER } = require('next/dist/lib/constants');
 /** @typedef {InstanceType<typeof FileSystemCache>} MemoryCache */
 
 /**
- * @typedef {{ expire(tags: readonly string[], durations?: { expire?: number }): void;
+ * @typedef {{ expire(tags: readonly string[], durations?: { expire?: number }): void | Promise<void>;
  *   isExpired(tags: readonly string[], storedAt: number): boolean }} SharedTags
  */
 
@@ -152,7 +152,7 @@ export function createCacheHandler(getShared = processTags, getRedis = getRedisC
       await super.revalidateTag(tags, durations);
       const list = typeof tags === 'string' ? [tags] : tags;
       try {
-        getShared()?.expire(list, durations);
+        await getShared()?.expire(list, durations);
       } catch (error) {
         // The write that expired these tags has committed; failing its response would not undo it.
         warnOnce(error);

@@ -18,6 +18,8 @@ import type {
   PublishedPost,
   TagRef,
 } from '@/lib/content/schemas';
+import { matchingPostIds } from '@/lib/content/search-postgres';
+import { parseQuery } from '@/lib/content/search-query';
 import { indexPost, toFtsQuery } from '@/lib/content/search';
 import { absoluteUrl, postPath } from '@/lib/site/paths';
 import { isPostSlugFallback, postSlugFallback, slugWords, slugify } from '@/lib/slug';
@@ -196,7 +198,7 @@ function authorStatusFilter(status: AuthorStatus | undefined, now: string): SQL 
 function matchingPosts(q: string): SQL {
   const match = toFtsQuery(q);
   if (!match) return sql`false`;
-  if (getDialect() !== 'sqlite') throw new Error('Searching posts is not yet on PostgreSQL');
+  if (getDialect() === 'postgres') return sql`${posts.id} IN (${matchingPostIds(parseQuery(q))})`;
   return sql`${posts.id} IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ${match}
     UNION SELECT rowid FROM posts_fts_prefix WHERE posts_fts_prefix MATCH ${match})`;
 }

@@ -1,10 +1,13 @@
-import { sql } from 'drizzle-orm';
+import { inArray, sql } from 'drizzle-orm';
+import { posts } from '@/db/schema';
 import { type SqliteDB, getDb, getDialect, transaction } from '@/db';
 import { AppError, fieldError } from '@/lib/errors';
 import { markdownToPlainText } from '@/lib/render/markdown';
 import type { Page } from '@/lib/pagination';
 import type { SearchResult } from '@/lib/content/schemas';
 import { absoluteUrl, postPath } from '@/lib/site/paths';
+import { CLOSE, OPEN, type ParsedQuery, parseQuery } from '@/lib/content/search-query';
+import * as postgres from '@/lib/content/search-postgres';
 
 /** Column weights for bm25: a match in the title counts most, then tags, the summary and the text. */
 const RANK = 'bm25(posts_fts, 10.0, 4.0, 1.0, 6.0)';
@@ -28,11 +31,11 @@ const hasFts = () => getDialect() === 'sqlite';
  * changes the post or its tags.
  * `bodyText` is the plain text of its Markdown (renderPost's `text`, made before the transaction:
  * parsing is slow and runs in a worker); left out, the body text indexed before is kept. A post
- * with neither stays out of the index until indexMissingPosts adds it. PostgreSQL has no search
- * index yet: there this does nothing.
+ * with neither stays out of the index until indexMissingPosts adds it. On PostgreSQL the text goes
+ * to post_search (lib/content/search-postgres.ts).
  */
 export async function indexPost(postId: number, bodyText?: string): Promise<void> {
-  if (!hasFts()) return;
+  if (!hasFts()) return postgres.indexPost(postId, bodyText);
   const db = fts();
   const body =
     bodyText ??
@@ -51,29 +54,35 @@ export async function indexPost(postId: number, bodyText?: string): Promise<void
     VALUES (${postId}, ${row.title}, ${row.summary}, ${body}, ${row.tags ?? ''})`);
 }
 
-const isIndexed = (db: SqliteDB, postId: number) =>
-  db.get(sql`SELECT 1 FROM posts_fts WHERE rowid = ${postId}`) !== undefined &&
-  db.get(sql`SELECT 1 FROM posts_fts_prefix WHERE rowid = ${postId}`) !== undefined;
+const isIndexed = async (postId: number) =>
+  hasFts()
+    ? fts().get(sql`SELECT 1 FROM posts_fts WHERE rowid = ${postId}`) !== undefined &&
+      fts().get(sql`SELECT 1 FROM posts_fts_prefix WHERE rowid = ${postId}`) !== undefined
+    : postgres.isIndexed(postId);
+
+const missingPosts = async () =>
+  hasFts()
+    ? fts()
+        .all<{ id: number }>(
+          sql`SELECT id FROM posts WHERE id NOT IN (SELECT rowid FROM posts_fts) OR id NOT IN (SELECT rowid FROM posts_fts_prefix)`,
+        )
+        .map((row) => row.id)
+    : postgres.missingPosts();
 
 /** Posts whose plain text is made before each write transaction. */
 const INDEX_BATCH = 200;
 
-/** Indexes every post missing from either index (a database that predates search, or one edited by hand). */
+/** Indexes every post missing from the index (a database that predates search, or one edited by hand). */
 export async function indexMissingPosts(): Promise<number> {
-  if (!hasFts()) return 0;
-  const db = fts();
-  const missing = db.all<{ id: number }>(sql`SELECT id FROM posts
-    WHERE id NOT IN (SELECT rowid FROM posts_fts) OR id NOT IN (SELECT rowid FROM posts_fts_prefix)`);
+  const missing = await missingPosts();
   for (let start = 0; start < missing.length; start += INDEX_BATCH) {
-    const batch: { id: number; text: string }[] = [];
-    for (const { id } of missing.slice(start, start + INDEX_BATCH)) {
-      const row = db.get<{ body: string }>(sql`SELECT body FROM posts WHERE id = ${id}`);
-      if (row) batch.push({ id, text: await plainTextForIndex(row.body) });
-    }
+    const ids = missing.slice(start, start + INDEX_BATCH);
+    const rows = await getDb().select({ id: posts.id, body: posts.body }).from(posts).where(inArray(posts.id, ids));
+    const batch = await Promise.all(rows.map(async ({ id, body }) => ({ id, text: await plainTextForIndex(body) })));
     await transaction(async () => {
       for (const { id, text } of batch) {
         // Edited (and so indexed) while its text was being made: that index is newer.
-        if (!isIndexed(fts(), id)) await indexPost(id, text);
+        if (!(await isIndexed(id))) await indexPost(id, text);
       }
     });
   }
@@ -88,39 +97,6 @@ async function plainTextForIndex(body: string): Promise<string> {
     if (error instanceof AppError && error.code === 'validation') return '';
     throw error;
   }
-}
-
-interface ParsedQuery {
-  /** "Quoted phrases" and words, each quoted so that AND, OR, NOT, *, ( and " are only ever text. */
-  positive: string[];
-  /** Words after a minus. */
-  excluded: string[];
-  /** The last word, when it is still being typed (no space or quote after it): it matches as a prefix. */
-  prefix: string | null;
-}
-
-function parseQuery(input: string): ParsedQuery {
-  const phrases: string[] = [];
-  const excluded: string[] = [];
-  const text = input.replace(/"([^"]*)"/g, (_match, phrase: string) => {
-    const words = phrase.match(/[\p{L}\p{N}]+/gu);
-    if (words) phrases.push(`"${words.join(' ')}"`);
-    return ' ';
-  });
-  const parts = text.split(/\s+/).filter(Boolean);
-  const words: string[] = [];
-  let prefix: string | null = null;
-  parts.forEach((part, index) => {
-    const tokens = part.match(/[\p{L}\p{N}]+/gu) ?? [];
-    if (tokens.length === 0) return;
-    if (part.startsWith('-') && tokens.length === 1) return void excluded.push(`"${tokens[0]}"`);
-    const isLast = index === parts.length - 1 && !/\s$/.test(input) && !input.trimEnd().endsWith('"');
-    tokens.forEach((token, i) => {
-      if (isLast && i === tokens.length - 1) prefix = `"${token}"`;
-      else words.push(`"${token}"`);
-    });
-  });
-  return { positive: [...phrases, ...words], excluded, prefix };
 }
 
 const withExclusions = (positive: string[], excluded: string[]) => [positive.join(' '), ...excluded.map((word) => `NOT ${word}`)].join(' ');
@@ -139,9 +115,6 @@ export function toFtsQuery(input: string): string | null {
 const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-// Control characters mark matches in FTS5's snippet, so the text can be escaped before the marks become HTML.
-const OPEN = '\u0002';
-const CLOSE = '\u0003';
 const toHtml = (snippet: string) => escapeHtml(snippet).replaceAll(OPEN, '<mark>').replaceAll(CLOSE, '</mark>');
 
 function decodeOffset(cursor: string | undefined): number {
@@ -162,8 +135,27 @@ export async function searchPosts(q: string, { limit, cursor }: { limit: number;
   const offset = decodeOffset(cursor);
   const match = toFtsQuery(q);
   if (!match) return { data: [], nextCursor: null };
-  if (!hasFts()) throw new Error('Searching posts is not yet on PostgreSQL');
-  const { positive, excluded, prefix } = parseQuery(q);
+  const parsed = parseQuery(q);
+  const rows = hasFts() ? searchFts(parsed, match, { limit, offset }) : await postgres.searchPosts(parsed, { limit, offset });
+  const data = rows.slice(0, limit).map(({ bodySnippet, summarySnippet, ...row }) => {
+    const body = bodySnippet ?? '';
+    const summary = summarySnippet ?? '';
+    return {
+      ...row,
+      url: absoluteUrl(postPath(row.slug)),
+      // Prefer the passage of the text that matched; fall back to the summary.
+      snippet: toHtml(body.includes(OPEN) || !summary.includes(OPEN) ? body : summary),
+    };
+  });
+  return { data, nextCursor: rows.length > limit ? Buffer.from(`o${offset + limit}`).toString('base64url') : null };
+}
+
+/**
+ * The search on SQLite's FTS5: whole words match their stems in posts_fts, ranked by its bm25; the word
+ * being typed also matches, as written, any word it begins in posts_fts_prefix, ranked by the same
+ * weights over that index.
+ */
+function searchFts({ positive, excluded, prefix }: ParsedQuery, match: string, { limit, offset }: { limit: number; offset: number }) {
   const now = new Date().toISOString();
   // The other words still match stemmed, in posts_fts; exclusions apply to both.
   const rest = positive.length > 0 ? withExclusions(positive, excluded) : null;
@@ -185,7 +177,7 @@ export async function searchPosts(q: string, { limit, cursor }: { limit: number;
   // The full-text indexes drive the join (CROSS JOIN fixes the order): left to itself, SQLite walks
   // the live posts and runs the MATCH once per post, seconds on a large blog instead of
   // milliseconds. Snippets are made only for the page of results, not for every match.
-  const rows = fts().all<Omit<SearchResult, 'url'> & { bodySnippet: string | null; summarySnippet: string | null }>(sql`
+  return fts().all<postgres.SearchRow>(sql`
     WITH stemmed AS MATERIALIZED (
       SELECT rowid AS id, ${sql.raw(RANK)} AS score FROM posts_fts WHERE posts_fts MATCH ${match}),
     candidates (id, score, stemmed) AS (
@@ -202,15 +194,4 @@ export async function searchPosts(q: string, { limit, cursor }: { limit: number;
       ${snippetOf(1)} AS summarySnippet
     FROM hits JOIN posts p ON p.id = hits.id
     ORDER BY hits.score, hits.id`);
-  const data = rows.slice(0, limit).map(({ bodySnippet, summarySnippet, ...row }) => {
-    const body = bodySnippet ?? '';
-    const summary = summarySnippet ?? '';
-    return {
-      ...row,
-      url: absoluteUrl(postPath(row.slug)),
-      // Prefer the passage of the text that matched; fall back to the summary.
-      snippet: toHtml(body.includes(OPEN) || !summary.includes(OPEN) ? body : summary),
-    };
-  });
-  return { data, nextCursor: rows.length > limit ? Buffer.from(`o${offset + limit}`).toString('base64url') : null };
 }
