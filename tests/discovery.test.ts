@@ -23,7 +23,7 @@ import {
   urlElement,
 } from '@/lib/content/sitemaps';
 import { getTag, listTags } from '@/lib/content/tags';
-import { call, insertPublishedPosts, makeComment, makePost, resetDatabase, withSqliteWriter } from './helpers';
+import { call, insertPublishedPosts, makeComment, makePost, removeFromSearchIndex, resetDatabase } from './helpers';
 
 beforeEach(resetDatabase);
 
@@ -132,9 +132,7 @@ describe('full-text search', () => {
 
   it('indexes posts that are missing from the index', async () => {
     const post = await makePost({ title: 'Reindexed' });
-    await withSqliteWriter((sqlite) => {
-      for (const index of ['posts_fts', 'posts_fts_prefix']) sqlite.prepare(`DELETE FROM ${index} WHERE rowid = ?`).run(post.id);
-    });
+    await removeFromSearchIndex(post.id);
     expect(slugsOf(await searchPosts('reindexed', { limit: 10 }))).toEqual([]);
     expect(await indexMissingPosts()).toBe(1);
     expect(slugsOf(await searchPosts('reindexed', { limit: 10 }))).toEqual([post.slug]);

@@ -9,7 +9,12 @@ import { getEnv } from '@/lib/env';
 import { type FeedFormat, feedResponse } from '@/lib/content/feeds';
 import { listLatestPostsWithHtml } from '@/lib/content/posts';
 import { tagPath } from '@/lib/content/tags';
+import { dialect } from './dialect';
 import { clearTables, makePost, resetDatabase } from './helpers';
+
+// Posts written past the API (which strips control characters on both databases) may hold NUL on
+// SQLite; PostgreSQL's text cannot hold it at all, so there the stored text lacks it.
+const NUL = dialect === 'postgres' ? '' : '\u0000';
 
 const SITE = 'https://blog.example.test';
 
@@ -115,9 +120,9 @@ describe('feeds escape what authors write', () => {
   });
 
   it('strips characters XML 1.0 cannot carry instead of breaking the document', async () => {
-    const nasty = 'a\u0000b\u0008c\u000Bd\u000Ce\u001Ff\uFFFEg\uFFFFh';
+    const nasty = `a${NUL}b\u0008c\u000Bd\u000Ce\u001Ff\uFFFEg\uFFFFh`;
     const post = await makePost({ title: `T ${nasty}`, tags: [`tag ${nasty}`], body: `Body ${nasty} ]]> end`, summary: `S ${nasty}` });
-    expect(post.title).toContain('\u0000');
+    expect(post.title).toContain(`a${NUL}b`);
     for (const format of ['rss', 'atom'] as const) {
       const xml = await fetchFeed(format);
       assertWellFormed(xml);
@@ -167,7 +172,7 @@ describe('feeds stay well-formed whatever the posts say', () => {
     fc.string({ unit: 'binary', maxLength: 3 }),
     fc.constantFrom('# ', '*', '`', '[a](b)', '<b>', '\n\n', '    ', 'word'),
   );
-  const hostile = (maxLength: number) => fc.array(fragment, { maxLength }).map((parts) => parts.join(''));
+  const hostile = (maxLength: number) => fc.array(fragment, { maxLength }).map((parts) => parts.join('').replaceAll('\u0000', NUL));
 
   it('RSS and Atom parse strictly and round-trip every character XML allows; JSON parses', async () => {
     await fc.assert(

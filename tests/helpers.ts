@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { sql } from 'drizzle-orm';
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
-import { type SqliteDB, getDb, transaction } from '@/db';
+import { type SqliteDB, getDb, getDialect, queryRows, transaction } from '@/db';
 import { comments, posts, rateLimits, settings } from '@/db/schema';
 import { createComment } from '@/lib/comments/comments';
 import { createPost } from '@/lib/content/posts';
@@ -87,6 +87,30 @@ export const sqliteReader = (): Database.Database => (getDb() as unknown as Sqli
 /** Runs `work` on the better-sqlite3 connection of a write transaction, for writes only SQLite has (FTS tables, triggers). */
 export const withSqliteWriter = <T>(work: (sqlite: Database.Database) => T): Promise<T> =>
   transaction(async (tx) => work((tx as unknown as SqliteDB).$client));
+
+/** How many posts the search index holds (on SQLite both FTS5 tables must agree). */
+export async function countIndexedPosts(): Promise<number> {
+  if (getDialect() === 'postgres') return (await queryRows<{ n: number }>(sql`SELECT count(*) AS n FROM post_search`))[0]!.n;
+  const { stemmed, prefixes } = sqliteReader()
+    .prepare('SELECT (SELECT count(*) FROM posts_fts) AS stemmed, (SELECT count(*) FROM posts_fts_prefix) AS prefixes')
+    .get() as { stemmed: number; prefixes: number };
+  if (stemmed !== prefixes) throw new Error(`posts_fts holds ${stemmed} posts, posts_fts_prefix ${prefixes}`);
+  return stemmed;
+}
+
+/**
+ * Takes a post out of the search index, as a database edited by hand or older than search lacks it:
+ * on SQLite out of `tables` (both FTS5 tables by default), on PostgreSQL out of post_search.
+ */
+export async function removeFromSearchIndex(postId: number, tables = ['posts_fts', 'posts_fts_prefix']): Promise<void> {
+  if (getDialect() === 'postgres') {
+    await transaction(async () => void (await queryRows(sql`DELETE FROM post_search WHERE post_id = ${postId}`)));
+    return;
+  }
+  await withSqliteWriter((sqlite) => {
+    for (const table of tables) sqlite.prepare(`DELETE FROM ${table} WHERE rowid = ?`).run(postId);
+  });
+}
 
 let counter = 0;
 export function makePost(overrides: Partial<PostCreateInput> = {}) {

@@ -84,7 +84,7 @@ export function matchingPostIds(parsed: ParsedQuery): SQL {
 export type SearchRow = Omit<SearchResult, 'url' | 'snippet'> & { bodySnippet: string | null; summarySnippet: string | null };
 
 /** Live posts matching, best first (ts_rank), one page of them with ts_headline snippets. */
-export function searchPosts(parsed: ParsedQuery, { limit, offset }: { limit: number; offset: number }): Promise<SearchRow[]> {
+export async function searchPosts(parsed: ParsedQuery, { limit, offset }: { limit: number; offset: number }): Promise<SearchRow[]> {
   const queries = toQueries(parsed);
   const { words, typed } = queries;
   const now = new Date().toISOString();
@@ -98,8 +98,10 @@ export function searchPosts(parsed: ParsedQuery, { limit, offset }: { limit: num
       ? [sql.raw(`'quire_english'`), typed ? sql`(${words} || ${typed.stemmed})` : words]
       : [sql.raw(`'quire_simple'`), typed?.asWritten ?? sql`''::tsquery`];
   const options = `StartSel=${OPEN}, StopSel=${CLOSE}, MaxWords=24, MinWords=12, MaxFragments=1, FragmentDelimiter=…`;
-  const headline = (column: SQL) => sql`ts_headline(${config}, ${column}, ${marked}, ${options})`;
-  return queryRows<SearchRow>(sql`
+  // ts_headline drops what its parser takes for HTML tags and entities; the text is plain, so "<" and
+  // "&" are only text: they pass through it as control characters and are put back below.
+  const headline = (column: SQL) => sql`ts_headline(${config}, translate(${column}, '<&', ${HIDDEN}), ${marked}, ${options})`;
+  const rows = await queryRows<SearchRow>(sql`
     WITH hits AS MATERIALIZED (
       SELECT p.id, ${sql.join(rank, sql` + `)} AS score, s.body, s.summary
       FROM post_search s JOIN posts p ON p.id = s.post_id
@@ -110,4 +112,9 @@ export function searchPosts(parsed: ParsedQuery, { limit, offset }: { limit: num
       ${headline(sql`hits.body`)} AS "bodySnippet", ${headline(sql`hits.summary`)} AS "summarySnippet"
     FROM hits JOIN posts p ON p.id = hits.id
     ORDER BY hits.score DESC, hits.id`);
+  const unhide = (text: string | null) => text && text.replaceAll(HIDDEN[0]!, '<').replaceAll(HIDDEN[1]!, '&');
+  return rows.map((row) => ({ ...row, bodySnippet: unhide(row.bodySnippet), summarySnippet: unhide(row.summarySnippet) }));
 }
+
+/** Stand-ins for "<" and "&" inside ts_headline: control characters, which the stored plain text never holds. */
+const HIDDEN = '\u0001\u0004';

@@ -35,7 +35,7 @@ ALTER TEXT SEARCH CONFIGURATION "quire_simple"
   ALTER MAPPING FOR word, hword, hword_part WITH "unaccent", simple;
 --> statement-breakpoint
 CREATE TABLE "post_search" (
-  "post_id" integer PRIMARY KEY REFERENCES "posts"("id") ON DELETE CASCADE,
+  "post_id" integer PRIMARY KEY REFERENCES "posts"("id") ON DELETE CASCADE ON UPDATE CASCADE,
   "title" text DEFAULT '' NOT NULL,
   "summary" text DEFAULT '' NOT NULL,
   "body" text DEFAULT '' NOT NULL,
