@@ -18,6 +18,14 @@ export const databaseUrlSchema = z
     message: 'must be a postgres:// or postgresql:// URL (or unset, for SQLite at DATABASE_PATH)',
   });
 
+/** DATABASE_POOL_SIZE: PostgreSQL connections per server process. */
+export const databasePoolSizeSchema = z.coerce
+  .number({ error: 'must be a whole number from 1 to 100' })
+  .int('must be a whole number from 1 to 100')
+  .min(1, 'must be a whole number from 1 to 100')
+  .max(100, 'must be a whole number from 1 to 100')
+  .default(10);
+
 export type Dialect = 'sqlite' | 'postgres';
 
 function read<T>(name: string, schema: z.ZodType<T>): T {
@@ -33,6 +41,10 @@ export function getDatabasePath(): string {
 
 export function getDatabaseUrl(): string | undefined {
   return read('DATABASE_URL', databaseUrlSchema);
+}
+
+export function getDatabasePoolSize(): number {
+  return read('DATABASE_POOL_SIZE', databasePoolSizeSchema);
 }
 
 /**

@@ -9,7 +9,7 @@ import { type NodePgDatabase, drizzle as drizzlePostgres } from 'drizzle-orm/nod
 import { migrate as migratePostgres } from 'drizzle-orm/node-postgres/migrator';
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
 import pg from 'pg';
-import { type Dialect, getDatabasePath, getDatabaseUrl, getDialect } from './config';
+import { type Dialect, getDatabasePath, getDatabasePoolSize, getDatabaseUrl, getDialect } from './config';
 import * as postgresSchema from './postgres/schema';
 import * as sqliteSchema from './sqlite/schema';
 
@@ -136,7 +136,7 @@ function openPostgres(url: string): Connection {
   // int8 (count(*), epoch milliseconds) as a number: every value Quire stores fits in 2^53. Set on
   // pg's global parsers because Drizzle passes its own per query, which fall back to those.
   pg.types.setTypeParser(pg.types.builtins.INT8, Number);
-  const pool = new pg.Pool({ connectionString: url, max: Number(process.env.DATABASE_POOL_SIZE) || 10 });
+  const pool = new pg.Pool({ connectionString: url, max: getDatabasePoolSize() });
   // An idle client's error (PostgreSQL restarted, say) must not crash the process; the pool replaces it.
   pool.on('error', (error) => console.error('Quire: PostgreSQL connection error:', error.message));
   const db = drizzlePostgres({ client: pool, schema: postgresSchema, casing: 'snake_case' });

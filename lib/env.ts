@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { databasePathSchema, databaseUrlSchema } from '@/db/config';
+import { databasePathSchema, databasePoolSizeSchema, databaseUrlSchema } from '@/db/config';
 import { canonicalTimeZone } from '@/lib/site/format';
 
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
@@ -7,6 +7,7 @@ const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 const envSchema = z.object({
   DATABASE_PATH: databasePathSchema,
   DATABASE_URL: databaseUrlSchema,
+  DATABASE_POOL_SIZE: databasePoolSizeSchema,
   SITE_URL: z
     .url({ protocol: /^https?$/, error: 'SITE_URL must be an absolute http(s) URL such as https://blog.example.com' })
     .default('http://localhost:3000')
