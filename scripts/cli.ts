@@ -41,7 +41,13 @@ export const databaseName = () => (getDialect() === 'postgres' ? 'the PostgreSQL
 
 /** Backups and restores copy the SQLite file; PostgreSQL has its own tools. */
 export function requireSqlite(command: string): void {
-  if (getDialect() === 'postgres') throw new AppError('bad_request', `${command} is not yet on PostgreSQL: use pg_dump and pg_restore.`);
+  if (getDialect() === 'postgres') {
+    throw new AppError(
+      'bad_request',
+      `${command} copies a SQLite file, and DATABASE_URL names a PostgreSQL database: back it up with pg_dump and ` +
+        'restore it with pg_restore (docs/operations.md, "Backups on PostgreSQL").',
+    );
+  }
 }
 
 /** `1 post`, `2 posts`. */

@@ -4,23 +4,54 @@ import { getDialect, prepareDatabase } from '@/db';
 import { partialPath, placeFile } from '@/lib/ops/backup';
 import { getEnv } from '@/lib/env';
 import { AppError } from '@/lib/errors';
-import { writeExport } from '@/lib/ops/export';
+import { type ExportSummary, writeExport } from '@/lib/ops/export';
 import { databaseName, formatBytes, parseCommand, plural, runScript, usage } from './cli';
 
 /*
- * `npm run export -- --out FILE`: every post and comment as JSON (see lib/ops/export.ts for the
- * format). Without --out the JSON goes to stdout and the summary to stderr: use `npm run -s`,
- * as npm prints its own banner on stdout.
+ * `npm run export -- --out FILE [--full]`: every post and comment as JSON (see lib/ops/export.ts
+ * for the format); with --full, the whole blog, to move it to another database. Without --out the
+ * JSON goes to stdout and the summary to stderr: use `npm run -s`, as npm prints its own banner on stdout.
  */
 
 const HELP = {
-  usage: 'npm run export -- --out FILE',
-  description:
-    'Writes every post and comment as one JSON file (see docs/operations.md, "Export and import"). Without --out\nthe JSON goes to stdout: use `npm run -s export`, as npm prints its own banner there.',
+  usage: 'npm run export -- --out FILE [--full]',
+  description: [
+    'Writes every post and comment as one JSON file (see docs/operations.md, "Export and import"). Without --out',
+    'the JSON goes to stdout: use `npm run -s export`, as npm prints its own banner there.',
+    '',
+    '  --full   The whole blog, to move it to another database (SQLite to PostgreSQL, or back): adds',
+    '           the accounts with their password hashes, the API tokens (their hashes), every setting',
+    '           (the signing secret too), the site images and the tags, all with their ids. Sessions stay',
+    '           behind: everyone signs in again. The file is written readable by you only; keep it as',
+    '           safe as a backup. It imports into a new, empty blog only (docs/operations.md,',
+    '           "Moving to PostgreSQL").',
+  ].join('\n'),
 };
 
+const KEEP_SAFE = "It holds password hashes and the site's secrets: keep it as safe as a backup.";
+
+/** `5 posts and 8 comments`; a full export lists its other rows too. */
+function described({ posts, comments, full }: ExportSummary): string {
+  if (!full) return `${plural(posts, 'post')} and ${plural(comments, 'comment')}`;
+  return [
+    plural(posts, 'post'),
+    plural(comments, 'comment'),
+    plural(full.tags, 'tag'),
+    plural(full.users, 'account'),
+    plural(full.apiTokens, 'API token'),
+    plural(full.settings, 'setting'),
+    plural(full.siteAssets, 'site image'),
+  ]
+    .join(', ')
+    .replace(/, ([^,]*)$/, ' and $1');
+}
+
 runScript(async () => {
-  const { values, positionals } = parseCommand(HELP, { out: { type: 'string', short: 'o' } });
+  const { values, positionals } = parseCommand(HELP, {
+    out: { type: 'string', short: 'o' },
+    full: { type: 'boolean', default: false },
+  });
+  const options = { full: values.full };
   const out = values.out ?? positionals[0];
   if (positionals.length > (values.out ? 0 : 1)) throw usage(HELP.usage);
   const file = databaseName();
@@ -30,8 +61,9 @@ runScript(async () => {
   await prepareDatabase();
 
   if (out === undefined) {
-    const summary = await writeExport((chunk) => process.stdout.write(chunk));
-    console.error(`Exported ${plural(summary.posts, 'post')} and ${plural(summary.comments, 'comment')} from ${file}.`);
+    const summary = await writeExport((chunk) => process.stdout.write(chunk), options);
+    console.error(`Exported ${described(summary)} from ${file}.`);
+    if (summary.full) console.error(KEEP_SAFE);
     return;
   }
   const dest = path.resolve(out);
@@ -39,15 +71,15 @@ runScript(async () => {
   fs.mkdirSync(path.dirname(dest), { recursive: true });
   // Written aside and given its name when complete: an interrupted export leaves no truncated file.
   const tmp = partialPath(dest);
-  const fd = fs.openSync(tmp, 'wx');
+  // A full export holds password hashes and the signing secret: readable by its owner only.
+  const fd = fs.openSync(tmp, 'wx', values.full ? 0o600 : 0o666);
   try {
-    const summary = await writeExport((chunk) => fs.writeSync(fd, chunk));
+    const summary = await writeExport((chunk) => fs.writeSync(fd, chunk), options);
     fs.fsyncSync(fd);
     fs.closeSync(fd);
     placeFile(tmp, dest);
-    console.log(
-      `Exported ${plural(summary.posts, 'post')} and ${plural(summary.comments, 'comment')} to ${out} (${formatBytes(fs.statSync(dest).size)}).`,
-    );
+    console.log(`Exported ${described(summary)} to ${out} (${formatBytes(fs.statSync(dest).size)}).`);
+    if (summary.full) console.log(KEEP_SAFE);
   } finally {
     try {
       fs.closeSync(fd);

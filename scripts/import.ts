@@ -3,13 +3,15 @@ import { getDialect, openDatabase, prepareDatabase } from '@/db';
 import { tags as cacheTags } from '@/lib/cache';
 import { getEnv } from '@/lib/env';
 import { AppError } from '@/lib/errors';
-import { importData } from '@/lib/ops/export';
+import { type ImportResult, importData, isFullExport } from '@/lib/ops/export';
 import { SharedCacheTags } from '@/lib/shared-cache-tags';
+import { PostgresCacheTags } from '@/lib/shared-cache-tags-postgres';
 import { databaseName, parseCommand, plural, runScript, usage } from './cli';
 
 /*
  * `npm run import -- FILE [--replace]`: adds the posts and comments of an export (`-` reads
  * stdin), all or nothing. A post whose slug exists stops the import unless --replace is given.
+ * A full export (`npm run export -- --full`) goes into a new, empty blog and keeps every id.
  */
 
 function readJson(source: string): unknown {
@@ -23,40 +25,52 @@ function readJson(source: string): unknown {
 }
 
 const HELP = {
-  usage: 'npm run import -- FILE [--replace]',
-  description:
-    'Adds the posts and comments of an export (FILE, or - for stdin), all or nothing. A post whose slug\nexists stops the import, unless --replace is given.',
+  usage: 'npm run import -- FILE [--replace | --full]',
+  description: [
+    'Adds the posts and comments of an export (FILE, or - for stdin), all or nothing. A post whose slug',
+    'exists stops the import, unless --replace is given.',
+    '',
+    'A full export (npm run export -- --full) moves a whole blog: it goes into a new, empty database',
+    '(a new DATABASE_PATH, or a newly created PostgreSQL database in DATABASE_URL) and keeps every id,',
+    'account, API token, setting and site image. Sessions stay behind: everyone signs in again.',
+    '',
+    '  --replace   Replace the posts whose slug exists here with those in the file.',
+    '  --full      Refuse a file that is not a full export (a full export is imported whole anyway).',
+  ].join('\n'),
 };
 
-runScript(async () => {
-  const { values, positionals } = parseCommand(HELP, { replace: { type: 'boolean', default: false } });
-  const source = positionals[0];
-  if (source === undefined || positionals.length > 1) throw usage(HELP.usage);
-  const file = databaseName();
-  await prepareDatabase();
-  let result;
-  try {
-    result = await importData(readJson(source), { replace: values.replace });
-  } catch (error) {
-    if (error instanceof AppError && error.code === 'validation') {
-      throw new AppError('validation', `${source}: ${error.message} Nothing was imported.`, { errors: error.errors });
-    }
-    if (error instanceof AppError && error.code === 'conflict') {
-      throw new AppError(
-        'conflict',
-        `${error.message} Nothing was imported. Run again with --replace to replace them with the posts in ${source}.`,
-      );
-    }
-    throw error;
+/** Servers running on this database show the import on their next request, not after their cache's 60 s. */
+async function expireRunningServersCaches(): Promise<void> {
+  if (getDialect() === 'postgres') {
+    // Written to cache_tag_expiries and NOTIFYed; this process sends, so it needs no LISTEN of its own.
+    await new PostgresCacheTags().expire([cacheTags.content]);
+    return;
   }
-  // Servers running on this database show the imported posts on their next request, not after their cache's 60 s.
-  if (getDialect() === 'sqlite') {
-    const { db } = openDatabase(getEnv().DATABASE_PATH);
-    try {
-      new SharedCacheTags(db).expire([cacheTags.content]);
-    } finally {
-      db.$client.close();
-    }
+  const { db } = openDatabase(getEnv().DATABASE_PATH);
+  try {
+    new SharedCacheTags(db).expire([cacheTags.content]);
+  } finally {
+    db.$client.close();
+  }
+}
+
+function report(result: ImportResult, file: string): void {
+  const { full } = result;
+  if (full) {
+    const rows = [
+      plural(result.posts, 'post'),
+      plural(result.comments, 'comment'),
+      plural(full.tags, 'tag'),
+      plural(full.users, 'account'),
+      plural(full.apiTokens, 'API token'),
+      plural(full.settings, 'setting'),
+      plural(full.siteAssets, 'site image'),
+    ];
+    console.log(`Imported the whole blog into ${file}: ${rows.slice(0, -1).join(', ')} and ${rows.at(-1)}, every id kept.`);
+    console.log(
+      'Sessions were not exported: everyone signs in again. Start Quire on this database now (restart it if it runs: it keeps the signing secret it read).',
+    );
+    return;
   }
   const replaced = result.replaced > 0 ? ` (${plural(result.replaced, 'existing post')} replaced)` : '';
   console.log(`Imported ${plural(result.posts, 'post')} and ${plural(result.comments, 'comment')} into ${file}${replaced}.`);
@@ -66,4 +80,39 @@ runScript(async () => {
         'with the email they were written with. Create it (npm run admin:create), then import again with --replace to keep the mark.',
     );
   }
+}
+
+runScript(async () => {
+  const { values, positionals } = parseCommand(HELP, {
+    replace: { type: 'boolean', default: false },
+    full: { type: 'boolean', default: false },
+  });
+  const source = positionals[0];
+  if (source === undefined || positionals.length > 1) throw usage(HELP.usage);
+  const file = databaseName();
+  // The file first: a mistake in it must not make a database (a new SQLite file) on the way.
+  const input = readJson(source);
+  if (values.full && !isFullExport(input)) {
+    throw new AppError(
+      'bad_request',
+      `${source} holds posts and comments only, not a whole blog. Make a full export with npm run export -- --full. Nothing was imported.`,
+    );
+  }
+  await prepareDatabase();
+  let result;
+  try {
+    result = await importData(input, { replace: values.replace });
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'validation') {
+      throw new AppError('validation', `${source}: ${error.message} Nothing was imported.`, { errors: error.errors });
+    }
+    if (error instanceof AppError && error.code === 'conflict') {
+      // Slugs that exist can be replaced; a full export only goes into a new blog.
+      const next = isFullExport(input) ? '' : ` Run again with --replace to replace them with the posts in ${source}.`;
+      throw new AppError('conflict', `${error.message} Nothing was imported.${next}`);
+    }
+    throw error;
+  }
+  await expireRunningServersCaches();
+  report(result, file);
 });

@@ -1,8 +1,8 @@
-import { asc, eq, gt, inArray, sql } from 'drizzle-orm';
+import { asc, count, eq, getTableName, gt, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { type DB, getDialect, openDatabase, queryRows, transaction } from '@/db';
+import { type DB, type Tx, getDialect, openDatabase, queryRows, syncIdSequences, transaction } from '@/db';
 import { getDatabasePath } from '@/db/config';
-import { COMMENT_STATUSES, comments, posts, users } from '@/db/schema';
+import { COMMENT_STATUSES, SITE_ASSETS, apiTokens, comments, posts, settings, siteAssets, tags, users } from '@/db/schema';
 import { expire, tags as cacheTags } from '@/lib/cache';
 import { getEnv } from '@/lib/env';
 import { getSiteIdentity } from '@/lib/site/identity';
@@ -17,11 +17,20 @@ import { indexPost } from '@/lib/content/search';
  * elsewhere. It holds what the author wrote and what readers sent: Markdown sources, dates,
  * statuses, tags, and comments with their replies and commenters' emails (this is the author's
  * private copy). HTML, word counts and comment counts are derived and left out; an import derives
- * them again with the same code as the editor. Accounts, sessions, tokens and settings stay behind.
+ * them again with the same code as the editor. Accounts, tokens and settings stay behind.
+ *
+ * A full export (`{ full: true }`) is for moving a whole blog to another database (SQLite to
+ * PostgreSQL and back): it adds the accounts (password hashes), API tokens (hashes), every settings
+ * row (the signing secret too), the site's images and the tags, and gives every row its id. It goes
+ * into a new, empty blog only, which then keeps every id: links to `#comment-123` and reply threads
+ * still work. Sessions stay behind: everyone signs in again.
  */
 
 export const EXPORT_FORMAT = 'quire-export';
+/** Posts and comments only: still version 1, so an older Quire reads it. */
 export const EXPORT_VERSION = 1;
+/** Version 2 added the sections of a full export. */
+export const FULL_EXPORT_VERSION = 2;
 
 const isoTime = (field: string) =>
   z.iso
@@ -31,14 +40,31 @@ const isoTime = (field: string) =>
 const textOf = (field: string, { required = true } = {}) =>
   z.string({ error: `${field} must be text.` }).min(required ? 1 : 0, `${field} cannot be empty.`);
 
+const idOf = (field: string) =>
+  z
+    .number({ error: `${field} must be a number.` })
+    .int(`${field} must be a whole number.`)
+    .positive(`${field} must be positive.`);
+
+/** What lib/auth/crypto.ts's sha256 gives: a token's or a commenter id's hash, never the secret itself. */
+const sha256Of = (field: string) =>
+  z.string({ error: `${field} must be text.` }).regex(/^[0-9a-f]{64}$/, `${field} must be a SHA-256 hash (64 hex digits).`);
+
 const commentSchema = z.strictObject({
-  /** Numbers the comment within the file (not a database id); replies name it in `parentId`. */
-  id: z.number({ error: 'id must be a number.' }).int('id must be a whole number.').positive('id must be positive.'),
+  /**
+   * Numbers the comment within the file; replies name it in `parentId`. A full export uses the
+   * database ids, which its import keeps; any other import gives comments new ones.
+   */
+  id: idOf('id'),
   parentId: z.number({ error: 'parentId must be the id of a comment or null.' }).int().positive().nullable().default(null),
   authorName: textOf('authorName'),
   authorEmail: z.string({ error: 'authorEmail must be text or null.' }).max(254).toLowerCase().nullable().default(null),
   /** Written by the blog's author while signed in (shown as "Author"). */
   byAuthor: z.boolean({ error: 'byAuthor must be true or false.' }).default(false),
+  /** Full exports: the account that wrote it (the id of one in `users`). */
+  authorUserId: idOf('authorUserId').nullable().optional(),
+  /** Full exports: who the reader is across comments (see lib/comments/moderation.ts). */
+  commenterKey: sha256Of('commenterKey').nullable().optional(),
   status: z.enum(COMMENT_STATUSES, { error: 'status must be "approved", "pending" or "spam".' }).default('approved'),
   createdAt: isoTime('createdAt'),
   updatedAt: isoTime('updatedAt').nullable().default(null),
@@ -49,6 +75,8 @@ const commentSchema = z.strictObject({
 
 const postSchema = z
   .strictObject({
+    /** Full exports: the database id, which their import keeps. */
+    id: idOf('id').optional(),
     slug: slugSchema,
     title: textOf('title'),
     summary: textOf('summary', { required: false }).default(''),
@@ -68,8 +96,71 @@ const postSchema = z
     error: 'A published or scheduled post needs publishedAt.',
   });
 
+const userSchema = z.strictObject({
+  id: idOf('id'),
+  email: textOf('email').max(254).toLowerCase(),
+  name: textOf('name'),
+  /** Never a password: what lib/auth/password.ts stores. */
+  passwordHash: z
+    .string({ error: 'passwordHash must be text.' })
+    .regex(
+      /^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/,
+      'passwordHash must be a password hash as Quire stores it (scrypt$N$r$p$salt$hash), never a password.',
+    ),
+  createdAt: isoTime('createdAt'),
+  updatedAt: isoTime('updatedAt'),
+});
+
+const apiTokenSchema = z.strictObject({
+  id: idOf('id'),
+  userId: idOf('userId'),
+  name: textOf('name'),
+  /** The token itself is shown once when it is made and never stored, so no export holds it. */
+  tokenHash: sha256Of('tokenHash'),
+  prefix: textOf('prefix'),
+  createdAt: isoTime('createdAt'),
+  lastUsedAt: isoTime('lastUsedAt').nullable().default(null),
+  expiresAt: isoTime('expiresAt').nullable().default(null),
+});
+
+const settingSchema = z.strictObject({
+  key: textOf('key'),
+  /** As stored: JSON for most keys, the plain signing secret for `signing_secret`. */
+  value: textOf('value', { required: false }),
+  updatedAt: isoTime('updatedAt'),
+});
+
+const siteAssetSchema = z.strictObject({
+  name: z.enum(SITE_ASSETS, { error: `name must be one of ${SITE_ASSETS.map((name) => `"${name}"`).join(', ')}.` }),
+  contentType: textOf('contentType'),
+  /** The image's bytes in base64. */
+  data: z.base64({ error: 'data must be the image in base64.' }).min(1, 'data cannot be empty.'),
+  /** Names the bytes in the image's URL (see lib/site/assets.ts). */
+  hash: z.string({ error: 'hash must be text.' }).regex(/^[\w-]{16}$/, 'hash must be 16 letters, digits, - or _.'),
+  width: idOf('width'),
+  height: idOf('height'),
+  updatedAt: isoTime('updatedAt'),
+});
+
+const tagSchema = z.strictObject({ id: idOf('id'), slug: slugSchema, name: textOf('name') });
+
+/** What a full export adds; they come all together, or none of them does. */
+const fullSections = {
+  users: z.array(userSchema, { error: 'users must be a list.' }).optional(),
+  apiTokens: z.array(apiTokenSchema, { error: 'apiTokens must be a list.' }).optional(),
+  settings: z.array(settingSchema, { error: 'settings must be a list.' }).optional(),
+  siteAssets: z.array(siteAssetSchema, { error: 'siteAssets must be a list.' }).optional(),
+  tags: z.array(tagSchema, { error: 'tags must be a list.' }).optional(),
+};
+const FULL_SECTIONS = Object.keys(fullSections) as (keyof typeof fullSections)[];
+
 export type ExportedComment = z.output<typeof commentSchema>;
 export type ExportedPost = z.output<typeof postSchema>;
+export type ExportedUser = z.output<typeof userSchema>;
+export type ExportedApiToken = z.output<typeof apiTokenSchema>;
+export type ExportedSetting = z.output<typeof settingSchema>;
+export type ExportedSiteAsset = z.output<typeof siteAssetSchema>;
+export type ExportedTag = z.output<typeof tagSchema>;
 
 export interface ExportSite {
   name: string;
@@ -78,18 +169,86 @@ export interface ExportSite {
   author?: string;
 }
 
-export interface ExportDocument {
+/** The sections of a full export, in the order they are written. */
+export interface FullSections {
+  users: ExportedUser[];
+  apiTokens: ExportedApiToken[];
+  settings: ExportedSetting[];
+  siteAssets: ExportedSiteAsset[];
+  tags: ExportedTag[];
+}
+
+export interface ExportDocument extends Partial<FullSections> {
   format: typeof EXPORT_FORMAT;
-  version: typeof EXPORT_VERSION;
+  version: typeof EXPORT_VERSION | typeof FULL_EXPORT_VERSION;
   exportedAt: string;
   /** Where the posts came from; for people reading the file, an import ignores it. */
   site: ExportSite;
   posts: ExportedPost[];
 }
 
-/** Slugs unique in the file; replies point at a comment of the same post; no comment is its own ancestor. */
-function checkReferences(doc: { posts: ExportedPost[] }, ctx: z.RefinementCtx): void {
-  const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+const listed = (items: string[], max = 10) =>
+  items.length <= max ? items.join(', ') : `${items.slice(0, max).join(', ')} and ${items.length - max} more`;
+
+type Issue = (path: (string | number)[], message: string) => void;
+
+/** Reports every item of `section` after the first with the same `field`; returns where each value first is. */
+function checkUnique<T, F extends keyof T & string>(
+  issue: Issue,
+  section: keyof FullSections,
+  items: T[] | undefined,
+  field: F,
+  message: (value: T[F]) => string,
+): Map<T[F], number> {
+  const seen = new Map<T[F], number>();
+  items?.forEach((item, i) => {
+    const value = item[field];
+    if (seen.has(value)) issue([section, i, field], message(value));
+    else seen.set(value, i);
+  });
+  return seen;
+}
+
+/** A full export: its sections all there, every post with its id, every reference to a row of the file. */
+function checkFullSections(doc: Partial<FullSections> & { posts: ExportedPost[] }, issue: Issue): void {
+  const present = FULL_SECTIONS.filter((section) => doc[section] !== undefined);
+  if (present.length === 0) return;
+  for (const section of FULL_SECTIONS) {
+    if (doc[section] === undefined)
+      issue([section], `A full export has ${listed(FULL_SECTIONS.map(String))}; this one has ${listed(present)} but no ${section}.`);
+  }
+  const userIds = checkUnique(issue, 'users', doc.users, 'id', (id) => `Another user has the id ${id} too.`);
+  checkUnique(issue, 'users', doc.users, 'email', (email) => `Another user has the email ${email} too.`);
+  checkUnique(issue, 'apiTokens', doc.apiTokens, 'id', (id) => `Another token has the id ${id} too.`);
+  checkUnique(issue, 'apiTokens', doc.apiTokens, 'tokenHash', () => 'Another token has this hash too.');
+  doc.apiTokens?.forEach((token, i) => {
+    if (!userIds.has(token.userId)) issue(['apiTokens', i, 'userId'], `No user has the id ${token.userId}.`);
+  });
+  checkUnique(issue, 'settings', doc.settings, 'key', (key) => `The setting "${key}" is in the file twice.`);
+  checkUnique(issue, 'siteAssets', doc.siteAssets, 'name', (name) => `The image "${name}" is in the file twice.`);
+  checkUnique(issue, 'tags', doc.tags, 'id', (id) => `Another tag has the id ${id} too.`);
+  const tagSlugs = checkUnique(issue, 'tags', doc.tags, 'slug', (slug) => `Another tag has the slug "${slug}" too.`);
+  const postIds = new Map<number, number>();
+  doc.posts.forEach((post, p) => {
+    if (post.id === undefined) issue(['posts', p, 'id'], 'A full export gives every post its id.');
+    else if (postIds.has(post.id)) issue(['posts', p, 'id'], `posts[${postIds.get(post.id)}] has the id ${post.id} too.`);
+    else postIds.set(post.id, p);
+    post.tags.forEach((tag, t) => {
+      if (!tagSlugs.has(tag.slug)) issue(['posts', p, 'tags', t, 'slug'], `No tag in tags has the slug "${tag.slug}".`);
+    });
+    post.comments.forEach((comment, c) => {
+      if (comment.authorUserId != null && !userIds.has(comment.authorUserId))
+        issue(['posts', p, 'comments', c, 'authorUserId'], `No user has the id ${comment.authorUserId}.`);
+    });
+  });
+}
+
+/**
+ * Slugs unique in the file; replies point at a comment of the same post; no comment is its own
+ * ancestor; a full export's sections and references (checkFullSections).
+ */
+function checkReferences(doc: Partial<FullSections> & { posts: ExportedPost[] }, ctx: z.RefinementCtx): void {
+  const issue: Issue = (path, message) => ctx.addIssue({ code: 'custom', path, message });
   const slugs = new Map<string, number>();
   const owner = new Map<number, number>();
   doc.posts.forEach((post, p) => {
@@ -120,17 +279,26 @@ function checkReferences(doc: { posts: ExportedPost[] }, ctx: z.RefinementCtx): 
       for (const id of seen) settled.add(id);
     });
   });
+  checkFullSections(doc, issue);
 }
 
 const documentSchema = z
   .strictObject({
     format: z.literal(EXPORT_FORMAT, { error: `format must be "${EXPORT_FORMAT}": this does not look like a Quire export.` }),
-    version: z.literal(EXPORT_VERSION, { error: `version must be ${EXPORT_VERSION}: the file comes from another version of Quire.` }),
+    version: z.literal([EXPORT_VERSION, FULL_EXPORT_VERSION], {
+      error: `version must be ${EXPORT_VERSION} or ${FULL_EXPORT_VERSION}: the file comes from another version of Quire.`,
+    }),
     exportedAt: isoTime('exportedAt').optional(),
     site: z.unknown().optional(),
+    ...fullSections,
     posts: z.array(postSchema, { error: 'posts must be a list.' }),
   })
   .superRefine(checkReferences);
+
+type ParsedExport = z.output<typeof documentSchema>;
+/** A parsed export with the sections of a full one. */
+type FullExport = ParsedExport & FullSections;
+const isFull = (doc: ParsedExport): doc is FullExport => doc.users !== undefined;
 
 /** `['posts', 3, 'comments', 0, 'body']` as people write it: `posts[3].comments[0].body`. */
 export const formatPath = (path: readonly PropertyKey[]) =>
@@ -151,16 +319,23 @@ export function parseExport(input: unknown): z.output<typeof documentSchema> {
 /** Posts are read in pages of this many: memory stays flat for any size of blog. */
 const BATCH = 500;
 
+export interface ExportOptions {
+  /** The whole blog with its ids, to move it to another database (see the top of this file). */
+  full?: boolean;
+}
+
 export interface ExportSummary {
   posts: number;
   comments: number;
+  /** A full export: how many rows of each of its sections. */
+  full?: { [Section in keyof FullSections]: number };
 }
 
-async function exportHeader(): Promise<Omit<ExportDocument, 'posts'>> {
+async function exportHeader(full: boolean): Promise<Omit<ExportDocument, 'posts' | keyof FullSections>> {
   const { name, description, authorName } = await getSiteIdentity();
   return {
     format: EXPORT_FORMAT,
-    version: EXPORT_VERSION,
+    version: full ? FULL_EXPORT_VERSION : EXPORT_VERSION,
     exportedAt: new Date().toISOString(),
     site: { name, url: getEnv().SITE_URL, description, author: authorName },
   };
@@ -173,6 +348,8 @@ const commentColumns = {
   authorName: comments.authorName,
   authorEmail: comments.authorEmail,
   byAuthor: sql<boolean>`${comments.authorUserId} IS NOT NULL`.mapWith(Boolean),
+  authorUserId: comments.authorUserId,
+  commenterKey: comments.commenterKey,
   status: comments.status,
   createdAt: comments.createdAt,
   updatedAt: comments.updatedAt,
@@ -201,15 +378,76 @@ async function inSnapshot<T>(read: (db: DB) => Promise<T>): Promise<T> {
   }
 }
 
+/** Every row of the tables a full export adds, in id (or key) order. Sessions stay behind. */
+async function readFullSections(db: DB): Promise<FullSections> {
+  const [userRows, tokenRows, settingRows, assetRows, tagRows] = [
+    await db.select().from(users).orderBy(asc(users.id)),
+    await db.select().from(apiTokens).orderBy(asc(apiTokens.id)),
+    await db.select().from(settings).orderBy(asc(settings.key)),
+    await db.select().from(siteAssets).orderBy(asc(siteAssets.name)),
+    await db.select().from(tags).orderBy(asc(tags.id)),
+  ];
+  // Field by field, so the file reads the same whichever database wrote it.
+  return {
+    users: userRows.map(({ id, email, name, passwordHash, createdAt, updatedAt }) => ({
+      id,
+      email,
+      name,
+      passwordHash,
+      createdAt,
+      updatedAt,
+    })),
+    apiTokens: tokenRows.map(({ id, userId, name, tokenHash, prefix, createdAt, lastUsedAt, expiresAt }) => ({
+      id,
+      userId,
+      name,
+      tokenHash,
+      prefix,
+      createdAt,
+      lastUsedAt,
+      expiresAt,
+    })),
+    settings: settingRows.map(({ key, value, updatedAt }) => ({ key, value, updatedAt })),
+    siteAssets: assetRows.map(({ name, contentType, data, hash, width, height, updatedAt }) => ({
+      name,
+      contentType,
+      data: Buffer.from(data).toString('base64'),
+      hash,
+      width,
+      height,
+      updatedAt,
+    })),
+    tags: tagRows.map(({ id, slug, name }) => ({ id, slug, name })),
+  };
+}
+
 /**
- * Calls `visit` with every post, oldest first, from one snapshot: the export is one consistent
- * moment even while the server keeps writing.
+ * Reads the blog from one snapshot, so the export is one consistent moment even while the server
+ * keeps writing: `begin` gets the document without its posts, then `visit` every post, oldest first.
  */
-async function eachExportedPost(visit: (post: ExportedPost) => void): Promise<ExportSummary> {
+async function readExport(
+  { full = false }: ExportOptions,
+  begin: (head: Omit<ExportDocument, 'posts'>) => void,
+  visit: (post: ExportedPost) => void,
+): Promise<ExportSummary> {
   const now = new Date().toISOString();
+  const header = await exportHeader(full);
   let nextCommentId = 1;
-  const summary = { posts: 0, comments: 0 };
+  const summary: ExportSummary = { posts: 0, comments: 0 };
   await inSnapshot(async (db) => {
+    if (full) {
+      const sections = await readFullSections(db);
+      begin({ ...header, ...sections });
+      summary.full = {
+        users: sections.users.length,
+        apiTokens: sections.apiTokens.length,
+        settings: sections.settings.length,
+        siteAssets: sections.siteAssets.length,
+        tags: sections.tags.length,
+      };
+    } else {
+      begin(header);
+    }
     for (let lastId = 0; ;) {
       const rows = await db.select().from(posts).where(gt(posts.id, lastId)).orderBy(asc(posts.id)).limit(BATCH);
       if (rows.length === 0) break;
@@ -229,10 +467,12 @@ async function eachExportedPost(visit: (post: ExportedPost) => void): Promise<Ex
       }
       for (const row of rows) {
         const postComments = commentsByPost.get(row.id) ?? [];
-        // Ids in the file number the comments from 1; a parent on another post (only possible by
-        // editing the database by hand) is dropped, as the post page shows such a reply at the top level.
-        const fileIds = new Map(postComments.map((comment) => [comment.id, nextCommentId++]));
+        // Ids in the file number the comments from 1, or are the database's in a full export; a parent
+        // on another post (only possible by editing the database by hand) is dropped, as the post page
+        // shows such a reply at the top level.
+        const fileIds = new Map(postComments.map((comment) => [comment.id, full ? comment.id : nextCommentId++]));
         visit({
+          ...(full ? { id: row.id } : {}),
           slug: row.slug,
           title: row.title,
           summary: row.summary,
@@ -249,6 +489,7 @@ async function eachExportedPost(visit: (post: ExportedPost) => void): Promise<Ex
             authorName: comment.authorName,
             authorEmail: comment.authorEmail,
             byAuthor: comment.byAuthor,
+            ...(full ? { authorUserId: comment.authorUserId, commenterKey: comment.commenterKey } : {}),
             status: comment.status,
             createdAt: comment.createdAt,
             updatedAt: comment.updatedAt,
@@ -265,25 +506,35 @@ async function eachExportedPost(visit: (post: ExportedPost) => void): Promise<Ex
 }
 
 /** The whole export as one object (tests, small blogs). */
-export async function exportData(): Promise<ExportDocument> {
+export async function exportData(options: ExportOptions = {}): Promise<ExportDocument> {
+  const heads: Omit<ExportDocument, 'posts'>[] = [];
   const exported: ExportedPost[] = [];
-  const header = await exportHeader();
-  await eachExportedPost((post) => exported.push(post));
-  return { ...header, posts: exported };
+  await readExport(
+    options,
+    (head) => heads.push(head),
+    (post) => exported.push(post),
+  );
+  return { ...heads[0]!, posts: exported };
 }
 
 /**
  * Writes the export as JSON text in pieces, one post at a time, so a blog of any size streams to
  * a file or a pipe. The text is exactly `JSON.stringify(exportData(), null, 2)` plus a newline.
  */
-export async function writeExport(write: (chunk: string) => void): Promise<ExportSummary> {
-  const head = JSON.stringify({ ...(await exportHeader()), posts: [] }, null, 2);
-  write(head.slice(0, head.lastIndexOf('[') + 1));
+export async function writeExport(write: (chunk: string) => void, options: ExportOptions = {}): Promise<ExportSummary> {
   let first = true;
-  const summary = await eachExportedPost((post) => {
-    write(`${first ? '' : ','}\n    ${JSON.stringify(post, null, 2).replaceAll('\n', '\n    ')}`);
-    first = false;
-  });
+  const summary = await readExport(
+    options,
+    (head) => {
+      // `posts` is the last key, so the last bracket is its list's.
+      const text = JSON.stringify({ ...head, posts: [] }, null, 2);
+      write(text.slice(0, text.lastIndexOf('[') + 1));
+    },
+    (post) => {
+      write(`${first ? '' : ','}\n    ${JSON.stringify(post, null, 2).replaceAll('\n', '\n    ')}`);
+      first = false;
+    },
+  );
   write(first ? ']\n}\n' : '\n  ]\n}\n');
   return summary;
 }
@@ -297,10 +548,50 @@ export interface ImportResult {
   replaced: number;
   /** Comments by the blog's author for which this blog has no account with the same email: imported without the "Author" mark. */
   unlinkedAuthorComments: number;
+  /** A full export: the rows of its other sections, imported as they are. */
+  full?: { [Section in keyof FullSections]: number };
 }
 
-const listed = (items: string[], max = 10) =>
-  items.length <= max ? items.join(', ') : `${items.slice(0, max).join(', ')} and ${items.length - max} more`;
+/** Whether a JSON value claims to be a full export, for a caller's wording before it is imported. */
+export const isFullExport = (input: unknown): boolean => typeof input === 'object' && input !== null && 'users' in input;
+
+/** Rows inserted per statement: far below either database's limit on parameters. */
+const INSERT_CHUNK = 500;
+
+const counted = (n: number, noun: string) => `${n.toLocaleString('en')} ${noun}${n === 1 ? '' : 's'}`;
+
+/** Every id a full import keeps must be free, so it goes into a blog with no posts, accounts or tags. */
+async function refuseUnlessEmpty(tx: Tx): Promise<void> {
+  const rows = async (table: typeof posts | typeof users | typeof tags) => (await tx.select({ n: count() }).from(table))[0]!.n;
+  const held: [number, string][] = [
+    [await rows(posts), 'post'],
+    [await rows(users), 'account'],
+    [await rows(tags), 'tag'],
+  ];
+  const found = held.filter(([n]) => n > 0).map(([n, noun]) => counted(n, noun));
+  if (found.length === 0) return;
+  const has = found.length === 1 ? found[0] : `${found.slice(0, -1).join(', ')} and ${found.at(-1)}`;
+  throw new AppError(
+    'conflict',
+    `A full export goes into a new, empty blog, where every row keeps its id, and this one has ${has}. ` +
+      'Import it into a new database: a new file in DATABASE_PATH, or a newly created PostgreSQL database in DATABASE_URL.',
+  );
+}
+
+/** The rows of a full export's sections, with their ids; settings and images replace what a new blog made of its own. */
+async function insertFullSections(tx: Tx, doc: FullExport): Promise<void> {
+  for (let i = 0; i < doc.users.length; i += INSERT_CHUNK) await tx.insert(users).values(doc.users.slice(i, i + INSERT_CHUNK));
+  for (let i = 0; i < doc.apiTokens.length; i += INSERT_CHUNK) await tx.insert(apiTokens).values(doc.apiTokens.slice(i, i + INSERT_CHUNK));
+  for (let i = 0; i < doc.tags.length; i += INSERT_CHUNK) await tx.insert(tags).values(doc.tags.slice(i, i + INSERT_CHUNK));
+  // A new blog that has run once has a signing secret of its own, and a setup token's hash.
+  for (const { key, value, updatedAt } of doc.settings) {
+    await tx.insert(settings).values({ key, value, updatedAt }).onConflictDoUpdate({ target: settings.key, set: { value, updatedAt } });
+  }
+  for (const { data, ...asset } of doc.siteAssets) {
+    const row = { ...asset, data: Buffer.from(data, 'base64') };
+    await tx.insert(siteAssets).values(row).onConflictDoUpdate({ target: siteAssets.name, set: row });
+  }
+}
 
 /**
  * Adds every post and comment of an export, all or nothing, in one transaction. Slugs, dates,
@@ -308,9 +599,19 @@ const listed = (items: string[], max = 10) =>
  * would. A slug that exists here stops the import, unless `replace` is set: then the existing
  * post (and its comments) is replaced by the one in the file. Comments by the blog's author keep
  * their mark when an account with the same email exists here.
+ *
+ * A full export goes into an empty blog only and keeps every id (posts, comments, tags, accounts,
+ * tokens), with the settings and images; on PostgreSQL the id sequences then move past them.
  */
 export async function importData(input: unknown, { replace = false }: { replace?: boolean } = {}): Promise<ImportResult> {
   const doc = parseExport(input);
+  const full = isFull(doc);
+  if (full && replace) {
+    throw new AppError(
+      'bad_request',
+      'A full export goes into a new, empty blog only, so it replaces nothing: import it without --replace.',
+    );
+  }
   // Rendering is the slow part; done first, the write lock is held only for the inserts.
   const rendered: { html: string; text: string; wordCount: number; comments: string[] }[] = [];
   for (const post of doc.posts) {
@@ -321,48 +622,62 @@ export async function importData(input: unknown, { replace = false }: { replace?
   }
 
   const result = await transaction(async (tx) => {
-    const taken = new Set((await tx.select({ slug: posts.slug }).from(posts)).map((row) => row.slug));
-    const conflicts = doc.posts.flatMap((post, index) => (taken.has(post.slug) ? [{ slug: post.slug, index }] : []));
-    if (conflicts.length > 0 && !replace) {
-      const some = conflicts.length === 1 ? '1 post in the file already exists' : `${conflicts.length} posts in the file already exist`;
-      throw new AppError('conflict', `${some} here: ${listed(conflicts.map((c) => c.slug))}.`, {
-        errors: conflicts.map(({ slug, index }) => ({
-          field: `posts[${index}].slug`,
-          message: `A post with the slug "${slug}" already exists.`,
-        })),
-      });
+    let conflicts: { slug: string; index: number }[] = [];
+    if (full) {
+      await refuseUnlessEmpty(tx);
+      await insertFullSections(tx, doc);
+    } else {
+      const taken = new Set((await tx.select({ slug: posts.slug }).from(posts)).map((row) => row.slug));
+      conflicts = doc.posts.flatMap((post, index) => (taken.has(post.slug) ? [{ slug: post.slug, index }] : []));
+      if (conflicts.length > 0 && !replace) {
+        const some = conflicts.length === 1 ? '1 post in the file already exists' : `${conflicts.length} posts in the file already exist`;
+        throw new AppError('conflict', `${some} here: ${listed(conflicts.map((c) => c.slug))}.`, {
+          errors: conflicts.map(({ slug, index }) => ({
+            field: `posts[${index}].slug`,
+            message: `A post with the slug "${slug}" already exists.`,
+          })),
+        });
+      }
+      for (const { slug } of conflicts) await tx.delete(posts).where(eq(posts.slug, slug));
     }
-    for (const { slug } of conflicts) await tx.delete(posts).where(eq(posts.slug, slug));
 
     const accounts = new Map((await tx.select({ id: users.id, email: users.email }).from(users)).map((user) => [user.email, user.id]));
     let commentCount = 0;
     let unlinkedAuthorComments = 0;
     for (const [p, post] of doc.posts.entries()) {
       const { html, text, wordCount, comments: commentHtml } = rendered[p]!;
-      const { tags: postTags, comments: postComments, status, ...fields } = post;
+      const { id: fileId, tags: postTags, comments: postComments, status, ...fields } = post;
       const [inserted] = await tx
         .insert(posts)
-        .values({ ...fields, status: status === 'draft' ? 'draft' : 'published', html, wordCount })
+        .values({ ...(full ? { id: fileId } : {}), ...fields, status: status === 'draft' ? 'draft' : 'published', html, wordCount })
         .returning({ id: posts.id });
       const postId = inserted!.id;
       await setPostTags(tx, postId, postTags);
 
-      // Parents first: a reply is inserted once the comment it answers has its new id.
+      // Parents first: a reply is inserted once the comment it answers has its id here.
       const newIds = new Map<number, number>();
       let waiting = postComments.map((comment, c) => ({ comment, html: commentHtml[c]! }));
       while (waiting.length > 0) {
         const later: typeof waiting = [];
         for (const item of waiting) {
-          const { id, parentId, byAuthor, ...comment } = item.comment;
+          const { id, parentId, byAuthor, authorUserId: fileAuthorId, commenterKey, ...comment } = item.comment;
           if (parentId !== null && !newIds.has(parentId)) {
             later.push(item);
             continue;
           }
-          const authorUserId = byAuthor ? (accounts.get(comment.authorEmail ?? '') ?? null) : null;
+          // A full export names the account; otherwise the mark goes to the account here with the same email.
+          const authorUserId = full ? (fileAuthorId ?? null) : byAuthor ? (accounts.get(comment.authorEmail ?? '') ?? null) : null;
           if (byAuthor && authorUserId === null) unlinkedAuthorComments++;
           const [created] = await tx
             .insert(comments)
-            .values({ ...comment, postId, parentId: parentId === null ? null : newIds.get(parentId)!, authorUserId, html: item.html })
+            .values({
+              ...(full ? { id, commenterKey: commenterKey ?? null } : {}),
+              ...comment,
+              postId,
+              parentId: parentId === null ? null : newIds.get(parentId)!,
+              authorUserId,
+              html: item.html,
+            })
             .returning({ id: comments.id });
           newIds.set(id, created!.id);
           commentCount++;
@@ -373,7 +688,25 @@ export async function importData(input: unknown, { replace = false }: { replace?
       }
       await indexPost(postId, text);
     }
-    return { posts: doc.posts.length, comments: commentCount, replaced: conflicts.length, unlinkedAuthorComments };
+    // Before the commit, so that no row written after it draws an id the import took.
+    if (full) await syncIdSequences([users, apiTokens, tags, posts, comments].map((table) => getTableName(table)));
+    return {
+      posts: doc.posts.length,
+      comments: commentCount,
+      replaced: conflicts.length,
+      unlinkedAuthorComments,
+      ...(full
+        ? {
+            full: {
+              users: doc.users.length,
+              apiTokens: doc.apiTokens.length,
+              settings: doc.settings.length,
+              siteAssets: doc.siteAssets.length,
+              tags: doc.tags.length,
+            },
+          }
+        : {}),
+    };
   });
   expire(cacheTags.content);
   return result;
