@@ -87,6 +87,33 @@ describe('database', () => {
     });
   });
 
+  it('keeps a transaction that awaits to itself: others neither see it before it commits nor end up inside it', async () => {
+    const slugs = async () => (await getDb().select({ slug: posts.slug }).from(posts)).map((row) => row.slug).sort();
+    const row = (slug: string) => ({ slug, title: slug, body: 'b', html: 'b' });
+    let inside!: () => void;
+    const insideReached = new Promise<void>((resolve) => (inside = resolve));
+    let finish!: () => void;
+    const finishAllowed = new Promise<void>((resolve) => (finish = resolve));
+    // A inserts a post, then waits (another request's turn), then fails: its insert must vanish.
+    const a = transaction(async (tx) => {
+      await tx.insert(posts).values(row('from-a'));
+      inside();
+      await finishAllowed;
+      throw new Error('A fails after awaiting');
+    });
+    await insideReached;
+    // While A is open: a read elsewhere does not see A's insert, and B's own write is not part of A.
+    expect(await slugs()).toEqual([]);
+    const b = transaction(async (tx) => {
+      await tx.insert(posts).values(row('from-b'));
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    finish();
+    await expect(a).rejects.toThrow('A fails after awaiting');
+    await b;
+    expect(await slugs()).toEqual(['from-b']);
+  });
+
   it('builds the comment tree in one pass, with replies under their parent', async () => {
     const post = await makePost();
     const a = await makeComment(post.slug, { body: 'a' });
