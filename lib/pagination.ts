@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_ID } from '@/db/enums';
 import { fieldError } from '@/lib/errors';
 
 export interface Page<T> {
@@ -9,7 +10,7 @@ export interface Page<T> {
 /** Keyset position of the last item seen: its sort time and id. Opaque to clients. */
 export type Cursor = { time: string; id: number };
 
-const cursorSchema = z.tuple([z.iso.datetime(), z.number().int().positive()]);
+const cursorSchema = z.tuple([z.iso.datetime(), z.number().int().positive().max(MAX_ID)]);
 
 export function encodeCursor({ time, id }: Cursor): string {
   return Buffer.from(JSON.stringify([time, id])).toString('base64url');

@@ -1,10 +1,11 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import * as adminCommentsRoute from '@/app/api/admin/comments/route';
 import * as commentRoute from '@/app/api/comments/[id]/route';
 import * as commentsRoute from '@/app/api/posts/[slug]/comments/route';
 import { count, desc, eq } from 'drizzle-orm';
 import { getDb, transaction } from '@/db';
 import { comments } from '@/db/schema';
-import { call, makeComment, makePost, resetDatabase } from './helpers';
+import { ADMIN, call, makeComment, makePost, resetDatabase } from './helpers';
 
 beforeEach(resetDatabase);
 
@@ -181,5 +182,34 @@ describe('GET /api/comments/{id}', () => {
     const response = await call(commentRoute.PUT, { method: 'PUT' });
     expect(response.status).toBe(405);
     expect(response.headers.get('allow')).toBe('DELETE, GET, HEAD, OPTIONS, PATCH');
+  });
+});
+
+// Found by the fuzz test on PostgreSQL, where an id past 32 bits or a NUL in text is an error of the
+// database itself (a 500) instead of a value that names nothing.
+describe('values no row can hold', () => {
+  const TOO_BIG = String(2 ** 31);
+
+  it('answers an id past the largest one with a 404', async () => {
+    for (const id of [TOO_BIG, '9007199254740993']) {
+      const response = await call(commentRoute.GET, { path: `/api/comments/${id}`, params: { id } });
+      await problemOf(response, 404);
+    }
+  });
+
+  it('refuses a parent id or a cursor past the largest id as a field error', async () => {
+    const { slug } = await makePost();
+    const reply = await post(slug, { authorName: 'A', body: 'Reply', parentId: 2 ** 31 });
+    expect((await problemOf(reply, 400)).errors?.[0]?.field).toBe('parentId');
+    const cursor = Buffer.from(JSON.stringify(['2026-01-01T00:00:00.000Z', 2 ** 31])).toString('base64url');
+    const page = await call(commentsRoute.GET, { path: `/api/posts/${slug}/comments?cursor=${cursor}`, params: { slug } });
+    expect((await problemOf(page, 400)).errors?.[0]?.field).toBe('cursor');
+  });
+
+  it('reads a NUL in the query string as nothing', async () => {
+    const { slug } = await makePost();
+    await makeComment(slug);
+    const response = await call(adminCommentsRoute.GET, { path: '/api/admin/comments?post=%00&q=%00', headers: ADMIN });
+    expect(response.status).toBe(200);
   });
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { COMMENT_STATUSES, type CommentStatus } from '@/db/enums';
+import { COMMENT_STATUSES, type CommentStatus, MAX_ID } from '@/db/enums';
 import { requestSchema, responseSchema } from '@/lib/api/registry';
 import { dateTime, optionalField, pageOf, textField, url } from '@/lib/api/schemas';
 import { listQuerySchema } from '@/lib/pagination';
@@ -38,7 +38,8 @@ export const commentCreateSchema = requestSchema(
       z.coerce
         .number({ error: 'parentId must be the id of a comment on this post.' })
         .int('parentId must be the id of a comment on this post.')
-        .positive('parentId must be the id of a comment on this post.'),
+        .positive('parentId must be the id of a comment on this post.')
+        .max(MAX_ID, 'parentId must be the id of a comment on this post.'),
     ),
   }),
 );

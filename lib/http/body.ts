@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { AppError, type FieldError, notFound } from '@/lib/errors';
+import { MAX_ID } from '@/db/enums';
 
 /* Reading what a request sends: bodies within their size limit, validated with the shared zod schemas. */
 
@@ -91,8 +92,11 @@ function invalidFields(error: z.ZodError): AppError {
 
 /** Query strings use the same zod schemas as bodies. */
 export function parseQuery<S extends z.ZodType>(schema: S, request: Request): z.output<S> {
-  return parseInput(schema, Object.fromEntries(new URL(request.url).searchParams));
+  return parseInput(schema, Object.fromEntries([...new URL(request.url).searchParams].map(([key, value]) => [key, withoutNul(value)])));
 }
+
+/** NUL is never part of a word, a slug or a date, and PostgreSQL's text cannot hold it: a query's values lose it, as body text does (cleanText). */
+const withoutNul = (value: string) => value.replaceAll('\u0000', '');
 
 /** A page's query string as Next hands it over: a repeated parameter arrives as a list. */
 export type SearchParams = Record<string, string | string[] | undefined>;
@@ -108,7 +112,11 @@ export function parseSearchParams<S extends z.ZodObject>(
   params: SearchParams,
   { defaults = {}, strict = [] }: { defaults?: Partial<z.input<S>>; strict?: (keyof z.input<S> & string)[] } = {},
 ): z.output<S> {
-  const given = Object.fromEntries(Object.entries(params).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  const given = Object.fromEntries(
+    Object.entries(params)
+      .filter((entry): entry is [string, string] => typeof entry[1] === 'string')
+      .map(([key, value]) => [key, withoutNul(value)]),
+  );
   const result = schema.safeParse({ ...defaults, ...given });
   if (result.success) return result.data;
   const invalid = new Set(result.error.issues.map((issue) => String(issue.path[0])));
@@ -134,6 +142,6 @@ export function isFormPost(request: Request): boolean {
 
 /** Ids in URLs are positive integers; anything else cannot name a resource, so it is a 404. */
 export function parseId(value: string, what: string): number {
-  if (!/^[1-9]\d{0,15}$/.test(value)) throw notFound(what);
+  if (!/^[1-9]\d{0,9}$/.test(value) || Number(value) > MAX_ID) throw notFound(what);
   return Number(value);
 }

@@ -2,7 +2,7 @@ import { asc, count, eq, getTableName, gt, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { type DB, type Tx, getDialect, openDatabase, queryRows, syncIdSequences, transaction } from '@/db';
 import { getDatabasePath } from '@/db/config';
-import { COMMENT_STATUSES, SITE_ASSETS, apiTokens, comments, posts, settings, siteAssets, tags, users } from '@/db/schema';
+import { COMMENT_STATUSES, MAX_ID, SITE_ASSETS, apiTokens, comments, posts, settings, siteAssets, tags, users } from '@/db/schema';
 import { expire, tags as cacheTags } from '@/lib/cache';
 import { getEnv } from '@/lib/env';
 import { getSiteIdentity } from '@/lib/site/identity';
@@ -44,7 +44,8 @@ const idOf = (field: string) =>
   z
     .number({ error: `${field} must be a number.` })
     .int(`${field} must be a whole number.`)
-    .positive(`${field} must be positive.`);
+    .positive(`${field} must be positive.`)
+    .max(MAX_ID, `${field} must be at most ${MAX_ID}.`);
 
 /** What lib/auth/crypto.ts's sha256 gives: a token's or a commenter id's hash, never the secret itself. */
 const sha256Of = (field: string) =>
