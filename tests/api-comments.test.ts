@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import * as adminCommentsRoute from '@/app/api/admin/comments/route';
 import * as commentRoute from '@/app/api/comments/[id]/route';
+import * as sessionRoute from '@/app/api/session/route';
 import * as commentsRoute from '@/app/api/posts/[slug]/comments/route';
 import { count, desc, eq } from 'drizzle-orm';
 import { getDb, transaction } from '@/db';
@@ -204,6 +205,15 @@ describe('values no row can hold', () => {
     const cursor = Buffer.from(JSON.stringify(['2026-01-01T00:00:00.000Z', 2 ** 31])).toString('base64url');
     const page = await call(commentsRoute.GET, { path: `/api/posts/${slug}/comments?cursor=${cursor}`, params: { slug } });
     expect((await problemOf(page, 400)).errors?.[0]?.field).toBe('cursor');
+  });
+
+  it('reads a NUL in a body as nothing, in fields that are not cleaned as text too', async () => {
+    const response = await call(sessionRoute.POST, {
+      method: 'POST',
+      headers: { Origin: 'https://blog.example.test' },
+      json: { email: 'ada\u0000@example.com', password: 'pass\u0000word' },
+    });
+    expect(response.status).toBeLessThan(500);
   });
 
   it('reads a NUL in the query string as nothing', async () => {

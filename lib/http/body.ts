@@ -74,7 +74,7 @@ const formatBytes = (bytes: number) => (bytes >= 1024 * 1024 ? `${bytes / (1024 
 
 /** Validates input with a shared zod schema; failures list every field with its reason. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const result = schema.safeParse(input);
+  const result = schema.safeParse(withoutNul(input));
   if (result.success) return result.data;
   throw invalidFields(result.error);
 }
@@ -92,11 +92,21 @@ function invalidFields(error: z.ZodError): AppError {
 
 /** Query strings use the same zod schemas as bodies. */
 export function parseQuery<S extends z.ZodType>(schema: S, request: Request): z.output<S> {
-  return parseInput(schema, Object.fromEntries([...new URL(request.url).searchParams].map(([key, value]) => [key, withoutNul(value)])));
+  return parseInput(schema, Object.fromEntries(new URL(request.url).searchParams));
 }
 
-/** NUL is never part of a word, a slug or a date, and PostgreSQL's text cannot hold it: a query's values lose it, as body text does (cleanText). */
-const withoutNul = (value: string) => value.replaceAll('\u0000', '');
+/**
+ * Every string of the input without NUL: it is never part of a name, a word, a slug, an address or a
+ * password, and PostgreSQL's text cannot hold it (a 500 there, not a field error). Text fields lose
+ * the other control characters too (cleanText).
+ */
+function withoutNul<T>(input: T): T {
+  if (typeof input === 'string') return input.replaceAll('\u0000', '') as T;
+  if (Array.isArray(input)) return input.map(withoutNul) as T;
+  if (input !== null && typeof input === 'object')
+    return Object.fromEntries(Object.entries(input).map(([key, value]) => [key, withoutNul(value)])) as T;
+  return input;
+}
 
 /** A page's query string as Next hands it over: a repeated parameter arrives as a list. */
 export type SearchParams = Record<string, string | string[] | undefined>;
@@ -112,10 +122,8 @@ export function parseSearchParams<S extends z.ZodObject>(
   params: SearchParams,
   { defaults = {}, strict = [] }: { defaults?: Partial<z.input<S>>; strict?: (keyof z.input<S> & string)[] } = {},
 ): z.output<S> {
-  const given = Object.fromEntries(
-    Object.entries(params)
-      .filter((entry): entry is [string, string] => typeof entry[1] === 'string')
-      .map(([key, value]) => [key, withoutNul(value)]),
+  const given = withoutNul(
+    Object.fromEntries(Object.entries(params).filter((entry): entry is [string, string] => typeof entry[1] === 'string')),
   );
   const result = schema.safeParse({ ...defaults, ...given });
   if (result.success) return result.data;
