@@ -16,8 +16,10 @@ node:http baseline on 127.0.0.1, and measures every scenario with autocannon.
   --soak-duration T    soak length: seconds, or with s/m (default 5m)
   --port N             Quire's port (default 3200); the baseline uses the next one
   --workers N          run Quire with WORKERS=N server processes (default 1); RSS is then the primary's
+  --db sqlite|postgres the database Quire runs on (default sqlite); postgres starts a throw-away PostgreSQL
+                       server and copies the seeded blog into it (the baseline stays on the SQLite file)
   --no-build           reuse the build in NEXT_DIST_DIR (default .next-bench)
-  --keep               keep the temporary database and server logs
+  --keep               keep the temporary database and server logs (a PostgreSQL server is always removed)
   --help               show this text
 `;
 
@@ -32,6 +34,7 @@ export interface BenchOptions {
   soakSeconds: number;
   port: number;
   workers: number;
+  db: 'sqlite' | 'postgres';
   build: boolean;
   keep: boolean;
   distDir: string;
@@ -64,6 +67,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
       'soak-duration': { type: 'string', default: '5m' },
       port: { type: 'string', default: '3200' },
       workers: { type: 'string', default: '1' },
+      db: { type: 'string', default: 'sqlite' },
       'no-build': { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -73,6 +77,8 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
   const only = values.only ? values.only.split(',').map((id) => id.trim()) : SCENARIOS.map((s) => s.id);
   const unknown = only.filter((id) => !SCENARIOS.some((s) => s.id === id));
   if (unknown.length > 0) throw new Error(`Unknown scenario ${unknown.join(', ')}; choose from ${SCENARIOS.map((s) => s.id).join(', ')}.`);
+  const db = values.db.trim().toLowerCase();
+  if (db !== 'sqlite' && db !== 'postgres') throw new Error(`--db must be sqlite or postgres (got "${values.db}").`);
   return {
     posts: count('posts', values.posts, 50),
     comments: count('comments', values.comments, 0),
@@ -84,6 +90,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
     soakSeconds: seconds(values['soak-duration']),
     port: count('port', values.port, 1024),
     workers: count('workers', values.workers, 1),
+    db,
     build: !values['no-build'],
     keep: values.keep,
     distDir: process.env.NEXT_DIST_DIR || '.next-bench',

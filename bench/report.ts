@@ -81,10 +81,16 @@ export interface TargetCheck {
   pass: boolean | null;
 }
 
+/** The database Quire ran on; with PostgreSQL, the seeded SQLite file copied into a throw-away server. */
+export type DatabaseInfo =
+  { dialect: 'sqlite'; version: string } | { dialect: 'postgres'; version: string; poolSize: number; copySeconds: number; mb: number };
+
 export interface RunResults {
   startedAt: string;
   options: Record<string, unknown>;
   machine: MachineInfo;
+  /** Left out by runs from before --db: those ran on SQLite. */
+  database?: DatabaseInfo;
   buildSeconds: number | null;
   seed: { posts: number; commentsOnMeasured: number; commentsOnHotWrite?: number; seconds: number; dbMb: number; measuredSlug: string };
   coldStart: { healthMs: number; pageMs: number };
@@ -189,8 +195,12 @@ export function renderMarkdown(r: RunResults): string {
   const m = r.machine;
   const o = r.options;
   const lines: string[] = [];
-  const workers = Number(o.workers ?? 1) > 1 ? `, WORKERS=${String(o.workers)}` : '';
-  lines.push(`## Quire benchmark: ${fmt(r.seed.posts)} posts, ${o.connections} connections, ${o.duration} s per scenario${workers}`);
+  const workers = Number(o.workers ?? 1);
+  const db = r.database ?? { dialect: 'sqlite', version: m.sqlite };
+  const dbName = db.dialect === 'postgres' ? `PostgreSQL ${db.version}` : `SQLite ${db.version}`;
+  lines.push(
+    `## Quire benchmark: ${dbName}, ${workers} worker${workers === 1 ? '' : 's'}, ${fmt(r.seed.posts)} posts, ${o.connections} connections, ${o.duration} s per scenario`,
+  );
   lines.push('');
   lines.push(
     `Machine: ${m.cpu}, ${m.cores} cores (nproc ${m.nproc}), ${fmt(m.memoryGb, 1)} GiB RAM, ${m.os}; Node ${m.node}, Next ${m.next}, SQLite ${m.sqlite}. ` +
@@ -200,6 +210,12 @@ export function renderMarkdown(r: RunResults): string {
     `Data: ${fmt(r.seed.posts)} published posts, ${r.seed.commentsOnMeasured} comments on the measured post${r.seed.commentsOnHotWrite === undefined ? '' : ` and ${r.seed.commentsOnHotWrite} on the hot-post write scenario's`}, database ${fmt(r.seed.dbMb)} MB, seeded in ${fmt(r.seed.seconds, 1)} s` +
       `${r.buildSeconds === null ? ' (build reused)' : `; build ${fmt(r.buildSeconds, 1)} s`}.`,
   );
+  if (db.dialect === 'postgres') {
+    lines.push(
+      `Database: PostgreSQL ${db.version} on this machine (loopback TCP, fsync off), a pool of ${db.poolSize} connections per Quire process; ` +
+        `the seeded SQLite file copied into it in ${fmt(db.copySeconds, 1)} s (${fmt(db.mb)} MB). The baseline reads the SQLite file.`,
+    );
+  }
   lines.push(`Cold start: first 200 of /api/health after ${fmt(r.coldStart.healthMs)} ms, of / after ${fmt(r.coldStart.pageMs)} ms.`);
   if (r.equality) {
     lines.push(
@@ -207,6 +223,13 @@ export function renderMarkdown(r: RunResults): string {
         ? `Baseline answers: byte-identical to Quire's on all ${r.equality.checked} read requests checked.`
         : `Baseline answers: **${r.equality.mismatches.length} of ${r.equality.checked} differ from Quire's** (see below).`,
     );
+    // The baseline searches with FTS5 (bm25, snippet()); PostgreSQL ranks with ts_rank and cuts snippets with ts_headline.
+    const searchesOnly = r.equality.mismatches.every((mismatch) => mismatch.path.startsWith('/api/search'));
+    if (db.dialect === 'postgres' && r.equality.mismatches.length > 0 && searchesOnly) {
+      lines.push(
+        'All of them are searches: the baseline searches SQLite with FTS5 (bm25 order, snippet()), Quire on PostgreSQL with ts_rank and ts_headline, so order and snippets differ.',
+      );
+    }
   }
   if (r.writeAfterShardLoad !== undefined && r.writeAfterShardLoad !== 201) {
     lines.push(

@@ -1,9 +1,10 @@
 /*
- * `npm run bench -- [--posts 100000] [--duration 10] [--connections 32] [--only api-posts,home] [--soak]`
+ * `npm run bench -- [--posts 100000] [--duration 10] [--connections 32] [--only api-posts,home] [--soak] [--db postgres]`
  *
- * 1. next build (into .next-bench), 2. seed a fresh database in a temp dir, 3. start Quire's server (server/index.mjs)
- * and time its cold start, 4. fetch the whole sitemap set cold, 5. start the node:http baseline and
- * check it answers with Quire's bytes, 6. load each scenario on both, 7. optionally soak, 8. report
+ * 1. next build (into .next-bench), 2. seed a fresh database in a temp dir (with --db postgres, copy it
+ * into a throw-away PostgreSQL server), 3. start Quire's server (server/index.mjs) and time its cold
+ * start, 4. fetch the whole sitemap set cold, 5. start the node:http baseline and check it answers
+ * with Quire's bytes, 6. load each scenario on both, 7. optionally soak, 8. report
  * (Markdown on stdout, JSON in bench/results/). Servers are always stopped; the temp dir is removed
  * unless --keep.
  */
@@ -22,6 +23,7 @@ import {
   renderMarkdown,
   writeJson,
 } from './report';
+import { type PostgresCopy, copyToPostgres, queryPostgres } from './postgres';
 import { SCENARIOS, type ScenarioContext, compareWithBaseline, findShardPath, measure, measureSitemapSet, probeWrite } from './scenarios';
 import { seedDatabase } from './seed';
 import { type Server, buildApp, killAllSync, startBaseline, startQuire, waitIdle } from './servers';
@@ -46,6 +48,8 @@ const say = (message: string) => process.stderr.write(`${message}\n`);
 const startedAt = new Date().toISOString();
 const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'quire-bench-'));
 const servers: Server[] = [];
+/** With --db postgres: the throw-away server Quire runs on (it also stops itself should the bench exit early). */
+let postgres: PostgresCopy | undefined;
 
 function cleanUp(): void {
   killAllSync();
@@ -77,13 +81,20 @@ async function main(): Promise<void> {
   say(`Seeding ${opts.posts.toLocaleString('en')} posts into ${tempDir} ...`);
   const fixture = await seedDatabase({ posts: opts.posts, comments: opts.comments, dir: tempDir, siteUrl });
   say(`  ${fixture.seedSeconds.toFixed(1)} s, ${(fixture.dbBytes / 2 ** 20).toFixed(0)} MB`);
+  if (opts.db === 'postgres') {
+    say('Starting PostgreSQL and copying the blog into it ...');
+    postgres = await copyToPostgres(fixture.dbPath);
+    say(`  PostgreSQL ${postgres.version}: ${postgres.seconds.toFixed(1)} s, ${(postgres.bytes / 2 ** 20).toFixed(0)} MB`);
+  }
+  const data: DataSource = { sqlitePath: fixture.dbPath, postgresUrl: postgres?.url };
 
-  say(`Starting Quire (server/index.mjs, WORKERS=${opts.workers}) ...`);
+  say(`Starting Quire (server/index.mjs, WORKERS=${opts.workers}, ${postgres ? 'PostgreSQL' : 'SQLite'}) ...`);
   const { server: quire, coldStart } = await startQuire({
     port: opts.port,
     workers: opts.workers,
     distDir: opts.distDir,
     dbPath: fixture.dbPath,
+    databaseUrl: postgres?.url,
     siteUrl,
     logDir: tempDir,
   });
@@ -121,9 +132,9 @@ async function main(): Promise<void> {
     if (base) say(`  baseline  ${base.rps.toFixed(0)} req/s, p99 ${base.p99} ms, ${base.errors} errors, ${base.non2xx} non-2xx`);
     scenarios.push({ id: scenario.id, label: scenario.label, group: scenario.group, quire: result, baseline: base });
     if (scenario.id === 'comment-post-hot') {
-      say(`  ${commentLoad(fixture.dbPath, [fixture.hotWriteSlug]).total} approved comments on ${fixture.hotWriteSlug} now`);
+      say(`  ${(await commentLoad(data, [fixture.hotWriteSlug])).total} approved comments on ${fixture.hotWriteSlug} now`);
     }
-    if (scenario.id === 'mixed' && opts.soak) soak = await runSoak(quire, context, result.rps, opts);
+    if (scenario.id === 'mixed' && opts.soak) soak = await runSoak(quire, context, data, result.rps, opts);
     if (scenario.id === 'sitemap-shard') {
       await waitIdle(servers);
       writeAfterShardLoad = await probeWrite(quire, fixture.writeSlugs[0]!);
@@ -132,11 +143,21 @@ async function main(): Promise<void> {
   }
 
   for (const server of servers) await server.stop();
+  await postgres?.server.stop();
   machine.loadAfter = os.loadavg()[0];
   const partial: Omit<RunResults, 'targets'> = {
     startedAt,
     options: { ...opts, baselinePort: opts.port + 1 },
     machine,
+    database: postgres
+      ? {
+          dialect: 'postgres',
+          version: postgres.version,
+          poolSize: Number(process.env.DATABASE_POOL_SIZE) || 10,
+          copySeconds: postgres.seconds,
+          mb: postgres.bytes / 2 ** 20,
+        }
+      : { dialect: 'sqlite', version: machine.sqlite },
     buildSeconds,
     seed: {
       posts: fixture.posts,
@@ -158,9 +179,27 @@ async function main(): Promise<void> {
   say(`\nJSON: ${path.relative(process.cwd(), writeJson(results, path.resolve(import.meta.dirname, 'results')))}`);
 }
 
-/** The comments on the posts the mixed load uses, read through a read-only connection of our own. */
-function commentLoad(dbPath: string, slugs: string[]): CommentLoad {
-  const db = new Database(dbPath, { readonly: true });
+/** Where Quire's data is: the SQLite file, or the PostgreSQL database it was copied to. */
+interface DataSource {
+  sqlitePath: string;
+  postgresUrl?: string;
+}
+
+/** The comments on the posts the mixed load uses, read through a (read-only) connection of our own. */
+async function commentLoad({ sqlitePath, postgresUrl }: DataSource, slugs: string[]): Promise<CommentLoad> {
+  if (postgresUrl) {
+    const hot = 'FROM posts WHERE slug = ANY($1)';
+    const [total] = await queryPostgres<{ total: number }>(postgresUrl, `SELECT coalesce(sum(comment_count), 0)::int AS total ${hot}`, [
+      slugs,
+    ]);
+    const [busiest] = await queryPostgres<CommentLoad['busiest']>(
+      postgresUrl,
+      `SELECT slug, comment_count AS comments ${hot} ORDER BY comment_count DESC LIMIT 1`,
+      [slugs],
+    );
+    return { total: total!.total, busiest: busiest! };
+  }
+  const db = new Database(sqlitePath, { readonly: true });
   try {
     const hot = `FROM posts WHERE slug IN (SELECT value FROM json_each(?))`;
     const { total } = db.prepare(`SELECT coalesce(sum(comment_count), 0) AS total ${hot}`).get(JSON.stringify(slugs)) as { total: number };
@@ -174,14 +213,20 @@ function commentLoad(dbPath: string, slugs: string[]): CommentLoad {
 }
 
 /** Mixed load held at 80% of the measured maximum, followed window by window. */
-async function runSoak(quire: Server, context: ScenarioContext, mixedRps: number, opts: NonNullable<typeof options>): Promise<SoakResult> {
+async function runSoak(
+  quire: Server,
+  context: ScenarioContext,
+  data: DataSource,
+  mixedRps: number,
+  opts: NonNullable<typeof options>,
+): Promise<SoakResult> {
   const targetRate = Math.max(1, Math.round(mixedRps * 0.8));
   const windowSeconds = opts.soakSeconds >= 180 ? 60 : 10;
   say(`Soak: mixed at ${targetRate} req/s for ${opts.soakSeconds} s ...`);
   const windows = new Map<number, { latencies: number[]; failures: number }>();
   const started = performance.now();
   const mixed = SCENARIOS.find((s) => s.id === 'mixed')!;
-  const before = commentLoad(context.fixture.dbPath, context.fixture.hotSlugs);
+  const before = await commentLoad(data, context.fixture.hotSlugs);
   const result = await measure(quire, mixed.requests(context), {
     connections: opts.connections,
     duration: opts.soakSeconds,
@@ -200,7 +245,7 @@ async function runSoak(quire: Server, context: ScenarioContext, mixedRps: number
   return {
     targetRate,
     result,
-    growth: { posts: context.fixture.hotSlugs.length, before, after: commentLoad(context.fixture.dbPath, context.fixture.hotSlugs) },
+    growth: { posts: context.fixture.hotSlugs.length, before, after: await commentLoad(data, context.fixture.hotSlugs) },
     windows: [...windows]
       // The last, partial window is only the tail of the run.
       .filter(([fromSecond]) => fromSecond < opts.soakSeconds)
@@ -220,4 +265,5 @@ try {
   process.exitCode = 1;
 } finally {
   for (const server of servers) await server.stop();
+  await postgres?.server.stop();
 }

@@ -142,6 +142,8 @@ export async function seedDatabase(options: SeedOptions): Promise<Fixture> {
   const dbPath = path.join(options.dir, 'quire-bench.db');
   // The lib reads its configuration once, from the environment, on first use.
   process.env.DATABASE_PATH = dbPath;
+  // The seed is a SQLite file (--db postgres copies it afterwards): never the caller's own PostgreSQL.
+  delete process.env.DATABASE_URL;
   process.env.SITE_URL = options.siteUrl;
   const { closeDb, getDb } = await import('@/db');
   const { countWords, createPost } = await import('@/lib/content/posts');

@@ -131,11 +131,18 @@ export async function buildApp(distDir: string): Promise<number> {
   return (performance.now() - started) / 1000;
 }
 
-/** Both servers read the same database file and build the same absolute URLs. */
-const serverEnv = (options: { dbPath: string; siteUrl: string }, extra: Record<string, string>): NodeJS.ProcessEnv => ({
+/**
+ * Both servers read the same database file and build the same absolute URLs; with `databaseUrl`
+ * Quire runs on PostgreSQL instead (a DATABASE_URL of the caller's own is never passed on).
+ */
+const serverEnv = (
+  options: { dbPath: string; siteUrl: string; databaseUrl?: string },
+  extra: Record<string, string>,
+): NodeJS.ProcessEnv => ({
   ...process.env,
   NODE_ENV: 'production',
   DATABASE_PATH: options.dbPath,
+  DATABASE_URL: options.databaseUrl ?? '',
   SITE_URL: options.siteUrl,
   ...extra,
 });
@@ -152,6 +159,8 @@ export async function startQuire(options: {
   workers?: number;
   distDir: string;
   dbPath: string;
+  /** PostgreSQL's URL: Quire then runs on it instead of the SQLite file. */
+  databaseUrl?: string;
   siteUrl: string;
   logDir: string;
 }): Promise<QuireStart> {
