@@ -1,5 +1,6 @@
 import { gte, lt, sql } from 'drizzle-orm';
 import { getDb, listen, queryRows, transaction } from '@/db';
+import { int64 } from '@/db/sql';
 import { cacheTagExpiries } from '@/db/schema';
 import { CACHE_SECONDS } from '@/lib/cache';
 import { EXPIRY_MEMORY_MS, type TagDurations, isExpiredAt, publishCacheTags } from '@/lib/shared-cache-tags';
@@ -55,15 +56,16 @@ export class PostgresCacheTags {
   async expire(tags: readonly string[], durations?: TagDurations): Promise<void> {
     const at = this.now() + (durations?.expire ?? 0) * 1000;
     for (const tag of tags) this.expiredAt.set(tag, at);
-    await transaction(async (tx) => {
-      for (const tag of tags) {
-        await tx
-          .insert(cacheTagExpiries)
-          .values({ tag, expiredAt: at, revision: at })
-          .onConflictDoUpdate({ target: cacheTagExpiries.tag, set: { expiredAt: at, revision: at } });
-      }
-      await queryRows(sql`SELECT pg_notify(${CHANNEL}, ${JSON.stringify({ tags, at })})`);
-    });
+    if (tags.length === 0) return;
+    // One statement (its own transaction): the rows' locks are held for it alone, not across round
+    // trips, and taken in tag order, so two writers expiring the same tags queue instead of deadlocking.
+    const rows = [...new Set(tags)].sort().map((tag) => sql`(${tag}, ${int64(at)}, ${int64(at)})`);
+    await queryRows(sql`
+      WITH written AS (
+        INSERT INTO cache_tag_expiries (tag, expired_at, revision) VALUES ${sql.join(rows, sql`, `)}
+        ON CONFLICT (tag) DO UPDATE SET expired_at = excluded.expired_at, revision = excluded.revision
+        RETURNING 1)
+      SELECT pg_notify(${CHANNEL}, ${JSON.stringify({ tags, at })}) FROM (SELECT count(*) FROM written) AS done`);
     await this.forgetOldExpiries();
   }
 

@@ -159,13 +159,15 @@ function searchFts({ positive, excluded, prefix }: ParsedQuery, match: string, {
   const now = new Date().toISOString();
   // The other words still match stemmed, in posts_fts; exclusions apply to both.
   const rest = positive.length > 0 ? withExclusions(positive, excluded) : null;
+  // +rowid: without the unary plus FTS5 takes each IN list as rowid lookups and runs the prefix MATCH
+  // once per listed row (3.5 s instead of 2 ms for "cache index" over 10,000 posts).
   const prefixed = prefix
     ? sql`UNION ALL
       SELECT rowid, ${sql.raw(PREFIX_RANK)}, 0 FROM posts_fts_prefix
       WHERE posts_fts_prefix MATCH ${`${prefix}*`}
-        AND rowid NOT IN (SELECT id FROM stemmed)
-        ${rest ? sql`AND rowid IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ${rest})` : sql``}
-        ${!rest && excluded.length > 0 ? sql`AND rowid NOT IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ${excluded.join(' OR ')})` : sql``}`
+        AND +rowid NOT IN (SELECT id FROM stemmed)
+        ${rest ? sql`AND +rowid IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ${rest})` : sql``}
+        ${!rest && excluded.length > 0 ? sql`AND +rowid NOT IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ${excluded.join(' OR ')})` : sql``}`
     : sql``;
   // For snippets of posts found by the prefix alone: the prefix and the other words as written.
   const highlight = [...positive, `${prefix}*`].join(' OR ');

@@ -102,9 +102,19 @@ export function parseQuery<S extends z.ZodType>(schema: S, request: Request): z.
  */
 function withoutNul<T>(input: T): T {
   if (typeof input === 'string') return input.replaceAll('\u0000', '') as T;
-  if (Array.isArray(input)) return input.map(withoutNul) as T;
-  if (input !== null && typeof input === 'object')
-    return Object.fromEntries(Object.entries(input).map(([key, value]) => [key, withoutNul(value)])) as T;
+  // In place and without recursion: the input is a fresh parse, and it may be nested deeper than the stack.
+  const pending: unknown[] = [input];
+  while (pending.length > 0) {
+    const node = pending.pop();
+    if (node === null || typeof node !== 'object') continue;
+    const record = node as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      const value = record[key];
+      if (typeof value === 'string') {
+        if (value.includes('\u0000')) record[key] = value.replaceAll('\u0000', '');
+      } else if (value !== null && typeof value === 'object') pending.push(value);
+    }
+  }
   return input;
 }
 
