@@ -31,3 +31,11 @@ export async function readAllSitemapUrls(request: APIRequestContext): Promise<{ 
   }
   return { urls, xml };
 }
+
+/** Whether one of the server's sitemap shards (read with plain fetch, as another machine would) lists `path`. */
+export async function isInSitemap(server: string, path: string): Promise<boolean> {
+  const index = await (await fetch(`${server}/sitemap.xml`)).text();
+  const shards = [...index.matchAll(/<loc>([^<]+)<\/loc>/g)].map((match) => new URL(match[1]!).pathname);
+  const listed = await Promise.all(shards.map(async (shard) => (await (await fetch(`${server}${shard}`)).text()).includes(path)));
+  return listed.includes(true);
+}
