@@ -10,8 +10,6 @@ const TESTS = ['tests/**/*.test.ts'];
  * that makes sense on one database only says so with onlyOn (tests/dialect.ts).
  */
 const SQLITE_ONLY = [
-  // Reads SQLite's EXPLAIN QUERY PLAN for every query path.
-  'tests/query-plans.test.ts',
   // Cache-tag expiry shared through one SQLite file by two connections (data_version).
   'tests/shared-cache.test.ts',
   // `next build` gets an in-memory SQLite database whatever the configuration, and must leave no file behind.

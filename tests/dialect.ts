@@ -6,7 +6,7 @@ import { type Dialect, getDialect } from '@/db/config';
  * that makes sense on one only is left out of the other project there, with the reason; a part of a
  * file says so here:
  *
- *   onlyOn('sqlite', 'reads SQLite’s EXPLAIN QUERY PLAN').describe('query plans', () => { ... });
+ *   onlyOn('sqlite', 'reads SQLite’s PRAGMA data_version').describe('shared cache tags', () => { ... });
  *   onlyOn('postgres', 'a pool of connections').it('...', async () => { ... });
  *
  * On the other database those tests are skipped, and the reason is in their name in the report.
