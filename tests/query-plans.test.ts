@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SqliteDB, getDb, transaction } from '@/db';
-import { findUserByApiToken } from '@/lib/auth/api-tokens';
+import { createApiToken, findUserByApiToken } from '@/lib/auth/api-tokens';
 import {
   countCommentsByStatus,
   createComment,
@@ -27,7 +27,10 @@ import { hit, reserveAttempt } from '@/lib/rate-limit';
 import { updateSettings } from '@/lib/comments/settings';
 import { SIGN_IN_BACKOFF } from '@/lib/auth/sign-in';
 import { searchPosts } from '@/lib/content/search';
-import { getSessionUser } from '@/lib/auth/sessions';
+import { createSession, deleteSession, getSessionUser } from '@/lib/auth/sessions';
+import { createUser, verifyCredentials } from '@/lib/auth/users';
+import { SharedCacheTags } from '@/lib/shared-cache-tags';
+import { PostgresCacheTags } from '@/lib/shared-cache-tags-postgres';
 import { sitemapIndexResponse, sitemapShardResponse } from '@/lib/content/sitemaps';
 import { dialect } from './dialect';
 import { makeComment, makePost } from './helpers';
@@ -297,8 +300,10 @@ describe('query plans', () => {
   let slug: string;
   let postId: number;
   let commentId: number;
+  let userId: number;
 
   beforeAll(async () => {
+    userId = (await createUser({ email: 'ann@example.test', name: 'Ann', password: 'correct horse battery' })).id;
     for (let i = 0; i < 40; i++) await makePost({ title: `Filler ${i}`, tags: [`Topic ${i % 5}`] });
     const post = await makePost({ title: 'Measured', tags: ['Topic 1'] });
     slug = post.slug;
@@ -347,6 +352,30 @@ describe('query plans', () => {
     ['own comments', () => getOwnCommentSources([commentId])],
     ['session', () => getSessionUser('no-such-session')],
     ['api token', () => findUserByApiToken('no-such-token')],
+    [
+      'sign-in, its session and a token used',
+      async () => {
+        await verifyCredentials('ann@example.test', 'wrong password');
+        const { token } = await createSession(userId);
+        await getSessionUser(token);
+        await deleteSession(token);
+        await findUserByApiToken((await createApiToken(userId, 'Used')).token);
+      },
+    ],
+    [
+      'cache tags expired for every process',
+      async () => {
+        if (dialect === 'postgres') {
+          const tags = new PostgresCacheTags();
+          await tags.start(); // catches up on the expiries written while it was not listening
+          await tags.expire(['post:1']);
+          await tags.stop();
+        } else {
+          const tags = new SharedCacheTags(await transaction(async (tx) => tx as unknown as SqliteDB));
+          tags.expire(['post:1']);
+        }
+      },
+    ],
     [
       'rate limits',
       () => Promise.all([hit('comment:127.0.0.1', { max: 5, windowSeconds: 60 }), reserveAttempt('sign-in:x', SIGN_IN_BACKOFF.pair)]),
