@@ -24,8 +24,9 @@ export async function register() {
   }
   const { created } = await prepareDatabase();
   // Before any request: from here on, cached pages and data follow other processes' writes. On SQLite
-  // through a connection of the cache's own: its checks are synchronous, as Next's cache handler is.
-  // On PostgreSQL through LISTEN/NOTIFY, on a connection of its own too.
+  // the cache's checks read on a connection of their own (they are synchronous, as Next's cache handler
+  // is) and its expiries are written in the app's write transactions (a synchronous write would wait
+  // for the lock with the event loop stopped). On PostgreSQL through LISTEN/NOTIFY, on a connection of its own.
   let stopSharingTags: () => unknown;
   if (getDialect() === 'sqlite') {
     const { shareCacheTags } = await import('@/lib/shared-cache-tags');

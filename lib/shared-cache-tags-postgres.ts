@@ -3,7 +3,7 @@ import { getDb, listen, queryRows, transaction } from '@/db';
 import { int64 } from '@/db/sql';
 import { cacheTagExpiries } from '@/db/schema';
 import { CACHE_SECONDS } from '@/lib/cache';
-import { EXPIRY_MEMORY_MS, type TagDurations, isExpiredAt, publishCacheTags } from '@/lib/shared-cache-tags';
+import { EXPIRY_MEMORY_MS, type Expiry, ExpiryBatches, type TagDurations, isExpiredAt, publishCacheTags } from '@/lib/shared-cache-tags';
 
 const CHANNEL = 'quire_cache_tags';
 
@@ -21,9 +21,11 @@ export class PostgresCacheTags {
   private missingSince: number | undefined;
   private forgottenAt = 0;
   private stopListening: (() => Promise<void>) | undefined;
+  private readonly batches: ExpiryBatches;
 
   constructor(private readonly now: () => number = Date.now) {
     this.missingSince = now();
+    this.batches = new ExpiryBatches((expiries) => this.writeExpiries(expiries), now);
   }
 
   /** Starts listening; resolves once notifications arrive (or after `timeoutMs`, still catching up in the background). */
@@ -53,19 +55,27 @@ export class PostgresCacheTags {
   }
 
   /** Expires `tags` for every process: at once, or `durations.expire` seconds from now. */
-  async expire(tags: readonly string[], durations?: TagDurations): Promise<void> {
-    const at = this.now() + (durations?.expire ?? 0) * 1000;
-    for (const tag of tags) this.expiredAt.set(tag, at);
-    if (tags.length === 0) return;
-    // One statement (its own transaction): the rows' locks are held for it alone, not across round
-    // trips, and taken in tag order, so two writers expiring the same tags queue instead of deadlocking.
-    const rows = [...new Set(tags)].sort().map((tag) => sql`(${tag}, ${int64(at)}, ${int64(at)})`);
-    await queryRows(sql`
-      WITH written AS (
-        INSERT INTO cache_tag_expiries (tag, expired_at, revision) VALUES ${sql.join(rows, sql`, `)}
-        ON CONFLICT (tag) DO UPDATE SET expired_at = excluded.expired_at, revision = excluded.revision
-        RETURNING 1)
-      SELECT pg_notify(${CHANNEL}, ${JSON.stringify({ tags, at })}) FROM (SELECT count(*) FROM written) AS done`);
+  expire(tags: readonly string[], durations?: TagDurations): Promise<void> {
+    return this.batches.add(tags, durations);
+  }
+
+  private async writeExpiries(expiries: Expiry[]): Promise<void> {
+    const tagsAt = new Map<number, string[]>();
+    for (const { tag, at } of expiries) {
+      this.expiredAt.set(tag, at);
+      tagsAt.set(at, [...(tagsAt.get(at) ?? []), tag]);
+    }
+    for (const [at, tags] of tagsAt) {
+      // One statement (its own transaction): the rows' locks are held for it alone, not across round
+      // trips, and taken in tag order, so two writers expiring the same tags queue instead of deadlocking.
+      const rows = tags.sort().map((tag) => sql`(${tag}, ${int64(at)}, ${int64(at)})`);
+      await queryRows(sql`
+        WITH written AS (
+          INSERT INTO cache_tag_expiries (tag, expired_at, revision) VALUES ${sql.join(rows, sql`, `)}
+          ON CONFLICT (tag) DO UPDATE SET expired_at = excluded.expired_at, revision = excluded.revision
+          RETURNING 1)
+        SELECT pg_notify(${CHANNEL}, ${JSON.stringify({ tags, at })}) FROM (SELECT count(*) FROM written) AS done`);
+    }
     await this.forgetOldExpiries();
   }
 

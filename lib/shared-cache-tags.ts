@@ -1,5 +1,5 @@
 import { desc, gt, lt, sql } from 'drizzle-orm';
-import type { SqliteDB } from '@/db';
+import { type SqliteDB, transaction } from '@/db';
 import { cacheTagExpiries } from '@/db/schema';
 import { CACHE_SECONDS } from '@/lib/cache';
 
@@ -30,13 +30,64 @@ export function isExpiredAt(expiredAt: ReadonlyMap<string, number>, tags: readon
   return false;
 }
 
+/** One tag's expiry, as written to `cache_tag_expiries`. */
+export interface Expiry {
+  tag: string;
+  at: number;
+}
+
+/**
+ * Expiries are written in batches: the calls that come while one batch is being written wait for
+ * the next, whose time is taken when it starts, so after each caller's own write committed. A storm
+ * of comments on one post writes that post's tag once per batch instead of once per comment.
+ */
+export class ExpiryBatches {
+  /** Tags waiting for the next batch, by how many milliseconds from its start they expire. */
+  private waiting = new Map<number, Set<string>>();
+  private next: Promise<void> | undefined;
+  private previous: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly write: (expiries: Expiry[]) => Promise<void>,
+    private readonly now: () => number,
+  ) {}
+
+  /** Resolves once `tags` are written, at once or `durations.expire` seconds from then. */
+  add(tags: readonly string[], durations?: TagDurations): Promise<void> {
+    if (tags.length === 0) return Promise.resolve();
+    const delay = (durations?.expire ?? 0) * 1000;
+    const waiting = this.waiting.get(delay) ?? new Set<string>();
+    this.waiting.set(delay, waiting);
+    for (const tag of tags) waiting.add(tag);
+    this.next ??= this.previous.then(() => this.writeWaiting());
+    return this.next;
+  }
+
+  private writeWaiting(): Promise<void> {
+    const waiting = this.waiting;
+    this.waiting = new Map();
+    this.next = undefined;
+    const start = this.now();
+    const written = this.write([...waiting].flatMap(([delay, tags]) => [...tags].map((tag) => ({ tag, at: start + delay }))));
+    this.previous = written.catch(() => undefined);
+    return written;
+  }
+}
+
+/** What writing expiries needs of a transaction: the synchronous query builder of better-sqlite3. */
+type TagsTransaction = Pick<SqliteDB, 'select' | 'insert' | 'delete'>;
+
+/** Runs `work` in one write transaction on the database. */
+export type WriteTransaction = (work: (tx: TagsTransaction) => void) => Promise<void>;
+
 /**
  * Cache-tag expiry times shared by every server process on one SQLite file, for
- * server/cache-handler.mjs, on a synchronous connection of its own (the handler's checks are
- * synchronous). Expiring a tag writes its time to `cache_tag_expiries`; checking an
- * entry reads the rows other processes wrote since the last check, and only when
- * `PRAGMA data_version` says another connection has committed, so a cache hit costs one pragma
- * and a few map lookups.
+ * server/cache-handler.mjs. Checks are synchronous, as the handler's are, on a connection of their
+ * own: checking an entry reads the rows other processes wrote since the last check, and only when
+ * `PRAGMA data_version` says another connection has committed, so a cache hit costs one pragma and
+ * a few map lookups. Expiring writes to `cache_tag_expiries` through `write`: in the server that is
+ * the app's own queue of write transactions (db/index.ts), never a lock taken while the event loop
+ * waits for it.
  */
 export class SharedCacheTags {
   private readonly expiredAt = new Map<string, number>();
@@ -45,10 +96,12 @@ export class SharedCacheTags {
   private forgottenAt = 0;
   private readonly readDataVersion;
   private readonly rowsAfter;
+  private readonly batches: ExpiryBatches;
 
   constructor(
     private readonly db: SqliteDB,
     private readonly now: () => number = Date.now,
+    private readonly write: WriteTransaction = async (work) => db.transaction(work, { behavior: 'immediate' }),
   ) {
     this.readDataVersion = db.$client.prepare('PRAGMA data_version').pluck();
     this.rowsAfter = db
@@ -58,28 +111,14 @@ export class SharedCacheTags {
       .orderBy(cacheTagExpiries.revision)
       .prepare();
     // Expiries from before this process started concern no entry it can hold.
-    this.revision = this.latestRevision();
+    this.revision = this.latestRevision(db);
     this.dataVersion = this.readDataVersion.get() as number;
+    this.batches = new ExpiryBatches((expiries) => this.writeExpiries(expiries), now);
   }
 
   /** Expires `tags` for every process: at once, or `durations.expire` seconds from now. */
-  expire(tags: readonly string[], durations?: TagDurations): void {
-    const at = this.now() + (durations?.expire ?? 0) * 1000;
-    this.db.transaction(
-      (tx) => {
-        let revision = this.latestRevision(tx);
-        for (const tag of tags) {
-          revision++;
-          tx.insert(cacheTagExpiries)
-            .values({ tag, expiredAt: at, revision })
-            .onConflictDoUpdate({ target: cacheTagExpiries.tag, set: { expiredAt: at, revision } })
-            .run();
-        }
-      },
-      { behavior: 'immediate' },
-    );
-    for (const tag of tags) this.expiredAt.set(tag, at);
-    this.forgetOldExpiries();
+  expire(tags: readonly string[], durations?: TagDurations): Promise<void> {
+    return this.batches.add(tags, durations);
   }
 
   /**
@@ -94,6 +133,21 @@ export class SharedCacheTags {
     return isExpiredAt(this.expiredAt, tags, storedAt, now);
   }
 
+  private writeExpiries(expiries: Expiry[]): Promise<void> {
+    for (const { tag, at } of expiries) this.expiredAt.set(tag, at);
+    return this.write((tx) => {
+      let revision = this.latestRevision(tx);
+      tx.insert(cacheTagExpiries)
+        .values(expiries.map(({ tag, at }) => ({ tag, expiredAt: at, revision: ++revision })))
+        .onConflictDoUpdate({
+          target: cacheTagExpiries.tag,
+          set: { expiredAt: sql`excluded.expired_at`, revision: sql`excluded.revision` },
+        })
+        .run();
+      this.forgetOldExpiries(tx);
+    });
+  }
+
   private readNewExpiries(): void {
     const version = this.readDataVersion.get() as number;
     if (version === this.dataVersion) return;
@@ -104,7 +158,7 @@ export class SharedCacheTags {
     }
   }
 
-  private latestRevision(db: Pick<SqliteDB, 'select'> = this.db): number {
+  private latestRevision(db: Pick<TagsTransaction, 'select'>): number {
     const row = db
       .select({ revision: cacheTagExpiries.revision })
       .from(cacheTagExpiries)
@@ -115,13 +169,13 @@ export class SharedCacheTags {
   }
 
   /** At most once per CACHE_SECONDS, on a write: keeps the map and the table to recent expiries. */
-  private forgetOldExpiries(): void {
+  private forgetOldExpiries(tx: TagsTransaction): void {
     const now = this.now();
     if (now - this.forgottenAt < CACHE_SECONDS * 1000) return;
     this.forgottenAt = now;
     const before = now - EXPIRY_MEMORY_MS;
     for (const [tag, at] of this.expiredAt) if (at < before) this.expiredAt.delete(tag);
-    this.db.delete(cacheTagExpiries).where(lt(cacheTagExpiries.expiredAt, before)).run();
+    tx.delete(cacheTagExpiries).where(lt(cacheTagExpiries.expiredAt, before)).run();
   }
 }
 
@@ -133,6 +187,10 @@ export function publishCacheTags<T extends { expire(tags: readonly string[], dur
   return shared;
 }
 
+/** Writes expiries in the app's own queue of write transactions (db/index.ts), as the server does. */
+export const inAppTransaction: WriteTransaction = (work) => transaction(async (tx) => work(tx as unknown as SqliteDB));
+
+/** This process's shared tags on SQLite: checks on `db`, a connection of their own; expiries written in the app's transactions. */
 export function shareCacheTags(db: SqliteDB): SharedCacheTags {
-  return publishCacheTags(new SharedCacheTags(db));
+  return publishCacheTags(new SharedCacheTags(db, Date.now, inAppTransaction));
 }

@@ -48,7 +48,7 @@ async function expireRunningServersCaches(): Promise<void> {
   }
   const { db } = openDatabase(getEnv().DATABASE_PATH);
   try {
-    new SharedCacheTags(db).expire([cacheTags.content]);
+    await new SharedCacheTags(db).expire([cacheTags.content]);
   } finally {
     db.$client.close();
   }

@@ -3,8 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { nodeFs } from 'next/dist/server/lib/node-fs-methods';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { type SqliteDB, openDatabase } from '@/db';
-import { EXPIRY_MEMORY_MS, SharedCacheTags } from '@/lib/shared-cache-tags';
+import { type SqliteDB, openDatabase, transaction } from '@/db';
+import { getDatabasePath } from '@/db/config';
+import { EXPIRY_MEMORY_MS, type Expiry, ExpiryBatches, SharedCacheTags, inAppTransaction } from '@/lib/shared-cache-tags';
 import { createCacheHandler } from '@/server/cache-handler.mjs';
 
 /*
@@ -37,11 +38,11 @@ beforeEach(() => {
 });
 
 describe('shared cache-tag expiry', () => {
-  it('a tag expired in one process makes the other process’s older entries with that tag misses, and only those', () => {
+  it('a tag expired in one process makes the other process’s older entries with that tag misses, and only those', async () => {
     const [a, b] = twoProcesses();
     const storedAt = clock;
     clock += 5;
-    a.expire(['post:hello', 'comment:7']);
+    await a.expire(['post:hello', 'comment:7']);
     clock += 5;
     expect(b.isExpired(['content', 'post:hello'], storedAt)).toBe(true);
     expect(b.isExpired(['comment:7'], storedAt)).toBe(true);
@@ -54,42 +55,127 @@ describe('shared cache-tag expiry', () => {
     expect(a.isExpired(['post:hello'], storedAt)).toBe(true);
   });
 
-  it('an entry stored in the same millisecond as the expiry is a miss: it may hold the old data', () => {
+  it('an entry stored in the same millisecond as the expiry is a miss: it may hold the old data', async () => {
     const [a, b] = twoProcesses();
-    a.expire(['content']);
+    await a.expire(['content']);
     expect(b.isExpired(['content'], clock)).toBe(true);
   });
 
-  it('sees every write of the other process, however many come between two reads', () => {
+  it('sees every write of the other process, however many come between two reads', async () => {
     const [a, b] = twoProcesses();
     const storedAt = clock;
     clock += 1;
-    for (let n = 0; n < 50; n++) a.expire([`comment:${n}`]);
-    b.expire(['post:b']);
-    a.expire(['post:a']);
+    await Promise.all(Array.from({ length: 50 }, (_, n) => a.expire([`comment:${n}`])));
+    await b.expire(['post:b']);
+    await a.expire(['post:a']);
     expect([0, 25, 49].map((n) => b.isExpired([`comment:${n}`], storedAt))).toEqual([true, true, true]);
     expect(b.isExpired(['post:a'], storedAt)).toBe(true);
     expect(a.isExpired(['post:b'], storedAt)).toBe(true);
   });
 
-  it('expires a tag given a lifetime only once that time has come', () => {
+  it('expires a tag given a lifetime only once that time has come', async () => {
     const [a, b] = twoProcesses();
     const storedAt = clock;
-    a.expire(['content'], { expire: 30 });
+    await a.expire(['content'], { expire: 30 });
     clock += 10_000;
     expect(b.isExpired(['content'], storedAt)).toBe(false);
     clock += 20_000;
     expect(b.isExpired(['content'], storedAt)).toBe(true);
   });
 
-  it('forgets old expiries, and treats entries older than what it remembers as misses', () => {
+  it('forgets old expiries, and treats entries older than what it remembers as misses', async () => {
     const [a, b, db] = twoProcesses();
-    a.expire(['post:old']);
+    await a.expire(['post:old']);
     clock += EXPIRY_MEMORY_MS + 1;
-    a.expire(['post:new']);
+    await a.expire(['post:new']);
     expect(db.$client.prepare('SELECT tag FROM cache_tag_expiries').pluck().all()).toEqual(['post:new']);
     expect(b.isExpired(['post:untouched'], clock - EXPIRY_MEMORY_MS - 1)).toBe(true);
     expect(b.isExpired(['post:untouched'], clock - 1)).toBe(false);
+  });
+});
+
+describe('expiries written in batches', () => {
+  /** A writer that holds each batch until the test lets it go, and remembers what it was given. */
+  function heldWriter() {
+    const batches: Expiry[][] = [];
+    const release: (() => void)[] = [];
+    const write = (expiries: Expiry[]) => {
+      batches.push(expiries);
+      return new Promise<void>((resolve) => release.push(resolve));
+    };
+    return { batches, release, write };
+  }
+
+  it('calls that come while a batch is written share the next one, each tag once', async () => {
+    const { batches, release, write } = heldWriter();
+    const expiries = new ExpiryBatches(write, now);
+    const first = expiries.add(['post:a']);
+    await Promise.resolve();
+    expect(batches).toEqual([[{ tag: 'post:a', at: clock }]]);
+    const waiting = Array.from({ length: 20 }, (_, n) => expiries.add(['post:hot', `comment:${n % 2}`]));
+    await Promise.resolve();
+    // The next batch waits for the one being written.
+    expect(batches).toHaveLength(1);
+    clock += 7;
+    release[0]!();
+    await first;
+    await Promise.resolve();
+    expect(batches).toHaveLength(2);
+    expect(batches[1]).toEqual(['post:hot', 'comment:0', 'comment:1'].map((tag) => ({ tag, at: clock })));
+    release[1]!();
+    await Promise.all(waiting);
+  });
+
+  it('times a batch when it starts, never before a call that joined it', async () => {
+    const { batches, release, write } = heldWriter();
+    const expiries = new ExpiryBatches(write, now);
+    void expiries.add(['post:a']);
+    await Promise.resolve();
+    clock += 5;
+    // Called after its own write committed, at clock + 5: the batch it joins cannot be timed earlier.
+    const later = expiries.add(['post:b'], { expire: 30 });
+    release[0]!();
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(batches[1]).toEqual([{ tag: 'post:b', at: clock + 30_000 }]);
+    release[1]!();
+    await later;
+  });
+
+  it('a failed write fails its callers and not the batches after it', async () => {
+    let fail = true;
+    const expiries = new ExpiryBatches(async () => {
+      if (fail) throw new Error('disk full');
+    }, now);
+    await expect(expiries.add(['post:a'])).rejects.toThrow('disk full');
+    fail = false;
+    await expect(expiries.add(['post:a'])).resolves.toBeUndefined();
+  });
+});
+
+describe('expiries written in the server’s own transactions', () => {
+  it('wait for the transaction in progress with the event loop running, and reach the other processes', async () => {
+    const [checks, other] = [openDatabase(getDatabasePath()).db, openDatabase(getDatabasePath()).db];
+    connections.push(checks, other);
+    const tags = new SharedCacheTags(checks, Date.now, inAppTransaction);
+    const otherProcess = new SharedCacheTags(other);
+    const storedAt = Date.now() - 1;
+    // A request's write transaction, open across an await (its lock held meanwhile).
+    let begun!: () => void;
+    let commit!: () => void;
+    const open = new Promise<void>((resolve) => (begun = resolve));
+    const request = transaction(() => {
+      begun();
+      return new Promise<void>((resolve) => (commit = resolve));
+    });
+    await open;
+    // Written on a connection of its own, this expiry would wait for the lock with the event loop
+    // stopped (the request could never commit) and fail after the busy timeout.
+    const expired = tags.expire(['post:busy']);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    commit();
+    await Promise.all([request, expired]);
+    expect(otherProcess.isExpired(['post:busy'], storedAt)).toBe(true);
   });
 });
 
@@ -143,7 +229,7 @@ describe('the cache handler (server/cache-handler.mjs)', () => {
       cacheControl: { revalidate: 60, expire: undefined },
     });
     expect(await handler.get('/route-cache/APP_PAGE/x/$/posts/hello', pageContext)).not.toBeNull();
-    other.expire(['post:hello']);
+    await other.expire(['post:hello']);
     expect(await handler.get('/route-cache/APP_PAGE/x/$/posts/hello', pageContext)).toBeNull();
     expect(await handler.get('/route-cache/APP_PAGE/x/$/posts/other', pageContext)).not.toBeNull();
   });
@@ -157,7 +243,7 @@ describe('the cache handler (server/cache-handler.mjs)', () => {
     await handler.set('data-key', fetchEntry, { fetchCache: true, tags: ['content'] });
     const fetchContext = { kind: 'FETCH', tags: ['content'], softTags: ['_N_T_/layout', '_N_T_/tags/sqlite'] } as const;
     expect(await handler.get('data-key', fetchContext)).not.toBeNull();
-    other.expire(['_N_T_/archive/latest', '_N_T_/tags/sqlite']);
+    await other.expire(['_N_T_/archive/latest', '_N_T_/tags/sqlite']);
     expect(await handler.get('/route-cache/APP_PAGE/x/$/archive/latest', pageContext)).toBeNull();
     expect(await handler.get('data-key', fetchContext)).toBeNull();
     // The same data read under another path (other soft tags) is still a hit.
