@@ -56,6 +56,34 @@ function openSqliteFile(file: string, options?: Database.Options): Database.Data
   return sqlite;
 }
 
+/** How many compiled statements each connection keeps: Quire runs a few dozen distinct ones. */
+const STATEMENT_CACHE_SIZE = 256;
+
+/**
+ * Drizzle asks better-sqlite3 to prepare every query it runs, and compiling the SQL costs more than
+ * running it for most of Quire's queries. The compiled statements are kept by their text, so each is
+ * compiled once. A statement is handed out only while no other caller is iterating it, in the
+ * default row mode (Drizzle switches `raw` per call), and the least recently used goes first.
+ */
+function keepPreparedStatements(client: Database.Database): void {
+  const prepare = client.prepare.bind(client);
+  const kept = new Map<string, Database.Statement>();
+  client.prepare = ((source: string) => {
+    const statement = kept.get(source);
+    if (statement && !statement.busy) {
+      kept.delete(source);
+      kept.set(source, statement);
+      if (statement.reader) statement.raw(false);
+      return statement;
+    }
+    const compiled = prepare(source);
+    if (statement) return compiled;
+    kept.set(source, compiled);
+    if (kept.size > STATEMENT_CACHE_SIZE) kept.delete(kept.keys().next().value!);
+    return compiled;
+  }) as Database.Database['prepare'];
+}
+
 interface Connection {
   dialect: Dialect;
   /** Where reads outside a transaction go. */
@@ -82,6 +110,7 @@ function openSqlite(file: string): Connection {
   const inMemory = file === ':memory:';
   const readerClient = inMemory ? writer.db.$client : openSqliteFile(file);
   if (!inMemory) readerClient.pragma('query_only = ON');
+  for (const client of new Set([writer.db.$client, readerClient])) keepPreparedStatements(client);
   const reader = drizzleSqlite({ client: readerClient, schema: sqliteSchema, casing: 'snake_case' });
   let queue: Promise<unknown> = Promise.resolve();
   return {

@@ -24,6 +24,29 @@ describe('database', () => {
     expect(sqlite().pragma('busy_timeout', { simple: true })).toBe(5000);
   });
 
+  onlyOn('sqlite', 'better-sqlite3’s compiled statements').it(
+    'compiles each statement once and hands it out only when it is free',
+    async () => {
+      const source = 'SELECT id, slug FROM posts ORDER BY id';
+      const statement = sqlite().prepare(source);
+      expect(sqlite().prepare(source)).toBe(statement);
+      await makePost({ slug: 'first' });
+      await makePost({ slug: 'second' });
+      // Drizzle reads a select with named fields in raw mode; the next caller gets rows as objects.
+      expect(statement.raw(true).all()).toEqual([expect.any(Array), expect.any(Array)]);
+      expect(sqlite().prepare(source).all()).toEqual([
+        expect.objectContaining({ slug: 'first' }),
+        expect.objectContaining({ slug: 'second' }),
+      ]);
+      // While one caller iterates the statement, another gets a statement of its own.
+      const seen: string[] = [];
+      for (const row of statement.iterate() as Iterable<{ slug: string }>) {
+        seen.push(row.slug, ...(sqlite().prepare(source).all() as { slug: string }[]).map((inner) => inner.slug));
+      }
+      expect(seen).toEqual(['first', 'first', 'second', 'second', 'first', 'second']);
+    },
+  );
+
   it('keeps comment counts exact through inserts, status changes and deletes', async () => {
     const post = await makePost();
     const first = await makeComment(post.slug);

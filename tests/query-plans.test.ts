@@ -29,7 +29,7 @@ import { SIGN_IN_BACKOFF } from '@/lib/auth/sign-in';
 import { searchPosts } from '@/lib/content/search';
 import { createSession, deleteSession, getSessionUser } from '@/lib/auth/sessions';
 import { createUser, verifyCredentials } from '@/lib/auth/users';
-import { SharedCacheTags } from '@/lib/shared-cache-tags';
+import { SharedCacheTags, inAppTransaction } from '@/lib/shared-cache-tags';
 import { PostgresCacheTags } from '@/lib/shared-cache-tags-postgres';
 import { sitemapIndexResponse, sitemapShardResponse } from '@/lib/content/sitemaps';
 import { dialect } from './dialect';
@@ -77,16 +77,21 @@ function sqlitePlans(): PlanReader {
       const writer = await transaction(async (tx) => (tx as unknown as SqliteDB).$client);
       const readerPrepare = reader.prepare;
       prepareUncaptured = (source) => readerPrepare.call(reader, source);
-      const restore: (() => void)[] = [];
+      let recording = true;
+      const restore: (() => void)[] = [() => (recording = false)];
+      // The connections keep their compiled statements (db/index.ts), so each is wrapped once.
+      const wrapped = new WeakSet<Database.Statement>();
       for (const connection of new Set([reader, writer])) {
         const prepare = connection.prepare;
         restore.push(() => (connection.prepare = prepare));
         connection.prepare = function (this: Database.Database, source: string) {
           const statement = prepare.call(this, source);
+          if (wrapped.has(statement)) return statement;
+          wrapped.add(statement);
           for (const method of ['all', 'get', 'run', 'iterate'] as const) {
             const run = statement[method] as (...args: unknown[]) => unknown;
             (statement as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
-              record({ sql: source, args });
+              if (recording) record({ sql: source, args });
               return run.apply(statement, args);
             };
           }
@@ -371,8 +376,8 @@ describe('query plans', () => {
           await tags.expire(['post:1']);
           await tags.stop();
         } else {
-          const tags = new SharedCacheTags(await transaction(async (tx) => tx as unknown as SqliteDB));
-          tags.expire(['post:1']);
+          const tags = new SharedCacheTags(await transaction(async (tx) => tx as unknown as SqliteDB), Date.now, inAppTransaction);
+          await tags.expire(['post:1']);
         }
       },
     ],

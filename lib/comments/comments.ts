@@ -114,6 +114,8 @@ export interface CommentContext {
   signals?: SubmissionSignals;
   /** Who the reader is across comments (see lib/comments/moderation.ts), when their browser keeps cookies. */
   commenterKey?: string;
+  /** The site's settings, when the caller has read them already (one read per request). */
+  settings?: SiteSettings;
 }
 
 const isOpen = (post: { commentsEnabled: boolean }, settings: SiteSettings) => post.commentsEnabled && settings.commentsEnabled;
@@ -151,7 +153,7 @@ export async function resolveReplyParent(parentId: number, maxDepth: number): Pr
 
 export async function createComment(slug: string, input: CommentCreateInput, context: CommentContext = {}): Promise<StoredComment> {
   const html = await renderCommentMarkdown(input.body);
-  const settings = await getSettings();
+  const settings = context.settings ?? (await getSettings());
   const created = await transaction(async (tx) => {
     const post = await requireLivePost(slug);
     if (!context.author && !isOpen(post, settings)) throw new AppError('forbidden', 'Comments are closed on this post.');
@@ -200,8 +202,8 @@ export async function createComment(slug: string, input: CommentCreateInput, con
 }
 
 /** Flood control for readers: comment posts per address per window, from the settings. */
-export async function checkCommentRate(address: string): Promise<void> {
-  const limit = (await getSettings()).commentRateLimit;
+export async function checkCommentRate(address: string, settings?: SiteSettings): Promise<void> {
+  const limit = (settings ?? (await getSettings())).commentRateLimit;
   const state = await hit(`comment:${address}`, limit);
   if (state.count > limit.max) throw tooManyRequests(state.retryAfter, 'You are posting comments too quickly.');
 }
@@ -232,9 +234,11 @@ export async function submitComment(
     author,
     editCookie,
     commenterCookie,
+    settings,
     now = Date.now(),
-  }: { author?: AuthUser; editCookie?: string; commenterCookie?: string; now?: number },
+  }: { author?: AuthUser; editCookie?: string; commenterCookie?: string; settings?: SiteSettings; now?: number },
 ): Promise<SubmittedComment> {
+  settings ??= await getSettings();
   const signals = {
     honeypotFilled: input.website !== undefined && input.website !== '',
     formAgeMs: await readFormAge(input.formToken, now),
@@ -242,12 +246,12 @@ export async function submitComment(
   const known = author ? undefined : await readCommenterId(commenterCookie);
   const issued = author || known ? undefined : await issueCommenterId();
   const commenterId = known ?? issued?.id;
-  const comment = await createComment(slug, input, { author, signals, commenterKey: commenterId && commenterKey(commenterId) });
+  const comment = await createComment(slug, input, { author, signals, commenterKey: commenterId && commenterKey(commenterId), settings });
   const shown = { ...comment, status: comment.status === 'spam' ? ('pending' as const) : comment.status };
   // A bot learns nothing it could use: its comment gets no cookies.
   if (comment.status === 'spam') return { comment: shown };
   const commenter = issued && { value: issued.cookie, maxAgeSeconds: COMMENTER_COOKIE_MAX_AGE_SECONDS };
-  const windowMs = (await getSettings()).editWindowMinutes * 60_000;
+  const windowMs = settings.editWindowMinutes * 60_000;
   if (author || windowMs === 0) return { comment: shown, commenter };
   return {
     comment: shown,

@@ -72,8 +72,10 @@ export const postCommentsEndpoint = endpoint('/api/posts/{slug}/comments', { slu
       ...problems(...WRITE_PROBLEMS, 404, 429),
     },
     handler: async ({ request, params: { slug }, body, caller, fromForm }) => {
-      if (!caller) await checkCommentRate(clientAddress(request));
+      const settings = await getSettings();
+      if (!caller) await checkCommentRate(clientAddress(request), settings);
       const { comment, editGrants, commenter } = await submitComment(slug, await body(), {
+        settings,
         author: caller && caller.kind !== 'bootstrap' ? caller.user : undefined,
         editCookie: readCookie(request, EDIT_COOKIE),
         commenterCookie: readCookie(request, COMMENTER_COOKIE),
