@@ -13,6 +13,14 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 const NEXT_BIN = path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next');
 const SERVER = path.join(ROOT, 'server', 'index.mjs');
 
+/** Node's flags in `npm run serve` (the heap limit): Quire is measured as it runs in production. */
+function serveNodeFlags(): string[] {
+  const { scripts } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const match = /^node ((?:--\S+ )*)server\/index\.mjs$/.exec(scripts.serve ?? '');
+  if (!match) throw new Error(`package.json's "serve" script is not "node [flags] server/index.mjs": ${scripts.serve}`);
+  return match[1]!.trim().split(' ').filter(Boolean);
+}
+
 export interface Server {
   name: string;
   url: string;
@@ -174,7 +182,7 @@ export async function startQuire(options: {
     WORKERS: String(options.workers ?? 1),
   });
   const started = performance.now();
-  const child = spawnLogged('quire', [SERVER, '-H', '127.0.0.1', '-p', String(options.port)], env, log);
+  const child = spawnLogged('quire', [...serveNodeFlags(), SERVER, '-H', '127.0.0.1', '-p', String(options.port)], env, log);
   const url = `http://127.0.0.1:${options.port}`;
   const healthMs = await waitFor200(`${url}/api/health`, started, child, 60_000, log);
   const pageMs = await waitFor200(`${url}/`, started, child, 60_000, log);
