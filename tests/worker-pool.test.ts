@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WorkerLimitError, WorkerPool, type WorkerPoolOptions, WorkerPoolBusyError } from '@/lib/render/worker-pool';
@@ -16,6 +17,9 @@ const TASKS = `
       if (task === 'hog') { const kept = []; for (;;) kept.push(new Array(1e5).fill(Math.random())); }
       if (task === 'fail') throw new TypeError('bad task');
       if (task === 'exit') process.exit(3);
+      // Off the CPU, as a worker is while other threads have the cores: a second, or for good.
+      if (task === 'nap') Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1_000);
+      if (task === 'sleep') Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
       return 'done ' + task;
     }));`;
 
@@ -54,14 +58,43 @@ describe('WorkerPool', () => {
     expect(spawned).toBe(2);
   });
 
-  it('stops a task at its time limit and replaces the worker', async () => {
+  it.each([
+    ['that keeps its worker busy', 'spin'],
+    // However little it runs: wall-clock time bounds it too, at WALL_LIMIT_FACTOR times its limit.
+    ['that sleeps', 'sleep'],
+  ])('stops a task %s at its time limit and replaces the worker', async (_, task) => {
     makePool();
     await pool.run('warm', 5_000);
     const started = performance.now();
-    await expect(pool.run('spin', 300)).rejects.toEqual(new WorkerLimitError('time'));
+    await expect(pool.run(task, 300)).rejects.toEqual(new WorkerLimitError('time'));
     expect(performance.now() - started).toBeLessThan(1_500);
     expect(await pool.run('after', 5_000)).toBe('done after');
     expect(spawned).toBe(2);
+  });
+
+  // Where a thread's CPU time can be read (Linux); elsewhere the limit counts wall-clock time.
+  it.runIf(existsSync('/proc/thread-self'))('counts the time its worker runs, not the time it waits for a core', async () => {
+    makePool();
+    await pool.run('warm', 5_000);
+    // Wall-clock time would stop it at 0.6 s; the backstop is three times that.
+    expect(await pool.run('nap', 600)).toBe('done nap');
+    expect(spawned).toBe(1);
+  });
+
+  it('takes an answer that came in time, however late this thread gets round to reading it', async () => {
+    makePool();
+    await pool.run('warm', 5_000);
+    const running = pool.run('quick', 300);
+    // A busy server's thread, on other work (not in the pool's message handler, which would read the
+    // answer as soon as it returned): the answer waits there while the limit passes.
+    await new Promise<void>((resolve) =>
+      setImmediate(() => {
+        const busyUntil = performance.now() + 1_500;
+        while (performance.now() < busyUntil);
+        resolve();
+      }),
+    );
+    expect(await running).toBe('done quick');
   });
 
   it('stops a task that outgrows the heap limit', async () => {
@@ -94,7 +127,8 @@ describe('WorkerPool', () => {
     await expect(pool.run('refused', 5_000)).rejects.toBeInstanceOf(WorkerPoolBusyError);
     expect(await waiting).toBeInstanceOf(WorkerPoolBusyError);
     expect(await running).toBeInstanceOf(WorkerLimitError);
-  });
+    // Four seconds of the spin's CPU time: longer where other work shares the cores.
+  }, 20_000);
 
   it('fails what waits when its worker cannot load, instead of leaving it waiting', async () => {
     pool = new WorkerPool<string, string>({

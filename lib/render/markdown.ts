@@ -13,10 +13,13 @@ import { WorkerPool, isWorkerLimitError, isWorkerPoolBusyError } from '@/lib/ren
  */
 
 /**
- * How long one render may take. A 60,000-character post of ordinary Markdown renders in 0.2-0.4 s
- * here and a 5,000-character comment in a few milliseconds (0.2 s for the slowest shapes found),
- * so the limits leave ten times that or more for a slower or busier machine, and bound what one
- * request can cost: posts (and their search text) come from signed-in authors only.
+ * How long one render may take: the worker thread's CPU time where the system tells it (Linux), so a
+ * saturated machine does not make ordinary text "too long to format", and at most WALL_LIMIT_FACTOR
+ * times this in wall-clock time (lib/render/worker-pool.ts). A 60,000-character post of ordinary
+ * Markdown renders in 0.2-0.4 s here and a 5,000-character comment in a few milliseconds (0.2 s for
+ * the slowest shapes found, and for a worker's first code block), so the limits leave ten times that
+ * or more for a slower machine, and bound what one request can cost: posts (and their search text)
+ * come from signed-in authors only.
  */
 export const RENDER_TIME_LIMIT_MS = { comment: 2_000, post: 5_000 } as const;
 

@@ -1,3 +1,5 @@
+import { readFileSync, readlinkSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import { type Worker, parentPort } from 'node:worker_threads';
 
 /*
@@ -6,7 +8,19 @@ import { type Worker, parentPort } from 'node:worker_threads';
  * so no input can hold the main thread or a worker for longer. Workers start on first use (one
  * stopped at its limit is replaced at once), and never keep the process alive by themselves: a
  * pending task's timer does.
+ *
+ * The limit counts the CPU time the worker's thread spends on the task, where the system tells it
+ * (Linux: the thread's /proc schedstat), and wall-clock time elsewhere. Wall-clock time also counts
+ * the time a worker waits for a core on a saturated machine, and the time this thread, busy with
+ * other requests, takes to read an answer that came in time: under load an ordinary comment was
+ * refused as too slow to format. A task is still stopped after WALL_LIMIT_FACTOR times its limit
+ * of wall-clock time, however little it ran.
  */
+
+/** How many times its limit a task may take in wall-clock time when its CPU time is counted. */
+export const WALL_LIMIT_FACTOR = 3;
+/** The thread's CPU time is read when the limit would be reached, and again no sooner than this. */
+const RECHECK_MS = 10;
 
 /** The task ran past its time limit, or past the worker's memory limit; the worker was replaced. */
 export class WorkerLimitError extends Error {
@@ -45,7 +59,10 @@ export interface WorkerPoolOptions {
   bootLimitMs?: number;
 }
 
-type Reply<Out> = { ready: true } | { id: number; output: Out } | { id: number; error: { name: string; message: string; stack?: string } };
+type Reply<Out> =
+  | { ready: true; cpuClock?: string }
+  | { id: number; output: Out }
+  | { id: number; error: { name: string; message: string; stack?: string } };
 
 interface Task<In, Out> {
   id: number;
@@ -59,6 +76,8 @@ interface Task<In, Out> {
 interface Slot<In, Out> {
   worker: Worker;
   ready: boolean;
+  /** The file that gives the worker thread's CPU time, when there is one. */
+  cpuClock?: string;
   task?: Task<In, Out>;
   bootTimer?: ReturnType<typeof setTimeout>;
 }
@@ -112,7 +131,24 @@ export class WorkerPool<In, Out> {
   private dispatch(slot: Slot<In, Out>, task: Task<In, Out>): void {
     clearTimeout(task.timer);
     slot.task = task;
-    task.timer = setTimeout(() => void this.retire(slot, new WorkerLimitError('time')), task.limitMs);
+    const started = performance.now();
+    const cpuAtStart = threadCpuMs(slot.cpuClock);
+    const wallLimitMs = cpuAtStart === undefined ? task.limitMs : task.limitMs * WALL_LIMIT_FACTOR;
+    const check = () => {
+      const wallMs = performance.now() - started;
+      const cpuNow = threadCpuMs(slot.cpuClock);
+      const usedMs = cpuAtStart === undefined || cpuNow === undefined ? wallMs : cpuNow - cpuAtStart;
+      const leftMs = Math.min(task.limitMs - usedMs, wallLimitMs - wallMs);
+      if (leftMs > 0) {
+        task.timer = setTimeout(check, Math.max(leftMs, RECHECK_MS));
+        return;
+      }
+      // After the poll phase: an answer that came while this thread was busy elsewhere is taken first.
+      setImmediate(() => {
+        if (slot.task === task) void this.retire(slot, new WorkerLimitError('time'));
+      });
+    };
+    task.timer = setTimeout(check, task.limitMs);
     slot.worker.postMessage({ id: task.id, input: task.input });
   }
 
@@ -129,6 +165,7 @@ export class WorkerPool<In, Out> {
       if ('ready' in reply) {
         clearTimeout(slot.bootTimer);
         slot.ready = true;
+        slot.cpuClock = reply.cpuClock;
       } else if (slot.task?.id === reply.id) {
         const task = slot.task;
         slot.task = undefined;
@@ -171,6 +208,27 @@ export class WorkerPool<In, Out> {
   }
 }
 
+/** CPU time in milliseconds from a thread's schedstat file (nanoseconds first), or undefined when it cannot be read. */
+function threadCpuMs(cpuClock: string | undefined): number | undefined {
+  if (!cpuClock) return undefined;
+  try {
+    const ns = Number(readFileSync(cpuClock, 'utf8').split(' ')[0]);
+    return Number.isFinite(ns) ? ns / 1e6 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Where the calling thread's CPU time can be read by other threads (Linux), or undefined. */
+function ownCpuClock(): string | undefined {
+  try {
+    const cpuClock = `/proc/${readlinkSync('/proc/thread-self')}/schedstat`;
+    return threadCpuMs(cpuClock) === undefined ? undefined : cpuClock;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The worker's side: answers each task with `handle`'s result or error, after saying it is ready. */
 export function serveWorkerTasks<In, Out>(handle: (input: In) => Out): void {
   const port = parentPort;
@@ -183,5 +241,5 @@ export function serveWorkerTasks<In, Out>(handle: (input: In) => Out): void {
       port.postMessage({ id, error: { name, message, stack } });
     }
   });
-  port.postMessage({ ready: true });
+  port.postMessage({ ready: true, cpuClock: ownCpuClock() });
 }
