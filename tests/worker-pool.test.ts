@@ -19,6 +19,7 @@ const TASKS = `
       if (task === 'exit') process.exit(3);
       // Off the CPU, as a worker is while other threads have the cores: a second, or for good.
       if (task === 'nap') Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1_000);
+      if (task === 'long nap') Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 4_000);
       if (task === 'sleep') Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
       return 'done ' + task;
     }));`;
@@ -56,6 +57,32 @@ describe('WorkerPool', () => {
     makePool({ size: 2, maxQueue: 10 });
     expect(await Promise.all(['a', 'b', 'c', 'd'].map((task) => pool.run(task, 5_000)))).toEqual(['done a', 'done b', 'done c', 'done d']);
     expect(spawned).toBe(2);
+  });
+
+  describe('with a spare worker for slow tasks (spareAfterMs)', () => {
+    const spare = { size: 2, maxQueue: 10, spareAfterMs: 100, spareIdleMs: 300 };
+
+    it('runs quick tasks that come at once on one worker', async () => {
+      makePool(spare);
+      const tasks = Array.from({ length: 10 }, (_, n) => `t${n}`);
+      expect(await Promise.all(tasks.map((task) => pool.run(task, 5_000)))).toEqual(tasks.map((task) => `done ${task}`));
+      expect(spawned).toBe(1);
+    });
+
+    it('starts the second worker for a task that waits behind a slow one, and stops it when it is idle', async () => {
+      makePool(spare);
+      await pool.run('warm', 5_000);
+      // Long enough for the second worker to load (tsx compiles its entry here).
+      const slow = pool.run('long nap', 10_000);
+      const order: string[] = [];
+      const quick = pool.run('quick', 5_000).then((output) => order.push(output));
+      await Promise.all([slow.then((output) => order.push(output)), quick]);
+      // The quick task did not wait for the slow one's second.
+      expect(order).toEqual(['done quick', 'done long nap']);
+      expect(spawned).toBe(2);
+      await expect.poll(() => pool.workerCount, { timeout: 3_000 }).toBe(1);
+      expect(await pool.run('after', 5_000)).toBe('done after');
+    });
   });
 
   it.each([

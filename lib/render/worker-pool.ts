@@ -57,6 +57,13 @@ export interface WorkerPoolOptions {
   maxWaitMs: number;
   /** How long a new worker may take to load before it is given up. */
   bootLimitMs?: number;
+  /**
+   * Beyond the first, a worker starts only for a task that waits while every worker has been on its
+   * task this long (a slow input, not a burst of quick ones), and stops after `spareIdleMs` without
+   * work: each worker is a V8 instance of its own, tens of megabytes of memory.
+   */
+  spareAfterMs?: number;
+  spareIdleMs?: number;
 }
 
 type Reply<Out> =
@@ -79,7 +86,10 @@ interface Slot<In, Out> {
   /** The file that gives the worker thread's CPU time, when there is one. */
   cpuClock?: string;
   task?: Task<In, Out>;
+  /** The current task has run for spareAfterMs. */
+  stuck?: boolean;
   bootTimer?: ReturnType<typeof setTimeout>;
+  idleTimer?: ReturnType<typeof setTimeout>;
 }
 
 export class WorkerPool<In, Out> {
@@ -124,14 +134,42 @@ export class WorkerPool<In, Out> {
       if (this.queue.length === 0) return;
       if (slot.ready && !slot.task) this.dispatch(slot, this.queue.shift()!);
     }
+    if (this.queue.length === 0) return;
     const booting = [...this.slots].filter((slot) => !slot.ready).length;
-    for (let n = booting; n < this.queue.length && this.slots.size < this.options.size; n++) this.start();
+    const wanted = this.options.spareAfterMs === undefined ? this.queue.length : this.slots.size === 0 || this.allStuck() ? 1 : 0;
+    for (let n = booting; n < wanted && this.slots.size < this.options.size; n++) this.start();
+  }
+
+  /** Every worker has been on its task for spareAfterMs or longer. */
+  private allStuck(): boolean {
+    return [...this.slots].every((slot) => slot.ready && slot.task && slot.stuck);
+  }
+
+  /** A worker beyond the first that has nothing to do stops after a while. */
+  private idle(slot: Slot<In, Out>): void {
+    clearTimeout(slot.idleTimer);
+    if (this.options.spareIdleMs === undefined || this.slots.size <= 1) return;
+    slot.idleTimer = setTimeout(() => {
+      if (slot.task || this.slots.size <= 1 || !this.slots.delete(slot)) return;
+      void slot.worker.terminate();
+    }, this.options.spareIdleMs);
+    slot.idleTimer.unref();
   }
 
   private dispatch(slot: Slot<In, Out>, task: Task<In, Out>): void {
     clearTimeout(task.timer);
+    clearTimeout(slot.idleTimer);
     slot.task = task;
     const started = performance.now();
+    slot.stuck = false;
+    // Past spareAfterMs a waiting task may get a worker of its own (see pump).
+    if (this.options.spareAfterMs !== undefined && this.slots.size < this.options.size) {
+      setTimeout(() => {
+        if (slot.task !== task) return;
+        slot.stuck = true;
+        this.pump();
+      }, this.options.spareAfterMs).unref();
+    }
     const cpuAtStart = threadCpuMs(slot.cpuClock);
     const wallLimitMs = cpuAtStart === undefined ? task.limitMs : task.limitMs * WALL_LIMIT_FACTOR;
     const check = () => {
@@ -173,6 +211,7 @@ export class WorkerPool<In, Out> {
         else this.settle(task, undefined, reply.output);
       }
       this.pump();
+      if (slot.ready && !slot.task) this.idle(slot);
     });
     worker.on('error', (error: Error & { code?: string }) => {
       void this.retire(slot, error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? new WorkerLimitError('memory') : error);
@@ -187,6 +226,7 @@ export class WorkerPool<In, Out> {
   private retire(slot: Slot<In, Out>, reason: Error): Promise<unknown> {
     if (!this.slots.delete(slot)) return Promise.resolve();
     clearTimeout(slot.bootTimer);
+    clearTimeout(slot.idleTimer);
     if (slot.task) this.settle(slot.task, reason);
     slot.task = undefined;
     // A worker that cannot load is a broken build, not a busy pool: nobody waits for it in vain.
