@@ -69,6 +69,13 @@ describe('WorkerPool', () => {
       expect(spawned).toBe(1);
     });
 
+    it('starts the second worker when a burst leaves spareQueue tasks waiting', async () => {
+      makePool({ ...spare, spareQueue: 3 });
+      await pool.run('warm', 5_000);
+      await Promise.all(['a', 'b', 'c', 'd'].map((task) => pool.run(task, 5_000)));
+      expect(spawned).toBe(2);
+    });
+
     it('starts the second worker for a task that waits behind a slow one, and stops it when it is idle', async () => {
       makePool(spare);
       await pool.run('warm', 5_000);

@@ -25,17 +25,19 @@ export const RENDER_TIME_LIMIT_MS = { comment: 2_000, post: 5_000 } as const;
 
 /**
  * Two workers at most (one on a single core): renders are short, and a second worker keeps
- * ordinary renders going while another one runs into its limit. It starts only then, when a render
- * waits behind one that has taken 100 ms (no comment takes that long; a long post may), and stops
- * after a minute without work: one worker renders a comment storm with time to spare, and each
- * costs 20-30 MB. Tasks beyond those wait in a bounded queue for a bounded time, then are refused
- * with a 503.
+ * ordinary renders going while another one runs into its limit, or while a storm of comments keeps
+ * one worker busy (it renders one at a time). It starts only then: when a render waits behind one
+ * that has taken 100 ms (no comment takes that long; a long post may), or four renders wait. It
+ * stops after a minute without work: each worker costs 20-30 MB, and on a blog read far more than
+ * it is commented on one is enough. Tasks beyond those wait in a bounded queue for a bounded time,
+ * then are refused with a 503.
  */
 export const RENDER_POOL = {
   size: Math.min(2, os.availableParallelism()),
   maxQueue: 64,
   maxWaitMs: 10_000,
   spareAfterMs: 100,
+  spareQueue: 4,
   spareIdleMs: 60_000,
 } as const;
 

@@ -59,10 +59,12 @@ export interface WorkerPoolOptions {
   bootLimitMs?: number;
   /**
    * Beyond the first, a worker starts only for a task that waits while every worker has been on its
-   * task this long (a slow input, not a burst of quick ones), and stops after `spareIdleMs` without
-   * work: each worker is a V8 instance of its own, tens of megabytes of memory.
+   * task this long (a slow input), and stops after `spareIdleMs` without work: each worker is a V8
+   * instance of its own, tens of megabytes of memory.
    */
   spareAfterMs?: number;
+  /** ...or as soon as this many tasks wait (a burst one worker would make wait too long). */
+  spareQueue?: number;
   spareIdleMs?: number;
 }
 
@@ -136,7 +138,8 @@ export class WorkerPool<In, Out> {
     }
     if (this.queue.length === 0) return;
     const booting = [...this.slots].filter((slot) => !slot.ready).length;
-    const wanted = this.options.spareAfterMs === undefined ? this.queue.length : this.slots.size === 0 || this.allStuck() ? 1 : 0;
+    const spareNeeded = this.allStuck() || this.queue.length >= (this.options.spareQueue ?? Infinity);
+    const wanted = this.options.spareAfterMs === undefined ? this.queue.length : this.slots.size === 0 || spareNeeded ? 1 : 0;
     for (let n = booting; n < wanted && this.slots.size < this.options.size; n++) this.start();
   }
 
