@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { freePort } from './free-port';
+import { freePort } from './free-port.ts';
 
 /*
  * A throw-away PostgreSQL server for tests, e2e specs and benchmarks: its own data folder, a free
