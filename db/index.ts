@@ -122,7 +122,7 @@ function openSqlite(file: string): Connection {
         client.exec('BEGIN IMMEDIATE');
         try {
           const tx = writer.db as unknown as Tx;
-          const result = await activeTransaction.run(tx, () => work(tx));
+          const result = await runInTransaction(tx, work);
           client.exec('COMMIT');
           return result;
         } catch (error) {
@@ -189,7 +189,7 @@ function openPostgres(url: string): Connection {
   return {
     dialect: 'postgres',
     db: db as unknown as DB,
-    begin: (work) => db.transaction((tx) => activeTransaction.run(tx as unknown as Tx, () => work(tx as unknown as Tx))),
+    begin: (work) => db.transaction((tx) => runInTransaction(tx as unknown as Tx, work)),
     ready,
     rows: async <T>(db: DB, query: SQL) => (await (db as unknown as NodePgDatabase).execute(query)).rows as T[],
     close: () => pool.end(),
@@ -198,8 +198,30 @@ function openPostgres(url: string): Connection {
 
 // Kept on globalThis, as the connection is: Next bundles this module more than once (instrumentation,
 // route handlers, pages), and a transaction begun through one copy must be getDb()'s in every other.
-const activeTransaction = ((globalThis as typeof globalThis & { quireTransaction?: AsyncLocalStorage<Tx> }).quireTransaction ??=
-  new AsyncLocalStorage<Tx>());
+const activeTransaction = ((
+  globalThis as typeof globalThis & { quireTransaction?: AsyncLocalStorage<OpenTransaction> }
+).quireTransaction ??= new AsyncLocalStorage<OpenTransaction>());
+
+interface OpenTransaction {
+  tx: Tx;
+  /** False once it has committed or rolled back: work it started that runs later (a promise callback) is outside it. */
+  open: boolean;
+}
+
+async function runInTransaction<T>(tx: Tx, work: (tx: Tx) => Promise<T>): Promise<T> {
+  const scope = { tx, open: true };
+  try {
+    return await activeTransaction.run(scope, () => work(tx));
+  } finally {
+    scope.open = false;
+  }
+}
+
+/** The transaction the caller runs in, if it is still open. */
+function openTransaction(): Tx | undefined {
+  const scope = activeTransaction.getStore();
+  return scope?.open ? scope.tx : undefined;
+}
 
 // One connection (pool) per process, kept across hot reloads in development.
 const globalForDb = globalThis as typeof globalThis & { quireDb?: Connection };
@@ -225,7 +247,7 @@ export function prepareDatabase(): Promise<{ created: boolean }> {
 
 /** The current transaction inside `transaction()`, else the connection for reads. */
 export function getDb(): DB {
-  return activeTransaction.getStore() ?? connection().db;
+  return openTransaction() ?? connection().db;
 }
 
 /**
@@ -236,7 +258,7 @@ export function getDb(): DB {
  * transaction at a time holds the write lock.
  */
 export function transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
-  const current = activeTransaction.getStore();
+  const current = openTransaction();
   if (current) return work(current);
   return connection().begin(work);
 }

@@ -137,6 +137,34 @@ describe('database', () => {
     expect(await slugs()).toEqual(['from-b']);
   });
 
+  it('runs work a transaction left behind (a callback after it committed) in a transaction of its own', async () => {
+    const slugs = async () => (await getDb().select({ slug: posts.slug }).from(posts)).map((row) => row.slug).sort();
+    const row = (slug: string) => ({ slug, title: slug, body: 'b', html: 'b' });
+    let late!: Promise<void>;
+    await transaction(async (tx) => {
+      await tx.insert(posts).values(row('first'));
+      // Created inside the transaction, so it carries its context, and runs after it committed.
+      late = new Promise((resolve) => setTimeout(resolve, 30)).then(() =>
+        transaction(async (next) => {
+          await next.insert(posts).values(row('late'));
+        }),
+      );
+    });
+    // Open and failing when the late work runs: joining it would lose the late post with it.
+    let inside!: () => void;
+    const insideReached = new Promise<void>((resolve) => (inside = resolve));
+    const failing = transaction(async (tx) => {
+      await tx.insert(posts).values(row('failing'));
+      inside();
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      throw new Error('fails');
+    });
+    await insideReached;
+    await expect(failing).rejects.toThrow('fails');
+    await late;
+    expect(await slugs()).toEqual(['first', 'late']);
+  });
+
   it('builds the comment tree in one pass, with replies under their parent', async () => {
     const post = await makePost();
     const a = await makeComment(post.slug, { body: 'a' });
