@@ -110,7 +110,7 @@ describe('WorkerPool', () => {
   it.runIf(existsSync('/proc/thread-self'))('counts the time its worker runs, not the time it waits for a core', async () => {
     makePool();
     await pool.run('warm', 5_000);
-    // Wall-clock time would stop it at 0.6 s; the backstop is three times that.
+    // Wall-clock time would stop it at 0.6 s; the backstop is WALL_LIMIT_FACTOR times that.
     expect(await pool.run('nap', 600)).toBe('done nap');
     expect(spawned).toBe(1);
   });

@@ -18,7 +18,7 @@ import { type Worker, parentPort } from 'node:worker_threads';
  */
 
 /** How many times its limit a task may take in wall-clock time when its CPU time is counted. */
-export const WALL_LIMIT_FACTOR = 3;
+export const WALL_LIMIT_FACTOR = 2;
 /** The thread's CPU time is read when the limit would be reached, and again no sooner than this. */
 const RECHECK_MS = 10;
 
