@@ -215,7 +215,7 @@ describe('Markdown whose parse time grows faster than its length', () => {
 
 describe('the render workers', () => {
   it('refuse work beyond the queue with a 503, and render the rest', async () => {
-    const burst = RENDER_POOL.size + RENDER_POOL.maxQueue + 5;
+    const burst = RENDER_POOL.size * RENDER_POOL.pipeline + RENDER_POOL.maxQueue + 5;
     const results = await Promise.allSettled(Array.from({ length: burst }, (_, i) => renderCommentMarkdown(`comment ${i}`)));
     const refused = results.filter((result) => result.status === 'rejected');
     expect(refused.length).toBeGreaterThanOrEqual(5);

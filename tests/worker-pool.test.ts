@@ -14,6 +14,8 @@ const TASKS = `
     .then(({ register }) => { register(); return import(${JSON.stringify(poolModule)}); })
     .then(({ serveWorkerTasks }) => serveWorkerTasks((task) => {
       if (task === 'spin') for (;;);
+      if (task === 'stamp') return String(Date.now());
+      if (task === 'busy') { const end = Date.now() + 1_500; while (Date.now() < end); }
       if (task === 'hog') { const kept = []; for (;;) kept.push(new Array(1e5).fill(Math.random())); }
       if (task === 'fail') throw new TypeError('bad task');
       if (task === 'exit') process.exit(3);
@@ -76,19 +78,67 @@ describe('WorkerPool', () => {
       expect(spawned).toBe(2);
     });
 
-    it('starts the second worker for a task that waits behind a slow one, and stops it when it is idle', async () => {
+    it.each([1, 4])(
+      'starts the second worker for a task that waits behind a slow one, and stops it when it is idle (pipeline %i)',
+      async (pipeline) => {
+        makePool({ ...spare, pipeline });
+        await pool.run('warm', 5_000);
+        // Long enough for the second worker to load (tsx compiles its entry here).
+        const slow = pool.run('busy', 10_000);
+        const order: string[] = [];
+        const quick = pool.run('quick', 5_000).then((output) => order.push(output));
+        await Promise.all([slow.then((output) => order.push(output)), quick]);
+        // The quick task did not wait for the slow one's second and a half, even when it was given
+        // to the same worker behind it.
+        expect(order).toEqual(['done quick', 'done busy']);
+        expect(spawned).toBe(2);
+        await expect.poll(() => pool.workerCount, { timeout: 3_000 }).toBe(1);
+        // On the worker that is left, whichever it is: one that ran a slow task is not slow for ever.
+        expect(await pool.run('after', 5_000)).toBe('done after');
+        expect(spawned).toBe(2);
+      },
+    );
+
+    // Where a thread's CPU time can be read (Linux). A render waits for a core whenever the machine
+    // is saturated; a second worker would wait as well, and cost its memory for nothing.
+    it.runIf(existsSync('/proc/thread-self'))('starts no second worker for a task that waits for a core rather than runs', async () => {
       makePool(spare);
       await pool.run('warm', 5_000);
-      // Long enough for the second worker to load (tsx compiles its entry here).
-      const slow = pool.run('long nap', 10_000);
-      const order: string[] = [];
-      const quick = pool.run('quick', 5_000).then((output) => order.push(output));
-      await Promise.all([slow.then((output) => order.push(output)), quick]);
-      // The quick task did not wait for the slow one's second.
-      expect(order).toEqual(['done quick', 'done long nap']);
+      expect(await Promise.all([pool.run('nap', 5_000), pool.run('quick', 5_000)])).toEqual(['done nap', 'done quick']);
+      expect(spawned).toBe(1);
+    });
+  });
+
+  describe('giving a worker several tasks at once (pipeline)', () => {
+    it('keeps the worker working while this thread is busy elsewhere', async () => {
+      makePool({ pipeline: 4, maxQueue: 10 });
+      await pool.run('warm', 5_000);
+      const ran = Promise.all(Array.from({ length: 4 }, () => pool.run('stamp', 5_000)));
+      // A busy server's thread: it cannot read an answer and hand out the next task for half a second.
+      const busyUntil = Date.now() + 500;
+      while (Date.now() < busyUntil);
+      for (const stamp of await ran) expect(Number(stamp)).toBeLessThanOrEqual(busyUntil);
+      expect(spawned).toBe(1);
+    });
+
+    it('times each task from when the one before it ended', async () => {
+      makePool({ pipeline: 2 });
+      await pool.run('warm', 5_000);
+      // 1.5 s each, and a limit of 2.5 s each: counted from the first one's start, the second would be stopped.
+      expect(await Promise.all([pool.run('busy', 2_500), pool.run('busy', 2_500)])).toEqual(['done busy', 'done busy']);
+      expect(spawned).toBe(1);
+    });
+
+    it('runs the tasks behind one stopped at its limit on the worker that replaces it', async () => {
+      makePool({ pipeline: 4, maxQueue: 10 });
+      await pool.run('warm', 5_000);
+      const outcomes = await Promise.allSettled([pool.run('spin', 300), pool.run('after 1', 5_000), pool.run('after 2', 5_000)]);
+      expect(outcomes).toEqual([
+        { status: 'rejected', reason: new WorkerLimitError('time') },
+        { status: 'fulfilled', value: 'done after 1' },
+        { status: 'fulfilled', value: 'done after 2' },
+      ]);
       expect(spawned).toBe(2);
-      await expect.poll(() => pool.workerCount, { timeout: 3_000 }).toBe(1);
-      expect(await pool.run('after', 5_000)).toBe('done after');
     });
   });
 

@@ -27,13 +27,17 @@ export const RENDER_TIME_LIMIT_MS = { comment: 2_000, post: 5_000 } as const;
  * Two workers at most (one on a single core): renders are short, and a second worker keeps
  * ordinary renders going while another one runs into its limit, or while a storm of comments keeps
  * one worker busy (it renders one at a time). It starts only then: when a render waits behind one
- * that has taken 100 ms (no comment takes that long; a long post may), or four renders wait. It
- * stops after a minute without work: each worker costs 20-30 MB, and on a blog read far more than
- * it is commented on one is enough. Tasks beyond those wait in a bounded queue for a bounded time,
+ * that has run for 100 ms of CPU time (no comment takes that long; a long post may), or four renders
+ * wait beyond the four a worker is given at once. It stops after a minute without work: each worker
+ * costs 20-30 MB, and on a blog read far more than it is commented on one is enough. Giving a worker
+ * four renders at once keeps it busy while this thread, serving other requests, is slow to read each
+ * answer: with one at a time, a busy server's worker sat idle between renders and the second one
+ * started under any sustained load. Tasks beyond those wait in a bounded queue for a bounded time,
  * then are refused with a 503.
  */
 export const RENDER_POOL = {
   size: Math.min(2, os.availableParallelism()),
+  pipeline: 4,
   maxQueue: 64,
   maxWaitMs: 10_000,
   spareAfterMs: 100,

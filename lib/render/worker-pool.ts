@@ -58,20 +58,27 @@ export interface WorkerPoolOptions {
   /** How long a new worker may take to load before it is given up. */
   bootLimitMs?: number;
   /**
-   * Beyond the first, a worker starts only for a task that waits while every worker has been on its
-   * task this long (a slow input), and stops after `spareIdleMs` without work: each worker is a V8
+   * Beyond the first, a worker starts only for a task that waits while every worker has run its task
+   * this long (a slow input: CPU time where the system tells it, see threadCpuMs), and stops after `spareIdleMs` without work: each worker is a V8
    * instance of its own, tens of megabytes of memory.
    */
   spareAfterMs?: number;
   /** ...or as soon as this many tasks wait (a burst one worker would make wait too long). */
   spareQueue?: number;
   spareIdleMs?: number;
+  /**
+   * How many tasks a worker is given at once (default 1); it runs them one after another. More than
+   * one keeps it working while this thread, busy with other requests, has not yet read its last
+   * answer and handed out the next task. The tasks behind one that has run spareAfterMs are taken
+   * back, to wait for another worker.
+   */
+  pipeline?: number;
 }
 
 type Reply<Out> =
   | { ready: true; cpuClock?: string }
-  | { id: number; output: Out }
-  | { id: number; error: { name: string; message: string; stack?: string } };
+  | { id: number; output: Out; cpuMs?: number }
+  | { id: number; error: { name: string; message: string; stack?: string }; cpuMs?: number };
 
 interface Task<In, Out> {
   id: number;
@@ -79,7 +86,15 @@ interface Task<In, Out> {
   limitMs: number;
   resolve: (output: Out) => void;
   reject: (error: Error) => void;
+  /** While it waits for a worker: refuses it after maxWaitMs. */
   timer?: ReturnType<typeof setTimeout>;
+}
+
+/** A task given to a worker; `task` is gone once it was taken back (the worker still runs it, its answer is dropped). */
+interface Given<In, Out> {
+  id: number;
+  limitMs: number;
+  task?: Task<In, Out>;
 }
 
 interface Slot<In, Out> {
@@ -87,9 +102,15 @@ interface Slot<In, Out> {
   ready: boolean;
   /** The file that gives the worker thread's CPU time, when there is one. */
   cpuClock?: string;
-  task?: Task<In, Out>;
-  /** The current task has run for spareAfterMs. */
-  stuck?: boolean;
+  /** The tasks the worker has been given, in the order it runs them: the first one is running. */
+  given: Given<In, Out>[];
+  /** When the running task started: wall-clock, and the worker thread's CPU time where known. */
+  startedAt: number;
+  cpuAtStart?: number;
+  /** The running task has run for spareAfterMs (CPU time, where the system tells it). */
+  stuck: boolean;
+  /** Watches the running task's time (see watch). */
+  timer?: ReturnType<typeof setTimeout>;
   bootTimer?: ReturnType<typeof setTimeout>;
   idleTimer?: ReturnType<typeof setTimeout>;
 }
@@ -108,13 +129,7 @@ export class WorkerPool<In, Out> {
     if (this.queue.length >= this.options.maxQueue) return Promise.reject(new WorkerPoolBusyError());
     return new Promise<Out>((resolve, reject) => {
       const task: Task<In, Out> = { id: this.nextId++, input, limitMs, resolve, reject };
-      // While it waits, this timer also keeps the process alive for the answer.
-      task.timer = setTimeout(() => {
-        const at = this.queue.indexOf(task);
-        if (at >= 0) this.queue.splice(at, 1);
-        reject(new WorkerPoolBusyError());
-      }, this.options.maxWaitMs);
-      this.queue.push(task);
+      this.enqueue([task]);
       this.pump();
     });
   }
@@ -131,10 +146,31 @@ export class WorkerPool<In, Out> {
     return this.slots.size;
   }
 
+  /** Tasks wait for a worker: new ones at the end, ones taken back from a worker at the front. */
+  private enqueue(tasks: Task<In, Out>[], front = false): void {
+    for (const task of tasks) {
+      // While it waits, this timer also keeps the process alive for the answer.
+      task.timer = setTimeout(() => {
+        const at = this.queue.indexOf(task);
+        if (at >= 0) this.queue.splice(at, 1);
+        task.reject(new WorkerPoolBusyError());
+      }, this.options.maxWaitMs);
+    }
+    if (front) this.queue.unshift(...tasks);
+    else this.queue.push(...tasks);
+  }
+
   private pump(): void {
-    for (const slot of this.slots) {
-      if (this.queue.length === 0) return;
-      if (slot.ready && !slot.task) this.dispatch(slot, this.queue.shift()!);
+    const pipeline = this.options.pipeline ?? 1;
+    while (this.queue.length > 0) {
+      // The worker with the fewest tasks, never one whose task runs long.
+      let free: Slot<In, Out> | undefined;
+      for (const slot of this.slots) {
+        if (!slot.ready || slot.stuck || slot.given.length >= pipeline) continue;
+        if (!free || slot.given.length < free.given.length) free = slot;
+      }
+      if (!free) break;
+      this.dispatch(free, this.queue.shift()!);
     }
     if (this.queue.length === 0) return;
     const booting = [...this.slots].filter((slot) => !slot.ready).length;
@@ -143,9 +179,9 @@ export class WorkerPool<In, Out> {
     for (let n = booting; n < wanted && this.slots.size < this.options.size; n++) this.start();
   }
 
-  /** Every worker has been on its task for spareAfterMs or longer. */
+  /** Every worker has run its task for spareAfterMs or longer. */
   private allStuck(): boolean {
-    return [...this.slots].every((slot) => slot.ready && slot.task && slot.stuck);
+    return [...this.slots].every((slot) => slot.ready && slot.stuck);
   }
 
   /** A worker beyond the first that has nothing to do stops after a while. */
@@ -153,7 +189,7 @@ export class WorkerPool<In, Out> {
     clearTimeout(slot.idleTimer);
     if (this.options.spareIdleMs === undefined || this.slots.size <= 1) return;
     slot.idleTimer = setTimeout(() => {
-      if (slot.task || this.slots.size <= 1 || !this.slots.delete(slot)) return;
+      if (slot.given.length > 0 || this.slots.size <= 1 || !this.slots.delete(slot)) return;
       void slot.worker.terminate();
     }, this.options.spareIdleMs);
     slot.idleTimer.unref();
@@ -162,40 +198,71 @@ export class WorkerPool<In, Out> {
   private dispatch(slot: Slot<In, Out>, task: Task<In, Out>): void {
     clearTimeout(task.timer);
     clearTimeout(slot.idleTimer);
-    slot.task = task;
-    const started = performance.now();
+    slot.given.push({ id: task.id, limitMs: task.limitMs, task });
+    if (slot.given.length === 1) this.started(slot, threadCpuMs(slot.cpuClock));
+    slot.worker.postMessage({ id: task.id, input: task.input });
+  }
+
+  /** The worker's first task has started (its CPU clock read then, where known); its time is watched from now. */
+  private started(slot: Slot<In, Out>, cpuMs: number | undefined): void {
+    slot.startedAt = performance.now();
+    slot.cpuAtStart = cpuMs;
     slot.stuck = false;
-    // Past spareAfterMs a waiting task may get a worker of its own (see pump).
-    if (this.options.spareAfterMs !== undefined && this.slots.size < this.options.size) {
-      setTimeout(() => {
-        if (slot.task !== task) return;
-        slot.stuck = true;
-        this.pump();
-      }, this.options.spareAfterMs).unref();
+    this.watch(slot);
+  }
+
+  /**
+   * Checks the running task's time, and again when its next mark is due: at spareAfterMs of running
+   * it is a slow input (the tasks behind it are taken back, and one waiting may get a worker of its
+   * own, see pump); not when it only waited for a core, since on a busy machine another thread would
+   * only wait too. At its limit the worker is stopped and replaced.
+   */
+  private watch(slot: Slot<In, Out>): void {
+    clearTimeout(slot.timer);
+    const running = slot.given[0];
+    if (!running) {
+      slot.stuck = false;
+      return;
     }
-    const cpuAtStart = threadCpuMs(slot.cpuClock);
-    const wallLimitMs = cpuAtStart === undefined ? task.limitMs : task.limitMs * WALL_LIMIT_FACTOR;
-    const check = () => {
-      const wallMs = performance.now() - started;
-      const cpuNow = threadCpuMs(slot.cpuClock);
-      const usedMs = cpuAtStart === undefined || cpuNow === undefined ? wallMs : cpuNow - cpuAtStart;
-      const leftMs = Math.min(task.limitMs - usedMs, wallLimitMs - wallMs);
-      if (leftMs > 0) {
-        task.timer = setTimeout(check, Math.max(leftMs, RECHECK_MS));
-        return;
-      }
+    const wallMs = performance.now() - slot.startedAt;
+    const cpuNow = threadCpuMs(slot.cpuClock);
+    const usedMs = slot.cpuAtStart === undefined || cpuNow === undefined ? wallMs : cpuNow - slot.cpuAtStart;
+    const wallLimitMs = slot.cpuAtStart === undefined ? running.limitMs : running.limitMs * WALL_LIMIT_FACTOR;
+    const leftMs = Math.min(running.limitMs - usedMs, wallLimitMs - wallMs);
+    if (leftMs <= 0) {
       // After the poll phase: an answer that came while this thread was busy elsewhere is taken first.
       setImmediate(() => {
-        if (slot.task === task) void this.retire(slot, new WorkerLimitError('time'));
+        if (slot.given[0] === running) void this.retire(slot, new WorkerLimitError('time'));
       });
-    };
-    task.timer = setTimeout(check, task.limitMs);
-    slot.worker.postMessage({ id: task.id, input: task.input });
+      return;
+    }
+    const spareAfterMs = this.options.spareAfterMs;
+    let nextMs = leftMs;
+    if (spareAfterMs !== undefined && !slot.stuck) {
+      if (usedMs >= spareAfterMs) {
+        slot.stuck = true;
+        this.enqueue(this.takeBack(slot), true);
+        this.pump();
+      } else {
+        nextMs = Math.min(nextMs, spareAfterMs - usedMs);
+      }
+    }
+    slot.timer = setTimeout(() => this.watch(slot), Math.max(nextMs, RECHECK_MS));
+  }
+
+  /** The tasks given to a worker behind its running one, taken back (the worker's answers to them will be dropped). */
+  private takeBack(slot: Slot<In, Out>): Task<In, Out>[] {
+    const tasks: Task<In, Out>[] = [];
+    for (const given of slot.given.slice(1)) {
+      if (given.task) tasks.push(given.task);
+      given.task = undefined;
+    }
+    return tasks;
   }
 
   private start(): void {
     const worker = this.options.spawn();
-    const slot: Slot<In, Out> = { worker, ready: false };
+    const slot: Slot<In, Out> = { worker, ready: false, given: [], startedAt: 0, stuck: false };
     this.slots.add(slot);
     slot.bootTimer = setTimeout(
       () => void this.retire(slot, new Error('A worker did not start in time.')),
@@ -207,14 +274,19 @@ export class WorkerPool<In, Out> {
         clearTimeout(slot.bootTimer);
         slot.ready = true;
         slot.cpuClock = reply.cpuClock;
-      } else if (slot.task?.id === reply.id) {
-        const task = slot.task;
-        slot.task = undefined;
-        if ('error' in reply) this.settle(task, Object.assign(new Error(reply.error.message), reply.error));
-        else this.settle(task, undefined, reply.output);
+      } else if (slot.given[0]?.id === reply.id) {
+        const { task } = slot.given.shift()!;
+        // The next task started when the worker sent this answer.
+        if (slot.given.length > 0) this.started(slot, reply.cpuMs ?? threadCpuMs(slot.cpuClock));
+        else this.watch(slot);
+        // A task taken back has no one to answer here any more.
+        if (task) {
+          if ('error' in reply) this.settle(task, Object.assign(new Error(reply.error.message), reply.error));
+          else this.settle(task, undefined, reply.output);
+        }
       }
       this.pump();
-      if (slot.ready && !slot.task) this.idle(slot);
+      if (slot.ready && slot.given.length === 0) this.idle(slot);
     });
     worker.on('error', (error: Error & { code?: string }) => {
       void this.retire(slot, error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? new WorkerLimitError('memory') : error);
@@ -225,13 +297,21 @@ export class WorkerPool<In, Out> {
     worker.unref();
   }
 
-  /** Stops a worker: its task, if any, fails with `reason`; a worker that never started fails the queue with it. */
+  /**
+   * Stops a worker: its running task, if any, fails with `reason`, and the tasks behind it wait for
+   * another worker; a worker that never started fails the queue with it.
+   */
   private retire(slot: Slot<In, Out>, reason: Error): Promise<unknown> {
     if (!this.slots.delete(slot)) return Promise.resolve();
+    clearTimeout(slot.timer);
     clearTimeout(slot.bootTimer);
     clearTimeout(slot.idleTimer);
-    if (slot.task) this.settle(slot.task, reason);
-    slot.task = undefined;
+    const running = slot.given[0]?.task;
+    const behind = this.takeBack(slot);
+    slot.given = [];
+    if (running) this.settle(running, reason);
+    if (this.closed) for (const task of behind) this.settle(task, reason);
+    else this.enqueue(behind, true);
     // A worker that cannot load is a broken build, not a busy pool: nobody waits for it in vain.
     if (!slot.ready && ![...this.slots].some((other) => other.ready)) {
       for (const task of this.queue.splice(0)) this.settle(task, reason);
@@ -276,13 +356,16 @@ function ownCpuClock(): string | undefined {
 export function serveWorkerTasks<In, Out>(handle: (input: In) => Out): void {
   const port = parentPort;
   if (!port) throw new Error('serveWorkerTasks runs only inside a worker thread.');
+  const cpuClock = ownCpuClock();
+  // Each answer says when the task ended in this thread's CPU time: the pool times the next one from there.
   port.on('message', ({ id, input }: { id: number; input: In }) => {
     try {
-      port.postMessage({ id, output: handle(input) });
+      const output = handle(input);
+      port.postMessage({ id, output, cpuMs: threadCpuMs(cpuClock) });
     } catch (error) {
       const { name, message, stack } = error instanceof Error ? error : new Error(String(error));
-      port.postMessage({ id, error: { name, message, stack } });
+      port.postMessage({ id, error: { name, message, stack }, cpuMs: threadCpuMs(cpuClock) });
     }
   });
-  port.postMessage({ ready: true, cpuClock: ownCpuClock() });
+  port.postMessage({ ready: true, cpuClock });
 }
