@@ -22,6 +22,7 @@ const SQLITE_ONLY = [
  * creates the site's secret in settings) nor api-no-token.test.ts (a bearer token is looked up first).
  */
 const DIALECT_INDEPENDENT = [
+  'tests/abort-reasons.test.ts',
   'tests/api-definitions.test.ts', // route files, OpenAPI and the docs' table; OPTIONS and 405 answer before any query
   'tests/cache-keys.test.ts',
   'tests/docs-links.test.ts',

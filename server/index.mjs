@@ -18,8 +18,12 @@ import { createServer } from 'node:http';
 import { constants } from 'node:os';
 import { parseArgs } from 'node:util';
 import next from 'next';
+import { releaseAbortReasonFrames } from './abort-reasons.mjs';
 import { createEdge, parseTrustProxy } from './edge.mjs';
 import { parseWorkers, superviseWorkers } from './workers.mjs';
+
+// Before Next renders anything: without it every page render that missed the cache leaked its payload.
+releaseAbortReasonFrames();
 
 const { values: args } = parseArgs({
   options: {
