@@ -9,9 +9,12 @@ const nextConfig = {
   // The database and its migrations are read from disk at run time, never bundled.
   // The Redis client (REDIS_URL) is loaded from node_modules too, like the cache handler that uses it.
   serverExternalPackages: ['better-sqlite3', 'redis', '@redis/client'],
-  // Cached pages and data live in memory (an LRU of cacheMaxMemorySize, 50 MB by default), not
-  // on disk: a restart or a restored backup never serves old content, and requests for endless
-  // distinct URLs cannot fill the disk.
+  // Cached pages and data live in memory (an LRU of cacheMaxMemorySize), not on disk: a restart or
+  // a restored backup never serves old content, and requests for endless distinct URLs cannot fill
+  // the disk. 32 MB (Next's default is 50) holds about 250 post pages with their comments, more than
+  // a blog's busy set; a crawler walking every post filled the default and held the server above
+  // 350 MB RSS under load afterwards (docs/benchmarks.md).
+  cacheMaxMemorySize: 32 * 2 ** 20,
   experimental: { isrFlushToDisk: false },
   // The same memory cache, with cache-tag expiry shared by every server process on the database,
   // so a write in one expires the others' pages too (server/cache-handler.mjs); with REDIS_URL,

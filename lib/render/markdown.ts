@@ -48,8 +48,10 @@ export const RENDER_POOL = {
 /**
  * A worker's heap: an ordinary 60,000-character post needs under 64 MB, the heaviest shape measured
  * (15,000 one-line list items) about 200 MB. An input that needs more is refused like a slow one.
+ * Its young generation stays small (the server's own flags would give each worker 16 MB of it):
+ * a render's short-lived objects are collected a little more often instead.
  */
-const WORKER_HEAP_MB = 512;
+const WORKER_HEAP = { maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: 4 } as const;
 
 /*
  * Next bundles the worker entry (Turbopack rewrites this `new Worker(new URL(...))` to the built
@@ -58,7 +60,7 @@ const WORKER_HEAP_MB = 512;
  * worker's entry, so there the worker registers tsx itself before importing the same entry.
  */
 function spawnRenderWorker(): Worker {
-  const options: WorkerOptions = { name: 'quire-markdown', resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } };
+  const options: WorkerOptions = { name: 'quire-markdown', resourceLimits: WORKER_HEAP };
   if (process.env.NEXT_RUNTIME) return new Worker(new URL('./markdown-worker.ts', import.meta.url), options);
   const entry = new URL('markdown-worker.ts', import.meta.url).href;
   const source = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`;
