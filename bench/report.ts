@@ -133,6 +133,14 @@ export function checkTargets(results: Omit<RunResults, 'targets'>, connections: 
         measured: `p99 ${ms(s.quire.p99)} ms${failures ? `, ${failures} failed` : ''}`,
         pass: s.quire.p99 < 50 && failures === 0,
       });
+    } else if (s.group === 'crawl') {
+      const peak = s.quire.memory?.peak;
+      checks.push({
+        what: s.label,
+        target: 'zero errors, server RSS < 300 MB',
+        measured: `${fmt(s.quire.rps)} pages/s, peak RSS ${mb(peak)}${failures ? `, ${failures} failed` : ''}`,
+        pass: peak !== undefined && peak < 300 * MB && failures === 0,
+      });
     } else if (s.group === 'write') {
       checks.push({
         what: s.label,

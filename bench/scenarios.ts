@@ -16,7 +16,7 @@ export interface ScenarioContext {
   shardPath: string;
 }
 
-export type ScenarioGroup = 'floor' | 'api' | 'page' | 'discovery' | 'write' | 'mixed';
+export type ScenarioGroup = 'floor' | 'api' | 'page' | 'crawl' | 'discovery' | 'write' | 'mixed';
 
 export interface Scenario {
   id: string;
@@ -127,6 +127,18 @@ export const SCENARIOS: Scenario[] = [
     group: 'page',
     baseline: false,
     requests: ({ fixture }) => get(`/posts/${fixture.measuredSlug}`),
+  },
+  {
+    id: 'crawl',
+    label: 'GET /posts/{every post in turn} (a crawler: pages not in the cache)',
+    group: 'crawl',
+    baseline: false,
+    // Each post once (older posts first in the list): every request renders a page and caches it,
+    // which is where a leak per render, or memory that grows with the number of pages, shows.
+    requests: ({ fixture }) => {
+      const next = rotate(fixture.writeSlugs);
+      return generated(() => ({ method: 'GET', path: `/posts/${next()}` }));
+    },
   },
   { id: 'feed', label: 'GET /feed.xml', group: 'discovery', baseline: false, requests: () => get('/feed.xml') },
   {
