@@ -25,15 +25,15 @@ export const RENDER_TIME_LIMIT_MS = { comment: 2_000, post: 5_000 } as const;
 
 /**
  * Two workers at most (one on a single core): renders are short, and a second worker keeps
- * ordinary renders going while another one runs into its limit, or while a storm of comments keeps
- * one worker busy (it renders one at a time). It starts only then: when a render waits behind one
- * that has run for 100 ms of CPU time (no comment takes that long; a long post may), or four renders
- * wait beyond the four a worker is given at once. It stops after a minute without work: each worker
- * costs 20-30 MB, and on a blog read far more than it is commented on one is enough. Giving a worker
- * four renders at once keeps it busy while this thread, serving other requests, is slow to read each
- * answer: with one at a time, a busy server's worker sat idle between renders and the second one
- * started under any sustained load. Tasks beyond those wait in a bounded queue for a bounded time,
- * then are refused with a 503.
+ * ordinary renders going while another one runs into its limit. It starts only then, when a render
+ * waits behind one that has run for 100 ms of CPU time (no comment takes that long; a long post
+ * may), or when 32 renders wait beyond the four a worker is given at once, which one worker is not
+ * keeping up with. A comment storm is not that: the server's thread does more per comment than the
+ * render, and in alternating runs of 32 connections commenting on one post, one worker served as
+ * many comments a second as two, with 35 MB less memory. Giving a worker four renders at once keeps
+ * it busy while this thread, serving other requests, is slow to read each answer. The second worker
+ * stops after a minute without work: each costs 20-30 MB. Tasks beyond those wait in a bounded
+ * queue for a bounded time, then are refused with a 503.
  */
 export const RENDER_POOL = {
   size: Math.min(2, os.availableParallelism()),
@@ -41,7 +41,7 @@ export const RENDER_POOL = {
   maxQueue: 64,
   maxWaitMs: 10_000,
   spareAfterMs: 100,
-  spareQueue: 4,
+  spareQueue: 32,
   spareIdleMs: 60_000,
 } as const;
 
