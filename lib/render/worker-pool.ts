@@ -59,8 +59,8 @@ export interface WorkerPoolOptions {
   bootLimitMs?: number;
   /**
    * Beyond the first, a worker starts only for a task that waits while every worker has run its task
-   * this long (a slow input: CPU time where the system tells it, see threadCpuMs), and stops after `spareIdleMs` without work: each worker is a V8
-   * instance of its own, tens of megabytes of memory.
+   * this long (a slow input: CPU time where the system tells it, see threadCpuMs), and stops after
+   * `spareIdleMs` without work: each worker is a V8 instance of its own, tens of megabytes of memory.
    */
   spareAfterMs?: number;
   /** ...or as soon as this many tasks wait (a burst one worker would make wait too long). */
