@@ -11,10 +11,11 @@ const nextConfig = {
   serverExternalPackages: ['better-sqlite3', 'redis', '@redis/client'],
   // Cached pages and data live in memory (an LRU of cacheMaxMemorySize), not on disk: a restart or
   // a restored backup never serves old content, and requests for endless distinct URLs cannot fill
-  // the disk. 32 MB (Next's default is 50) holds about 250 post pages with their comments, more than
-  // a blog's busy set; a crawler walking every post filled the default and held the server above
-  // 350 MB RSS under load afterwards (docs/benchmarks.md).
-  cacheMaxMemorySize: 32 * 2 ** 20,
+  // the disk. 16 MB (Next's default is 50) holds about 125 post pages with their comments, more than
+  // a blog's busy set: the heap grows by more than the cache does, and a crawler walking every post
+  // filled 32 MB and held the server 30 MB higher under the load that followed (docs/benchmarks.md).
+  // A blog that needs more shares one cache through Redis (docs/scaling.md).
+  cacheMaxMemorySize: 16 * 2 ** 20,
   experimental: { isrFlushToDisk: false },
   // The same memory cache, with cache-tag expiry shared by every server process on the database,
   // so a write in one expires the others' pages too (server/cache-handler.mjs); with REDIS_URL,

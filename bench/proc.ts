@@ -1,5 +1,5 @@
 /*
- * Memory of a server process from /proc (Linux): which process of a tree listens on a port (`next
+ * Memory and CPU time of a server process from /proc (Linux): which process of a tree listens on a port (`next
  * start` may serve from a child), its resident set now (VmRSS) and at its peak (VmHWM, which can be
  * reset per measurement by writing 5 to clear_refs), sampled while a scenario runs.
  */
@@ -96,6 +96,42 @@ export function sampleMemory(pid: number, intervalMs = 100): { stop: () => Memor
       const now = memoryOf(pid);
       const end = now?.rss ?? 0;
       return { start, end, peak: Math.max(peak, end, exactPeak ? (now?.peak ?? 0) : 0) };
+    },
+  };
+}
+
+/** Linux reports CPU time in clock ticks of USER_HZ, 100 a second on every mainstream kernel. */
+const TICKS_PER_SECOND = 100;
+
+/** CPU seconds (user + system) used so far by `root` and every process under it, threads included. */
+export function cpuSecondsOf(root: number): number {
+  let ticks = 0;
+  for (const pid of processTree(root)) {
+    const stat = read(`/proc/${pid}/stat`);
+    if (!stat) continue;
+    // utime and stime are fields 14 and 15; the fields after the command start at field 3.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return ticks / TICKS_PER_SECOND;
+}
+
+/** Cores in use on average while a measurement ran: by the server's processes, and by this one (the load generator). */
+export interface CpuSample {
+  server: number;
+  loadGenerator: number;
+}
+
+/** Measures the cores the server tree under `root` and this process use until stopped. */
+export function sampleCpu(root: number): { stop: () => CpuSample } {
+  const started = performance.now();
+  const server = cpuSecondsOf(root);
+  const own = process.cpuUsage();
+  return {
+    stop() {
+      const seconds = (performance.now() - started) / 1000;
+      const { user, system } = process.cpuUsage(own);
+      return { server: (cpuSecondsOf(root) - server) / seconds, loadGenerator: (user + system) / 1e6 / seconds };
     },
   };
 }

@@ -191,6 +191,7 @@ function scenarioRow(s: ScenarioResult, targets: TargetCheck[]): string {
     String(q.errors),
     String(q.non2xx),
     mb(q.memory?.peak),
+    q.cpu ? `${fmt(q.cpu.server, 2)} / ${fmt(q.cpu.loadGenerator, 2)}` : '–',
     s.baseline ? fmt(s.baseline.rps) : '–',
     s.baseline ? ms(s.baseline.p99) : '–',
     ratio,
@@ -247,9 +248,9 @@ export function renderMarkdown(r: RunResults): string {
   }
   lines.push('');
   lines.push(
-    '| scenario | req/s | p50 ms | p99 ms | errors | non-2xx | server peak RSS | baseline req/s | baseline p99 ms | vs baseline | target | result |',
+    '| scenario | req/s | p50 ms | p99 ms | errors | non-2xx | server peak RSS | cores: server / load generator | baseline req/s | baseline p99 ms | vs baseline | target | result |',
   );
-  lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |');
+  lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |');
   for (const s of r.scenarios) lines.push(`| ${scenarioRow(s, r.targets)} |`);
   if (r.sitemapSet) {
     const s = r.sitemapSet;

@@ -6,7 +6,7 @@
  */
 import autocannon from 'autocannon';
 import { commentAuthor, commentBody, createRandom } from './content';
-import { type MemorySample, sampleMemory } from './proc';
+import { type CpuSample, type MemorySample, sampleCpu, sampleMemory } from './proc';
 import type { Fixture } from './seed';
 import { type Server, waitIdle } from './servers';
 
@@ -195,6 +195,8 @@ export interface LoadResult {
   bytesPerRequest: number;
   seconds: number;
   memory?: MemorySample;
+  /** Cores the server (all its processes) and the load generator used on average during the run. */
+  cpu?: CpuSample;
 }
 
 export function runLoad(url: string, requests: autocannon.Request[], options: LoadOptions): Promise<LoadResult> {
@@ -229,7 +231,8 @@ export function runLoad(url: string, requests: autocannon.Request[], options: Lo
 }
 
 /**
- * A warm-up (results dropped), then the measured run with the serving process's memory sampled.
+ * A warm-up (results dropped), then the measured run with the serving process's memory sampled and
+ * the cores the server and the load generator used.
  * Every server in `quiet` is idle before each run starts.
  */
 export async function measure(
@@ -243,8 +246,9 @@ export async function measure(
     await waitIdle(options.quiet);
   }
   const sampler = sampleMemory(server.servingPid);
+  const cpu = sampleCpu(server.pid);
   const result = await runLoad(server.url, requests, options);
-  return { ...result, memory: sampler.stop() };
+  return { ...result, memory: sampler.stop(), cpu: cpu.stop() };
 }
 
 /** One comment POST (tried three times): its status tells whether writes still work, or why there was no answer. */

@@ -11,15 +11,8 @@ import { listeningPid } from './proc';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const NEXT_BIN = path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next');
-const SERVER = path.join(ROOT, 'server', 'index.mjs');
-
-/** Node's flags in `npm run serve` (the heap limit): Quire is measured as it runs in production. */
-function serveNodeFlags(): string[] {
-  const { scripts } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-  const match = /^node ((?:--\S+ )*)server\/index\.mjs$/.exec(scripts.serve ?? '');
-  if (!match) throw new Error(`package.json's "serve" script is not "node [flags] server/index.mjs": ${scripts.serve}`);
-  return match[1]!.trim().split(' ').filter(Boolean);
-}
+/** What `npm start` and `npm run serve` run (Node's and malloc's memory settings, then server/index.mjs): Quire is measured as it runs in production. */
+const START_SCRIPT = path.join(ROOT, 'server', 'start.sh');
 
 export interface Server {
   name: string;
@@ -66,9 +59,9 @@ async function stopChild(child: ChildProcess): Promise<void> {
   running.delete(child);
 }
 
-function spawnLogged(name: string, args: string[], env: NodeJS.ProcessEnv, logFile: string): ChildProcess {
+function spawnLogged(name: string, args: string[], env: NodeJS.ProcessEnv, logFile: string, command = process.execPath): ChildProcess {
   const log = fs.openSync(logFile, 'a');
-  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', log, log], detached: true });
+  const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', log, log], detached: true });
   fs.closeSync(log);
   running.add(child);
   child.once('exit', () => running.delete(child));
@@ -182,7 +175,7 @@ export async function startQuire(options: {
     WORKERS: String(options.workers ?? 1),
   });
   const started = performance.now();
-  const child = spawnLogged('quire', [...serveNodeFlags(), SERVER, '-H', '127.0.0.1', '-p', String(options.port)], env, log);
+  const child = spawnLogged('quire', [START_SCRIPT, '-H', '127.0.0.1', '-p', String(options.port)], env, log, 'sh');
   const url = `http://127.0.0.1:${options.port}`;
   const healthMs = await waitFor200(`${url}/api/health`, started, child, 60_000, log);
   const pageMs = await waitFor200(`${url}/`, started, child, 60_000, log);

@@ -256,6 +256,30 @@ describe('the render workers', () => {
     });
     expect(stdout).toBe('<p><em>done</em></p>\n');
   }, 30_000);
+
+  it('get their own small young generation under the server flag that sizes its own', async () => {
+    // npm start runs the server with --max-semi-space-size=8, and V8's flags beat a worker's
+    // resourceLimits. Once the render workers have started, a worker started the same way (4 MB)
+    // shows which one V8 now applies; it got the server's 16 MB before.
+    const markdownModule = new URL('../lib/render/markdown.ts', import.meta.url).href;
+    // The young generation grows to its limit only while many new objects survive, so keep some.
+    const probe = `Promise.all([import('node:v8'), import('node:worker_threads')]).then(([v8, { parentPort }]) => {
+      const kept = Array.from({ length: 200_000 }, (_, i) => ({ i }));
+      const { space_size } = v8.getHeapSpaceStatistics().find((space) => space.space_name === 'new_space');
+      parentPort.postMessage(kept.length && space_size);
+    });`;
+    const script = `const { renderCommentMarkdown } = await import(${JSON.stringify(markdownModule)});
+      const { Worker } = await import('node:worker_threads');
+      await renderCommentMarkdown('start the workers');
+      const worker = new Worker(${JSON.stringify(probe)}, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 4 } });
+      worker.once('message', (bytes) => { console.log(bytes / 2 ** 20); worker.terminate(); });`;
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--max-semi-space-size=8', '--import', 'tsx', '--input-type=module', '--eval', script],
+      { timeout: 20_000 },
+    );
+    expect(Number(stdout)).toBeLessThanOrEqual(4);
+  }, 30_000);
 });
 
 describe('what the sanitiser leaves behind', () => {

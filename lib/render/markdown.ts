@@ -1,4 +1,5 @@
 import os from 'node:os';
+import v8 from 'node:v8';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { AppError, fieldError } from '@/lib/errors';
 import type { RenderKind, RenderOutcome } from '@/lib/render/markdown-pipeline';
@@ -48,10 +49,20 @@ export const RENDER_POOL = {
 /**
  * A worker's heap: an ordinary 60,000-character post needs under 64 MB, the heaviest shape measured
  * (15,000 one-line list items) about 200 MB. An input that needs more is refused like a slow one.
- * Its young generation stays small (the server's own flags would give each worker 16 MB of it):
- * a render's short-lived objects are collected a little more often instead.
+ * Its young generation stays small (4 MB rather than the server's 16): a render's short-lived
+ * objects are collected a little more often instead.
  */
 const WORKER_HEAP = { maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: 4 } as const;
+
+/**
+ * V8's heap flags belong to the process, and a flag beats a worker's resourceLimits: with the
+ * server's `--max-semi-space-size=8` (npm start) every worker got a 16 MB young generation whatever
+ * WORKER_HEAP said. V8 reads the flag only when it creates a heap, so clearing it once the server's
+ * own heap exists leaves the server's as it is and lets WORKER_HEAP size each worker's.
+ */
+function releaseSemiSpaceFlag(): void {
+  v8.setFlagsFromString('--max-semi-space-size=0');
+}
 
 /*
  * Next bundles the worker entry (Turbopack rewrites this `new Worker(new URL(...))` to the built
@@ -60,6 +71,7 @@ const WORKER_HEAP = { maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: 4 }
  * worker's entry, so there the worker registers tsx itself before importing the same entry.
  */
 function spawnRenderWorker(): Worker {
+  releaseSemiSpaceFlag();
   const options: WorkerOptions = { name: 'quire-markdown', resourceLimits: WORKER_HEAP };
   if (process.env.NEXT_RUNTIME) return new Worker(new URL('./markdown-worker.ts', import.meta.url), options);
   const entry = new URL('markdown-worker.ts', import.meta.url).href;
