@@ -9,7 +9,7 @@ node:http baseline on 127.0.0.1, and measures every scenario with autocannon.
   --posts N            published posts to seed (default 10000; 100000 for the sitemap target)
   --comments N         comments (with replies) on the measured post (default 50)
   --duration S         seconds of measured load per scenario and server (default 10)
-  --warmup S           seconds of unmeasured load before each run (default 2)
+  --warmup S           seconds of unmeasured load before each run (default 2; times N with --workers N)
   --connections N      concurrent connections (default 32)
   --only IDS           comma-separated scenarios to run (default: all): ${SCENARIOS.map((s) => s.id).join(', ')}
   --soak               also run the soak: mixed load at 80% of the mixed maximum
