@@ -239,6 +239,10 @@ describe('posts: scheduling and tags', () => {
       available: false,
     });
     expect((await (await call(slugsRoute.GET, { path: '/api/admin/slugs?slug=fresh', headers: ADMIN })).json()).available).toBe(true);
+    // An id no post can have (PostgreSQL's ids are 32-bit) is a 400, not a database error.
+    const huge = await call(slugsRoute.GET, { path: '/api/admin/slugs?slug=fresh&exceptId=9007199254740991', headers: ADMIN });
+    expect(huge.status).toBe(400);
+    expect(JSON.stringify(await huge.json())).toContain('exceptId must be a post id.');
     const preview = await (
       await call(previewRoute.POST, { method: 'POST', headers: ADMIN, json: { body: '**hi** <script>x</script>' } })
     ).json();

@@ -114,6 +114,19 @@ describe('the queue', () => {
 });
 
 describe('bulk actions answer what they changed, so they can be undone', () => {
+  it('refuses an id no comment can have with a 400 naming ids, on PostgreSQL too (its ids are 32-bit)', async () => {
+    const { slug } = await makePost();
+    const a = await makeComment(slug);
+    const response = await call(bulkRoute.POST, {
+      method: 'POST',
+      headers: ADMIN,
+      json: { action: 'approve', ids: [Number.MAX_SAFE_INTEGER, a.id] },
+    });
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    expect(JSON.stringify(await response.json())).toContain('ids must be comment ids.');
+  });
+
   it('lists each changed comment with the status it had', async () => {
     const { slug } = await makePost();
     const a = await makeComment(slug);

@@ -60,7 +60,9 @@ export const bulkModerationSchema = requestSchema(
   z.strictObject({
     action: z.enum(MODERATION_ACTIONS, { error: 'action must be approve, pending, spam or delete.' }),
     ids: z
-      .array(z.number({ error: 'ids must be comment ids.' }).int().positive(), { error: 'ids must be a list of comment ids.' })
+      .array(z.number({ error: 'ids must be comment ids.' }).int().positive().max(MAX_ID, 'ids must be comment ids.'), {
+        error: 'ids must be a list of comment ids.',
+      })
       .min(1, 'Select at least one comment.')
       .max(100, 'At most 100 comments at a time.'),
   }),

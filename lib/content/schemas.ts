@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { POST_STATUSES } from '@/db/enums';
+import { MAX_ID, POST_STATUSES } from '@/db/enums';
 import { requestSchema, responseSchema } from '@/lib/api/registry';
 import { cleanText, dateTime, optionalField, pageOf, textField, url } from '@/lib/api/schemas';
 import { listQuerySchema } from '@/lib/pagination';
@@ -94,7 +94,12 @@ export const authorPostsQuerySchema = listQuerySchema.extend({
 
 export const slugCheckQuerySchema = z.object({
   slug: slugSchema,
-  exceptId: z.coerce.number({ error: 'exceptId must be a post id.' }).int().positive().optional(),
+  exceptId: z.coerce
+    .number({ error: 'exceptId must be a post id.' })
+    .int()
+    .positive()
+    .max(MAX_ID, 'exceptId must be a post id.')
+    .optional(),
 });
 
 /* Responses. */

@@ -57,7 +57,7 @@ const commentSchema = z.strictObject({
    * database ids, which its import keeps; any other import gives comments new ones.
    */
   id: idOf('id'),
-  parentId: z.number({ error: 'parentId must be the id of a comment or null.' }).int().positive().nullable().default(null),
+  parentId: idOf('parentId').nullable().default(null),
   authorName: textOf('authorName'),
   authorEmail: z.string({ error: 'authorEmail must be text or null.' }).max(254).toLowerCase().nullable().default(null),
   /** Written by the blog's author while signed in (shown as "Author"). */
