@@ -12,6 +12,8 @@ import path from 'node:path';
 
 /** Quire's server run by node itself, not through npm, so signals reach the server process. */
 const SERVER = path.resolve('server', 'index.mjs');
+/** What `npm start` and `npm run serve` run: it execs node with the memory settings, then SERVER. */
+const START_SCRIPT = path.resolve('server', 'start.sh');
 
 export const SERVER_ADMIN_TOKEN = 'resilience-admin-token-0123456789abcdef';
 
@@ -99,6 +101,8 @@ interface StartOptions {
   /** Overrides of the defaults: demo content on, an ADMIN_TOKEN, SITE_URL on the port. */
   env?: Record<string, string>;
   readyTimeoutMs?: number;
+  /** Start it through server/start.sh, as in production, instead of `node server/index.mjs`. */
+  startScript?: boolean;
 }
 
 class PortTaken extends Error {}
@@ -118,9 +122,13 @@ export async function startServer(options: StartOptions): Promise<ServerProcess>
   }
 }
 
-async function spawnServer(port: number, { databasePath, env = {}, readyTimeoutMs = 30_000 }: StartOptions): Promise<ServerProcess> {
+async function spawnServer(
+  port: number,
+  { databasePath, env = {}, readyTimeoutMs = 30_000, startScript = false }: StartOptions,
+): Promise<ServerProcess> {
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [SERVER, '-H', '127.0.0.1', '-p', String(port)], {
+  const [command, entry] = startScript ? ['sh', START_SCRIPT] : [process.execPath, SERVER];
+  const child = spawn(command, [entry, '-H', '127.0.0.1', '-p', String(port)], {
     env: {
       ...process.env,
       NODE_ENV: 'production',
