@@ -26,7 +26,7 @@ export function greatest(...values: (SQLWrapper | number)[]): SQL<number> {
  * A number bound as a 64-bit integer. PostgreSQL types a bare parameter after what it meets, so in
  * `${now} + 1000 * n` epoch milliseconds would be taken for a 32-bit integer and refused.
  */
-export function int64(value: number): SQL<number> {
+export function int64(value: number | SQLWrapper): SQL<number> {
   return sql<number>`cast(${value} as bigint)`;
 }
 

@@ -1,5 +1,5 @@
 import { type SQL, eq, lt, sql } from 'drizzle-orm';
-import { getDb, transaction } from '@/db';
+import { getDb, preparedQuery, transaction } from '@/db';
 import { rateLimits } from '@/db/schema';
 import { greatest, int64, least } from '@/db/sql';
 import { AppError } from '@/lib/errors';
@@ -18,25 +18,30 @@ export interface LimitState {
 
 let hits = 0;
 
+/** One event counted against a key: the window restarts once it has expired, else the count goes up. */
+const countHit = preparedQuery((db) => {
+  const windowOver = sql`${rateLimits.windowStart} <= ${int64(sql.placeholder('expired'))}`;
+  return db
+    .insert(rateLimits)
+    .values({ key: sql.placeholder('key'), windowStart: int64(sql.placeholder('now')), count: 1 })
+    .onConflictDoUpdate({
+      target: rateLimits.key,
+      set: {
+        count: sql`CASE WHEN ${windowOver} THEN 1 ELSE ${rateLimits.count} + 1 END`,
+        windowStart: sql`CASE WHEN ${windowOver} THEN ${int64(sql.placeholder('now'))} ELSE ${rateLimits.windowStart} END`,
+      },
+    })
+    .returning({ count: rateLimits.count, windowStart: rateLimits.windowStart });
+});
+
 /**
  * Counts one event against `key` in a fixed window, in one statement, so every server process
  * shares the same counters, requests at once each count, and a restart does not reset them.
  */
 export async function hit(key: string, { windowSeconds }: Limit, now = Date.now()): Promise<LimitState> {
   const windowMs = windowSeconds * 1000;
-  const expired = now - windowMs;
   const row = await transaction(async (tx) => {
-    const [row] = await tx
-      .insert(rateLimits)
-      .values({ key, windowStart: now, count: 1 })
-      .onConflictDoUpdate({
-        target: rateLimits.key,
-        set: {
-          count: sql`CASE WHEN ${rateLimits.windowStart} <= ${int64(expired)} THEN 1 ELSE ${rateLimits.count} + 1 END`,
-          windowStart: sql`CASE WHEN ${rateLimits.windowStart} <= ${int64(expired)} THEN ${int64(now)} ELSE ${rateLimits.windowStart} END`,
-        },
-      })
-      .returning({ count: rateLimits.count, windowStart: rateLimits.windowStart });
+    const [row] = await countHit({ key, now, expired: now - windowMs });
     // Old windows are swept now and then; they are never read once expired.
     if (++hits % 500 === 0) await tx.delete(rateLimits).where(lt(rateLimits.windowStart, now - 86_400_000));
     return row!;

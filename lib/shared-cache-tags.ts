@@ -1,5 +1,5 @@
 import { desc, gt, lt, sql } from 'drizzle-orm';
-import { type SqliteDB, transaction } from '@/db';
+import { type SqliteDB, prepareOnce, transaction } from '@/db';
 import { cacheTagExpiries } from '@/db/schema';
 import { CACHE_SECONDS } from '@/lib/cache';
 
@@ -81,6 +81,13 @@ type TagsTransaction = Pick<SqliteDB, 'select' | 'insert' | 'delete'>;
 export type WriteTransaction = (work: (tx: TagsTransaction) => void) => Promise<void>;
 
 /**
+ * The two statements each batch of expiries runs, built once per connection as preparedQuery does
+ * (db/index.ts): a storm of comments writes a batch every few milliseconds.
+ */
+const latestRevisionQueries = new WeakMap<object, { get(): { revision: number } | undefined }>();
+const expiryUpserts = new WeakMap<object, { run(values: { tag: string; at: number; revision: number }): unknown }>();
+
+/**
  * Cache-tag expiry times shared by every server process on one SQLite file, for
  * server/cache-handler.mjs. Checks are synchronous, as the handler's are, on a connection of their
  * own: checking an entry reads the rows other processes wrote since the last check, and only when
@@ -137,13 +144,17 @@ export class SharedCacheTags {
     for (const { tag, at } of expiries) this.expiredAt.set(tag, at);
     return this.write((tx) => {
       let revision = this.latestRevision(tx);
-      tx.insert(cacheTagExpiries)
-        .values(expiries.map(({ tag, at }) => ({ tag, expiredAt: at, revision: ++revision })))
-        .onConflictDoUpdate({
-          target: cacheTagExpiries.tag,
-          set: { expiredAt: sql`excluded.expired_at`, revision: sql`excluded.revision` },
-        })
-        .run();
+      const upsert = prepareOnce(expiryUpserts, tx, () =>
+        tx
+          .insert(cacheTagExpiries)
+          .values({ tag: sql.placeholder('tag'), expiredAt: sql.placeholder('at'), revision: sql.placeholder('revision') })
+          .onConflictDoUpdate({
+            target: cacheTagExpiries.tag,
+            set: { expiredAt: sql`excluded.expired_at`, revision: sql`excluded.revision` },
+          })
+          .prepare(),
+      );
+      for (const { tag, at } of expiries) upsert.run({ tag, at, revision: ++revision });
       this.forgetOldExpiries(tx);
     });
   }
@@ -159,13 +170,10 @@ export class SharedCacheTags {
   }
 
   private latestRevision(db: Pick<TagsTransaction, 'select'>): number {
-    const row = db
-      .select({ revision: cacheTagExpiries.revision })
-      .from(cacheTagExpiries)
-      .orderBy(desc(cacheTagExpiries.revision))
-      .limit(1)
-      .get();
-    return row?.revision ?? 0;
+    const query = prepareOnce(latestRevisionQueries, db, () =>
+      db.select({ revision: cacheTagExpiries.revision }).from(cacheTagExpiries).orderBy(desc(cacheTagExpiries.revision)).limit(1).prepare(),
+    );
+    return query.get()?.revision ?? 0;
   }
 
   /** At most once per CACHE_SECONDS, on a write: keeps the map and the table to recent expiries. */

@@ -1,9 +1,9 @@
-import { count, eq } from 'drizzle-orm';
-import { beforeEach, describe, expect, it } from 'vitest';
-import { getDatabaseHealth, getDb, transaction } from '@/db';
+import { count, eq, lt, sql } from 'drizzle-orm';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { getDatabaseHealth, getDb, preparedQuery, transaction } from '@/db';
 import { comments, posts } from '@/db/schema';
 import { getCommentTree } from '@/lib/comments/comments';
-import { deletePost, listPublishedPosts } from '@/lib/content/posts';
+import { deletePost, getAdjacentPosts, getLivePostForComments, getPublishedPost, listPublishedPosts } from '@/lib/content/posts';
 import { dialect, onlyOn } from './dialect';
 import { makeComment, makePost, resetDatabase, sqliteReader as sqlite } from './helpers';
 
@@ -163,6 +163,68 @@ describe('database', () => {
     await expect(failing).rejects.toThrow('fails');
     await late;
     expect(await slugs()).toEqual(['first', 'late']);
+  });
+
+  it('builds a prepared query once per connection, runs it where getDb() points and with fresh values', async () => {
+    let builds = 0;
+    const slugsBefore = preparedQuery((db) => {
+      builds++;
+      return db
+        .select({ slug: posts.slug })
+        .from(posts)
+        .where(lt(posts.createdAt, sql.placeholder('before')))
+        .orderBy(posts.slug);
+    });
+    const slugs = async (before = '9999') => (await slugsBefore({ before })).map((row) => row.slug);
+    expect(await slugs()).toEqual([]);
+    await makePost({ slug: 'first' });
+    // Rows written since it was built, and the values of this call: nothing is kept but the statement.
+    expect(await slugs()).toEqual(['first']);
+    expect(await slugs('2000')).toEqual([]);
+    let inside!: () => void;
+    const insideReached = new Promise<void>((resolve) => (inside = resolve));
+    let finish!: () => void;
+    const finishAllowed = new Promise<void>((resolve) => (finish = resolve));
+    const open = transaction(async (tx) => {
+      await tx.insert(posts).values({ slug: 'uncommitted', title: 't', body: 'b', html: 'b' });
+      // Inside the transaction it reads the transaction's own write...
+      expect(await slugs()).toEqual(['first', 'uncommitted']);
+      inside();
+      await finishAllowed;
+      throw new Error('rolled back');
+    });
+    await insideReached;
+    // ...which a read elsewhere does not see, before or after it rolls back.
+    expect(await slugs()).toEqual(['first']);
+    finish();
+    await expect(open).rejects.toThrow('rolled back');
+    expect(await slugs()).toEqual(['first']);
+    // SQLite: once for reads and once for the writer, which every transaction uses. PostgreSQL:
+    // once on the pool, then once in each transaction (a transaction is a connection of its own).
+    await transaction(async () => expect(await slugs()).toEqual(['first']));
+    expect(builds).toBe(dialect === 'sqlite' ? 2 : 3);
+  });
+
+  it('asks prepared queries about the time of each call: a scheduled post goes live when its time comes', async () => {
+    const { id, publishedAt } = await makePost({ slug: 'earlier' });
+    const earlier = { id, publishedAt: publishedAt! };
+    const inAnHour = new Date(Date.now() + 60 * 60_000).toISOString();
+    await makePost({ slug: 'scheduled', status: 'scheduled', publishedAt: inAnHour });
+    // Each query runs once before the time, so a statement built then is what runs after it.
+    expect(await getPublishedPost('scheduled')).toBeUndefined();
+    expect(await getLivePostForComments('scheduled')).toBeUndefined();
+    expect((await getAdjacentPosts(earlier)).next).toBeUndefined();
+    await makeComment('earlier');
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.parse(inAnHour) + 1000 });
+    try {
+      expect(await getPublishedPost('scheduled')).toMatchObject({ slug: 'scheduled' });
+      expect(await getLivePostForComments('scheduled')).toMatchObject({ commentsEnabled: true });
+      expect((await getAdjacentPosts(earlier)).next).toEqual({ slug: 'scheduled', title: expect.any(String) });
+      // A comment's creation time is a value of the insert too, not a default taken when it was built.
+      expect((await makeComment('scheduled')).createdAt).toBe(new Date().toISOString());
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('builds the comment tree in one pass, with replies under their parent', async () => {

@@ -1,6 +1,6 @@
-import { type SQL, type SQLWrapper, and, asc, count, desc, eq, inArray, or, sql } from 'drizzle-orm';
+import { type Placeholder, type SQL, type SQLWrapper, and, asc, count, desc, eq, inArray, or, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
-import { getDb, queryRows, transaction } from '@/db';
+import { getDb, preparedQuery, queryRows, transaction } from '@/db';
 import { type CommentStatus, comments, posts } from '@/db/schema';
 import { expire, tags as cacheTags } from '@/lib/cache';
 import { AppError, fieldError, notFound } from '@/lib/errors';
@@ -56,7 +56,7 @@ function expireComments(postSlugs: Iterable<string>, ids: number[]): void {
   expire(...[...postSlugs].map(cacheTags.post), ...ids.map(cacheTags.comment));
 }
 
-const approvedOf = (postId: number) => and(eq(comments.postId, postId), eq(comments.status, 'approved'));
+const approvedOf = (postId: number | Placeholder) => and(eq(comments.postId, postId), eq(comments.status, 'approved'));
 
 async function requireLivePost(slug: string) {
   const post = await getLivePostForComments(slug);
@@ -81,12 +81,16 @@ export async function listApprovedComments(slug: string, { limit, cursor }: List
  * All approved comments of a post as a tree, in one query. A reply whose parent is not
  * approved (held or removed) is shown at the top level rather than hidden.
  */
-export async function getCommentTree(postId: number): Promise<CommentNode[]> {
-  const rows = await getDb()
+const approvedComments = preparedQuery((db) =>
+  db
     .select(publicColumns)
     .from(comments)
-    .where(approvedOf(postId))
-    .orderBy(asc(comments.createdAt), asc(comments.id));
+    .where(approvedOf(sql.placeholder('postId')))
+    .orderBy(asc(comments.createdAt), asc(comments.id)),
+);
+
+export async function getCommentTree(postId: number): Promise<CommentNode[]> {
+  const rows = await approvedComments({ postId });
   const nodes = new Map(rows.map((row) => [row.id, { ...row, replies: [] as CommentNode[] }]));
   const roots: CommentNode[] = [];
   for (const node of nodes.values()) {
@@ -124,14 +128,17 @@ export async function commentsAreOpen(post: { commentsEnabled: boolean }): Promi
   return isOpen(post, await getSettings());
 }
 
-/** Whether this reader has a comment the author approved (index: commenter_key, status). */
-async function hasApprovedComment(key: string): Promise<boolean> {
-  const found = await getDb()
+const approvedCommentOf = preparedQuery((db) =>
+  db
     .select({ id: comments.id })
     .from(comments)
-    .where(and(eq(comments.commenterKey, key), eq(comments.status, 'approved')))
-    .limit(1);
-  return found.length > 0;
+    .where(and(eq(comments.commenterKey, sql.placeholder('key')), eq(comments.status, 'approved')))
+    .limit(1),
+);
+
+/** Whether this reader has a comment the author approved (index: commenter_key, status). */
+async function hasApprovedComment(key: string): Promise<boolean> {
+  return (await approvedCommentOf({ key })).length > 0;
 }
 
 /**
@@ -151,18 +158,41 @@ export async function resolveReplyParent(parentId: number, maxDepth: number): Pr
   return chain[Math.min(chain.length, maxDepth - 1) - 1]!.id;
 }
 
+const commentParent = preparedQuery((db) =>
+  db
+    .select({ postId: comments.postId, status: comments.status })
+    .from(comments)
+    .where(eq(comments.id, sql.placeholder('id')))
+    .limit(1),
+);
+
+/** Every column is a placeholder: created_at included, whose default would be taken once (see preparedQuery). */
+const insertComment = preparedQuery((db) =>
+  db
+    .insert(comments)
+    .values({
+      postId: sql.placeholder('postId'),
+      parentId: sql.placeholder('parentId'),
+      authorName: sql.placeholder('authorName'),
+      authorEmail: sql.placeholder('authorEmail'),
+      authorUserId: sql.placeholder('authorUserId'),
+      commenterKey: sql.placeholder('commenterKey'),
+      body: sql.placeholder('body'),
+      html: sql.placeholder('html'),
+      status: sql.placeholder('status'),
+      createdAt: sql.placeholder('createdAt'),
+    })
+    .returning({ ...publicColumns, status: comments.status }),
+);
+
 export async function createComment(slug: string, input: CommentCreateInput, context: CommentContext = {}): Promise<StoredComment> {
   const html = await renderCommentMarkdown(input.body);
   const settings = context.settings ?? (await getSettings());
-  const created = await transaction(async (tx) => {
+  const created = await transaction(async () => {
     const post = await requireLivePost(slug);
     if (!context.author && !isOpen(post, settings)) throw new AppError('forbidden', 'Comments are closed on this post.');
     if (input.parentId !== undefined) {
-      const [parent] = await tx
-        .select({ postId: comments.postId, status: comments.status })
-        .from(comments)
-        .where(eq(comments.id, input.parentId))
-        .limit(1);
+      const [parent] = await commentParent({ id: input.parentId });
       // Readers answer what they can see; the author may also answer a comment waiting in the queue.
       const visible = parent && (parent.status === 'approved' || (context.author && parent.status === 'pending'));
       if (!visible) throw fieldError('parentId', 'The comment you are replying to does not exist.');
@@ -180,20 +210,18 @@ export async function createComment(slug: string, input: CommentCreateInput, con
       ? 'approved'
       : decideCommentStatus(input, settings, context.signals ?? { honeypotFilled: false, formAgeMs: null }, () => returning).status;
     const parentId = input.parentId === undefined ? null : await resolveReplyParent(input.parentId, settings.maxReplyDepth);
-    const [created] = await tx
-      .insert(comments)
-      .values({
-        postId: post.id,
-        parentId,
-        authorName: context.author?.name ?? input.authorName,
-        authorEmail,
-        authorUserId: context.author?.id ?? null,
-        commenterKey: context.author ? null : (context.commenterKey ?? null),
-        body: input.body,
-        html,
-        status,
-      })
-      .returning({ ...publicColumns, status: comments.status });
+    const [created] = await insertComment({
+      postId: post.id,
+      parentId,
+      authorName: context.author?.name ?? input.authorName,
+      authorEmail,
+      authorUserId: context.author?.id ?? null,
+      commenterKey: context.author ? null : (context.commenterKey ?? null),
+      body: input.body,
+      html,
+      status,
+      createdAt: new Date().toISOString(),
+    });
     return created!;
   });
   // A held or spam comment changes nothing readers see, so no cached page is expired for it.

@@ -1,5 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
-import { getDb, transaction } from '@/db';
+import { preparedQuery, transaction } from '@/db';
 import { settings } from '@/db/schema';
 import { expire, tags as cacheTags } from '@/lib/cache';
 import { type SettingsUpdate, type SiteSettings, siteSettingsSchema } from '@/lib/comments/schemas';
@@ -15,9 +15,17 @@ const KEY = 'site';
  */
 const lastParsed = new Map<string, { raw: string | undefined; value: unknown }>();
 
+const storedValue = preparedQuery((db) =>
+  db
+    .select({ value: settings.value })
+    .from(settings)
+    .where(eq(settings.key, sql.placeholder('key')))
+    .limit(1),
+);
+
 /** A settings row parsed with `parse`, which gets `{}` for a missing or hand-broken value. */
 export async function readStoredSetting<T>(key: string, parse: (stored: unknown) => T): Promise<T> {
-  const [row] = await getDb().select({ value: settings.value }).from(settings).where(eq(settings.key, key)).limit(1);
+  const [row] = await storedValue({ key });
   const raw = row?.value;
   let last = lastParsed.get(key);
   if (!last || last.raw !== raw) {

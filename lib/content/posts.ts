@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { type SQL, and, asc, desc, eq, gt, inArray, like, lte, or, sql } from 'drizzle-orm';
-import { type DB, type Tx, getDb, getDialect, transaction } from '@/db';
+import { type Placeholder, type SQL, and, asc, desc, eq, gt, inArray, like, lte, or, sql } from 'drizzle-orm';
+import { type DB, type Tx, getDb, getDialect, preparedQuery, transaction } from '@/db';
 import { isUniqueViolation, unindexed } from '@/db/sql';
 import { expire, tags as cacheTags } from '@/lib/cache';
 import { type Post, postTags, posts, tags } from '@/db/schema';
@@ -41,7 +41,8 @@ type SummaryRow = { [K in keyof typeof summaryColumns]: Post[K] };
  * Live means published with a publication time that has come, so scheduled posts appear on
  * their own, without a job or a restart. One range on the (status, published_at, id) index.
  */
-export const isLive = (now = new Date().toISOString()) => and(eq(posts.status, 'published'), lte(posts.publishedAt, now));
+export const isLive = (now: string | Placeholder = new Date().toISOString()) =>
+  and(eq(posts.status, 'published'), lte(posts.publishedAt, now));
 
 /** Tags of many posts in one query, in the order the author gave them; `db` for a connection other than getDb(). */
 export async function loadTags(postIds: number[], db: DB = getDb()): Promise<Map<number, TagRef[]>> {
@@ -123,48 +124,58 @@ export async function listLatestPostsWithHtml({
   return data.map((post) => ({ ...post, html: html.get(post.id) ?? '' }));
 }
 
-export async function getPublishedPost(slug: string): Promise<PublishedPost | undefined> {
-  const [row] = await getDb()
+const publishedPost = preparedQuery((db) =>
+  db
     .select({ ...summaryColumns, html: posts.html, commentsEnabled: posts.commentsEnabled, wordCount: posts.wordCount })
     .from(posts)
-    .where(and(eq(posts.slug, slug), isLive()));
+    .where(and(eq(posts.slug, sql.placeholder('slug')), isLive(sql.placeholder('now')))),
+);
+
+export async function getPublishedPost(slug: string): Promise<PublishedPost | undefined> {
+  const [row] = await publishedPost({ slug, now: new Date().toISOString() });
   if (!row) return undefined;
   const { html, commentsEnabled, wordCount, ...summary } = (await withTags([row]))[0]!;
   return { ...toSummary(summary), html, commentsEnabled, wordCount };
 }
+
+/** The live post next to one in publication order, before it (`<`) or after it (`>`). */
+const adjacentPost = (direction: '<' | '>') =>
+  preparedQuery((db) =>
+    db
+      .select({ slug: posts.slug, title: posts.title })
+      .from(posts)
+      .where(
+        and(
+          isLive(sql.placeholder('now')),
+          sql`(${posts.publishedAt}, ${posts.id}) ${sql.raw(direction)} (${sql.placeholder('publishedAt')}, ${sql.placeholder('id')})`,
+        ),
+      )
+      .orderBy(...(direction === '<' ? [desc(posts.publishedAt), desc(posts.id)] : [asc(posts.publishedAt), asc(posts.id)]))
+      .limit(1),
+  );
+const previousPost = adjacentPost('<');
+const nextPost = adjacentPost('>');
 
 /** The live posts just before and after one, by publication time, for "previous / next" links. */
 export async function getAdjacentPosts(post: { id: number; publishedAt: string }): Promise<{
   previous?: { slug: string; title: string };
   next?: { slug: string; title: string };
 }> {
-  const db = getDb();
-  const columns = { slug: posts.slug, title: posts.title };
-  const position = sql`(${posts.publishedAt}, ${posts.id})`;
-  const here = sql`(${post.publishedAt}, ${post.id})`;
-  const [[previous], [next]] = await Promise.all([
-    db
-      .select(columns)
-      .from(posts)
-      .where(and(isLive(), sql`${position} < ${here}`))
-      .orderBy(desc(posts.publishedAt), desc(posts.id))
-      .limit(1),
-    db
-      .select(columns)
-      .from(posts)
-      .where(and(isLive(), sql`${position} > ${here}`))
-      .orderBy(asc(posts.publishedAt), asc(posts.id))
-      .limit(1),
-  ]);
+  const values = { now: new Date().toISOString(), publishedAt: post.publishedAt, id: post.id };
+  const [[previous], [next]] = await Promise.all([previousPost(values), nextPost(values)]);
   return { previous, next };
 }
 
-/** The live post a comment is for, with what commenting needs to know. */
-export async function getLivePostForComments(slug: string): Promise<{ id: number; commentsEnabled: boolean } | undefined> {
-  const [post] = await getDb()
+const livePostForComments = preparedQuery((db) =>
+  db
     .select({ id: posts.id, commentsEnabled: posts.commentsEnabled })
     .from(posts)
-    .where(and(eq(posts.slug, slug), isLive()));
+    .where(and(eq(posts.slug, sql.placeholder('slug')), isLive(sql.placeholder('now')))),
+);
+
+/** The live post a comment is for, with what commenting needs to know. */
+export async function getLivePostForComments(slug: string): Promise<{ id: number; commentsEnabled: boolean } | undefined> {
+  const [post] = await livePostForComments({ slug, now: new Date().toISOString() });
   return post;
 }
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { eq, inArray } from 'drizzle-orm';
 import sharp, { type ResizeOptions } from 'sharp';
-import { getDb, transaction } from '@/db';
+import { getDb, preparedQuery, transaction } from '@/db';
 import { type SiteAssetName, siteAssets } from '@/db/schema';
 import { expire, tags as cacheTags } from '@/lib/cache';
 import { AppError } from '@/lib/errors';
@@ -89,12 +89,14 @@ export async function removeUpload(kind: UploadKind): Promise<void> {
   expire(cacheTags.content);
 }
 
+const currentAssets = preparedQuery((db) =>
+  db.select({ name: siteAssets.name, hash: siteAssets.hash, width: siteAssets.width, height: siteAssets.height }).from(siteAssets),
+);
+
 /** Where each current image is served (null: none uploaded), in one query and without their bytes. */
 export async function getAssetInfos(): Promise<Record<SiteAssetName, SiteImage | null>> {
   const infos: Record<SiteAssetName, SiteImage | null> = { logo: null, icon: null, favicon: null };
-  const rows = await getDb()
-    .select({ name: siteAssets.name, hash: siteAssets.hash, width: siteAssets.width, height: siteAssets.height })
-    .from(siteAssets);
+  const rows = await currentAssets({});
   for (const { name, hash, ...size } of rows) infos[name] = { url: assetPath(name, hash), ...size, contentType: STORED_TYPE };
   return infos;
 }
