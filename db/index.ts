@@ -252,7 +252,8 @@ export function getDb(): DB {
 
 /**
  * Runs `work` in one transaction: all of it commits, or none of it. Every write goes through here,
- * even a single statement (on SQLite the connection for reads refuses writes). Inside, getDb()
+ * even a single statement (on SQLite the connection for reads refuses writes), or through
+ * `writeStatement`, which comes here on SQLite. Inside, getDb()
  * returns the transaction, so the functions `work` calls take part in it; a `transaction()` inside
  * another joins it. Keep slow work (rendering, image encoding) before it: on SQLite one
  * transaction at a time holds the write lock.
@@ -297,6 +298,17 @@ export function prepareOnce<T>(cache: WeakMap<object, T>, db: object, build: () 
     cache.set(db, prepared);
   }
   return prepared;
+}
+
+/**
+ * A write that is one statement, and so atomic by itself. On PostgreSQL it runs on the pool in
+ * autocommit: one round trip instead of three (BEGIN, the statement, COMMIT), and the rows it
+ * changes are locked while it runs rather than until Node has sent the COMMIT, which matters for a
+ * row every request updates (a rate-limit counter). On SQLite, and inside a transaction, it is a
+ * `transaction()` like any other write. `write` must send exactly one statement.
+ */
+export function writeStatement<T>(write: () => Promise<T>): Promise<T> {
+  return connection().dialect === 'postgres' && !openTransaction() ? write() : transaction(write);
 }
 
 /** Runs raw SQL (what the query builder cannot say, written per dialect) and returns its rows. */

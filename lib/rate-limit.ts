@@ -1,5 +1,5 @@
 import { type SQL, eq, lt, sql } from 'drizzle-orm';
-import { getDb, preparedQuery, transaction } from '@/db';
+import { getDb, preparedQuery, writeStatement } from '@/db';
 import { rateLimits } from '@/db/schema';
 import { greatest, int64, least } from '@/db/sql';
 import { AppError } from '@/lib/errors';
@@ -40,13 +40,15 @@ const countHit = preparedQuery((db) => {
  */
 export async function hit(key: string, { windowSeconds }: Limit, now = Date.now()): Promise<LimitState> {
   const windowMs = windowSeconds * 1000;
-  const row = await transaction(async (tx) => {
-    const [row] = await countHit({ key, now, expired: now - windowMs });
-    // Old windows are swept now and then; they are never read once expired.
-    if (++hits % 500 === 0) await tx.delete(rateLimits).where(lt(rateLimits.windowStart, now - 86_400_000));
-    return row!;
-  });
-  return { count: row.count, retryAfter: Math.max(1, Math.ceil((row.windowStart + windowMs - now) / 1000)) };
+  const [row] = await writeStatement(() => countHit({ key, now, expired: now - windowMs }));
+  // Old windows are swept now and then; they are never read once expired.
+  if (++hits % 500 === 0)
+    await writeStatement(() =>
+      getDb()
+        .delete(rateLimits)
+        .where(lt(rateLimits.windowStart, now - 86_400_000)),
+    );
+  return { count: row!.count, retryAfter: Math.max(1, Math.ceil((row!.windowStart + windowMs - now) / 1000)) };
 }
 
 /**
@@ -74,8 +76,8 @@ export async function reserveAttempt(
   // The moment the attempt after the n-th may come: at once while n < free, then a doubling delay.
   const nextAt = (n: SQL) =>
     sql`${int64(now)} + 1000 * CASE WHEN ${n} < ${free} THEN 0 ELSE ${least(maxSeconds, sql`${baseSeconds} * (1 << ${least(sql`${n} - ${free}`, 30)})`)} END`;
-  const [taken] = await transaction((tx) =>
-    tx
+  const [taken] = await writeStatement(() =>
+    getDb()
       .insert(rateLimits)
       .values({ key, windowStart: nextAt(sql`1`), count: 1 })
       .onConflictDoUpdate({
@@ -92,18 +94,16 @@ export async function reserveAttempt(
 
 /** Gives back one attempt taken by `reserveAttempt`, leaving the delay already earned in place. */
 export async function refundAttempt(key: string): Promise<void> {
-  await transaction(async (tx) => {
-    await tx
+  await writeStatement(() =>
+    getDb()
       .update(rateLimits)
       .set({ count: greatest(0, sql`${rateLimits.count} - 1`) })
-      .where(eq(rateLimits.key, key));
-  });
+      .where(eq(rateLimits.key, key)),
+  );
 }
 
 export async function clear(key: string): Promise<void> {
-  await transaction(async (tx) => {
-    await tx.delete(rateLimits).where(eq(rateLimits.key, key));
-  });
+  await writeStatement(() => getDb().delete(rateLimits).where(eq(rateLimits.key, key)));
 }
 
 /**

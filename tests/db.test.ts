@@ -1,6 +1,6 @@
 import { count, eq, lt, sql } from 'drizzle-orm';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { getDatabaseHealth, getDb, preparedQuery, transaction } from '@/db';
+import { getDatabaseHealth, getDb, preparedQuery, queryRows, transaction, writeStatement } from '@/db';
 import { comments, posts } from '@/db/schema';
 import { getCommentTree } from '@/lib/comments/comments';
 import { deletePost, getAdjacentPosts, getLivePostForComments, getPublishedPost, listPublishedPosts } from '@/lib/content/posts';
@@ -204,6 +204,38 @@ describe('database', () => {
     await transaction(async () => expect(await slugs()).toEqual(['first']));
     expect(builds).toBe(dialect === 'sqlite' ? 2 : 3);
   });
+
+  it('runs a one-statement write on the writer, and inside the transaction that is open', async () => {
+    const insertPost = (slug: string) => writeStatement(() => getDb().insert(posts).values({ slug, title: slug, body: 'b', html: 'b' }));
+    // On SQLite the connection for reads refuses writes: this one went to the writer.
+    await insertPost('alone');
+    await expect(
+      transaction(async () => {
+        await insertPost('with-the-transaction');
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    const slugs = (await getDb().select({ slug: posts.slug }).from(posts)).map((row) => row.slug);
+    expect(slugs).toEqual(['alone']);
+  });
+
+  onlyOn('postgres', 'autocommit is how PostgreSQL runs a statement outside a transaction').it(
+    'sends a one-statement write alone on PostgreSQL, without BEGIN and COMMIT around it',
+    async () => {
+      // pg_stat_activity: a statement in a transaction of its own started when its transaction did.
+      const ownTransaction = async () =>
+        (
+          await writeStatement(() =>
+            queryRows<{ own: boolean }>(sql`SELECT xact_start = query_start AS own FROM pg_stat_activity WHERE pid = pg_backend_pid()`),
+          )
+        )[0]!.own;
+      expect(await ownTransaction()).toBe(true);
+      await transaction(async () => {
+        await queryRows(sql`SELECT 1`);
+        expect(await ownTransaction()).toBe(false);
+      });
+    },
+  );
 
   it('asks prepared queries about the time of each call: a scheduled post goes live when its time comes', async () => {
     const { id, publishedAt } = await makePost({ slug: 'earlier' });
