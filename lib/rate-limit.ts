@@ -20,19 +20,27 @@ let hits = 0;
 
 /** One event counted against a key: the window restarts once it has expired, else the count goes up. */
 const countHit = preparedQuery((db) => {
+  const now = int64(sql.placeholder('now'));
   const windowOver = sql`${rateLimits.windowStart} <= ${int64(sql.placeholder('expired'))}`;
   return db
     .insert(rateLimits)
-    .values({ key: sql.placeholder('key'), windowStart: int64(sql.placeholder('now')), count: 1 })
+    .values({ key: sql.placeholder('key'), windowStart: now, count: 1 })
     .onConflictDoUpdate({
       target: rateLimits.key,
       set: {
         count: sql`CASE WHEN ${windowOver} THEN 1 ELSE ${rateLimits.count} + 1 END`,
-        windowStart: sql`CASE WHEN ${windowOver} THEN ${int64(sql.placeholder('now'))} ELSE ${rateLimits.windowStart} END`,
+        windowStart: sql`CASE WHEN ${windowOver} THEN ${now} ELSE ${rateLimits.windowStart} END`,
       },
     })
     .returning({ count: rateLimits.count, windowStart: rateLimits.windowStart });
 });
+
+const sweepOldWindows = (now: number) =>
+  writeStatement(() =>
+    getDb()
+      .delete(rateLimits)
+      .where(lt(rateLimits.windowStart, now - 86_400_000)),
+  );
 
 /**
  * Counts one event against `key` in a fixed window, in one statement, so every server process
@@ -42,12 +50,7 @@ export async function hit(key: string, { windowSeconds }: Limit, now = Date.now(
   const windowMs = windowSeconds * 1000;
   const [row] = await writeStatement(() => countHit({ key, now, expired: now - windowMs }));
   // Old windows are swept now and then; they are never read once expired.
-  if (++hits % 500 === 0)
-    await writeStatement(() =>
-      getDb()
-        .delete(rateLimits)
-        .where(lt(rateLimits.windowStart, now - 86_400_000)),
-    );
+  if (++hits % 500 === 0) await sweepOldWindows(now);
   return { count: row!.count, retryAfter: Math.max(1, Math.ceil((row!.windowStart + windowMs - now) / 1000)) };
 }
 
