@@ -8,7 +8,7 @@ import type { Element, ElementContent, Root } from 'hast';
 import { decode } from 'html-entities';
 import rehypeSanitize from 'rehype-sanitize';
 import { unified } from 'unified';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { getDb, transaction } from '@/db';
 import { comments, posts, settings } from '@/db/schema';
@@ -100,7 +100,7 @@ describe('highlighted code blocks', () => {
     const highlighter = new URL('../lib/render/code-highlighter.ts', import.meta.url).href;
     const markdown = `Text\n\n${fence('ts', 'const x = 1;')}`;
     const script = `const { highlightCode } = await import(${JSON.stringify(highlighter)});
-      console.log(JSON.stringify(highlightCode(${JSON.stringify(markdown)}, 'md', { characters: 1e6, deadline: Infinity })));`;
+      console.log(JSON.stringify(highlightCode(${JSON.stringify(markdown)}, 'md', { characters: 1e6, deadline: Infinity, lineLength: 1_000 })));`;
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '--eval', script], {
       timeout: 20_000,
     });
@@ -222,7 +222,7 @@ describe('highlighting has bounds', () => {
     expect(html.match(/<span class="tok-comment">\/\/ why<\/span>/g)).toHaveLength(code.split('\n').length);
   }, 30_000);
 
-  it('a line of 1,000 characters or more stays plain (its cost grows with the square of its length); the others are highlighted', async () => {
+  it('a post’s line of 1,000 characters or more stays plain (its cost grows with the square of its length); the others are highlighted', async () => {
     const long = `let s = "${'a'.repeat(20_000)}";`;
     const started = performance.now();
     const html = await renderPostMarkdown(fence('ts', `let a = 1;\n${long}\nlet b = 2;`));
@@ -231,10 +231,44 @@ describe('highlighting has bounds', () => {
     expect(html.match(/<span class="tok-keyword">let<\/span>/g)).toHaveLength(2);
   }, 30_000);
 
+  // Issue 23: five lines of 985 `<` as shell cost about 0.5 s each to tokenise, and the deadline was
+  // read only every 50 lines, so one comment held a render worker for about 2 s.
+  it('a comment of long shell lines (the issue’s payload) renders, its long lines plain', async () => {
+    const code = Array.from({ length: 5 }, () => '<'.repeat(985)).join('\n');
+    const html = await renderCommentMarkdown(fence('sh', code));
+    expect(html).toBe(`<pre><code>${`${'&#x3C;'.repeat(985)}\n`.repeat(5)}</code></pre>`);
+  }, 30_000);
+
+  it('a comment’s line of 500 characters stays plain (a post’s is highlighted): the cost of a line grows with its length cubed', async () => {
+    const line = `echo ${'"word" '.repeat(70)}`.padEnd(500, '#');
+    const markdown = fence('sh', `echo short\n${line}`);
+    const comment = await renderCommentMarkdown(markdown);
+    expect(comment).toContain(`\n${line}\n`);
+    expect(comment.match(/<span class="tok-function">echo<\/span>/g)).toHaveLength(1);
+    expect((await renderPostMarkdown(markdown)).match(/<span class="tok-function">echo<\/span>/g)).toHaveLength(2);
+  });
+
+  it('reads the deadline before every line: once it has passed, the lines left stay plain, inside one block too', () => {
+    const code = Array.from({ length: 20 }, () => 'let a = 1;').join('\n');
+    // A clock that moves 10 ms each time it is read: the deadline passes a few lines in.
+    let now = 0;
+    const clock = vi.spyOn(performance, 'now').mockImplementation(() => (now += 10));
+    let children: ElementContent[] | undefined;
+    try {
+      children = highlightCode(code, 'ts', { characters: 1e6, deadline: 100, lineLength: 1_000 });
+    } finally {
+      clock.mockRestore();
+    }
+    const keywords = children!.filter((child) => child.type === 'element' && child.children[0]?.type === 'text' && child.children[0].value === 'let');
+    expect(keywords.length).toBeGreaterThan(0);
+    expect(keywords.length).toBeLessThan(20);
+    expect(children!.at(-1)).toMatchObject({ type: 'text', value: expect.stringMatching(/let a = 1;$/) });
+  });
+
   it('a spent budget leaves the code plain', () => {
-    expect(highlightCode('let a = 1;', 'ts', { characters: 60_000, deadline: performance.now() - 1 })).toBeUndefined();
-    expect(highlightCode('let a = 1;', 'ts', { characters: 5, deadline: Infinity })).toBeUndefined();
-    const budget = highlightBudget(performance.now() + 5_000);
+    expect(highlightCode('let a = 1;', 'ts', { characters: 60_000, deadline: performance.now() - 1, lineLength: 1_000 })).toBeUndefined();
+    expect(highlightCode('let a = 1;', 'ts', { characters: 5, deadline: Infinity, lineLength: 1_000 })).toBeUndefined();
+    const budget = highlightBudget('post', performance.now() + 5_000);
     expect(highlightCode('let a = 1;', 'ts', budget)).toBeDefined();
     expect(budget.characters).toBe(HIGHLIGHT_LIMITS.characters - 10);
   });
@@ -250,7 +284,7 @@ describe('highlighting has bounds', () => {
           maxLength: 200,
         }),
         (lang, code) => {
-          const children = highlightCode(code, lang, { characters: Infinity, deadline: Infinity });
+          const children = highlightCode(code, lang, { characters: Infinity, deadline: Infinity, lineLength: Infinity });
           expect(children).toBeDefined();
           expect(text(children!)).toBe(code);
         },

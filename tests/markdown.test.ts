@@ -227,6 +227,27 @@ describe('the render workers', () => {
     });
   });
 
+  it('take a reader’s comments by turns: beyond four waiting from one address, a 503 for that address only', async () => {
+    await renderCommentMarkdown('warm up');
+    // More than the workers are given at once and four more waiting: the rest are refused at once.
+    const flood = RENDER_POOL.size * RENDER_POOL.pipeline + RENDER_POOL.maxQueuePerKey + 4;
+    const results = await Promise.allSettled([
+      ...Array.from({ length: flood }, (_, i) => renderCommentMarkdown(`flood ${i}`, '192.0.2.66')),
+      renderCommentMarkdown('another reader', '198.51.100.7'),
+      renderCommentMarkdown('the author'),
+    ]);
+    const refused = results.flatMap((result, i) => (result.status === 'rejected' ? [{ i, reason: result.reason as unknown }] : []));
+    expect(refused.length).toBeGreaterThanOrEqual(4);
+    for (const { i, reason } of refused) {
+      expect(i).toBeLessThan(flood);
+      expect(reason).toMatchObject({ code: 'unavailable', status: 503 });
+    }
+    expect(results.slice(flood)).toEqual([
+      { status: 'fulfilled', value: '<p>another reader</p>' },
+      { status: 'fulfilled', value: '<p>the author</p>' },
+    ]);
+  });
+
   it('render an ordinary comment while the server is too busy to read the answer before the limit', async () => {
     await renderCommentMarkdown('warm up');
     const rendering = renderCommentMarkdown('Nice post, *thanks*!');

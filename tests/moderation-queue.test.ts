@@ -169,7 +169,7 @@ describe('the author edits a reader’s comment (PATCH /api/comments/{id})', () 
     await patch(other.id, { status: 'spam' });
     await patch(other.id, { body: 'A thoughtful comment.' });
     expect((await row(other.id))!.editedAt).toBeNull();
-    await editOwnComment(other.id, 'A thoughtful comment, edited.');
+    await editOwnComment(other.id, 'A thoughtful comment, edited.', '192.0.2.1');
     expect((await row(other.id))!.editedAt).toEqual(expect.any(String));
   });
 
@@ -177,7 +177,7 @@ describe('the author edits a reader’s comment (PATCH /api/comments/{id})', () 
     const { slug } = await makePost();
     for (let round = 0; round < 5; round++) {
       const { id } = await makeComment(slug);
-      await Promise.all([editOwnComment(id, `Edited ${round}.`), setCommentsStatus([id], 'spam')]);
+      await Promise.all([editOwnComment(id, `Edited ${round}.`, '192.0.2.1'), setCommentsStatus([id], 'spam')]);
       expect((await row(id))!.status).toBe('spam');
     }
   });

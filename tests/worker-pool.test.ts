@@ -142,6 +142,60 @@ describe('WorkerPool', () => {
     });
   });
 
+  describe('lanes: the owner first, then readers by turns (a key each)', () => {
+    /** Runs tasks queued in one go (the worker is still loading) and gives the order they ran in. */
+    async function ranInOrder(tasks: [task: string, key?: string][]): Promise<string[]> {
+      const order: string[] = [];
+      await Promise.all(tasks.map(([task, key]) => pool.run(task, 5_000, key).then((output) => order.push(output.slice('done '.length)))));
+      return order;
+    }
+
+    it('runs a task without a key (the author’s) before readers’ tasks that waited longer', async () => {
+      makePool({ maxQueue: 10 });
+      expect(await ranInOrder([['r1', 'a'], ['r2', 'b'], ['author', undefined], ['r3', 'a']])).toEqual(['author', 'r1', 'r2', 'r3']);
+    });
+
+    it('gives each reader key one turn a round, however many tasks one key sent first', async () => {
+      makePool({ maxQueue: 10 });
+      const flood: [string, string][] = [['a1', 'a'], ['a2', 'a'], ['a3', 'a'], ['a4', 'a'], ['b1', 'b'], ['c1', 'c'], ['b2', 'b']];
+      expect(await ranInOrder(flood)).toEqual(['a1', 'b1', 'c1', 'a2', 'b2', 'a3', 'a4']);
+    });
+
+    it('refuses a key its tasks beyond maxQueuePerKey at once, and still queues other keys and the author', async () => {
+      makePool({ maxQueue: 10, maxQueuePerKey: 2 });
+      const outcomes = await Promise.allSettled([
+        pool.run('a1', 5_000, 'a'),
+        pool.run('a2', 5_000, 'a'),
+        pool.run('a3', 5_000, 'a'),
+        pool.run('b1', 5_000, 'b'),
+        pool.run('author', 5_000),
+      ]);
+      expect(outcomes.map((outcome) => (outcome.status === 'fulfilled' ? outcome.value : outcome.reason))).toEqual([
+        'done a1',
+        'done a2',
+        new WorkerPoolBusyError(),
+        'done b1',
+        'done author',
+      ]);
+    });
+
+    it('never refuses the author because readers filled the queue', async () => {
+      makePool({ maxQueue: 2 });
+      const outcomes = await Promise.allSettled([
+        pool.run('a1', 5_000, 'a'),
+        pool.run('b1', 5_000, 'b'),
+        pool.run('c1', 5_000, 'c'),
+        pool.run('author', 5_000),
+      ]);
+      expect(outcomes.map((outcome) => (outcome.status === 'fulfilled' ? outcome.value : outcome.reason))).toEqual([
+        'done a1',
+        'done b1',
+        new WorkerPoolBusyError(),
+        'done author',
+      ]);
+    });
+  });
+
   it.each([
     ['that keeps its worker busy', 'spin'],
     // However little it runs: wall-clock time bounds it too, at WALL_LIMIT_FACTOR times its limit.

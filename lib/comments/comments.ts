@@ -120,6 +120,8 @@ export interface CommentContext {
   commenterKey?: string;
   /** The site's settings, when the caller has read them already (one read per request). */
   settings?: SiteSettings;
+  /** A reader's address (their rate limit's key): their comment is rendered in the readers' lane, at their turn. */
+  reader?: string;
 }
 
 const isOpen = (post: { commentsEnabled: boolean }, settings: SiteSettings) => post.commentsEnabled && settings.commentsEnabled;
@@ -186,7 +188,7 @@ const insertComment = preparedQuery((db) =>
 );
 
 export async function createComment(slug: string, input: CommentCreateInput, context: CommentContext = {}): Promise<StoredComment> {
-  const html = await renderCommentMarkdown(input.body);
+  const html = await renderCommentMarkdown(input.body, context.author ? undefined : context.reader);
   const settings = context.settings ?? (await getSettings());
   const created = await transaction(async () => {
     const post = await requireLivePost(slug);
@@ -263,8 +265,9 @@ export async function submitComment(
     editCookie,
     commenterCookie,
     settings,
+    reader,
     now = Date.now(),
-  }: { author?: AuthUser; editCookie?: string; commenterCookie?: string; settings?: SiteSettings; now?: number },
+  }: { author?: AuthUser; editCookie?: string; commenterCookie?: string; settings?: SiteSettings; reader?: string; now?: number },
 ): Promise<SubmittedComment> {
   settings ??= await getSettings();
   const signals = {
@@ -274,7 +277,13 @@ export async function submitComment(
   const known = author ? undefined : await readCommenterId(commenterCookie);
   const issued = author || known ? undefined : await issueCommenterId();
   const commenterId = known ?? issued?.id;
-  const comment = await createComment(slug, input, { author, signals, commenterKey: commenterId && commenterKey(commenterId), settings });
+  const comment = await createComment(slug, input, {
+    author,
+    signals,
+    commenterKey: commenterId && commenterKey(commenterId),
+    settings,
+    reader,
+  });
   const shown = { ...comment, status: comment.status === 'spam' ? ('pending' as const) : comment.status };
   // A bot learns nothing it could use: its comment gets no cookies.
   if (comment.status === 'spam') return { comment: shown };
@@ -503,11 +512,12 @@ export async function setCommentsStatus(ids: number[], status: CommentStatus): P
 }
 
 /**
- * A reader's edit of their own comment. It is moderated again under the policy in force (see
- * decideEditStatus): held when every comment is held, and re-checked for links and the blocklist.
+ * A reader's edit of their own comment, sent from `reader` (their address, see CommentContext). It is
+ * moderated again under the policy in force (see decideEditStatus): held when every comment is held,
+ * and re-checked for links and the blocklist.
  */
-export async function editOwnComment(id: number, body: string): Promise<AdminComment> {
-  const html = await renderCommentMarkdown(body);
+export async function editOwnComment(id: number, body: string, reader: string): Promise<AdminComment> {
+  const html = await renderCommentMarkdown(body, reader);
   const settings = await getSettings();
   return writeComment(id, (current, now) => ({
     body,

@@ -83,19 +83,29 @@ const THEME = createCssVariablesTheme({ name: 'quire-code', variablePrefix: '--s
 /**
  * How much highlighting one document gets. Characters: an API post is 60,000 at most, so every
  * post can be highlighted whole, and longer text (a script, an import) costs no more. Lines this
- * long or longer stay plain: the JavaScript engine's time grows with the square of a line's
- * length (200,000 characters on one line ran for minutes). The deadline (the caller's) is checked
- * every `chunkLines` lines: code left when it passes stays plain, so the render keeps inside its limit.
+ * long or longer stay plain: one regular expression match cannot be stopped, and the JavaScript
+ * engine's time for one line grows up to the cube of its length (985 `<` as shell took 0.35 s, 500 of
+ * them 47 ms, 400 of them 30 ms; 200,000 characters of other code on one line ran for minutes).
+ * Readers' comments get the shorter lines: what one line costs is what a comment may run past its
+ * deadline, while the worker is busy for everyone. The deadline (the caller's) is read before every
+ * line: code left when it passes stays plain, so the render keeps inside its limit.
  */
-export const HIGHLIGHT_LIMITS = { characters: 60_000, lineLength: 1_000, chunkLines: 50 } as const;
+export const HIGHLIGHT_LIMITS = { characters: 60_000, lineLength: { post: 1_000, comment: 400 } } as const;
 
 export interface HighlightBudget {
   characters: number;
+  /** A performance.now() time. */
   deadline: number;
+  /** Lines this long or longer stay plain. */
+  lineLength: number;
 }
 
-/** The budget for one document: HIGHLIGHT_LIMITS' characters, until `deadline` (a performance.now() time). */
-export const highlightBudget = (deadline: number): HighlightBudget => ({ characters: HIGHLIGHT_LIMITS.characters, deadline });
+/** The budget for one document of `kind`: HIGHLIGHT_LIMITS' characters and line length, until `deadline` (a performance.now() time). */
+export const highlightBudget = (kind: 'post' | 'comment', deadline: number): HighlightBudget => ({
+  characters: HIGHLIGHT_LIMITS.characters,
+  deadline,
+  lineLength: HIGHLIGHT_LIMITS.lineLength[kind],
+});
 
 /*
  * Created on the first block that needs it, once per worker, with every grammar: Markdown and
@@ -137,25 +147,27 @@ interface Run {
 }
 
 /**
- * Tokenises `code` in chunks of lines, carrying the grammar's state across, until the deadline:
+ * Tokenises `code` a line at a time, carrying the grammar's state across, until the deadline:
  * runs of coloured text by offset into `code`, adjacent runs of the same classes merged.
  */
-function tokenise(code: string, grammar: LanguageRegistration[], deadline: number): Run[] {
+function tokenise(code: string, grammar: LanguageRegistration[], { deadline, lineLength }: HighlightBudget): Run[] {
   const shiki = getHighlighter();
   const lang = grammar.at(-1)!.name;
-  const lines = code.split('\n');
   const runs: Run[] = [];
   let state: GrammarState | undefined;
   let base = 0;
-  for (let first = 0; first < lines.length && performance.now() < deadline; first += HIGHLIGHT_LIMITS.chunkLines) {
-    const chunk = lines.slice(first, first + HIGHLIGHT_LIMITS.chunkLines).join('\n');
-    const tokens = shiki.codeToTokensBase(chunk, {
+  // One line a call (Shiki's own overhead per call is microseconds): a chunk of lines ran past the
+  // deadline by as much as its lines cost together.
+  for (const line of code.split('\n')) {
+    if (performance.now() >= deadline) break;
+    const tokens = shiki.codeToTokensBase(line, {
       lang,
       theme: THEME.name,
       grammarState: state,
-      tokenizeMaxLineLength: HIGHLIGHT_LIMITS.lineLength,
+      tokenizeMaxLineLength: lineLength,
       // No limit per line: Shiki's (0.5 s) also counts a grammar's first compilation, and a worker's
-      // first block came out half coloured. The deadline and the line length bound the time instead.
+      // first block came out half coloured; and it is read between matches, so it never stops the
+      // one slow match a crafted line makes. The deadline and the line length bound the time instead.
       tokenizeTimeLimit: 0,
     });
     state = shiki.getLastGrammarState(tokens);
@@ -168,7 +180,7 @@ function tokenise(code: string, grammar: LanguageRegistration[], deadline: numbe
       if (last && last.end === start && last.classes.join(' ') === classes.join(' ')) last.end += token.content.length;
       else runs.push({ start, end: start + token.content.length, classes });
     }
-    base += chunk.length + 1;
+    base += line.length + 1;
   }
   return runs;
 }
@@ -186,7 +198,7 @@ export function highlightCode(code: string, lang: string, budget: HighlightBudge
   budget.characters -= code.length;
   let runs: Run[];
   try {
-    runs = tokenise(code, grammar, budget.deadline);
+    runs = tokenise(code, grammar, budget);
   } catch (error) {
     console.error(`Quire: highlighting a ${lang} code block failed; it stays plain.`, error);
     return undefined;

@@ -100,12 +100,12 @@ const rehypeFocusableCode = () => (tree: Root) =>
  * plain rather than the text being refused as too slow.
  */
 const HIGHLIGHT_TIME_MS = { post: 2_000, comment: 500 } as const;
-/** When the render in progress stops highlighting (a worker renders one document at a time). */
-let highlightDeadline = 0;
+/** How the render in progress may highlight (a worker renders one document at a time). */
+let highlighting: { kind: 'post' | 'comment'; deadline: number } = { kind: 'post', deadline: 0 };
 
 /** Highlights each fenced code block whose language is known (` ```ts `); others stay plain. */
 const rehypeHighlightCode = () => (tree: Root) => {
-  const budget = highlightBudget(highlightDeadline);
+  const budget = highlightBudget(highlighting.kind, highlighting.deadline);
   eachElement(tree, (element) => {
     if (element.tagName !== 'pre') return;
     const code = element.children.find((child): child is Element => child.type === 'element' && child.tagName === 'code');
@@ -180,7 +180,8 @@ export type RenderOutcome = { ok: true; html: string; text: string } | { ok: fal
  */
 export function renderMarkdown(kind: RenderKind, markdown: string): RenderOutcome {
   if (kind !== 'plain-text' && nestsTooDeeply(markdown)) return { ok: false, reason: 'too-deep' };
-  highlightDeadline = performance.now() + HIGHLIGHT_TIME_MS[kind === 'comment' ? 'comment' : 'post'];
+  const budgetKind = kind === 'comment' ? 'comment' : 'post';
+  highlighting = { kind: budgetKind, deadline: performance.now() + HIGHLIGHT_TIME_MS[budgetKind] };
   const processor = kind === 'comment' ? commentProcessor : postProcessor;
   try {
     const tree = processor.parse(markdown);

@@ -35,11 +35,18 @@ export const RENDER_TIME_LIMIT_MS = { comment: 2_000, post: 5_000 } as const;
  * it busy while this thread, serving other requests, is slow to read each answer. The second worker
  * stops after a minute without work: each costs 20-30 MB. Tasks beyond those wait in a bounded
  * queue for a bounded time, then are refused with a 503.
+ *
+ * The queue has two lanes (lib/render/worker-pool.ts): the author's renders go first, and readers'
+ * comments take turns by address, four waiting at most per address. A reader's render is bounded
+ * (a comment's highlighting stops at its deadline, lib/render/markdown-pipeline.ts), so while one
+ * address floods the pool with slow comments, another reader waits for the renders already running
+ * and no more, and the author for no reader at all beyond those.
  */
 export const RENDER_POOL = {
   size: Math.min(2, os.availableParallelism()),
   pipeline: 4,
   maxQueue: 64,
+  maxQueuePerKey: 4,
   maxWaitMs: 10_000,
   spareAfterMs: 100,
   spareQueue: 32,
@@ -100,10 +107,12 @@ export async function closeMarkdownWorkers(): Promise<void> {
 const tooDeep = () => fieldError('body', 'The text nests quotes, lists or emphasis too deeply to display; nest them less deeply.');
 const tooSlow = () => fieldError('body', 'This text takes too long to format; simplify it.');
 
-async function render(kind: RenderKind, markdown: string): Promise<{ html: string; text: string }> {
+/** `reader`: who the render is for when a reader asks (see renderCommentMarkdown); otherwise the author. */
+async function render(kind: RenderKind, markdown: string, reader?: string): Promise<{ html: string; text: string }> {
   let outcome: RenderOutcome;
   try {
-    outcome = await renderPool().run({ kind, markdown }, kind === 'comment' ? RENDER_TIME_LIMIT_MS.comment : RENDER_TIME_LIMIT_MS.post);
+    const limitMs = kind === 'comment' ? RENDER_TIME_LIMIT_MS.comment : RENDER_TIME_LIMIT_MS.post;
+    outcome = await renderPool().run({ kind, markdown }, limitMs, reader);
   } catch (error) {
     if (isWorkerLimitError(error)) throw tooSlow();
     if (isWorkerPoolBusyError(error)) {
@@ -121,8 +130,13 @@ export async function renderPostMarkdown(markdown: string): Promise<string> {
   return (await render('post', markdown)).html;
 }
 
-export async function renderCommentMarkdown(markdown: string): Promise<string> {
-  return (await render('comment', markdown)).html;
+/**
+ * A comment's HTML. `reader`: the address a reader's comment or edit came from (the key of their
+ * rate limit), so it waits for its turn among readers; without it the render is the author's (the
+ * author's own comments and edits, imports), which go first.
+ */
+export async function renderCommentMarkdown(markdown: string, reader?: string): Promise<string> {
+  return (await render('comment', markdown, reader)).html;
 }
 
 /** A post's HTML and its plain text (for the summary, word count and search index), from one parse. */

@@ -15,6 +15,14 @@ import { type Worker, parentPort } from 'node:worker_threads';
  * other requests, takes to read an answer that came in time: under load an ordinary comment was
  * refused as too slow to format. A task is still stopped after WALL_LIMIT_FACTOR times its limit
  * of wall-clock time, however little it ran.
+ *
+ * Tasks wait in two lanes. A task without a key (the blog's own work: an author's save or preview)
+ * waits in the first, and goes before any task in the second. A task with a key (a reader's comment,
+ * keyed by the reader's address) waits in the second, where keys take turns, one task each a round,
+ * and each key may have only `maxQueuePerKey` tasks waiting: so one reader, or one address sending
+ * many, cannot fill the queue or make the others wait behind it, and no reader ever makes the author
+ * wait for more than the tasks already running. Turns rather than weights or measured usage: every
+ * task is bounded in time already, and a turn each is simple to reason about and to test.
  */
 
 /** How many times its limit a task may take in wall-clock time when its CPU time is counted. */
@@ -51,8 +59,10 @@ export interface WorkerPoolOptions {
   /** Starts one worker (its entry calls `serveWorkerTasks`). */
   spawn: () => Worker;
   size: number;
-  /** Tasks that may wait for a free worker; more are refused at once. */
+  /** Tasks that may wait for a free worker, in each lane (see above); more are refused at once. */
   maxQueue: number;
+  /** Tasks of one key that may wait for a free worker; more are refused at once (default: maxQueue). */
+  maxQueuePerKey?: number;
   /** How long a task may wait for a free worker before it is refused. */
   maxWaitMs: number;
   /** How long a new worker may take to load before it is given up. */
@@ -83,6 +93,8 @@ type Reply<Out> =
 interface Task<In, Out> {
   id: number;
   input: In;
+  /** Whose turn it waits for in the readers' lane; none: the first lane. */
+  key?: string;
   limitMs: number;
   resolve: (output: Out) => void;
   reject: (error: Error) => void;
@@ -117,18 +129,30 @@ interface Slot<In, Out> {
 
 export class WorkerPool<In, Out> {
   private readonly slots = new Set<Slot<In, Out>>();
-  private readonly queue: Task<In, Out>[] = [];
+  /** The first lane: tasks without a key, in order. */
+  private readonly first: Task<In, Out>[] = [];
+  /** The readers' lane: each key's tasks in order, the keys in the order of their turns (a Map keeps insertion order). */
+  private readonly turns = new Map<string, Task<In, Out>[]>();
+  /** Tasks waiting in the readers' lane. */
+  private keyed = 0;
   private nextId = 0;
   private closed = false;
 
   constructor(private readonly options: WorkerPoolOptions) {}
 
-  /** Runs `input` in a worker; rejects with WorkerLimitError past `limitMs` of work, WorkerPoolBusyError when overloaded. */
-  run(input: In, limitMs: number): Promise<Out> {
+  /**
+   * Runs `input` in a worker, in the first lane or, with a `key`, in the readers' lane at that key's
+   * turn; rejects with WorkerLimitError past `limitMs` of work, WorkerPoolBusyError when overloaded.
+   */
+  run(input: In, limitMs: number, key?: string): Promise<Out> {
     if (this.closed) return Promise.reject(new Error('The worker pool is closed.'));
-    if (this.queue.length >= this.options.maxQueue) return Promise.reject(new WorkerPoolBusyError());
+    const full =
+      key === undefined
+        ? this.first.length >= this.options.maxQueue
+        : this.keyed >= this.options.maxQueue || (this.turns.get(key)?.length ?? 0) >= (this.options.maxQueuePerKey ?? Infinity);
+    if (full) return Promise.reject(new WorkerPoolBusyError());
     return new Promise<Out>((resolve, reject) => {
-      const task: Task<In, Out> = { id: this.nextId++, input, limitMs, resolve, reject };
+      const task: Task<In, Out> = { id: this.nextId++, input, key, limitMs, resolve, reject };
       this.enqueue([task]);
       this.pump();
     });
@@ -137,7 +161,7 @@ export class WorkerPool<In, Out> {
   /** Refuses what waits and terminates every worker (the tasks they run are rejected). */
   async close(): Promise<void> {
     this.closed = true;
-    for (const task of this.queue.splice(0)) this.settle(task, new Error('The worker pool was closed.'));
+    for (const task of this.dequeueAll()) this.settle(task, new Error('The worker pool was closed.'));
     await Promise.all([...this.slots].map((slot) => this.retire(slot, new Error('The worker pool was closed.'))));
   }
 
@@ -146,23 +170,79 @@ export class WorkerPool<In, Out> {
     return this.slots.size;
   }
 
-  /** Tasks wait for a worker: new ones at the end, ones taken back from a worker at the front. */
+  /** Tasks waiting for a worker, in both lanes. */
+  private get waiting(): number {
+    return this.first.length + this.keyed;
+  }
+
+  /**
+   * Tasks wait for a worker in their lane: new ones at the end, ones taken back from a worker at the
+   * front (their turn came already), in the order given.
+   */
   private enqueue(tasks: Task<In, Out>[], front = false): void {
     for (const task of tasks) {
       // While it waits, this timer also keeps the process alive for the answer.
       task.timer = setTimeout(() => {
-        const at = this.queue.indexOf(task);
-        if (at >= 0) this.queue.splice(at, 1);
+        this.remove(task);
         task.reject(new WorkerPoolBusyError());
       }, this.options.maxWaitMs);
     }
-    if (front) this.queue.unshift(...tasks);
-    else this.queue.push(...tasks);
+    for (const task of front ? [...tasks].reverse() : tasks) {
+      if (task.key === undefined) {
+        if (front) this.first.unshift(task);
+        else this.first.push(task);
+        continue;
+      }
+      this.keyed++;
+      const own = this.turns.get(task.key);
+      if (!front) {
+        if (own) own.push(task);
+        else this.turns.set(task.key, [task]);
+        continue;
+      }
+      // Its key's turn comes first again.
+      const others = [...this.turns].filter(([key]) => key !== task.key);
+      this.turns.clear();
+      this.turns.set(task.key, [task, ...(own ?? [])]);
+      for (const [key, queued] of others) this.turns.set(key, queued);
+    }
+  }
+
+  /** The next task to run: the first lane's, else the task of the key whose turn it is (its next turn at the end of the round). */
+  private dequeue(): Task<In, Out> | undefined {
+    if (this.first.length > 0) return this.first.shift();
+    for (const [key, queued] of this.turns) {
+      this.turns.delete(key);
+      const task = queued.shift()!;
+      if (queued.length > 0) this.turns.set(key, queued);
+      this.keyed--;
+      return task;
+    }
+    return undefined;
+  }
+
+  /** Every waiting task, out of the queue. */
+  private dequeueAll(): Task<In, Out>[] {
+    const tasks = [...this.first.splice(0), ...[...this.turns.values()].flat()];
+    this.turns.clear();
+    this.keyed = 0;
+    return tasks;
+  }
+
+  /** A task that waited too long leaves its lane. */
+  private remove(task: Task<In, Out>): void {
+    const queued = task.key === undefined ? this.first : this.turns.get(task.key);
+    const at = queued?.indexOf(task) ?? -1;
+    if (!queued || at < 0) return;
+    queued.splice(at, 1);
+    if (task.key === undefined) return;
+    this.keyed--;
+    if (queued.length === 0) this.turns.delete(task.key);
   }
 
   private pump(): void {
     const pipeline = this.options.pipeline ?? 1;
-    while (this.queue.length > 0) {
+    while (this.waiting > 0) {
       // The worker with the fewest tasks, never one whose task runs long.
       let free: Slot<In, Out> | undefined;
       for (const slot of this.slots) {
@@ -170,12 +250,13 @@ export class WorkerPool<In, Out> {
         if (!free || slot.given.length < free.given.length) free = slot;
       }
       if (!free) break;
-      this.dispatch(free, this.queue.shift()!);
+      this.dispatch(free, this.dequeue()!);
     }
-    if (this.queue.length === 0) return;
+    const waiting = this.waiting;
+    if (waiting === 0) return;
     const booting = [...this.slots].filter((slot) => !slot.ready).length;
-    const spareNeeded = this.allStuck() || this.queue.length >= (this.options.spareQueue ?? Infinity);
-    const wanted = this.options.spareAfterMs === undefined ? this.queue.length : this.slots.size === 0 || spareNeeded ? 1 : 0;
+    const spareNeeded = this.allStuck() || waiting >= (this.options.spareQueue ?? Infinity);
+    const wanted = this.options.spareAfterMs === undefined ? waiting : this.slots.size === 0 || spareNeeded ? 1 : 0;
     for (let n = booting; n < wanted && this.slots.size < this.options.size; n++) this.start();
   }
 
@@ -314,7 +395,7 @@ export class WorkerPool<In, Out> {
     else this.enqueue(behind, true);
     // A worker that cannot load is a broken build, not a busy pool: nobody waits for it in vain.
     if (!slot.ready && ![...this.slots].some((other) => other.ready)) {
-      for (const task of this.queue.splice(0)) this.settle(task, reason);
+      for (const task of this.dequeueAll()) this.settle(task, reason);
     }
     const stopped = slot.worker.terminate();
     if (this.closed) return stopped;

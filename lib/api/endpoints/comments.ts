@@ -73,9 +73,11 @@ export const postCommentsEndpoint = endpoint('/api/posts/{slug}/comments', { slu
     },
     handler: async ({ request, params: { slug }, body, caller, fromForm }) => {
       const settings = await getSettings();
-      if (!caller) await checkCommentRate(clientAddress(request), settings);
+      const reader = caller ? undefined : clientAddress(request);
+      if (reader !== undefined) await checkCommentRate(reader, settings);
       const { comment, editGrants, commenter } = await submitComment(slug, await body(), {
         settings,
+        reader,
         author: caller && caller.kind !== 'bootstrap' ? caller.user : undefined,
         editCookie: readCookie(request, EDIT_COOKIE),
         commenterCookie: readCookie(request, COMMENTER_COOKIE),
@@ -129,7 +131,7 @@ export const commentEndpoint = endpoint('/api/comments/{id}', { id: idOf('Commen
       const data = await body();
       if (caller) return json(await updateComment(id, data));
       if (data.status !== undefined) throw new AppError('forbidden', 'Only the author of the blog can moderate comments.');
-      const { status, html, updatedAt } = await editOwnComment(id, data.body!);
+      const { status, html, updatedAt } = await editOwnComment(id, data.body!, clientAddress(request));
       return json({ id, status, html, updatedAt });
     },
   })
