@@ -259,7 +259,9 @@ describe('highlighting has bounds', () => {
     } finally {
       clock.mockRestore();
     }
-    const keywords = children!.filter((child) => child.type === 'element' && child.children[0]?.type === 'text' && child.children[0].value === 'let');
+    const keywords = children!.filter(
+      (child) => child.type === 'element' && child.children[0]?.type === 'text' && child.children[0].value === 'let',
+    );
     expect(keywords.length).toBeGreaterThan(0);
     expect(keywords.length).toBeLessThan(20);
     expect(children!.at(-1)).toMatchObject({ type: 'text', value: expect.stringMatching(/let a = 1;$/) });

@@ -152,12 +152,27 @@ describe('WorkerPool', () => {
 
     it('runs a task without a key (the author’s) before readers’ tasks that waited longer', async () => {
       makePool({ maxQueue: 10 });
-      expect(await ranInOrder([['r1', 'a'], ['r2', 'b'], ['author', undefined], ['r3', 'a']])).toEqual(['author', 'r1', 'r2', 'r3']);
+      expect(
+        await ranInOrder([
+          ['r1', 'a'],
+          ['r2', 'b'],
+          ['author', undefined],
+          ['r3', 'a'],
+        ]),
+      ).toEqual(['author', 'r1', 'r2', 'r3']);
     });
 
     it('gives each reader key one turn a round, however many tasks one key sent first', async () => {
       makePool({ maxQueue: 10 });
-      const flood: [string, string][] = [['a1', 'a'], ['a2', 'a'], ['a3', 'a'], ['a4', 'a'], ['b1', 'b'], ['c1', 'c'], ['b2', 'b']];
+      const flood: [string, string][] = [
+        ['a1', 'a'],
+        ['a2', 'a'],
+        ['a3', 'a'],
+        ['a4', 'a'],
+        ['b1', 'b'],
+        ['c1', 'c'],
+        ['b2', 'b'],
+      ];
       expect(await ranInOrder(flood)).toEqual(['a1', 'b1', 'c1', 'a2', 'b2', 'a3', 'a4']);
     });
 
