@@ -3,6 +3,7 @@ import { databasePathSchema, databasePoolSizeSchema, databaseUrlSchema } from '@
 import { canonicalTimeZone } from '@/lib/site/format';
 
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
+const IPV6_PREFIX_RANGE = 'must be a whole number from 32 to 128 (64 counts each /64 network as one client)';
 
 const envSchema = z.object({
   DATABASE_PATH: databasePathSchema,
@@ -44,6 +45,14 @@ const envSchema = z.object({
       .string()
       .regex(/^[\w.:-]{1,64}$/, 'REDIS_KEY_PREFIX must be 1 to 64 letters, digits, `_`, `.`, `:` or `-`')
       .default('quire'),
+  ),
+  /**
+   * The IPv6 network per-address limits count as one client: a /64 belongs to one customer of any
+   * host, so counting single addresses in it would give one person billions of buckets.
+   */
+  RATE_LIMIT_IPV6_PREFIX: z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number({ error: IPV6_PREFIX_RANGE }).int(IPV6_PREFIX_RANGE).min(32, IPV6_PREFIX_RANGE).max(128, IPV6_PREFIX_RANGE).default(64),
   ),
 });
 

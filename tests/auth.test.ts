@@ -10,6 +10,7 @@ import { SESSION_TTL_SECONDS, createSession, deleteSession, getSessionUser } fro
 import { SIGN_IN_BACKOFF, signIn, signInKeys } from '@/lib/auth/sign-in';
 import { completeSetup, isSetupPending, prepareSetup } from '@/lib/auth/setup';
 import { createUser } from '@/lib/auth/users';
+import { type LimitAddress, addressForLimits } from '@/lib/http/client-address';
 import { clearTables, resetDatabase } from './helpers';
 
 const SITE = 'https://blog.example.test';
@@ -60,14 +61,14 @@ describe('sessions', () => {
 describe('sign-in', { timeout: 30_000 }, () => {
   it('signs in with the right password, case-insensitively by email', async () => {
     await createUser({ email: 'ada@example.com', name: 'Ada', password: 'a long enough password' });
-    const { user, token } = await signIn('ADA@example.com ', 'a long enough password', '10.0.0.1');
+    const { user, token } = await signIn('ADA@example.com ', 'a long enough password', addressForLimits('10.0.0.1'));
     expect(user.name).toBe('Ada');
     expect((await getSessionUser(token))?.email).toBe('ada@example.com');
   });
 
   const PASSWORD = 'a long enough password';
   const attempt = (password: string, address: string, email = 'ada@example.com') =>
-    signIn(email, password, address).then(
+    signIn(email, password, addressForLimits(address)).then(
       () => 'signed-in',
       (error: AppError) => error.code,
     );
@@ -92,7 +93,7 @@ describe('sign-in', { timeout: 30_000 }, () => {
     expect(await attempt(PASSWORD, '10.0.1.1')).toBe('signed-in');
     // ... and one address that keeps failing waits, while the author signs in from elsewhere.
     for (let i = 0; i < SIGN_IN_BACKOFF.pair.free; i++) expect(await attempt('wrong', '192.0.2.50')).toBe('unauthorized');
-    const error = await signIn('ada@example.com', PASSWORD, '192.0.2.50').catch((e: AppError) => e);
+    const error = await signIn('ada@example.com', PASSWORD, addressForLimits('192.0.2.50')).catch((e: AppError) => e);
     expect(error).toMatchObject({ code: 'too_many_requests', status: 429 });
     expect(Number((error as AppError).headers?.['Retry-After'])).toBe(1);
     expect(await attempt(PASSWORD, '192.0.2.51')).toBe('signed-in');
@@ -107,7 +108,8 @@ describe('sign-in', { timeout: 30_000 }, () => {
   });
 
   it('keys cannot run into each other', () => {
-    expect(signInKeys('a|b@example.com', '1').pair).not.toBe(signInKeys('a', 'b@example.com|1').pair);
+    const address = '1' as LimitAddress;
+    expect(signInKeys('a|b@example.com', address).pair).not.toBe(signInKeys('a', `b@example.com|${address}` as LimitAddress).pair);
   });
 });
 

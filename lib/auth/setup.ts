@@ -5,6 +5,7 @@ import { settings, users } from '@/db/schema';
 import { randomToken, safeEqual, sha256 } from '@/lib/auth/crypto';
 import { getEnv } from '@/lib/env';
 import { AppError } from '@/lib/errors';
+import { type LimitAddress, addressForLimits } from '@/lib/http/client-address';
 import { hit, tooManyRequests } from '@/lib/rate-limit';
 import { hashPassword } from '@/lib/auth/password';
 import type { AuthUser } from '@/lib/auth/schemas';
@@ -50,7 +51,7 @@ export const SETUP_LIMIT = { max: 10, windowSeconds: 15 * 60 };
  */
 export async function completeSetup(
   input: { setupToken: string; email: string; name: string; password: string },
-  address = 'unknown',
+  address: LimitAddress = addressForLimits('unknown'),
 ): Promise<AuthUser> {
   if (!(await isSetupPending())) throw alreadySetUp();
   const attempts = await hit(`setup:${JSON.stringify([address])}`, SETUP_LIMIT);

@@ -1,5 +1,6 @@
 import 'server-only';
 import { AppError } from '@/lib/errors';
+import type { LimitAddress } from '@/lib/http/client-address';
 import { type Backoff, clear, refundAttempt, reserveAttempt, tooManyRequests } from '@/lib/rate-limit';
 import { createSession } from '@/lib/auth/sessions';
 import type { AuthUser } from '@/lib/auth/schemas';
@@ -21,7 +22,7 @@ export const SIGN_IN_BACKOFF = {
 } satisfies Record<string, Backoff>;
 
 /** Keys as JSON arrays, so no email or address can run into another's key. */
-export const signInKeys = (email: string, address: string) => ({
+export const signInKeys = (email: string, address: LimitAddress) => ({
   pair: `sign-in:${JSON.stringify([email.trim().toLowerCase(), address])}`,
   address: `sign-in:${JSON.stringify([address])}`,
 });
@@ -29,7 +30,7 @@ export const signInKeys = (email: string, address: string) => ({
 export async function signIn(
   email: string,
   password: string,
-  address: string,
+  address: LimitAddress,
 ): Promise<{ user: AuthUser; token: string; expiresAt: string }> {
   const keys = signInKeys(email, address);
   const addressTurn = await reserveAttempt(keys.address, SIGN_IN_BACKOFF.address);

@@ -4,6 +4,7 @@ import { getDb, preparedQuery, queryRows, transaction } from '@/db';
 import { type CommentStatus, comments, posts } from '@/db/schema';
 import { expire, tags as cacheTags } from '@/lib/cache';
 import { AppError, fieldError, notFound } from '@/lib/errors';
+import type { LimitAddress } from '@/lib/http/client-address';
 import { renderCommentMarkdown, truncateText } from '@/lib/render/markdown';
 import {
   COMMENTER_COOKIE_MAX_AGE_SECONDS,
@@ -232,14 +233,14 @@ export async function createComment(slug: string, input: CommentCreateInput, con
 }
 
 /** Flood control for readers: comment posts per address per window, from the settings. */
-export async function checkCommentRate(address: string, settings?: SiteSettings): Promise<void> {
+export async function checkCommentRate(address: LimitAddress, settings?: SiteSettings): Promise<void> {
   const limit = (settings ?? (await getSettings())).commentRateLimit;
   const state = await hit(`comment:${address}`, limit);
   if (state.count > limit.max) throw tooManyRequests(state.retryAfter, 'You are posting comments too quickly.');
 }
 
 /** Readers' edits of their own comments are limited the same way, counted apart from new comments. */
-export async function checkCommentEditRate(address: string): Promise<void> {
+export async function checkCommentEditRate(address: LimitAddress): Promise<void> {
   const limit = (await getSettings()).commentRateLimit;
   const state = await hit(`comment-edit:${address}`, limit);
   if (state.count > limit.max) throw tooManyRequests(state.retryAfter, 'You are changing comments too quickly.');

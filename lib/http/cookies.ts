@@ -1,3 +1,5 @@
+import { getEnv } from '@/lib/env';
+
 /** Reads one cookie from a request's Cookie header. */
 export function readCookie(request: Request, name: string): string | undefined {
   for (const part of (request.headers.get('cookie') ?? '').split(';')) {
@@ -13,8 +15,12 @@ export function readCookie(request: Request, name: string): string | undefined {
   return undefined;
 }
 
-/** Served over HTTPS (directly or behind a proxy that says so): cookies then get `Secure`. */
+/**
+ * Whether cookies get `Secure`: always when the public address (SITE_URL) is https, since behind a
+ * proxy that ends TLS the request itself looks like http; otherwise when this request came over https.
+ */
 export function isHttps(request: Request): boolean {
+  if (getEnv().SITE_URL.startsWith('https:')) return true;
   return request.headers.get('x-forwarded-proto') === 'https' || new URL(request.url).protocol === 'https:';
 }
 
@@ -24,7 +30,7 @@ export function isHttps(request: Request): boolean {
  */
 export const SIGNED_IN_HINT_COOKIE = 'quire_signed_in';
 
-/** A Set-Cookie value: HttpOnly (unless it is the hint above) and SameSite=Lax, Secure over HTTPS. */
+/** A Set-Cookie value: HttpOnly (unless it is the hint above) and SameSite=Lax, Secure over HTTPS (`isHttps`). */
 export function serializeCookie(
   request: Request,
   name: string,
