@@ -136,6 +136,8 @@ export function createCacheHandler(getShared = processTags, getRedis = getRedisC
       super(ctx);
       this.redis = getRedis();
       this.buildId = this.redis ? buildIdOf(ctx.serverDistDir ?? '') : '';
+      /** Tags expired earlier in this request (Next's own check for them is private to its class). */
+      this.expiredInRequest = ctx.revalidatedTags ?? [];
     }
 
     /**
@@ -167,7 +169,7 @@ export function createCacheHandler(getShared = processTags, getRedis = getRedisC
       if (!data) return null;
       const tags = tagsOf(data, ctx);
       const expired =
-        tags.some((tag) => this.revalidatedTags?.includes(tag)) ||
+        tags.some((tag) => this.expiredInRequest.includes(tag)) ||
         areTagsExpired(tags, data.lastModified) ||
         (this.redis !== undefined && (await this.redis.isExpired(tags, data.lastModified)));
       if (!expired) return data;

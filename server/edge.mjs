@@ -196,7 +196,13 @@ export function createEdge({ trust, https, dev = false, handle }) {
     }
     if (target.form === 'misdirected') {
       // The client names another host than the one it sent in Host: not ours to answer, and never a redirect there.
-      return refuse(response, 421, 'misdirected-request', 'Misdirected request', 'The request target names another host than the Host header.');
+      return refuse(
+        response,
+        421,
+        'misdirected-request',
+        'Misdirected request',
+        'The request target names another host than the Host header.',
+      );
     }
     if (target.form === 'invalid') {
       return refuse(response, 400, 'bad-request', 'Bad request', 'The request target is neither a path nor an http(s) URL of this host.');

@@ -58,7 +58,9 @@ async function serve(trustProxy: string | undefined, https = false) {
         socket.on('end', () => {
           const [head = '', body = ''] = text.split(/\r\n\r\n(.*)/s);
           const [statusLine = '', ...lines] = head.split('\r\n');
-          const headers = new Map(lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
+          const headers = new Map(
+            lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
+          );
           resolve({ status: Number(statusLine.split(' ')[1]), headers, body, seen });
         });
         const length = method === 'POST' ? 'Content-Length: 0\r\n' : '';

@@ -55,7 +55,7 @@ const handler = new Handler({
   revalidatedTags: [],
   maxMemoryCacheSize: 2 ** 20,
   _requestHeaders: {},
-} as never) as unknown as Handler;
+}) as unknown as Handler;
 
 const random = () => Math.random().toString(36).slice(2);
 
@@ -97,7 +97,10 @@ describe('not-found answers and the page cache', () => {
     expect((await handler.get(key, pageContext))?.value.status).toBe(200);
 
     // Bounded: the oldest of many not-found pages is gone, the newest is there.
-    const keys = Array.from({ length: Math.ceil((2 * NOT_FOUND_CACHE_BYTES) / 49_000) }, () => `/route-cache/APP_PAGE/x/$/posts/${random()}`);
+    const keys = Array.from(
+      { length: Math.ceil((2 * NOT_FOUND_CACHE_BYTES) / 49_000) },
+      () => `/route-cache/APP_PAGE/x/$/posts/${random()}`,
+    );
     for (const each of keys) await handler.set(each, notFoundPage(['content']), pageSet);
     expect(await handler.get(keys[0]!, pageContext)).toBeNull();
     expect((await handler.get(keys.at(-1)!, pageContext))?.value.status).toBe(404);

@@ -160,7 +160,11 @@ describe.skipIf(redisSkipReason)(`the Redis cache${redisSkipReason ? ` (skipped:
     for (let i = 0; i < 500; i++) {
       const unknown = Math.random().toString(36).slice(2);
       await b.handler.set(`/route-cache/APP_PAGE/x/$/archive/${unknown}`, notFoundPage(['content', `_N_T_/archive/${unknown}`]), pageSet);
-      await b.handler.set(`["post-page","${unknown}"]`, { ...fetchEntry, data: { ...fetchEntry.data, body: 'null' } }, { fetchCache: true, tags: ['content'] });
+      await b.handler.set(
+        `["post-page","${unknown}"]`,
+        { ...fetchEntry, data: { ...fetchEntry.data, body: 'null' } },
+        { fetchCache: true, tags: ['content'] },
+      );
     }
     expect(keys()).toEqual(before);
     expect((await b.handler.get('/route-cache/APP_PAGE/x/$/archive/latest', pageContext))?.value.html).toBe('<p>cached</p>');
