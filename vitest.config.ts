@@ -28,6 +28,7 @@ const DIALECT_INDEPENDENT = [
   'tests/docs-links.test.ts',
   'tests/edge.test.ts',
   'tests/markdown.test.ts',
+  'tests/not-found-cache.test.ts', // Next's cache handler in memory: no database
   'tests/rate-limit-message.test.ts',
   'tests/redis-cache.test.ts', // Next's cache in Redis: no database
   'tests/search-params.test.ts',

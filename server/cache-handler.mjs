@@ -12,6 +12,12 @@
  * instead of this process's memory, shared by every instance on any machine, and expiring a tag
  * writes it to Redis as well as to the database. Either way the tag is also expired in this
  * process's own memory (Next's tag manifest), so a Redis that fails never makes it serve stale.
+ *
+ * Not-found answers (a page or route that answered 404, data that found nothing) never go to the
+ * shared cache: anyone can ask for endless unknown slugs and cursors, and each such entry used to
+ * evict a real page from memory or add ~50 KB to Redis. They are kept in a small LRU of their own
+ * per process (NOT_FOUND_CACHE_BYTES), so a dead link read again is still served from memory.
+ * Other error answers are not cached at all.
  */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -22,6 +28,10 @@ const require = createRequire(import.meta.url);
 /** @type {typeof import('next/dist/server/lib/incremental-cache/file-system-cache').default} */
 const FileSystemCache = require('next/dist/server/lib/incremental-cache/file-system-cache').default;
 const { NEXT_CACHE_TAGS_HEADER } = require('next/dist/lib/constants');
+/** @type {typeof import('next/dist/server/lib/lru-cache').LRUCache} */
+const LRUCache = require('next/dist/server/lib/lru-cache').LRUCache;
+/** @type {typeof import('next/dist/server/lib/incremental-cache/tags-manifest.external').areTagsExpired} */
+const areTagsExpired = require('next/dist/server/lib/incremental-cache/tags-manifest.external').areTagsExpired;
 /** @typedef {InstanceType<typeof FileSystemCache>} MemoryCache */
 
 /**
@@ -82,18 +92,52 @@ function ttlOf(data, ctx) {
 }
 
 /**
+ * Room for not-found answers in each process: about 40 not-found pages (~50 KB each, the layout
+ * included) and thousands of empty data entries. Small, because a reader can fill it at will.
+ */
+export const NOT_FOUND_CACHE_BYTES = 2 * 2 ** 20;
+
+/**
+ * What an entry is: `not-found` for a 404 page or route answer and for cached data that found
+ * nothing (a loader's `null`); `error` for any other 4xx/5xx answer; `ok` otherwise.
+ * @param {any} value what Next asks to store
+ * @returns {'ok' | 'not-found' | 'error'}
+ */
+export function classifyEntry(value) {
+  if (value?.kind === 'FETCH') return value.data?.body === 'null' ? 'not-found' : 'ok';
+  const status = value?.status;
+  if (typeof status !== 'number' || status < 400) return 'ok';
+  return status === 404 || status === 410 ? 'not-found' : 'error';
+}
+
+/** Roughly the bytes an entry holds, as Next's own memory cache counts them. @param {any} value */
+function sizeOf(value) {
+  if (value?.kind === 'FETCH') return JSON.stringify(value.data ?? '').length;
+  if (value?.kind === 'APP_ROUTE') return value.body?.length ?? 0;
+  let size = (value?.html?.length ?? 0) + (value?.rscData?.length ?? 0);
+  for (const [segment, buffer] of value?.segmentData ?? []) size += segment.length + (buffer?.length ?? 0);
+  return size;
+}
+
+/**
  * Builds the handler over given shared tags and Redis cache (tests stand in for two processes or
  * two machines this way).
  * @param {() => SharedTags | undefined} [getShared]
  * @param {() => import('./redis-cache.mjs').RedisCache | undefined} [getRedis]
  */
 export function createCacheHandler(getShared = processTags, getRedis = getRedisCache) {
+  /** This process's not-found answers, apart from real pages (see the top of this file). */
+  const notFound = new LRUCache(NOT_FOUND_CACHE_BYTES, (/** @type {any} */ entry, /** @type {string} */ key) =>
+    Math.max(1, key.length + sizeOf(entry.value)),
+  );
   return class QuireCacheHandler extends FileSystemCache {
     /** @param {ConstructorParameters<typeof FileSystemCache>[0]} ctx */
     constructor(ctx) {
       super(ctx);
       this.redis = getRedis();
       this.buildId = this.redis ? buildIdOf(ctx.serverDistDir ?? '') : '';
+      /** Tags expired earlier in this request (Next's own check for them is private to its class). */
+      this.expiredInRequest = ctx.revalidatedTags ?? [];
     }
 
     /**
@@ -102,7 +146,8 @@ export function createCacheHandler(getShared = processTags, getRedis = getRedisC
      * @param {Parameters<MemoryCache['get']>[1]} ctx
      */
     async get(key, ctx) {
-      const data = this.redis ? await this.#getFromRedis(this.redis, key, ctx) : await super.get(key, ctx);
+      const data =
+        (await this.#getNotFound(key, ctx)) ?? (this.redis ? await this.#getFromRedis(this.redis, key, ctx) : await super.get(key, ctx));
       const shared = getShared();
       if (!data || !shared) return data;
       try {
@@ -111,6 +156,25 @@ export function createCacheHandler(getShared = processTags, getRedis = getRedisC
         warnOnce(error);
         return data;
       }
+    }
+
+    /**
+     * A not-found answer kept by this process, unless one of its tags expired since (a post was
+     * created under that slug here, or on another instance through Redis); the shared check follows in get().
+     * @param {string} key @param {any} ctx
+     * @returns {Promise<any>}
+     */
+    async #getNotFound(key, ctx) {
+      const data = notFound.get(key);
+      if (!data) return null;
+      const tags = tagsOf(data, ctx);
+      const expired =
+        tags.some((tag) => this.expiredInRequest.includes(tag)) ||
+        areTagsExpired(tags, data.lastModified) ||
+        (this.redis !== undefined && (await this.redis.isExpired(tags, data.lastModified)));
+      if (!expired) return data;
+      notFound.remove(key);
+      return null;
     }
 
     /**
@@ -132,9 +196,17 @@ export function createCacheHandler(getShared = processTags, getRedis = getRedisC
      * @param {Parameters<MemoryCache['set']>[2]} ctx
      */
     async set(key, data, ctx) {
+      const cacheControl = ctx.fetchCache ? undefined : ctx.cacheControl;
+      const kind = classifyEntry(data);
+      // A real answer under this key from now on; the not-found one must not shadow it.
+      notFound.remove(key);
+      if (kind === 'not-found') {
+        notFound.set(key, { value: data, lastModified: Date.now(), cacheControl });
+        return;
+      }
+      if (kind === 'error') return;
       if (!this.redis) return super.set(key, data, ctx);
       // What FileSystemCache keeps in memory, kept in Redis instead.
-      const cacheControl = ctx.fetchCache ? undefined : ctx.cacheControl;
       await this.redis.set(
         this.redis.entryKey(this.buildId, key),
         { value: data, lastModified: Date.now(), cacheControl },

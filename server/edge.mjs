@@ -2,8 +2,8 @@
 /*
  * What Quire's server does to every request before Next sees it (server/index.mjs): work out who
  * the client is from the socket (trusting forwarded headers only from configured proxies), put the
- * security headers on the response, and refuse methods and URLs that Next would answer with a bare
- * 500. Plain JavaScript, so the server starts without a build step; tests/edge.test.ts covers it.
+ * security headers on the response, refuse methods and URLs that Next would answer with a bare
+ * 500, and turn an absolute-form request target into the path Next expects. Plain JavaScript, so the server starts without a build step; tests/edge.test.ts covers it.
  */
 import proxyAddr from 'proxy-addr';
 
@@ -112,6 +112,37 @@ export function isWellEncoded(url) {
 }
 
 /**
+ * What Next should see of a request target (RFC 9112, section 3.2): `origin` (a path, passed on as
+ * it is), `asterisk` (`*`, meaningful for OPTIONS only), or an absolute-form `http(s)://host/path`,
+ * which a server must accept: it is the path and query here, as long as the authority names the host
+ * the client sent in Host (the same host, told twice). Next would answer `*` with a 500 and an
+ * absolute-form target with a redirect to its host, so neither reaches it as written.
+ * @param {string} url the request target as received
+ * @param {string | undefined} host the Host header
+ * @returns {{ form: 'origin', url: string } | { form: 'asterisk' } | { form: 'misdirected' } | { form: 'invalid' }}
+ */
+export function readTarget(url, host) {
+  if (url.startsWith('/')) return { form: 'origin', url };
+  if (url === '*') return { form: 'asterisk' };
+  const absolute = /^(https?):\/\/([^/?#]*)([^#]*)$/i.exec(url);
+  if (!absolute) return { form: 'invalid' };
+  const [, scheme = '', authority = '', rest = ''] = absolute;
+  // http(s) URIs carry no user name or password (RFC 9110, section 4.2.4).
+  if (authority === '' || authority.includes('@')) return { form: 'invalid' };
+  const hostOf = (/** @type {string} */ value) => {
+    try {
+      return new URL(`${scheme.toLowerCase()}://${value}`).host;
+    } catch {
+      return undefined;
+    }
+  };
+  const target = hostOf(authority);
+  if (target === undefined) return { form: 'invalid' };
+  if (host === undefined || hostOf(host) !== target) return { form: 'misdirected' };
+  return { form: 'origin', url: rest.startsWith('/') ? rest : `/${rest}` };
+}
+
+/**
  * A refusal for a request that never reaches Next, in the API's problem+json format (lib/errors.ts).
  * @param {import('node:http').ServerResponse} response
  * @param {number} status
@@ -154,7 +185,30 @@ export function createEdge({ trust, https, dev = false, handle }) {
         },
       );
     }
-    if (!isWellEncoded(request.url ?? '/')) {
+    const target = readTarget(request.url ?? '/', request.headers.host);
+    if (target.form === 'asterisk') {
+      // "OPTIONS *" asks what the server as a whole supports (RFC 9110, section 9.3.7).
+      if (method === 'OPTIONS') {
+        response.writeHead(204, { Allow: KNOWN_METHODS.join(', '), 'Cache-Control': 'no-store' });
+        return response.end();
+      }
+      return refuse(response, 400, 'bad-request', 'Bad request', `The request target * is meaningful only for OPTIONS.`);
+    }
+    if (target.form === 'misdirected') {
+      // The client names another host than the one it sent in Host: not ours to answer, and never a redirect there.
+      return refuse(
+        response,
+        421,
+        'misdirected-request',
+        'Misdirected request',
+        'The request target names another host than the Host header.',
+      );
+    }
+    if (target.form === 'invalid') {
+      return refuse(response, 400, 'bad-request', 'Bad request', 'The request target is neither a path nor an http(s) URL of this host.');
+    }
+    request.url = target.url;
+    if (!isWellEncoded(request.url)) {
       return refuse(response, 400, 'bad-request', 'Bad request', 'The URL is not validly percent-encoded.');
     }
     return handle(request, response);

@@ -1,5 +1,5 @@
 import { type IncomingMessage, type ServerResponse, createServer, request as httpRequest } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIENT_ADDRESS_HEADER, createEdge, isWellEncoded, parseTrustProxy, securityHeaders } from '@/server/edge.mjs';
 
@@ -9,7 +9,7 @@ import { CLIENT_ADDRESS_HEADER, createEdge, isWellEncoded, parseTrustProxy, secu
  * the same through Quire's production server.
  */
 
-type Seen = { headers: IncomingMessage['headers'] };
+type Seen = { headers: IncomingMessage['headers']; url?: string };
 
 async function serve(trustProxy: string | undefined, https = false) {
   let seen: Seen | undefined;
@@ -18,7 +18,7 @@ async function serve(trustProxy: string | undefined, https = false) {
       trust: parseTrustProxy(trustProxy),
       https,
       handle: (request: IncomingMessage, response: ServerResponse) => {
-        seen = { headers: { ...request.headers } };
+        seen = { headers: { ...request.headers }, url: request.url };
         response.end('ok');
       },
     }),
@@ -42,6 +42,29 @@ async function serve(trustProxy: string | undefined, https = false) {
         });
         request.on('error', reject);
         request.end();
+      });
+    },
+    /**
+     * A request line as written, on a raw socket: fetch and node:http cannot send `*` or an
+     * absolute-form target. Answers the status, the headers (lower-case names) and the body.
+     */
+    raw(method: string, target: string, host = '127.0.0.1') {
+      seen = undefined;
+      return new Promise<{ status: number; headers: Map<string, string>; body: string; seen?: Seen }>((resolve, reject) => {
+        const socket = connect((server.address() as AddressInfo).port, '127.0.0.1');
+        let text = '';
+        socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
+        socket.on('error', reject);
+        socket.on('end', () => {
+          const [head = '', body = ''] = text.split(/\r\n\r\n(.*)/s);
+          const [statusLine = '', ...lines] = head.split('\r\n');
+          const headers = new Map(
+            lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
+          );
+          resolve({ status: Number(statusLine.split(' ')[1]), headers, body, seen });
+        });
+        const length = method === 'POST' ? 'Content-Length: 0\r\n' : '';
+        socket.end(`${method} ${target} HTTP/1.1\r\nHost: ${host}\r\n${length}Connection: close\r\n\r\n`);
       });
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
@@ -154,5 +177,47 @@ describe('requests refused before Next', () => {
     expect(isWellEncoded('/posts/caf%C3%A9?q=a%20b')).toBe(true);
     expect(isWellEncoded('/no/percent/at/all?q=x')).toBe(true);
     expect(isWellEncoded('/%')).toBe(false);
+  });
+
+  it('answers OPTIONS * with 204 and the server’s methods, and any other * target with a problem+json 400', async () => {
+    const options = await server.raw('OPTIONS', '*');
+    expect(options.status).toBe(204);
+    expect(options.headers.get('allow')).toBe('DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT');
+    expect(options.body).toBe('');
+    expect(options.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(options.seen).toBeUndefined();
+    for (const method of ['GET', 'POST', 'DELETE', 'PUT']) {
+      const { status, headers, body, seen } = await server.raw(method, '*');
+      expect(status, method).toBe(400);
+      expect(headers.get('content-type')).toBe('application/problem+json');
+      expect(JSON.parse(body)).toMatchObject({ status: 400, title: 'Bad request' });
+      expect(seen).toBeUndefined();
+    }
+    // Only the bare asterisk is the asterisk form.
+    expect((await server.raw('OPTIONS', '/api/posts')).seen?.url).toBe('/api/posts');
+  });
+
+  it('serves an absolute-form target for this host as its path, and refuses one for another host', async () => {
+    const own = await server.raw('GET', 'http://127.0.0.1/posts/hello?x=1', '127.0.0.1');
+    expect(own.status).toBe(200);
+    expect(own.seen?.url).toBe('/posts/hello?x=1');
+    expect(own.seen?.headers.host).toBe('127.0.0.1');
+    expect((await server.raw('GET', 'HTTP://Blog.Example:80', 'blog.example')).seen?.url).toBe('/');
+    expect((await server.raw('GET', 'http://blog.example?q=1', 'blog.example')).seen?.url).toBe('/?q=1');
+
+    // Next answered this with a 308 to the foreign host.
+    for (const target of ['http://evil.example/x', 'https://evil.example/', 'http://127.0.0.1:8080/x']) {
+      const { status, headers, body, seen } = await server.raw('GET', target, '127.0.0.1');
+      expect(status, target).toBe(421);
+      expect(headers.get('location')).toBeUndefined();
+      expect(headers.get('content-type')).toBe('application/problem+json');
+      expect(JSON.parse(body)).toMatchObject({ status: 421, title: 'Misdirected request' });
+      expect(seen).toBeUndefined();
+    }
+    for (const target of ['ftp://127.0.0.1/x', 'http://user@127.0.0.1/x', 'http:///x', 'javascript:alert(1)']) {
+      const { status, seen } = await server.raw('GET', target, '127.0.0.1');
+      expect(status, target).toBe(400);
+      expect(seen).toBeUndefined();
+    }
   });
 });

@@ -47,6 +47,7 @@ const page = (tags: string[], html = '<p>cached</p>') => ({
   postponed: undefined,
   segmentData: new Map([['/_tree', Buffer.from('tree')]]),
 });
+const notFoundPage = (tags: string[]) => ({ ...page(tags, `<html>${'x'.repeat(49_000)}</html>`), status: 404 });
 const pageContext = { kind: 'APP_PAGE', isRoutePPREnabled: false, isFallback: false } as const;
 const pageSet = { ...pageContext, cacheControl: { revalidate: 60, expire: undefined } };
 const fetchEntry = { kind: 'FETCH', data: { headers: {}, body: '"cached"', status: 200, url: '' }, revalidate: 60 };
@@ -148,6 +149,34 @@ describe.skipIf(redisSkipReason)(`the Redis cache${redisSkipReason ? ` (skipped:
     expect(await oldBuild.handler.get('/route-cache/APP_PAGE/x/$/posts/b', pageContext)).not.toBeNull();
     await newBuild.handler.revalidateTag(['post:b'], { expire: 0 });
     expect(await oldBuild.handler.get('/route-cache/APP_PAGE/x/$/posts/b', pageContext)).toBeNull();
+  });
+
+  it('unknown slugs and cursors add nothing to Redis and never displace its pages; their 404 follows tag expiry from other instances', async () => {
+    const [a, b] = [await machine({ prefix: 'not-found' }), await machine({ prefix: 'not-found' })];
+    await a.handler.set('/route-cache/APP_PAGE/x/$/archive/latest', page(['content', '_N_T_/archive/latest']), pageSet);
+    const keys = () => redis.cli('--scan', '--pattern', 'not-found:*').split('\n').filter(Boolean).sort();
+    const before = keys();
+    expect(before).toEqual(['not-found:build-1:e:/route-cache/APP_PAGE/x/$/archive/latest']);
+    for (let i = 0; i < 500; i++) {
+      const unknown = Math.random().toString(36).slice(2);
+      await b.handler.set(`/route-cache/APP_PAGE/x/$/archive/${unknown}`, notFoundPage(['content', `_N_T_/archive/${unknown}`]), pageSet);
+      await b.handler.set(
+        `["post-page","${unknown}"]`,
+        { ...fetchEntry, data: { ...fetchEntry.data, body: 'null' } },
+        { fetchCache: true, tags: ['content'] },
+      );
+    }
+    expect(keys()).toEqual(before);
+    expect((await b.handler.get('/route-cache/APP_PAGE/x/$/archive/latest', pageContext))?.value.html).toBe('<p>cached</p>');
+
+    // Kept by the instance that rendered it, until a post under that slug is created on another one.
+    const missing = '/route-cache/APP_PAGE/x/$/posts/later';
+    await b.handler.set(missing, notFoundPage(['content', 'post:later', '_N_T_/posts/later']), pageSet);
+    expect((await b.handler.get(missing, pageContext))?.value.status).toBe(404);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    // Through Redis alone (a.handler.revalidateTag would also reach this process's own tag manifest).
+    await a.cache.expire(['post:later']);
+    expect(await b.handler.get(missing, pageContext)).toBeNull();
   });
 
   it('a Redis that stops answering: reads are misses within the timeout, expiry does not throw, health says degraded, then recovers', async () => {

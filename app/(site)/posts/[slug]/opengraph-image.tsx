@@ -1,35 +1,26 @@
-import { ImageResponse } from 'next/og';
-import { getSiteIdentity } from '@/lib/site/identity';
+import { loadPostPage } from '@/lib/content/page-data';
+import { OG_IMAGE_SIZE, renderPostImage } from '@/lib/content/og-image';
 import { formatDate } from '@/lib/site/format';
-import { getPublishedPost } from '@/lib/content/posts';
+import { getSiteIdentity } from '@/lib/site/identity';
 
 export const alt = 'The post’s title and the blog’s name';
-export const size = { width: 1200, height: 630 };
+export const size = OG_IMAGE_SIZE;
 export const contentType = 'image/png';
 
-/** The picture shared links show: the post's title and the blog's name, made on request. */
+/**
+ * The picture shared links show: the post's title and the blog's name, made on request. An
+ * unknown slug is a 404 from the cached lookup the post's page uses, before anything is drawn.
+ */
 export default async function OpenGraphImage({ params }: { params: Promise<{ slug: string }> }) {
-  const post = await getPublishedPost((await params).slug);
+  const data = await loadPostPage((await params).slug);
+  if (!data) return new Response('Not found', { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
   const { name, timeZone } = await getSiteIdentity();
-  return new ImageResponse(
-    <div
-      style={{
-        width: '100%',
-        height: '100%',
-        display: 'flex',
-        flexDirection: 'column',
-        justifyContent: 'space-between',
-        padding: '72px 80px',
-        background: '#121417',
-        color: '#e6e8eb',
-      }}
-    >
-      <div style={{ fontSize: 36, color: '#8ab4f8', fontWeight: 700 }}>{name}</div>
-      <div style={{ fontSize: post && post.title.length > 60 ? 60 : 76, fontWeight: 700, lineHeight: 1.15 }}>
-        {post?.title ?? 'Post not found'}
-      </div>
-      <div style={{ fontSize: 30, color: '#a9b1bb' }}>{post ? formatDate(post.publishedAt, timeZone) : ''}</div>
-    </div>,
-    size,
-  );
+  const png = await renderPostImage({ siteName: name, title: data.post.title, date: formatDate(data.post.publishedAt, timeZone) });
+  return new Response(new Uint8Array(png), {
+    headers: {
+      'Content-Type': 'image/png',
+      // A title can be edited: an hour, not the year next/og promised with `immutable`.
+      'Cache-Control': 'public, max-age=3600, no-transform',
+    },
+  });
 }
