@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { APIRequestContext } from '@playwright/test';
 import { expect, test } from './fixtures';
 
@@ -103,4 +104,19 @@ test('a page and an API endpoint that read the same data keep separate cache ent
   expect(await page.text()).toContain('/tags/');
   const api = (await (await request.get('/api/tags')).json()) as { data: unknown[] };
   expect(api.data.length).toBeGreaterThan(0);
+});
+
+test('hundreds of unknown cursors and slugs answer 404 and evict no cached page', async ({ request, post }) => {
+  test.setTimeout(180_000);
+  await warm(request, `/posts/${post.slug}`);
+  await warm(request, '/');
+  // Each not-found page is about 50 KB: 400 of them are more than Next's 16 MB page cache holds, and
+  // once evicted the home page and the post (a review's 500 random cursors did that).
+  const paths = Array.from({ length: 400 }, (_, i) => (i % 2 ? `/?cursor=${randomUUID()}` : `/posts/no-such-post-${randomUUID()}`));
+  for (let start = 0; start < paths.length; start += 8) {
+    const statuses = await Promise.all(paths.slice(start, start + 8).map(async (path) => (await request.get(path)).status()));
+    expect(statuses).toEqual(statuses.map(() => 404));
+  }
+  expect(await cacheState(request, '/')).toBe('HIT');
+  expect(await cacheState(request, `/posts/${post.slug}`)).toBe('HIT');
 });

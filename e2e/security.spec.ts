@@ -1,4 +1,5 @@
 import http from 'node:http';
+import net from 'node:net';
 import type { Page } from '@playwright/test';
 import { CommentSection } from './comment-form.po';
 import { AUTHOR, expect, test } from './fixtures';
@@ -121,6 +122,54 @@ test('unknown methods and broken percent-encoding get problem+json, not a bare 5
     expect(broken.status, path).toBe(400);
     expect(JSON.parse(broken.body)).toMatchObject({ status: 400 });
   }
+});
+
+/** A request line written as it is (`*`, absolute-form), which neither fetch nor node:http sends; the status line and headers back. */
+function rawLine(baseURL: string, line: string): Promise<{ status: number; head: string; body: string }> {
+  const { hostname, port, host } = new URL(baseURL);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), hostname);
+    let text = '';
+    socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
+    socket.on('error', reject);
+    socket.on('end', () => {
+      const [head = '', body = ''] = text.split(/\r\n\r\n(.*)/s);
+      resolve({ status: Number(head.split(' ')[1]), head, body });
+    });
+    // write, not end: a half-closed socket reads as a client that went away, and the server stops rendering.
+    socket.write(`${line}\r\nHost: ${host}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+  });
+}
+
+test('an asterisk target: OPTIONS * lists the methods, others get a problem+json 400, never a 500', async ({ baseURL }) => {
+  const options = await rawLine(baseURL!, 'OPTIONS * HTTP/1.1');
+  expect(options.status).toBe(204);
+  expect(options.head).toMatch(/\r\nallow: DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT\r\n/i);
+  for (const method of ['GET', 'POST']) {
+    const { status, head, body } = await rawLine(baseURL!, `${method} * HTTP/1.1`);
+    expect(status, method).toBe(400);
+    expect(head).toMatch(/\r\ncontent-type: application\/problem\+json/i);
+    expect(JSON.parse(body)).toMatchObject({ status: 400 });
+  }
+});
+
+test('an absolute-form target is served as its path on this host and never redirected to another', async ({ baseURL, post }) => {
+  const own = await rawLine(baseURL!, `GET ${baseURL}/posts/${post.slug} HTTP/1.1`);
+  expect(own.status).toBe(200);
+  expect(own.body).toContain(post.title);
+  const foreign = await rawLine(baseURL!, 'GET http://evil.example/x HTTP/1.1');
+  expect(foreign.status).toBe(421);
+  expect(foreign.head).not.toMatch(/\r\nlocation:/i);
+});
+
+test('the Open Graph image is a 404 for an unknown post and a PNG for a real one', async ({ request, post }) => {
+  const page = await (await request.get(`/posts/${post.slug}`)).text();
+  const image = /<meta property="og:image" content="([^"]+)"/.exec(page)![1]!.replaceAll('&amp;', '&');
+  const real = await request.get(new URL(image).pathname + new URL(image).search);
+  expect(real.status()).toBe(200);
+  expect(real.headers()['content-type']).toBe('image/png');
+  const unknown = await request.get(new URL(image).pathname.replace(post.slug, `no-such-post-${post.slug}`));
+  expect(unknown.status()).toBe(404);
 });
 
 const TAB_NEXT = '/\t/evil.example/x';

@@ -64,7 +64,8 @@ async function serve(trustProxy: string | undefined, https = false) {
           resolve({ status: Number(statusLine.split(' ')[1]), headers, body, seen });
         });
         const length = method === 'POST' ? 'Content-Length: 0\r\n' : '';
-        socket.end(`${method} ${target} HTTP/1.1\r\nHost: ${host}\r\n${length}Connection: close\r\n\r\n`);
+        // write, not end: a half-closed socket reads as a client that went away.
+        socket.write(`${method} ${target} HTTP/1.1\r\nHost: ${host}\r\n${length}Connection: close\r\n\r\n`);
       });
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
