@@ -4,7 +4,7 @@ import { getDb, preparedQuery, queryRows, transaction } from '@/db';
 import { type CommentStatus, comments, posts } from '@/db/schema';
 import { expire, tags as cacheTags } from '@/lib/cache';
 import { AppError, fieldError, notFound } from '@/lib/errors';
-import { renderCommentMarkdown, truncateText } from '@/lib/render/markdown';
+import { renderComment, renderCommentMarkdown, truncateText } from '@/lib/render/markdown';
 import {
   COMMENTER_COOKIE_MAX_AGE_SECONDS,
   type SubmissionSignals,
@@ -186,7 +186,7 @@ const insertComment = preparedQuery((db) =>
 );
 
 export async function createComment(slug: string, input: CommentCreateInput, context: CommentContext = {}): Promise<StoredComment> {
-  const html = await renderCommentMarkdown(input.body);
+  const { html, visible } = await renderComment(input.body);
   const settings = context.settings ?? (await getSettings());
   const created = await transaction(async () => {
     const post = await requireLivePost(slug);
@@ -208,7 +208,7 @@ export async function createComment(slug: string, input: CommentCreateInput, con
       (await hasApprovedComment(commenterKey));
     const status = context.author
       ? 'approved'
-      : decideCommentStatus(input, settings, context.signals ?? { honeypotFilled: false, formAgeMs: null }, () => returning).status;
+      : decideCommentStatus({ ...input, visible }, settings, context.signals ?? { honeypotFilled: false, formAgeMs: null }, () => returning).status;
     const parentId = input.parentId === undefined ? null : await resolveReplyParent(input.parentId, settings.maxReplyDepth);
     const [created] = await insertComment({
       postId: post.id,
@@ -507,12 +507,12 @@ export async function setCommentsStatus(ids: number[], status: CommentStatus): P
  * decideEditStatus): held when every comment is held, and re-checked for links and the blocklist.
  */
 export async function editOwnComment(id: number, body: string): Promise<AdminComment> {
-  const html = await renderCommentMarkdown(body);
+  const { html, visible } = await renderComment(body);
   const settings = await getSettings();
   return writeComment(id, (current, now) => ({
     body,
     html,
-    status: decideEditStatus(current.status, { ...current, body }, settings).status,
+    status: decideEditStatus(current.status, { ...current, visible }, settings).status,
     ...textEdit(current, body, now),
   }));
 }
