@@ -180,7 +180,12 @@ async function postComment(slug: string, body: unknown, address: string) {
   if (input.parentId !== undefined) throw new AppError('bad_request', 'The baseline does not take replies.');
   const { html, visible } = await renderComment(input.body);
   // The benchmark's readers send no commenter cookie, so none of them is a returning commenter.
-  const verdict = decideCommentStatus({ ...input, visible }, settings, { honeypotFilled: Boolean(input.website), formAgeMs: null }, () => false);
+  const verdict = decideCommentStatus(
+    { ...input, visible },
+    settings,
+    { honeypotFilled: Boolean(input.website), formAgeMs: null },
+    () => false,
+  );
   const created = db
     .transaction(() => {
       const post = livePost(slug);

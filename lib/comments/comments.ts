@@ -206,9 +206,8 @@ export async function createComment(slug: string, input: CommentCreateInput, con
       settings.moderation === 'hold_first_time' &&
       commenterKey !== undefined &&
       (await hasApprovedComment(commenterKey));
-    const status = context.author
-      ? 'approved'
-      : decideCommentStatus({ ...input, visible }, settings, context.signals ?? { honeypotFilled: false, formAgeMs: null }, () => returning).status;
+    const signals = context.signals ?? { honeypotFilled: false, formAgeMs: null };
+    const status = context.author ? 'approved' : decideCommentStatus({ ...input, visible }, settings, signals, () => returning).status;
     const parentId = input.parentId === undefined ? null : await resolveReplyParent(input.parentId, settings.maxReplyDepth);
     const [created] = await insertComment({
       postId: post.id,

@@ -73,17 +73,41 @@ function decodeAddress(href: string): string {
   });
 }
 
+interface FoldedWord {
+  word: string;
+  folded: string;
+  /** Set when punctuation inside the word made it differ from `folded`. */
+  joined?: string;
+}
+
+/** The last blocklist folded: settings come as a fresh copy for each request, the list rarely changes. */
+let foldedBlocklist: { key: string; words: FoldedWord[] } | undefined;
+
+function foldBlocklist(blocklist: string[]): FoldedWord[] {
+  const key = JSON.stringify(blocklist);
+  if (foldedBlocklist?.key !== key) {
+    const words = blocklist.map((word): FoldedWord => {
+      const folded = foldText(word);
+      const inner = joined(folded);
+      return inner === folded ? { word, folded } : { word, folded, joined: inner };
+    });
+    foldedBlocklist = { key, words: words.filter(({ folded }) => folded !== '') };
+  }
+  return foldedBlocklist.words;
+}
+
 /**
  * The first blocklisted word found in any of the texts: a substring, as WordPress does, of the texts
- * folded (foldText), or with punctuation inside words dropped on both sides.
+ * folded (foldText) with punctuation inside words dropped on both sides. A word with punctuation of
+ * its own (`@spam.example`) may also match as it is written.
  */
 export function findBlockedWord(blocklist: string[], texts: (string | null | undefined)[]): string | undefined {
   const haystack = foldText(texts.filter(Boolean).join('\n'));
   const haystackJoined = joined(haystack);
-  return blocklist.find((word) => {
-    const folded = foldText(word);
-    return folded !== '' && (haystack.includes(folded) || haystackJoined.includes(joined(folded)));
-  });
+  // Without punctuation of its own, a word found in the text is also found in the joined text.
+  return foldBlocklist(blocklist).find(({ folded, joined: inner }) =>
+    inner === undefined ? haystackJoined.includes(folded) : haystackJoined.includes(inner) || haystack.includes(folded),
+  )?.word;
 }
 
 /**

@@ -213,7 +213,11 @@ function visibleContent(tree: Root): VisibleContent {
  * Parses once, refusing nesting too deep to parse, and makes what `kind` asks for: the sanitised
  * HTML and/or the plain text of the syntax tree.
  */
-export function renderMarkdown(kind: RenderKind, markdown: string, { highlight = true }: Pick<RenderTask, 'highlight'> = {}): RenderOutcome {
+export function renderMarkdown(
+  kind: RenderKind,
+  markdown: string,
+  { highlight = true }: Pick<RenderTask, 'highlight'> = {},
+): RenderOutcome {
   if (kind !== 'plain-text' && nestsTooDeeply(markdown)) return { ok: false, reason: 'too-deep' };
   highlightDeadline = highlight ? performance.now() + HIGHLIGHT_TIME_MS[kind === 'comment' ? 'comment' : 'post'] : -Infinity;
   const processor = kind === 'comment' ? commentProcessor : postProcessor;

@@ -157,7 +157,10 @@ export async function renderAcceptedComment(markdown: string): Promise<string> {
 
 /** Text as HTML paragraphs (split at blank lines), every character escaped by hast-util-to-html. */
 function plainParagraphs(text: string): string {
-  const paragraphs = text.split(/\n[ \t]*\n/).map((paragraph) => paragraph.trim()).filter(Boolean);
+  const paragraphs = text
+    .split(/\n[ \t]*\n/)
+    .map((paragraph) => paragraph.trim())
+    .filter(Boolean);
   const tree: Root = {
     type: 'root',
     children: paragraphs.flatMap((paragraph, i) => [
