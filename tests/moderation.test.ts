@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   type CommentContent,
@@ -138,7 +139,19 @@ describe('what a comment shows', () => {
     expect(findBlockedWord(['Stra\u00dfe'], ['STRASSE'])).toBe('Stra\u00dfe');
     expect(findBlockedWord(['@spam.example'], ['x@spam.example'])).toBe('@spam.example');
     expect(findBlockedWord(['$$$'], ['earn $$$ now'])).toBe('$$$');
+    expect(findBlockedWord(['$$$'], ['earn$$$now'])).toBe('$$$');
     expect(findBlockedWord(['\u200b'], ['anything'])).toBeUndefined();
+  });
+
+  it('finds a word wherever its folded form is in the folded text (property)', () => {
+    const chars = fc.constantFrom(...'aB.-$ \u00df\u200b\u00ad\u0301\uff41@/'.split(''));
+    const word = fc.array(chars, { minLength: 1, maxLength: 6 }).map((list) => list.join(''));
+    fc.assert(
+      fc.property(word, word, word, (before, blocked, after) => {
+        fc.pre(foldText(blocked) !== '');
+        expect(findBlockedWord([blocked], [`${before}${blocked}${after}`])).toBe(blocked);
+      }),
+    );
   });
 });
 

@@ -50,6 +50,7 @@ export const foldText = (text: string) =>
 /** Punctuation inside a word (`v\iagra`, `v.i.a.g.r.a`) reads past; between words it separates them. */
 const INNER_PUNCTUATION = /(?<=[\p{L}\p{N}])[\p{P}\p{S}]+(?=[\p{L}\p{N}])/gu;
 const joined = (folded: string) => folded.replace(INNER_PUNCTUATION, '');
+const PUNCTUATION = /[\p{P}\p{S}]/u;
 
 /** An address shown as text that no link carries: `https://…` or `www.…`. */
 const ADDRESS = /\bhttps?:\/\/|\bwww\./g;
@@ -76,7 +77,7 @@ function decodeAddress(href: string): string {
 interface FoldedWord {
   word: string;
   folded: string;
-  /** Set when punctuation inside the word made it differ from `folded`. */
+  /** Set when the word has punctuation of its own: it is also looked for without what joined() drops. */
   joined?: string;
 }
 
@@ -88,8 +89,7 @@ function foldBlocklist(blocklist: string[]): FoldedWord[] {
   if (foldedBlocklist?.key !== key) {
     const words = blocklist.map((word): FoldedWord => {
       const folded = foldText(word);
-      const inner = joined(folded);
-      return inner === folded ? { word, folded } : { word, folded, joined: inner };
+      return PUNCTUATION.test(folded) ? { word, folded, joined: joined(folded) } : { word, folded };
     });
     foldedBlocklist = { key, words: words.filter(({ folded }) => folded !== '') };
   }
