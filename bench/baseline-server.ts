@@ -10,7 +10,7 @@
 import http from 'node:http';
 import Database from 'better-sqlite3';
 import { AppError, notFound } from '@/lib/errors';
-import { renderCommentMarkdown } from '@/lib/render/markdown';
+import { renderComment } from '@/lib/render/markdown';
 import { decideCommentStatus } from '@/lib/comments/moderation';
 import { decodeCursor, encodeCursor, listQuerySchema } from '@/lib/pagination';
 import { postListQuerySchema, searchQuerySchema } from '@/lib/content/schemas';
@@ -178,9 +178,14 @@ async function postComment(slug: string, body: unknown, address: string) {
   if (hit.count > limit.max) throw new AppError('too_many_requests', 'You are posting comments too quickly.');
   const input = parseQuery(commentCreateSchema, body);
   if (input.parentId !== undefined) throw new AppError('bad_request', 'The baseline does not take replies.');
-  const html = await renderCommentMarkdown(input.body);
+  const { html, visible } = await renderComment(input.body);
   // The benchmark's readers send no commenter cookie, so none of them is a returning commenter.
-  const verdict = decideCommentStatus(input, settings, { honeypotFilled: Boolean(input.website), formAgeMs: null }, () => false);
+  const verdict = decideCommentStatus(
+    { ...input, visible },
+    settings,
+    { honeypotFilled: Boolean(input.website), formAgeMs: null },
+    () => false,
+  );
   const created = db
     .transaction(() => {
       const post = livePost(slug);

@@ -4,9 +4,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { decode } from 'html-entities';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { openDatabase, transaction } from '@/db';
+import { getDb, openDatabase, transaction } from '@/db';
 import { comments, posts, tags, users } from '@/db/schema';
 import { backupDatabase, isDatabaseInUse, restoreDatabase } from '@/lib/ops/backup';
 import { createComment, deleteComments, setCommentsStatus, updateComment } from '@/lib/comments/comments';
@@ -15,6 +16,7 @@ import { type ExportDocument, exportData, importData, writeExport } from '@/lib/
 import { createPost, updatePost } from '@/lib/content/posts';
 import { searchPosts } from '@/lib/content/search';
 import { createUser } from '@/lib/auth/users';
+import { fill } from './fixtures/slow-markdown';
 import { clearTables, insertPublishedPosts, sqliteReader as sqlite, withSqliteWriter } from './helpers';
 import { onlyOn } from './dialect';
 
@@ -637,6 +639,45 @@ describe('export and import', () => {
     expect(result.unlinkedAuthorComments).toBe(1);
     expect((await exportData()).posts[0]!.comments[0]!.byAuthor).toBe(false);
   });
+
+  /*
+   * Issue 23, item 6: the import rendered every comment under today's limits, so one comment the blog
+   * had accepted under others made its own export impossible to import ("Nothing was imported").
+   */
+  it('imports every comment the blog exported, also those today’s renderer refuses, and stores them escaped', async () => {
+    const bodies = {
+      // The review's code block: five lines of 985 `<` in `sh`, past the comment's time limit to highlight.
+      slowCode: `\`\`\`sh\n${Array.from({ length: 5 }, () => '<'.repeat(985)).join('\n')}\n\`\`\``,
+      // Past the time limit to parse at all (an import has no length limit of its own).
+      slowText: fill('*a', 60_000),
+      // Deeper than today's nesting limit (16 levels on one line), with a script to prove it is escaped.
+      tooDeep: `${'> '.repeat(20)}deep <script>alert(1)</script>\n\nsecond paragraph`,
+      ordinary: 'Nice *post*.',
+    };
+    const { id: postId } = await createPost({ title: 'Old comments', body: 'Text.', status: 'published' });
+    // As a blog that accepted them under other limits stored them.
+    await transaction(async (tx) => {
+      for (const [authorName, body] of Object.entries(bodies)) {
+        await tx
+          .insert(comments)
+          .values({ postId, authorName, body, html: '<p>as once rendered</p>', status: 'approved', createdAt: '2026-01-03T00:00:00.000Z' });
+      }
+    });
+    const exported = await exportData();
+
+    await emptyContent();
+    expect(await importData(JSON.parse(JSON.stringify(exported)))).toMatchObject({ posts: 1, comments: 4 });
+    expect(withoutTime(await exportData())).toBe(withoutTime(exported));
+    const html = Object.fromEntries(
+      (await getDb().select({ name: comments.authorName, html: comments.html }).from(comments)).map((row) => [row.name, row.html]),
+    );
+    expect(html.ordinary).toBe('<p>Nice <em>post</em>.</p>');
+    // Long strings are compared as booleans: a failure would print them whole.
+    expect(html.slowCode!.startsWith('<pre><code>')).toBe(true);
+    expect(decode(html.slowCode!.replace(/<[^>]*>/g, ''))).toBe(`${bodies.slowCode.split('\n').slice(1, -1).join('\n')}\n`);
+    expect(html.slowText === `<p>${bodies.slowText}</p>`).toBe(true);
+    expect(html.tooDeep).toBe(`<p>${'> '.repeat(20)}deep &#x3C;script>alert(1)&#x3C;/script></p>\n<p>second paragraph</p>`);
+  }, 60_000);
 });
 
 onlyOn('sqlite', 'moves SQLite files; tests/migrate-blog.test.ts moves blogs between both databases').describe(

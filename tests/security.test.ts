@@ -95,6 +95,81 @@ describe('a reader’s edit is moderated again', () => {
   });
 });
 
+/*
+ * Issue 23, item 4: the link limit and the blocklist judged the Markdown source, so what renders as a
+ * link or a word did not count when the source spelled it another way. Each payload of the review, as a
+ * new comment and as a reader's edit of an approved one.
+ */
+describe('the link limit and the blocklist judge what the comment shows', () => {
+  const LINKS: [name: string, body: string][] = [
+    ['a reference-style link', '[one][a] and [two][a]\n\n[a]: //spam.example/buy'],
+    ['an entity-encoded scheme in a link definition', '[cheap pills][p]\n\n[p]: &#104;ttps://spam.example/buy'],
+    ['an entity-encoded scheme in the text', 'Visit &#104;ttps://spam.example/buy today'],
+    ['an autolinked bare address', 'Visit www.spam.example today'],
+    ['an angle-bracket autolink', 'Visit <https://spam.example/buy> today'],
+  ];
+  const WORDS: [name: string, body: string][] = [
+    ['an entity-encoded letter', 'Cheap v&#105;agra here'],
+    ['emphasis inside the word', 'Cheap v*i*agra here'],
+    ['a backslash inside the word', 'Cheap v\\iagra here'],
+    ['a zero-width space', 'Cheap vi\u200bagra here'],
+    ['a soft hyphen', 'Cheap via\u00adgra here'],
+    ['a combining accent', 'Cheap vi\u0301agra here'],
+    ['full-width letters', 'Cheap \uff56\uff49\uff41\uff47\uff52\uff41 here'],
+    ['a named entity in a link text', '[vi&shy;agra](https://shop.example)'],
+  ];
+
+  it.each(LINKS)('a comment with %s counts as a link', async (_name, body) => {
+    await updateSettings({ moderation: 'immediate', maxLinks: 0 });
+    const { slug } = await makePost();
+    const posted = await comment(slug, { body });
+    expect(posted.status).toBe(201);
+    expect((await posted.json()).status).toBe('pending');
+  });
+
+  it.each(WORDS)('a comment with %s is held by the blocklist', async (_name, body) => {
+    await updateSettings({ moderation: 'immediate', blocklist: ['viagra'] });
+    const { slug } = await makePost();
+    const posted = await comment(slug, { body });
+    expect(posted.status).toBe(201);
+    expect((await posted.json()).status).toBe('pending');
+  });
+
+  it('a name hidden the same ways is held too', async () => {
+    await updateSettings({ moderation: 'immediate', blocklist: ['viagra'] });
+    const { slug } = await makePost();
+    for (const authorName of ['Vi\u200bagra Shop', '\uff36\uff49\uff41\uff47\uff52\uff41', 'Vi\u00adagra']) {
+      expect((await (await comment(slug, { authorName })).json()).status, authorName).toBe('pending');
+    }
+  });
+
+  it('a reader’s edit is judged the same way', async () => {
+    await updateSettings({ moderation: 'immediate', blocklist: ['viagra'], maxLinks: 0 });
+    const { slug } = await makePost();
+    for (const [name, body] of [...LINKS, ...WORDS]) {
+      const posted = await comment(slug, { body: 'Harmless at first.' });
+      const { id, status } = await posted.json();
+      expect(status).toBe('approved');
+      const edited = await edit(id, body, cookiesOf(posted));
+      expect(edited.status, name).toBe(200);
+      expect((await edited.json()).status, name).toBe('pending');
+    }
+  });
+
+  it('ordinary text, code and words that only contain a blocked one’s letters apart stay published', async () => {
+    await updateSettings({ moderation: 'immediate', blocklist: ['viagra', 'casino'], maxLinks: 1 });
+    const { slug } = await makePost();
+    for (const body of [
+      'A fine post, thanks. Via Agra to Delhi is a long way.',
+      'One link is allowed: [the docs](https://example.com/docs).',
+      'The code `let a = b * c;` and *emphasis* are fine.',
+      'Casi no, ca sino: words apart are not the word.',
+    ]) {
+      expect((await (await comment(slug, { body })).json()).status, body).toBe('approved');
+    }
+  });
+});
+
 describe('"hold first-time commenters" knows readers by their cookie, not by a typed email', () => {
   beforeEach(async () => {
     await updateSettings({ moderation: 'hold_first_time' });

@@ -5,7 +5,7 @@ import { type CommentStatus, comments, posts } from '@/db/schema';
 import { expire, tags as cacheTags } from '@/lib/cache';
 import { AppError, fieldError, notFound } from '@/lib/errors';
 import type { LimitAddress } from '@/lib/http/client-address';
-import { renderCommentMarkdown, truncateText } from '@/lib/render/markdown';
+import { renderComment, renderCommentMarkdown, truncateText } from '@/lib/render/markdown';
 import {
   COMMENTER_COOKIE_MAX_AGE_SECONDS,
   type SubmissionSignals,
@@ -189,7 +189,7 @@ const insertComment = preparedQuery((db) =>
 );
 
 export async function createComment(slug: string, input: CommentCreateInput, context: CommentContext = {}): Promise<StoredComment> {
-  const html = await renderCommentMarkdown(input.body, context.author ? undefined : context.reader);
+  const { html, visible } = await renderComment(input.body, context.author ? undefined : context.reader);
   const settings = context.settings ?? (await getSettings());
   const created = await transaction(async () => {
     const post = await requireLivePost(slug);
@@ -209,9 +209,8 @@ export async function createComment(slug: string, input: CommentCreateInput, con
       settings.moderation === 'hold_first_time' &&
       commenterKey !== undefined &&
       (await hasApprovedComment(commenterKey));
-    const status = context.author
-      ? 'approved'
-      : decideCommentStatus(input, settings, context.signals ?? { honeypotFilled: false, formAgeMs: null }, () => returning).status;
+    const signals = context.signals ?? { honeypotFilled: false, formAgeMs: null };
+    const status = context.author ? 'approved' : decideCommentStatus({ ...input, visible }, settings, signals, () => returning).status;
     const parentId = input.parentId === undefined ? null : await resolveReplyParent(input.parentId, settings.maxReplyDepth);
     const [created] = await insertComment({
       postId: post.id,
@@ -518,12 +517,12 @@ export async function setCommentsStatus(ids: number[], status: CommentStatus): P
  * and re-checked for links and the blocklist.
  */
 export async function editOwnComment(id: number, body: string, reader: string): Promise<AdminComment> {
-  const html = await renderCommentMarkdown(body, reader);
+  const { html, visible } = await renderComment(body, reader);
   const settings = await getSettings();
   return writeComment(id, (current, now) => ({
     body,
     html,
-    status: decideEditStatus(current.status, { ...current, body }, settings).status,
+    status: decideEditStatus(current.status, { ...current, visible }, settings).status,
     ...textEdit(current, body, now),
   }));
 }

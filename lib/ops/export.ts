@@ -7,7 +7,7 @@ import { expire, tags as cacheTags } from '@/lib/cache';
 import { getEnv } from '@/lib/env';
 import { getSiteIdentity } from '@/lib/site/identity';
 import { AppError } from '@/lib/errors';
-import { renderCommentMarkdown, renderPost } from '@/lib/render/markdown';
+import { renderAcceptedComment, renderPost } from '@/lib/render/markdown';
 import { authorStatus, countWords, loadTags, setPostTags } from '@/lib/content/posts';
 import { postStatusSchema, slugSchema } from '@/lib/content/schemas';
 import { indexPost } from '@/lib/content/search';
@@ -618,7 +618,8 @@ export async function importData(input: unknown, { replace = false }: { replace?
   for (const post of doc.posts) {
     const { html, text } = await renderPost(post.body);
     const comments: string[] = [];
-    for (const comment of post.comments) comments.push(await renderCommentMarkdown(comment.body));
+    // Never refused: a comment this blog accepted under other limits must not stop the import (see renderAcceptedComment).
+    for (const comment of post.comments) comments.push(await renderAcceptedComment(comment.body));
     rendered.push({ html, text, wordCount: countWords(text), comments });
   }
 

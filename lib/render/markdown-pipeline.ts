@@ -2,6 +2,7 @@ import type { Element, ElementContent, Root, RootContent } from 'hast';
 import { performance } from 'node:perf_hooks';
 import rehypeSanitize, { defaultSchema, type Options as SanitizeSchema } from 'rehype-sanitize';
 import rehypeStringify from 'rehype-stringify';
+import { toText } from 'hast-util-to-text';
 import remarkGfm from 'remark-gfm';
 import remarkParse from 'remark-parse';
 import remarkRehype from 'remark-rehype';
@@ -170,24 +171,65 @@ function nestsTooDeeply(markdown: string): boolean {
   });
 }
 
-/** What a render produces: `post` gives both, `comment` the HTML, `plain-text` the text. */
+/** What a render produces: `post` gives both, `comment` the HTML and what it shows, `plain-text` the text. */
 export type RenderKind = 'post' | 'comment' | 'plain-text';
-export type RenderOutcome = { ok: true; html: string; text: string } | { ok: false; reason: 'too-deep' };
+
+/** What a reader sees of a comment's HTML: the spam checks judge this, not the Markdown (lib/comments/moderation.ts). */
+export interface VisibleContent {
+  /** The text as displayed (hast-util-to-text: entities decoded, markup gone, code kept), blocks on lines of their own. */
+  text: string;
+  /** The address of each link the sanitised HTML keeps. */
+  hrefs: string[];
+  /** The links' own text, so that an address shown as a link's text is not counted twice. */
+  linkText: string;
+}
+
+export type RenderOutcome = { ok: true; html: string; text: string; visible?: VisibleContent } | { ok: false; reason: 'too-deep' };
+
+/** One render: `highlight: false` leaves fenced code plain (lib/render/markdown.ts, for a comment too slow to highlight). */
+export interface RenderTask {
+  kind: RenderKind;
+  markdown: string;
+  highlight?: boolean;
+}
+
+/**
+ * Read from the sanitised tree: a link counts however the Markdown spelled it (by reference, with
+ * entities), and one the sanitiser dropped (`javascript:`) does not.
+ */
+function visibleContent(tree: Root): VisibleContent {
+  const links: Element[] = [];
+  eachElement(tree, (element) => {
+    if (element.tagName === 'a' && element.properties.href !== undefined) links.push(element);
+  });
+  return {
+    text: toText(tree),
+    hrefs: links.map((link) => String(link.properties.href)),
+    linkText: links.map((link) => toText(link)).join('\n'),
+  };
+}
 
 /**
  * Parses once, refusing nesting too deep to parse, and makes what `kind` asks for: the sanitised
  * HTML and/or the plain text of the syntax tree.
  */
-export function renderMarkdown(kind: RenderKind, markdown: string): RenderOutcome {
+export function renderMarkdown(
+  kind: RenderKind,
+  markdown: string,
+  { highlight = true }: Pick<RenderTask, 'highlight'> = {},
+): RenderOutcome {
   if (kind !== 'plain-text' && nestsTooDeeply(markdown)) return { ok: false, reason: 'too-deep' };
   const budgetKind = kind === 'comment' ? 'comment' : 'post';
-  highlighting = { kind: budgetKind, deadline: performance.now() + HIGHLIGHT_TIME_MS[budgetKind] };
+  // highlight: false (an import's retry of a comment too slow to highlight) leaves every block plain.
+  highlighting = { kind: budgetKind, deadline: highlight ? performance.now() + HIGHLIGHT_TIME_MS[budgetKind] : -Infinity };
   const processor = kind === 'comment' ? commentProcessor : postProcessor;
   try {
     const tree = processor.parse(markdown);
     const text = kind === 'comment' ? '' : plainTextOf(tree);
-    const html = kind === 'plain-text' ? '' : String(processor.stringify(processor.runSync(tree)));
-    return { ok: true, html, text };
+    if (kind === 'plain-text') return { ok: true, html: '', text };
+    const hast = processor.runSync(tree);
+    const html = String(processor.stringify(hast));
+    return kind === 'comment' ? { ok: true, html, text, visible: visibleContent(hast) } : { ok: true, html, text };
   } catch (error) {
     // Deeper nesting that the check cannot see (lists by indentation, emphasis in emphasis) still
     // overflows the stack: the writer's input, not our failure.

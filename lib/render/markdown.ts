@@ -1,8 +1,10 @@
 import os from 'node:os';
 import v8 from 'node:v8';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
+import type { Root } from 'hast';
+import { toHtml } from 'hast-util-to-html';
 import { AppError, fieldError } from '@/lib/errors';
-import type { RenderKind, RenderOutcome } from '@/lib/render/markdown-pipeline';
+import type { RenderKind, RenderOutcome, RenderTask, VisibleContent } from '@/lib/render/markdown-pipeline';
 import { WorkerPool, isWorkerLimitError, isWorkerPoolBusyError } from '@/lib/render/worker-pool';
 
 /*
@@ -88,7 +90,7 @@ function spawnRenderWorker(): Worker {
 
 // One pool per process, however many bundles include this module.
 const globalForMarkdown = globalThis as typeof globalThis & {
-  quireMarkdownPool?: WorkerPool<{ kind: RenderKind; markdown: string }, RenderOutcome>;
+  quireMarkdownPool?: WorkerPool<RenderTask, RenderOutcome>;
 };
 
 function renderPool() {
@@ -107,14 +109,17 @@ export async function closeMarkdownWorkers(): Promise<void> {
 const tooDeep = () => fieldError('body', 'The text nests quotes, lists or emphasis too deeply to display; nest them less deeply.');
 const tooSlow = () => fieldError('body', 'This text takes too long to format; simplify it.');
 
-/** `reader`: who the render is for when a reader asks (see renderCommentMarkdown); otherwise the author. */
-async function render(kind: RenderKind, markdown: string, reader?: string): Promise<{ html: string; text: string }> {
-  let outcome: RenderOutcome;
+/**
+ * The worker's outcome, or `too-slow` when the render reached its time or memory limit. `reader`: who
+ * the render is for when a reader asks (the key of their rate limit), so it waits for its turn among
+ * readers; without it the render is the author's (their own comments and edits, imports), which go first.
+ */
+async function attempt(task: RenderTask, reader?: string): Promise<RenderOutcome | { ok: false; reason: 'too-slow' }> {
   try {
-    const limitMs = kind === 'comment' ? RENDER_TIME_LIMIT_MS.comment : RENDER_TIME_LIMIT_MS.post;
-    outcome = await renderPool().run({ kind, markdown }, limitMs, reader);
+    const limitMs = task.kind === 'comment' ? RENDER_TIME_LIMIT_MS.comment : RENDER_TIME_LIMIT_MS.post;
+    return await renderPool().run(task, limitMs, reader);
   } catch (error) {
-    if (isWorkerLimitError(error)) throw tooSlow();
+    if (isWorkerLimitError(error)) return { ok: false, reason: 'too-slow' };
     if (isWorkerPoolBusyError(error)) {
       throw new AppError('unavailable', 'The server is busy formatting other text. Please try again in a moment.', {
         headers: { 'Retry-After': '5' },
@@ -122,26 +127,74 @@ async function render(kind: RenderKind, markdown: string, reader?: string): Prom
     }
     throw error;
   }
-  if (!outcome.ok) throw tooDeep();
-  return { html: outcome.html, text: outcome.text };
+}
+
+async function render(
+  kind: RenderKind,
+  markdown: string,
+  reader?: string,
+): Promise<{ html: string; text: string; visible?: VisibleContent }> {
+  const outcome = await attempt({ kind, markdown }, reader);
+  if (!outcome.ok) throw outcome.reason === 'too-slow' ? tooSlow() : tooDeep();
+  const { html, text, visible } = outcome;
+  return { html, text, visible };
 }
 
 export async function renderPostMarkdown(markdown: string): Promise<string> {
   return (await render('post', markdown)).html;
 }
 
-/**
- * A comment's HTML. `reader`: the address a reader's comment or edit came from (the key of their
- * rate limit), so it waits for its turn among readers; without it the render is the author's (the
- * author's own comments and edits, imports), which go first.
- */
+/** A comment's HTML; `reader` as in renderComment. */
 export async function renderCommentMarkdown(markdown: string, reader?: string): Promise<string> {
   return (await render('comment', markdown, reader)).html;
 }
 
+/**
+ * A comment's HTML and what a reader sees of it, which the spam checks judge (lib/comments/moderation.ts).
+ * `reader`: the address a reader's comment or edit came from (see attempt); without it, the author's.
+ */
+export async function renderComment(markdown: string, reader?: string): Promise<{ html: string; visible: VisibleContent }> {
+  const { html, visible } = await render('comment', markdown, reader);
+  return { html, visible: visible! };
+}
+
+/**
+ * The HTML of a comment the blog accepted once, for an import, which must never refuse what the same
+ * blog exported: a comment accepted under older limits (nesting, the cost of highlighting) would
+ * otherwise stop the whole import. The export carries no HTML to keep, and should not: HTML in a file
+ * anyone can edit is untrusted input to sanitise again, for what the Markdown already says. Nor is the
+ * time limit lifted: a crafted file could then hold the import for minutes a comment. So the Markdown
+ * is rendered as usual; past the time limit, again with its code plain (highlighting is what a fence
+ * adds to the cost); and if that is refused too, its text is kept as escaped paragraphs.
+ */
+export async function renderAcceptedComment(markdown: string): Promise<string> {
+  let outcome = await attempt({ kind: 'comment', markdown });
+  if (!outcome.ok && outcome.reason === 'too-slow' && /```|~~~/.test(markdown)) {
+    outcome = await attempt({ kind: 'comment', markdown, highlight: false });
+  }
+  return outcome.ok ? outcome.html : plainParagraphs(markdown);
+}
+
+/** Text as HTML paragraphs (split at blank lines), every character escaped by hast-util-to-html. */
+function plainParagraphs(text: string): string {
+  const paragraphs = text
+    .split(/\n[ \t]*\n/)
+    .map((paragraph) => paragraph.trim())
+    .filter(Boolean);
+  const tree: Root = {
+    type: 'root',
+    children: paragraphs.flatMap((paragraph, i) => [
+      ...(i > 0 ? [{ type: 'text' as const, value: '\n' }] : []),
+      { type: 'element' as const, tagName: 'p', properties: {}, children: [{ type: 'text' as const, value: paragraph }] },
+    ]),
+  };
+  return toHtml(tree);
+}
+
 /** A post's HTML and its plain text (for the summary, word count and search index), from one parse. */
-export function renderPost(markdown: string): Promise<{ html: string; text: string }> {
-  return render('post', markdown);
+export async function renderPost(markdown: string): Promise<{ html: string; text: string }> {
+  const { html, text } = await render('post', markdown);
+  return { html, text };
 }
 
 /** Text cut to `maxLength` characters at most, marked with an ellipsis where it was cut. */
