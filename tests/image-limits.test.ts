@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import sharp from 'sharp';
-import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import * as faviconRoute from '@/app/favicon.ico/route';
 import * as siteImageRoute from '@/app/api/admin/site/[image]/route';
 import * as siteAssetRoute from '@/app/site-assets/[file]/route';
@@ -37,8 +37,7 @@ const upload = (image: string, body: BodyInit, contentType = 'image/png', signal
     { params: Promise.resolve({ image }) },
   );
 
-const solid = (width: number, height: number) =>
-  sharp({ create: { width, height, channels: 3, background: { r: 120, g: 30, b: 200 } } });
+const solid = (width: number, height: number) => sharp({ create: { width, height, channels: 3, background: { r: 120, g: 30, b: 200 } } });
 
 /** A real PNG whose header says `width` × `height`: 1 × 1 of pixel data, the CRC made right. */
 async function pngClaiming(width: number, height: number): Promise<Buffer> {
@@ -128,6 +127,18 @@ describe('image uploads are bounded (issue 23, item 5)', { timeout: 60_000 }, ()
     expect(huge.message).toMatch(/^The image (takes too long|needs too much memory) to process/);
   });
 
+  it('stops an image past its memory limit', async () => {
+    const { DEFAULT_IMAGE_LIMITS, processImage } = await import('@/lib/media/images');
+    const limits = { ...DEFAULT_IMAGE_LIMITS, memoryBytes: 160 * 2 ** 20, timeMs: 60_000 };
+    const logo = [{ name: 'logo', resize: { width: 480, height: 96 } }];
+    await expect(processImage(Buffer.from(textSvg(2_000_000)), logo, { limits, field: 'data' })).rejects.toMatchObject({
+      status: 400,
+      errors: [
+        { field: 'data', message: 'The image needs too much memory to process (more than 160 MiB). Upload a smaller or simpler image.' },
+      ],
+    });
+  });
+
   it('stops the work when the client goes away', async () => {
     const { imageProcessingState } = await import('@/lib/media/images');
     const client = new AbortController();
@@ -166,6 +177,8 @@ describe('a process that gets SIGTERM while an image is processed (issue 23, ite
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    // A server that does not stop is not left behind when this test fails.
+    onTestFinished(() => void (child.exitCode === null && child.kill('SIGKILL')));
     await vi.waitFor(() => expect(output).toMatch(/port \d+/), { timeout: 20_000 });
     const port = Number(/port (\d+)/.exec(output)![1]);
 
@@ -206,7 +219,12 @@ describe('an imported site image (issue 23, item 7)', { timeout: 30_000 }, () =>
     doc.siteAssets![0] = { ...doc.siteAssets![0]!, contentType: 'text/html', data: script.toString('base64') };
     await expect(importData(doc)).rejects.toMatchObject({
       status: 400,
-      errors: [{ field: 'siteAssets[0].data', message: 'The file is not an image Quire can read. Upload a PNG, JPEG, WebP, GIF, AVIF or SVG file.' }],
+      errors: [
+        {
+          field: 'siteAssets[0].data',
+          message: 'The file is not an image Quire can read. Upload a PNG, JPEG, WebP, GIF, AVIF or SVG file.',
+        },
+      ],
     });
     expect((await call(faviconRoute.GET)).headers.get('content-type')).toBe('image/x-icon');
   });

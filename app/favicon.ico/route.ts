@@ -16,7 +16,9 @@ export const GET = route(async () => {
   const headers = { 'Cache-Control': 'public, max-age=3600' };
   if (custom) return new Response(new Uint8Array(custom.data), { headers: { ...headers, ...ASSET_HEADERS } });
   quireIcon ??= fs.readFileSync(path.join(process.cwd(), 'public', 'default-favicon.ico'));
-  return new Response(new Uint8Array(quireIcon), { headers: { ...headers, 'Content-Type': 'image/x-icon', 'X-Content-Type-Options': 'nosniff' } });
+  return new Response(new Uint8Array(quireIcon), {
+    headers: { ...headers, 'Content-Type': 'image/x-icon', 'X-Content-Type-Options': 'nosniff' },
+  });
 });
 
 const notAllowed = methodNotAllowed('GET');

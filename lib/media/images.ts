@@ -88,7 +88,8 @@ class ImageRunner {
 
   /** Kills the child and refuses every job (the server is stopping). */
   stop(): void {
-    for (const pending of [this.running, ...this.waiting]) if (pending) this.fail(pending, new AppError('unavailable', 'The server is stopping.'));
+    for (const pending of [this.running, ...this.waiting])
+      if (pending) this.fail(pending, new AppError('unavailable', 'The server is stopping.'));
     this.kill();
   }
 
@@ -119,7 +120,8 @@ class ImageRunner {
       }
       const pending = this.running;
       if (!pending || reply.id !== pending.job.id) return;
-      if (reply.ok) this.finish(pending, undefined, { format: reply.format, width: reply.width, height: reply.height, outputs: reply.outputs });
+      if (reply.ok)
+        this.finish(pending, undefined, { format: reply.format, width: reply.width, height: reply.height, outputs: reply.outputs });
       else if ('limit' in reply) this.fail(pending, reply.limit === 'time' ? tooSlow(pending) : tooLarge(pending));
       else this.finish(pending, new Error(reply.message));
     });
@@ -166,7 +168,10 @@ const refusal = (field: string, message: string) => new AppError('validation', m
 const tooSlow = ({ field, limits }: Pending) =>
   refusal(field, `The image takes too long to process (more than ${limits.timeMs / 1000} s). Upload a smaller or simpler image.`);
 const tooLarge = ({ field, limits }: Pending) =>
-  refusal(field, `The image needs too much memory to process (more than ${limits.memoryBytes / 2 ** 20} MiB). Upload a smaller or simpler image.`);
+  refusal(
+    field,
+    `The image needs too much memory to process (more than ${limits.memoryBytes / 2 ** 20} MiB). Upload a smaller or simpler image.`,
+  );
 const busy = () =>
   new AppError('unavailable', 'Other images are being processed; try again in a few seconds.', { headers: { 'Retry-After': '5' } });
 /** The client went away: nobody reads this answer. */

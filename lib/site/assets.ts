@@ -110,7 +110,11 @@ const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0
  * import before imports re-encoded images) is never served, whatever its content type says.
  */
 export async function readCurrentAsset(name: SiteAssetName): Promise<{ data: Buffer; hash: string } | undefined> {
-  const [asset] = await getDb().select({ data: siteAssets.data, hash: siteAssets.hash }).from(siteAssets).where(eq(siteAssets.name, name)).limit(1);
+  const [asset] = await getDb()
+    .select({ data: siteAssets.data, hash: siteAssets.hash })
+    .from(siteAssets)
+    .where(eq(siteAssets.name, name))
+    .limit(1);
   return asset && Buffer.from(asset.data).subarray(0, 8).equals(PNG_SIGNATURE) ? asset : undefined;
 }
 
