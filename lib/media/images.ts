@@ -27,7 +27,10 @@ export const DEFAULT_IMAGE_LIMITS: ImageLimits = {
   memoryBytes: 512 * 2 ** 20,
 };
 
-/** Images that may wait while one is processed; more are answered 503 at once (so are those still waiting at their time limit). */
+/**
+ * Images that may wait while one is processed; more are answered 503 at once, and so is one still
+ * waiting after its time limit. A request thus takes at most twice the limit: 16 s by default.
+ */
 const MAX_WAITING = 4;
 
 const WORKER_PATH = [process.cwd(), 'lib', 'media', 'image-worker.mjs'];
@@ -38,8 +41,8 @@ interface Pending {
   limits: ImageLimits;
   resolve: (image: ProcessedImage) => void;
   reject: (error: Error) => void;
-  /** Refuses the job at its time limit, wherever it is; also keeps the process alive for the answer. */
-  deadline: ReturnType<typeof setTimeout>;
+  /** Refuses the job at its time limit, waiting or running; also keeps the process alive for the answer. */
+  deadline?: ReturnType<typeof setTimeout>;
   signal?: AbortSignal;
   onAbort: () => void;
 }
@@ -71,10 +74,10 @@ class ImageRunner {
         resolve,
         // A refusal the child explains names the field; the server's own conditions (busy, stopping, gone) do not.
         reject: (error) => reject(error instanceof AppError ? error : refusal(field, error.message)),
-        // One that never got its turn was refused for the others' sake, not its own.
-        deadline: setTimeout(() => this.fail(pending, pending === this.running ? tooSlow(pending) : busy()), limits.timeMs),
         onAbort: () => this.fail(pending, gone()),
       };
+      // One that never gets its turn is refused for the others' sake, not its own.
+      pending.deadline = setTimeout(() => this.fail(pending, busy()), limits.timeMs);
       signal?.addEventListener('abort', pending.onAbort, { once: true });
       this.waiting.push(pending);
       this.pump();
@@ -97,8 +100,10 @@ class ImageRunner {
     if (this.running || this.waiting.length === 0) return;
     if (!this.child) return this.start();
     if (!this.ready) return;
-    this.running = this.waiting.shift()!;
-    this.child.send(this.running.job);
+    const pending = (this.running = this.waiting.shift()!);
+    clearTimeout(pending.deadline);
+    pending.deadline = setTimeout(() => this.fail(pending, tooSlow(pending)), pending.limits.timeMs);
+    this.child.send(pending.job);
   }
 
   private start(): void {
@@ -125,12 +130,18 @@ class ImageRunner {
       else if ('limit' in reply) this.fail(pending, reply.limit === 'time' ? tooSlow(pending) : tooLarge(pending));
       else this.finish(pending, new Error(reply.message));
     });
-    child.on('exit', () => {
+    child.on('exit', (code, signal) => {
       if (child !== this.child) return;
       this.child = undefined;
       // A child that died on its own (the kernel's OOM killer, a crash in a decoder) took its image with it.
       if (this.running) this.finish(this.running, new Error('The image could not be processed.'));
-      this.pump();
+      else if (!this.ready) {
+        // One that cannot even start (sharp missing or broken) would only fail again: the waiting jobs end here.
+        console.error(`Quire: the image process stopped before it was ready (${signal ?? `exit code ${code}`}).`);
+        for (const pending of [...this.waiting])
+          this.finish(pending, new AppError('internal', 'Images cannot be processed on this server.'));
+      }
+      this.ready = false;
     });
     child.on('error', () => child.kill('SIGKILL'));
     // An idle child never keeps the server alive; a pending job's deadline timer does.
