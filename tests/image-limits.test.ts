@@ -170,9 +170,9 @@ describe('a process that gets SIGTERM while an image is processed (issue 23, ite
   afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
   it('stops within its drain deadline, and the image work stops with it', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'tests/fixtures/shutdown-server.ts', path.join(work, 'shutdown.db')], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'tests/fixtures/image-shutdown-server.ts'], {
       stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, DATABASE_PATH: path.join(work, 'app.db') },
+      env: { ...process.env, DATABASE_PATH: path.join(work, 'quire.db') },
     });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
