@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { methodNotAllowed, route } from '@/lib/http';
-import { readCurrentAsset } from '@/lib/site/assets';
+import { ASSET_HEADERS, readCurrentAsset } from '@/lib/site/assets';
 
 export const dynamic = 'force-dynamic';
 
@@ -14,9 +14,11 @@ let quireIcon: Buffer | undefined;
 export const GET = route(async () => {
   const custom = await readCurrentAsset('favicon');
   const headers = { 'Cache-Control': 'public, max-age=3600' };
-  if (custom) return new Response(new Uint8Array(custom.data), { headers: { ...headers, 'Content-Type': custom.contentType } });
+  if (custom) return new Response(new Uint8Array(custom.data), { headers: { ...headers, ...ASSET_HEADERS } });
   quireIcon ??= fs.readFileSync(path.join(process.cwd(), 'public', 'default-favicon.ico'));
-  return new Response(new Uint8Array(quireIcon), { headers: { ...headers, 'Content-Type': 'image/x-icon' } });
+  return new Response(new Uint8Array(quireIcon), {
+    headers: { ...headers, 'Content-Type': 'image/x-icon', 'X-Content-Type-Options': 'nosniff' },
+  });
 });
 
 const notAllowed = methodNotAllowed('GET');

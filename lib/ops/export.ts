@@ -5,6 +5,7 @@ import { getDatabasePath } from '@/db/config';
 import { COMMENT_STATUSES, MAX_ID, SITE_ASSETS, apiTokens, comments, posts, settings, siteAssets, tags, users } from '@/db/schema';
 import { expire, tags as cacheTags } from '@/lib/cache';
 import { getEnv } from '@/lib/env';
+import { renderImportedAsset } from '@/lib/site/assets';
 import { getSiteIdentity } from '@/lib/site/identity';
 import { AppError } from '@/lib/errors';
 import { renderAcceptedComment, renderPost } from '@/lib/render/markdown';
@@ -133,6 +134,7 @@ const settingSchema = z.strictObject({
 
 const siteAssetSchema = z.strictObject({
   name: z.enum(SITE_ASSETS, { error: `name must be one of ${SITE_ASSETS.map((name) => `"${name}"`).join(', ')}.` }),
+  /** For people reading the file: an import makes the image again from its bytes, as a PNG. */
   contentType: textOf('contentType'),
   /** The image's bytes in base64. */
   data: z.base64({ error: 'data must be the image in base64.' }).min(1, 'data cannot be empty.'),
@@ -579,8 +581,10 @@ async function refuseUnlessEmpty(tx: Tx): Promise<void> {
   );
 }
 
+type AssetRow = Awaited<ReturnType<typeof renderImportedAsset>>;
+
 /** The rows of a full export's sections, with their ids; settings and images replace what a new blog made of its own. */
-async function insertFullSections(tx: Tx, doc: FullExport): Promise<void> {
+async function insertFullSections(tx: Tx, doc: FullExport, assetRows: AssetRow[]): Promise<void> {
   for (let i = 0; i < doc.users.length; i += INSERT_CHUNK) await tx.insert(users).values(doc.users.slice(i, i + INSERT_CHUNK));
   for (let i = 0; i < doc.apiTokens.length; i += INSERT_CHUNK) await tx.insert(apiTokens).values(doc.apiTokens.slice(i, i + INSERT_CHUNK));
   for (let i = 0; i < doc.tags.length; i += INSERT_CHUNK) await tx.insert(tags).values(doc.tags.slice(i, i + INSERT_CHUNK));
@@ -588,9 +592,11 @@ async function insertFullSections(tx: Tx, doc: FullExport): Promise<void> {
   for (const { key, value, updatedAt } of doc.settings) {
     await tx.insert(settings).values({ key, value, updatedAt }).onConflictDoUpdate({ target: settings.key, set: { value, updatedAt } });
   }
-  for (const { data, ...asset } of doc.siteAssets) {
-    const row = { ...asset, data: Buffer.from(data, 'base64') };
-    await tx.insert(siteAssets).values(row).onConflictDoUpdate({ target: siteAssets.name, set: row });
+  for (const { name, ...row } of assetRows) {
+    await tx
+      .insert(siteAssets)
+      .values({ name, ...row })
+      .onConflictDoUpdate({ target: siteAssets.name, set: row });
   }
 }
 
@@ -613,6 +619,11 @@ export async function importData(input: unknown, { replace = false }: { replace?
       'A full export goes into a new, empty blog only, so it replaces nothing: import it without --replace.',
     );
   }
+  // The site's images go through the uploads' pipeline: an edited file can hold any bytes under any type.
+  const assetRows: AssetRow[] = [];
+  for (const [i, { name, data, updatedAt }] of (full ? doc.siteAssets : []).entries()) {
+    assetRows.push(await renderImportedAsset(name, Buffer.from(data, 'base64'), updatedAt, `siteAssets[${i}].data`));
+  }
   // Rendering is the slow part; done first, the write lock is held only for the inserts.
   const rendered: { html: string; text: string; wordCount: number; comments: string[] }[] = [];
   for (const post of doc.posts) {
@@ -627,7 +638,7 @@ export async function importData(input: unknown, { replace = false }: { replace?
     let conflicts: { slug: string; index: number }[] = [];
     if (full) {
       await refuseUnlessEmpty(tx);
-      await insertFullSections(tx, doc);
+      await insertFullSections(tx, doc, assetRows);
     } else {
       const taken = new Set((await tx.select({ slug: posts.slug }).from(posts)).map((row) => row.slug));
       conflicts = doc.posts.flatMap((post, index) => (taken.has(post.slug) ? [{ slug: post.slug, index }] : []));

@@ -1,6 +1,6 @@
 import { notFound } from '@/lib/errors';
 import { methodNotAllowed, route, type RouteContext } from '@/lib/http';
-import { readAsset } from '@/lib/site/assets';
+import { ASSET_HEADERS, readAsset } from '@/lib/site/assets';
 
 export const dynamic = 'force-dynamic';
 
@@ -9,7 +9,7 @@ export const GET = route(async (_request, { params }: RouteContext<{ file: strin
   const asset = await readAsset((await params).file);
   if (!asset) throw notFound('Image');
   return new Response(new Uint8Array(asset.data), {
-    headers: { 'Content-Type': asset.contentType, 'Cache-Control': 'public, max-age=31536000, immutable' },
+    headers: { ...ASSET_HEADERS, 'Cache-Control': 'public, max-age=31536000, immutable' },
   });
 });
 

@@ -1,6 +1,7 @@
 import { endpoint } from '@/lib/api/endpoint';
 import { oneOf } from '@/lib/api/endpoints/params';
 import { WRITE_PROBLEMS, problems } from '@/lib/api/problems';
+import { problemSchema } from '@/lib/api/schemas';
 import { AppError } from '@/lib/errors';
 import { json, noContent, readBytes } from '@/lib/http';
 import { MAX_IMAGE_BYTES, UPLOADS, removeUpload, saveUpload } from '@/lib/site/assets';
@@ -30,19 +31,20 @@ export const siteImageEndpoint = endpoint('/api/admin/site/{image}', { image: on
   .put({
     summary: 'Upload the logo or the icon',
     description:
-      '`image` is `logo` or `icon`. The body is the image itself (PNG, JPEG, WebP, GIF, AVIF or SVG, at most 5 MiB); it is re-encoded as PNG: a logo within 480 × 96 px, an icon at 180 and 32 px.',
+      '`image` is `logo` or `icon`. The body is the image itself (PNG, JPEG, WebP, GIF, AVIF or SVG, at most 5 MiB, 8192 px a side and 16.7 megapixels); its bytes decide its format, whatever its Content-Type says. It is re-encoded as PNG: a logo within 480 × 96 px, an icon at 180 and 32 px. An image that takes more than 8 s or 512 MiB to process is refused (`400` naming `file`).',
     access: 'author',
     upload: 'image/*',
     responses: {
       200: { description: 'Where the new image is served', schema: siteImageSchema },
       ...problems(...WRITE_PROBLEMS, 404),
+      503: { description: 'Other images are being processed (see Retry-After)', schema: problemSchema },
     },
     handler: async ({ request, params: { image } }) => {
       const mediaType = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
       if (!mediaType.startsWith('image/')) {
         throw new AppError('unsupported_media_type', 'Send the image itself as the body, with its image/* Content-Type.');
       }
-      return json(await saveUpload(image, await readBytes(request, MAX_IMAGE_BYTES)));
+      return json(await saveUpload(image, await readBytes(request, MAX_IMAGE_BYTES), request.signal));
     },
   })
   .delete({
