@@ -176,6 +176,34 @@ onlyOn('sqlite', 'copies SQLite files; PostgreSQL is backed up with pg_dump (tes
       await expect(backupDatabase({ file: tempFile('missing.db') })).rejects.toThrow(/no database at/);
     });
 
+    // Issue 23, item 13: backups hold password hashes and the signing secret, and came out 0644.
+    it('writes backups and safety copies readable by their owner only (0600), whatever the umask', async () => {
+      const mode = (file: string) => (fs.statSync(file).mode & 0o777).toString(8);
+      const umask = process.umask(0);
+      try {
+        const live = makeDatabase('private.db', ['Secret']);
+        expect(mode((await backupDatabase({ file: live })).file)).toBe('600');
+        const out = tempFile('private-copy.db');
+        await backupDatabase({ file: live, out });
+        expect(mode(out)).toBe('600');
+        const script = tempFile('private-script.db');
+        expect((await runScript('db-backup.ts', ['--out', script], live)).code).toBe(0);
+        expect(mode(script)).toBe('600');
+
+        // The copy a restore keeps of the database it replaces, readable by SQLite or not;
+        // the restored database keeps the mode the operator gave the one it replaces.
+        fs.chmodSync(live, 0o640);
+        const restored = await restoreDatabase({ file: live, from: out });
+        expect([mode(restored.safetyCopy!), mode(live)]).toEqual(['600', '640']);
+        const broken = tempFile('broken.db');
+        fs.writeFileSync(broken, 'garbage '.repeat(1_000), { mode: 0o644 });
+        const rescued = await restoreDatabase({ file: broken, from: out });
+        expect(mode(rescued.safetyCopy!)).toBe('600');
+      } finally {
+        process.umask(umask);
+      }
+    });
+
     it('runs as npm run db:backup, also while the server runs', async () => {
       const live = makeDatabase('script-backup.db', ['Kept']);
       await startServer(live);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import Database from 'better-sqlite3';
 import { openDatabase } from '@/db';
 import { AppError } from '@/lib/errors';
@@ -36,6 +37,9 @@ export interface RestoreResult {
 
 /** Copy every page in one step: one read transaction, so the copy is one consistent moment. */
 const ALL_PAGES = 0x7fffffff;
+
+/** Owner only: backups and safety copies hold password hashes and the site's signing secret. */
+const PRIVATE = 0o600;
 
 const MIGRATIONS_JOURNAL = path.join(process.cwd(), 'db', 'sqlite', 'migrations', 'meta', '_journal.json');
 
@@ -75,6 +79,26 @@ export function placeFile(tmp: string, dest: string, { unique = false } = {}): s
 
 /** A name beside `file` for work in progress: same directory, so a rename or link stays atomic. */
 export const partialPath = (file: string) => `${file}.partial-${process.pid}-${randomBytes(4).toString('hex')}`;
+
+/**
+ * Creates `file`, empty, with exactly `mode` before a byte is written to it. SQLite and
+ * copyFile would create it 0644 (less the umask), readable by every user; the umask may also
+ * take bits off the mode asked for, hence the chmod.
+ */
+function createFile(file: string, mode: number): void {
+  const fd = fs.openSync(file, 'wx', mode);
+  try {
+    fs.fchmodSync(fd, mode);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** A byte-for-byte copy into a new file that only its owner can read. */
+async function copyPrivately(from: string, to: string): Promise<void> {
+  createFile(to, PRIVATE);
+  await pipeline(fs.createReadStream(from), fs.createWriteStream(to, { flags: 'r+' }));
+}
 
 function hasTable(db: Database.Database, name: string): boolean {
   return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
@@ -118,10 +142,16 @@ function openExisting(file: string): Database.Database {
 }
 
 /**
- * Copies `source` into a new file at `dest` with the online backup API and turns the copy into a
- * single self-contained file (rollback journal, no -wal beside it). Answers the copy's problems.
+ * Copies `source` into a new file at `dest` (with `mode`; SQLite gives its journal the same) with
+ * the online backup API and turns the copy into a single self-contained file (rollback journal,
+ * no -wal beside it). Answers the copy's problems.
  */
-async function copyDatabase(source: Database.Database, dest: string): Promise<{ stats: DatabaseStats; problems: string[] }> {
+async function copyDatabase(
+  source: Database.Database,
+  dest: string,
+  mode = PRIVATE,
+): Promise<{ stats: DatabaseStats; problems: string[] }> {
+  createFile(dest, mode);
   await source.backup(dest, { progress: () => ALL_PAGES });
   const copy = new Database(dest, { fileMustExist: true });
   try {
@@ -243,8 +273,8 @@ async function keepSafetyCopy(live: Database.Database | undefined, file: string,
   try {
     if (live) await copyDatabase(live, tmp);
     else {
-      fs.copyFileSync(file, tmp);
-      if (fs.existsSync(`${file}-wal`)) fs.copyFileSync(`${file}-wal`, `${tmp}-wal`);
+      await copyPrivately(file, tmp);
+      if (fs.existsSync(`${file}-wal`)) await copyPrivately(`${file}-wal`, `${tmp}-wal`);
     }
     const placed = placeFile(tmp, dest, { unique: true });
     if (fs.existsSync(`${tmp}-wal`)) fs.renameSync(`${tmp}-wal`, `${placed}-wal`);
@@ -276,6 +306,8 @@ export async function restoreDatabase({
   let live: Database.Database | undefined;
   let safetyCopy: string | undefined;
   const tmp = partialPath(target);
+  // The restored database keeps the mode the operator gave the one it replaces.
+  const mode = fs.existsSync(target) ? fs.statSync(target).mode & 0o777 : PRIVATE;
   try {
     if (fs.existsSync(target)) {
       try {
@@ -289,7 +321,7 @@ export async function restoreDatabase({
     fs.mkdirSync(path.dirname(target), { recursive: true });
     const backup = openExisting(source);
     try {
-      await copyDatabase(backup, tmp);
+      await copyDatabase(backup, tmp, mode);
     } finally {
       backup.close();
     }
