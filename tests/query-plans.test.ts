@@ -27,8 +27,16 @@ import { hit, reserveAttempt } from '@/lib/rate-limit';
 import { updateSettings } from '@/lib/comments/settings';
 import { SIGN_IN_BACKOFF } from '@/lib/auth/sign-in';
 import { searchPosts } from '@/lib/content/search';
-import { createSession, deleteSession, getSessionUser } from '@/lib/auth/sessions';
-import { createUser, verifyCredentials } from '@/lib/auth/users';
+import { changePassword } from '@/lib/auth/account';
+import {
+  countSessions,
+  createSession,
+  deleteSession,
+  endOtherSessions,
+  getSessionUser,
+  startSessionIfPasswordIs,
+} from '@/lib/auth/sessions';
+import { createUser, verifyAccountByEmail, verifyCredentials } from '@/lib/auth/users';
 import { SharedCacheTags, inAppTransaction } from '@/lib/shared-cache-tags';
 import { PostgresCacheTags } from '@/lib/shared-cache-tags-postgres';
 import { sitemapIndexResponse, sitemapShardResponse } from '@/lib/content/sitemaps';
@@ -365,6 +373,18 @@ describe('query plans', () => {
         await getSessionUser(token);
         await deleteSession(token);
         await findUserByApiToken((await createApiToken(userId, 'Used')).token);
+      },
+    ],
+    [
+      'the account: a sign-in, its sessions counted and ended, the password changed and changed back',
+      async () => {
+        const ann = { id: userId, email: 'ann@example.test', name: 'Ann' };
+        const { passwordHash } = (await verifyAccountByEmail(ann.email, 'correct horse battery'))!;
+        const { token } = (await startSessionIfPasswordIs(userId, passwordHash))!;
+        await countSessions(userId);
+        await endOtherSessions(userId, token);
+        await changePassword(ann, { currentPassword: 'correct horse battery', newPassword: 'another horse battery' }, '127.0.0.9');
+        await changePassword(ann, { currentPassword: 'another horse battery', newPassword: 'correct horse battery' }, '127.0.0.9');
       },
     ],
     [

@@ -91,8 +91,11 @@ export async function countSessions(userId: number, now = Date.now()): Promise<n
  * `keep`. Returns how many live ones ended. API tokens are not sessions and stay.
  */
 export async function endOtherSessions(userId: number, keep: string, now = Date.now()): Promise<number> {
-    const ended = await transaction((tx) =>
-    tx.delete(sessions).where(and(eq(sessions.userId, userId), ne(sessions.id, sha256(keep)))).returning({ expiresAt: sessions.expiresAt }),
+  const ended = await transaction((tx) =>
+    tx
+      .delete(sessions)
+      .where(and(eq(sessions.userId, userId), ne(sessions.id, sha256(keep))))
+      .returning({ expiresAt: sessions.expiresAt }),
   );
   const nowIso = new Date(now).toISOString();
   return ended.filter((session) => session.expiresAt > nowIso).length;

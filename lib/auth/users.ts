@@ -43,7 +43,8 @@ async function verifyAccount(where: SQL, password: string): Promise<VerifiedAcco
   return { user: { id: row.id, email: row.email, name: row.name }, passwordHash: row.passwordHash };
 }
 
-export const verifyAccountByEmail = (email: string, password: string) => verifyAccount(eq(users.email, email.trim().toLowerCase()), password);
+export const verifyAccountByEmail = (email: string, password: string) =>
+  verifyAccount(eq(users.email, email.trim().toLowerCase()), password);
 
 export const verifyAccountById = (id: number, password: string) => verifyAccount(eq(users.id, id), password);
 

@@ -4,7 +4,6 @@ import { PasswordForm, SignOutOthersButton } from '@/components/admin/account-fo
 import { requireAuthor } from '@/lib/auth/current-user';
 import { PASSWORD_MIN_LENGTH } from '@/lib/auth/schemas';
 import { countSessions } from '@/lib/auth/sessions';
-import { pluralize } from '@/lib/site/format';
 
 export const metadata: Metadata = { title: 'Account', description: 'Your account: your password and where you are signed in.' };
 
@@ -49,8 +48,10 @@ export default async function AccountPage({ searchParams }: Props) {
 
       <h2>Sessions</h2>
       <p>
-        You are signed in on {pluralize(sessions, 'browser')} or devices{sessions > 1 ? ', this one included' : ': this one'}. Signing out of
-        the others ends them at once, wherever they are; to sign out here as well, use Sign out at the top.
+        {sessions > 1
+          ? `You are signed in on ${sessions} browsers or devices, this one included.`
+          : 'You are signed in on this browser only.'}{' '}
+        Signing out of the others ends them at once, wherever they are; to sign out here as well, use Sign out at the top.
       </p>
       <SignOutOthersButton />
       <p>
