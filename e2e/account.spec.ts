@@ -8,6 +8,9 @@ import { expect, test } from './fixtures';
  * trusts X-Forwarded-For from loopback), so its wrong passwords count against no other spec.
  */
 
+// Each test makes an account with the CLI and checks passwords with scrypt several times: slow on a busy machine.
+test.slow();
+
 async function openContext(browser: Browser, baseURL: string | undefined, address: string, options: BrowserContextOptions = {}) {
   return browser.newContext({ ...options, baseURL, extraHTTPHeaders: { 'X-Forwarded-For': address } });
 }
@@ -25,7 +28,7 @@ async function signedIn(page: Page, account: Account, password = account.passwor
 }
 
 test('the author changes the password on the Account page, which signs out every other session', async ({ browser, baseURL, unique }) => {
-  const account = createAuthor(unique);
+  const account = await createAuthor(unique);
   const newPassword = `second password ${unique}`;
   const here = await openContext(browser, baseURL, '198.51.100.21');
   const elsewhere = await openContext(browser, baseURL, '198.51.100.21');
@@ -65,14 +68,14 @@ test('the author changes the password on the Account page, which signs out every
 
   // Only the new password signs in.
   await signIn(other, account.email, account.password);
-  await expect(other.getByRole('alert')).toHaveText('The email or password is not right.');
+  await expect(other.locator('form').getByRole('alert')).toHaveText('The email or password is not right.');
   await signedIn(other, account, newPassword);
   await here.close();
   await elsewhere.close();
 });
 
 test('signing out of all other sessions keeps this one', async ({ browser, baseURL, unique }) => {
-  const account = createAuthor(unique);
+  const account = await createAuthor(unique);
   const here = await openContext(browser, baseURL, '198.51.100.22');
   const elsewhere = await openContext(browser, baseURL, '198.51.100.22');
   const page = await here.newPage();
@@ -92,7 +95,7 @@ test('signing out of all other sessions keeps this one', async ({ browser, baseU
 });
 
 test('without JavaScript the password form posts and comes back with the error or the news', async ({ browser, baseURL, unique }) => {
-  const account = createAuthor(unique);
+  const account = await createAuthor(unique);
   const context = await openContext(browser, baseURL, '198.51.100.23', { javaScriptEnabled: false });
   const page = await context.newPage();
   await signedIn(page, account);
