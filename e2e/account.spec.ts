@@ -68,7 +68,7 @@ test('the author changes the password on the Account page, which signs out every
 
   // Only the new password signs in.
   await signIn(other, account.email, account.password);
-  await expect(other.locator('form').getByRole('alert')).toHaveText('The email or password is not right.');
+  await expect(other.locator('#password-error')).toHaveText('The email or password is not right.');
   await signedIn(other, account, newPassword);
   await here.close();
   await elsewhere.close();
