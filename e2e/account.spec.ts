@@ -27,15 +27,21 @@ async function signedIn(page: Page, account: Account, password = account.passwor
   await expect(page).toHaveURL(/\/admin\/posts$/);
 }
 
-test('the author changes the password on the Account page, which signs out every other session', async ({ browser, baseURL, unique }) => {
-  const account = await createAuthor(unique);
-  const newPassword = `second password ${unique}`;
-  const here = await openContext(browser, baseURL, '198.51.100.21');
-  const elsewhere = await openContext(browser, baseURL, '198.51.100.21');
+/** The account signed in in two browsers: `page` here, `other` elsewhere. */
+async function signedInTwice(browser: Browser, baseURL: string | undefined, address: string, account: Account) {
+  const here = await openContext(browser, baseURL, address);
+  const elsewhere = await openContext(browser, baseURL, address);
   const page = await here.newPage();
   const other = await elsewhere.newPage();
   await signedIn(other, account);
   await signedIn(page, account);
+  return { here, elsewhere, page, other };
+}
+
+test('the author changes the password on the Account page, which signs out every other session', async ({ browser, baseURL, unique }) => {
+  const account = await createAuthor(unique);
+  const newPassword = `second password ${unique}`;
+  const { here, elsewhere, page, other } = await signedInTwice(browser, baseURL, '198.51.100.21', account);
 
   await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Account' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Account' })).toBeVisible();
@@ -76,12 +82,7 @@ test('the author changes the password on the Account page, which signs out every
 
 test('signing out of all other sessions keeps this one', async ({ browser, baseURL, unique }) => {
   const account = await createAuthor(unique);
-  const here = await openContext(browser, baseURL, '198.51.100.22');
-  const elsewhere = await openContext(browser, baseURL, '198.51.100.22');
-  const page = await here.newPage();
-  const other = await elsewhere.newPage();
-  await signedIn(other, account);
-  await signedIn(page, account);
+  const { here, elsewhere, page, other } = await signedInTwice(browser, baseURL, '198.51.100.22', account);
   await page.goto('/admin/account');
   await page.getByRole('button', { name: 'Sign out of all other sessions' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Signed out' })).toHaveText('Signed out of 1 other session.');

@@ -4,6 +4,7 @@ import { useRouter } from 'next/navigation';
 import { type FormEvent, useState } from 'react';
 import { Field, FormActions, FormError, controlProps } from '@/components/field';
 import { callApi } from '@/components/api-client';
+import { NewPasswordField } from '@/components/admin/new-password-field';
 import { useHydrated } from '@/components/use-hydrated';
 import type { SessionsEnded } from '@/lib/auth/schemas';
 
@@ -59,16 +60,7 @@ export function PasswordForm({
           required
         />
       </Field>
-      <Field id="newPassword" label="New password" hint={`At least ${minLength} characters.`} error={errors.newPassword}>
-        <input
-          {...controlProps('newPassword', errors.newPassword, 'hint')}
-          name="newPassword"
-          type="password"
-          autoComplete="new-password"
-          minLength={minLength}
-          required
-        />
-      </Field>
+      <NewPasswordField id="newPassword" label="New password" minLength={minLength} error={errors.newPassword} />
       <FormActions busy={busy} label="Change password" notice={notice} />
     </form>
   );
