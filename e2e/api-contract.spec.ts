@@ -1,6 +1,7 @@
 import Ajv2020Module from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import type { APIRequestContext, APIResponse } from '@playwright/test';
+import { createAuthor } from './accounts';
 import { AUTHOR, expect, test } from './fixtures';
 
 // Both packages are CommonJS with `exports.default`; under ESM the class is on `.default`.
@@ -27,6 +28,8 @@ test('every endpoint answers as /api/openapi.json documents', async ({ request, 
   addFormats(ajv);
   ajv.addSchema({ $id: 'https://quire.test/openapi.json', components: doc.components });
   const checked: string[] = [];
+  // Made by a command that takes seconds to start, so it runs while the other endpoints are checked.
+  const accountMade = createAuthor(unique);
 
   /** Calls one endpoint and checks the answer against the document. */
   async function check(
@@ -133,6 +136,23 @@ test('every endpoint answers as /api/openapi.json documents', async ({ request, 
   });
   await check(browser, 'DELETE', '/api/session', '/api/session', 204);
   await browser.dispose();
+
+  // The account, on an author of its own: a password change ends every other session, and the other specs share the setup author's.
+  const account = await accountMade;
+  const own = await playwright.request.newContext({ baseURL, extraHTTPHeaders: { Origin: baseURL!, 'X-Forwarded-For': '198.51.100.20' } });
+  await check(own, 'POST', '/api/account/password', '/api/account/password', 401, {
+    data: { currentPassword: account.password, newPassword: 'long enough password' },
+  });
+  await check(own, 'POST', '/api/session', '/api/session', 200, { data: { email: account.email, password: account.password } });
+  await check(own, 'POST', '/api/account/password', '/api/account/password', 400, {
+    data: { currentPassword: account.password, newPassword: 'short' },
+  });
+  await check(own, 'POST', '/api/account/password', '/api/account/password', 200, {
+    data: { currentPassword: account.password, newPassword: `${account.password} changed` },
+  });
+  await check(own, 'DELETE', '/api/account/sessions', '/api/account/sessions', 200);
+  await check(api, 'DELETE', '/api/account/sessions', '/api/account/sessions', 403);
+  await own.dispose();
 
   await check(api, 'DELETE', '/api/posts/{slug}', `/api/posts/${created.slug}`, 204);
   await check(api, 'DELETE', '/api/posts/{slug}', `/api/posts/${created.slug}`, 404);

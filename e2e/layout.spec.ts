@@ -158,6 +158,7 @@ test.describe('signed in as the author', () => {
       '/admin/comments?status=spam',
       '/admin/settings',
       '/admin/tokens',
+      '/admin/account',
     ]) {
       await page.goto(path);
       await expect(page.getByRole('heading', { level: 1 })).toBeVisible();

@@ -121,6 +121,7 @@ test.describe('admin pages', () => {
     '/admin/settings',
     '/admin/site',
     '/admin/tokens',
+    '/admin/account',
     // The demo draft, previewed on the site by its author.
     '/posts/notes-for-the-next-release/preview',
   ]) {

@@ -9,6 +9,8 @@ import * as siteRoute from '@/app/api/admin/site/route';
 import * as slugsRoute from '@/app/api/admin/slugs/route';
 import * as tokenRoute from '@/app/api/admin/tokens/[id]/route';
 import * as tokensRoute from '@/app/api/admin/tokens/route';
+import * as passwordRoute from '@/app/api/account/password/route';
+import * as accountSessionsRoute from '@/app/api/account/sessions/route';
 import * as commentRoute from '@/app/api/comments/[id]/route';
 import * as postsRoute from '@/app/api/posts/route';
 import * as postRoute from '@/app/api/posts/[slug]/route';
@@ -73,6 +75,12 @@ const PROTECTED: [string, AnyHandler, { method: string; json?: unknown; params?:
   ['POST /api/admin/preview', previewRoute.POST, { method: 'POST', json: { body: '# x' } }],
   ['GET /api/admin/slugs', slugsRoute.GET, { method: 'GET', path: '/api/admin/slugs?slug=x' }],
   ['GET /api/session', sessionRoute.GET, { method: 'GET' }],
+  [
+    'POST /api/account/password',
+    passwordRoute.POST,
+    { method: 'POST', json: { currentPassword: PASSWORD, newPassword: 'taken over for good' } },
+  ],
+  ['DELETE /api/account/sessions', accountSessionsRoute.DELETE, { method: 'DELETE' }],
 ];
 
 describe('security', () => {

@@ -2,6 +2,8 @@ import type Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SqliteDB, getDb, transaction } from '@/db';
+import { eq } from 'drizzle-orm';
+import { users } from '@/db/schema';
 import { createApiToken, findUserByApiToken } from '@/lib/auth/api-tokens';
 import {
   countCommentsByStatus,
@@ -27,11 +29,20 @@ import { hit, reserveAttempt } from '@/lib/rate-limit';
 import { updateSettings } from '@/lib/comments/settings';
 import { SIGN_IN_BACKOFF } from '@/lib/auth/sign-in';
 import { searchPosts } from '@/lib/content/search';
-import { createSession, deleteSession, getSessionUser } from '@/lib/auth/sessions';
+import { changePassword } from '@/lib/auth/account';
+import {
+  countSessions,
+  createSession,
+  deleteSession,
+  endOtherSessions,
+  getSessionUser,
+  startSessionIfPasswordIs,
+} from '@/lib/auth/sessions';
 import { createUser, verifyCredentials } from '@/lib/auth/users';
 import { SharedCacheTags, inAppTransaction } from '@/lib/shared-cache-tags';
 import { PostgresCacheTags } from '@/lib/shared-cache-tags-postgres';
 import { sitemapIndexResponse, sitemapShardResponse } from '@/lib/content/sitemaps';
+import { addressForLimits } from '@/lib/http';
 import { dialect } from './dialect';
 import { makeComment, makePost } from './helpers';
 
@@ -365,6 +376,24 @@ describe('query plans', () => {
         await getSessionUser(token);
         await deleteSession(token);
         await findUserByApiToken((await createApiToken(userId, 'Used')).token);
+      },
+    ],
+    [
+      'the account: a session started, sessions counted and ended, the password changed',
+      async () => {
+        const ann = { id: userId, email: 'ann@example.test', name: 'Ann' };
+        const [{ passwordHash }] = (await getDb().select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, userId))) as [
+          { passwordHash: string },
+        ];
+        const { token } = (await startSessionIfPasswordIs(userId, passwordHash))!;
+        await countSessions(userId);
+        await endOtherSessions(userId, token);
+        // Last of the reads that sign in: from here on Ann's password is the new one.
+        await changePassword(
+          ann,
+          { currentPassword: 'correct horse battery', newPassword: 'another horse battery' },
+          addressForLimits('127.0.0.9'),
+        );
       },
     ],
     [

@@ -9,6 +9,7 @@ const SECTIONS = [
   ['/admin/site', 'Site'],
   ['/admin/settings', 'Settings'],
   ['/admin/tokens', 'API tokens'],
+  ['/admin/account', 'Account'],
 ] as const;
 
 /** The admin's sections; the one being shown (a post's editor belongs to Posts) is marked as current. */

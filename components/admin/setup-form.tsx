@@ -4,6 +4,7 @@ import { useRouter } from 'next/navigation';
 import { type FormEvent, useState } from 'react';
 import { Field, FormError, controlProps } from '@/components/field';
 import { callApi } from '@/components/api-client';
+import { NewPasswordField } from '@/components/admin/new-password-field';
 
 /** First run: the setup token from the server log creates the first author account. */
 export function SetupForm({ minPasswordLength, initialError }: { minPasswordLength: number; initialError?: string }) {
@@ -46,16 +47,7 @@ export function SetupForm({ minPasswordLength, initialError }: { minPasswordLeng
       <Field id="email" label="Email" hint="You sign in with it." error={errors.email}>
         <input {...controlProps('email', errors.email, 'hint')} name="email" type="email" autoComplete="username" required />
       </Field>
-      <Field id="password" label="Password" hint={`At least ${minPasswordLength} characters.`} error={errors.password}>
-        <input
-          {...controlProps('password', errors.password, 'hint')}
-          name="password"
-          type="password"
-          autoComplete="new-password"
-          minLength={minPasswordLength}
-          required
-        />
-      </Field>
+      <NewPasswordField id="password" label="Password" minLength={minPasswordLength} error={errors.password} />
       <button type="submit" disabled={busy}>
         {busy ? 'Creating…' : 'Create account'}
       </button>

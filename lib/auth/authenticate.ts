@@ -51,10 +51,11 @@ export async function requireAdmin(request: Request): Promise<Principal> {
   );
 }
 
-/** Token management needs a person at a browser, not a script holding a token. */
+/** Tokens and the account need a person at a browser, not a script holding a token. */
 export async function requireSession(request: Request): Promise<AuthUser> {
   const principal = await requireAdmin(request);
-  if (principal.kind !== 'session') throw new AppError('forbidden', 'Only a signed-in author can manage API tokens.');
+  if (principal.kind !== 'session')
+    throw new AppError('forbidden', 'Only a signed-in author at a browser can do this: API tokens cannot manage tokens or the account.');
   return principal.user;
 }
 

@@ -20,6 +20,13 @@ const email = z
   .max(254, 'Email must be at most 254 characters.')
   .pipe(z.email('Enter an email address such as ada@example.com.'));
 
+/** A password being set, at setup or in a change: the one rule for both. */
+const newPassword = (label: string) =>
+  z
+    .string({ error: `${label} is required.` })
+    .min(PASSWORD_MIN_LENGTH, `${label} must be at least ${PASSWORD_MIN_LENGTH} characters.`)
+    .max(1024, `${label} must be at most 1,024 characters.`);
+
 export const signInSchema = requestSchema(
   'SignIn',
   z.strictObject({
@@ -35,11 +42,22 @@ export const setupSchema = requestSchema(
     setupToken: z.string({ error: 'Setup token is required.' }).trim().min(1, 'Setup token is required.').max(200),
     name: textField('Name', 80),
     email,
-    password: z
-      .string({ error: 'Password is required.' })
-      .min(PASSWORD_MIN_LENGTH, `Password must be at least ${PASSWORD_MIN_LENGTH} characters.`)
-      .max(1024, 'Password must be at most 1,024 characters.'),
+    password: newPassword('Password'),
   }),
+);
+
+export const passwordChangeSchema = requestSchema(
+  'PasswordChange',
+  z
+    .strictObject({
+      currentPassword: z.string({ error: 'Current password is required.' }).min(1, 'Current password is required.').max(1024),
+      newPassword: newPassword('New password'),
+    })
+    // Most likely a slip (the two fields swapped, or the old one typed twice); it would change nothing.
+    .refine((body) => body.newPassword !== body.currentPassword, {
+      path: ['newPassword'],
+      message: 'The new password must differ from the current one.',
+    }),
 );
 
 export const apiTokenCreateSchema = requestSchema(
@@ -82,6 +100,10 @@ export const sessionSchema = responseSchema(
   z.object({ user: userSchema.nullable(), via: z.enum(['bootstrap', 'token', 'session']) }),
 );
 export const signedInSchema = responseSchema('SignedIn', z.object({ user: userSchema }));
+export const sessionsEndedSchema = responseSchema(
+  'SessionsEnded',
+  z.object({ ended: z.number().int().describe('How many other sessions were ended') }),
+);
 export const apiTokenListSchema = responseSchema('ApiTokenList', z.object({ data: z.array(apiTokenSchema) }));
 export const createdApiTokenSchema = responseSchema(
   'CreatedApiToken',
@@ -90,6 +112,8 @@ export const createdApiTokenSchema = responseSchema(
 
 export type SignInInput = z.output<typeof signInSchema>;
 export type SetupInput = z.output<typeof setupSchema>;
+export type PasswordChangeInput = z.output<typeof passwordChangeSchema>;
+export type SessionsEnded = z.output<typeof sessionsEndedSchema>;
 export type ApiTokenCreateInput = z.output<typeof apiTokenCreateSchema>;
 export type AuthUser = z.output<typeof userSchema>;
 export type ApiToken = z.output<typeof apiTokenSchema>;

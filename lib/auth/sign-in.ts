@@ -2,9 +2,9 @@ import 'server-only';
 import { AppError } from '@/lib/errors';
 import type { LimitAddress } from '@/lib/http/client-address';
 import { type Backoff, clear, refundAttempt, reserveAttempt, tooManyRequests } from '@/lib/rate-limit';
-import { createSession } from '@/lib/auth/sessions';
+import { startSessionIfPasswordIs } from '@/lib/auth/sessions';
 import type { AuthUser } from '@/lib/auth/schemas';
-import { verifyCredentials } from '@/lib/auth/users';
+import { verifyAccountByEmail } from '@/lib/auth/users';
 
 /**
  * Sign-in throttling slows guessing down without locking the author out:
@@ -27,11 +27,17 @@ export const signInKeys = (email: string, address: LimitAddress) => ({
   address: `sign-in:${JSON.stringify([address])}`,
 });
 
-export async function signIn(
+/**
+ * Checks a password as one sign-in attempt on the account `email` from `address`: counted by the
+ * throttle before `verify` runs, and given back when it succeeds. A password change checks the
+ * current password through here too, so a stolen session guesses no faster than a sign-in form.
+ */
+export async function checkPasswordThrottled<T>(
   email: string,
-  password: string,
   address: LimitAddress,
-): Promise<{ user: AuthUser; token: string; expiresAt: string }> {
+  verify: () => Promise<T | undefined>,
+  wrong: () => AppError,
+): Promise<T> {
   const keys = signInKeys(email, address);
   const addressTurn = await reserveAttempt(keys.address, SIGN_IN_BACKOFF.address);
   if (!addressTurn.allowed) throw tooManyRequests(addressTurn.retryAfter, 'Too many failed sign-ins from your network.');
@@ -40,13 +46,31 @@ export async function signIn(
     await refundAttempt(keys.address);
     throw tooManyRequests(pairTurn.retryAfter, 'Too many failed sign-ins.');
   }
-  const user = await verifyCredentials(email, password);
-  if (!user) {
-    throw new AppError('unauthorized', 'The email or password is not right.', {
-      errors: [{ field: 'password', message: 'The email or password is not right.' }],
-    });
-  }
+  const verified = await verify();
+  if (verified === undefined) throw wrong();
   await clear(keys.pair);
   await refundAttempt(keys.address);
-  return { user, ...(await createSession(user.id)) };
+  return verified;
+}
+
+const wrongCredentials = () =>
+  new AppError('unauthorized', 'The email or password is not right.', {
+    errors: [{ field: 'password', message: 'The email or password is not right.' }],
+  });
+
+export async function signIn(
+  email: string,
+  password: string,
+  address: LimitAddress,
+): Promise<{ user: AuthUser; token: string; expiresAt: string }> {
+  const { user, passwordHash } = await checkPasswordThrottled(
+    email,
+    address,
+    () => verifyAccountByEmail(email, password),
+    wrongCredentials,
+  );
+  // The password may have changed since it was checked (a change ends every session); then it is wrong now.
+  const session = await startSessionIfPasswordIs(user.id, passwordHash);
+  if (!session) throw wrongCredentials();
+  return { user, ...session };
 }

@@ -1,4 +1,4 @@
-import { count, eq } from 'drizzle-orm';
+import { type SQL, count, eq } from 'drizzle-orm';
 import { getDb, transaction } from '@/db';
 import { users } from '@/db/schema';
 import { isUniqueViolation } from '@/db/sql';
@@ -29,12 +29,28 @@ export async function createUser(input: { email: string; name: string; password:
   }
 }
 
+/** An account whose password was checked, and the hash it matched (a sign-in starts its session only while that is still the password). */
+export interface VerifiedAccount {
+  user: AuthUser;
+  passwordHash: string;
+}
+
+/** The account `where` names if `password` is its password; the same work is done when there is no such account. */
+async function verifyAccount(where: SQL, password: string): Promise<VerifiedAccount | undefined> {
+  const [row] = await getDb().select().from(users).where(where).limit(1);
+  if (!row) return verifyAgainstDummy(password).then(() => undefined);
+  if (!(await verifyPassword(password, row.passwordHash))) return undefined;
+  return { user: { id: row.id, email: row.email, name: row.name }, passwordHash: row.passwordHash };
+}
+
+export const verifyAccountByEmail = (email: string, password: string) =>
+  verifyAccount(eq(users.email, email.trim().toLowerCase()), password);
+
+export const verifyAccountById = (id: number, password: string) => verifyAccount(eq(users.id, id), password);
+
 /** The user if the email and password match; the same work is done when the email is unknown. */
 export async function verifyCredentials(email: string, password: string): Promise<AuthUser | undefined> {
-  const [user] = await getDb().select().from(users).where(eq(users.email, email.trim().toLowerCase())).limit(1);
-  if (!user) return verifyAgainstDummy(password).then(() => undefined);
-  if (!(await verifyPassword(password, user.passwordHash))) return undefined;
-  return { id: user.id, email: user.email, name: user.name };
+  return (await verifyAccountByEmail(email, password))?.user;
 }
 
 export async function getUser(id: number): Promise<AuthUser | undefined> {

@@ -5,20 +5,23 @@ import {
   apiTokenCreateSchema,
   apiTokenListSchema,
   createdApiTokenSchema,
+  passwordChangeSchema,
   sessionSchema,
+  sessionsEndedSchema,
   setupSchema,
   signedInSchema,
   signInSchema,
 } from '@/lib/auth/schemas';
 import { createApiToken, listApiTokens, revokeApiToken } from '@/lib/auth/api-tokens';
 import { assertSameOrigin } from '@/lib/auth/authenticate';
-import { SESSION_COOKIE, createSession, deleteSession, withSessionCookies } from '@/lib/auth/sessions';
+import { changePassword } from '@/lib/auth/account';
+import { SESSION_COOKIE, createSession, deleteSession, endOtherSessions, withSessionCookies } from '@/lib/auth/sessions';
 import { completeSetup } from '@/lib/auth/setup';
 import { signIn } from '@/lib/auth/sign-in';
 import { clientAddress, json, localPath, noContent, seeOther } from '@/lib/http';
 import { readCookie } from '@/lib/http/cookies';
 
-/* Signing in and out, the first run, and API tokens. */
+/* Signing in and out, the first run, the author's account, and API tokens. */
 
 const AFTER_SIGN_IN = '/admin';
 
@@ -76,6 +79,35 @@ export const setupEndpoint = endpoint('/api/setup').post({
     const { token } = await createSession(user.id);
     return withSessionCookies(fromForm ? seeOther('/admin/posts') : json({ user }, { status: 201 }), request, token);
   },
+});
+
+const ACCOUNT_PAGE = '/admin/account';
+
+export const passwordEndpoint = endpoint('/api/account/password').post({
+  summary: 'Change the password',
+  description:
+    'Takes the current password (checked and throttled as a sign-in is) and the new one (at least 12 characters). Ends every session of the author and starts a new one for this browser (a new cookie); API tokens stay. The no-JavaScript form gets a 303 back to the account page, with the news or the error and the fields.',
+  access: 'session',
+  body: passwordChangeSchema,
+  form: ({ error }) =>
+    `${ACCOUNT_PAGE}?${new URLSearchParams({ error: error.code, fields: error.errors?.map((e) => e.field).join(',') ?? '' })}`,
+  responses: {
+    200: { description: 'Changed; signed in afresh here, signed out everywhere else', schema: signedInSchema, headers: ['Set-Cookie'] },
+    ...problems(...WRITE_PROBLEMS, 429),
+  },
+  handler: async ({ request, body, caller, fromForm }) => {
+    const { token } = await changePassword(caller, await body(), clientAddress(request));
+    return withSessionCookies(fromForm ? seeOther(`${ACCOUNT_PAGE}?passwordChanged=1`) : json({ user: caller }), request, token);
+  },
+});
+
+export const accountSessionsEndpoint = endpoint('/api/account/sessions').delete({
+  summary: 'Sign out of all other sessions',
+  description:
+    "Ends every session of the signed-in author except this browser's, wherever they signed in. To end this one too, sign out (`DELETE /api/session`). API tokens are not sessions and stay.",
+  access: 'session',
+  responses: { 200: { description: 'How many other sessions ended', schema: sessionsEndedSchema }, ...problems(401, 403) },
+  handler: async ({ request, caller }) => json({ ended: await endOtherSessions(caller.id, readCookie(request, SESSION_COOKIE)!) }),
 });
 
 export const tokensEndpoint = endpoint('/api/admin/tokens')

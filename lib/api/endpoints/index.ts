@@ -17,7 +17,14 @@ import {
   ownCommentsEndpoint,
   postCommentsEndpoint,
 } from '@/lib/api/endpoints/comments';
-import { sessionEndpoint, setupEndpoint, tokenEndpoint, tokensEndpoint } from '@/lib/api/endpoints/auth';
+import {
+  accountSessionsEndpoint,
+  passwordEndpoint,
+  sessionEndpoint,
+  setupEndpoint,
+  tokenEndpoint,
+  tokensEndpoint,
+} from '@/lib/api/endpoints/auth';
 import { siteEndpoint, siteImageEndpoint } from '@/lib/api/endpoints/site';
 import { buildOpenApiDocument } from '@/lib/api/openapi';
 import { problems } from '@/lib/api/problems';
@@ -68,6 +75,8 @@ export const ENDPOINTS: readonly Endpoint[] = [
   searchEndpoint,
   sessionEndpoint,
   setupEndpoint,
+  passwordEndpoint,
+  accountSessionsEndpoint,
   authorPostsEndpoint,
   slugCheckEndpoint,
   previewEndpoint,
