@@ -176,6 +176,21 @@ describe('WorkerPool', () => {
       expect(await ranInOrder(flood)).toEqual(['a1', 'b1', 'c1', 'a2', 'b2', 'a3', 'a4']);
     });
 
+    it('gives a worker one task of a key at a time, so a key’s tasks in its pipeline cannot hold another key’s', async () => {
+      makePool({ maxQueue: 10, pipeline: 4 });
+      await pool.run('warm', 5_000);
+      // Queued together on a ready worker with room for four: c1 goes in behind a1, not behind a4.
+      expect(
+        await ranInOrder([
+          ['a1', 'a'],
+          ['a2', 'a'],
+          ['a3', 'a'],
+          ['a4', 'a'],
+          ['c1', 'c'],
+        ]),
+      ).toEqual(['a1', 'c1', 'a2', 'a3', 'a4']);
+    });
+
     it('refuses a key its tasks beyond maxQueuePerKey at once, and still queues other keys and the author', async () => {
       makePool({ maxQueue: 10, maxQueuePerKey: 2 });
       const outcomes = await Promise.allSettled([

@@ -85,12 +85,12 @@ const THEME = createCssVariablesTheme({ name: 'quire-code', variablePrefix: '--s
  * post can be highlighted whole, and longer text (a script, an import) costs no more. Lines this
  * long or longer stay plain: one regular expression match cannot be stopped, and the JavaScript
  * engine's time for one line grows up to the cube of its length (985 `<` as shell took 0.35 s, 500 of
- * them 47 ms, 400 of them 30 ms; 200,000 characters of other code on one line ran for minutes).
+ * them 47 ms, 200 of them 5-20 ms; 200,000 characters of other code on one line ran for minutes).
  * Readers' comments get the shorter lines: what one line costs is what a comment may run past its
  * deadline, while the worker is busy for everyone. The deadline (the caller's) is read before every
  * line: code left when it passes stays plain, so the render keeps inside its limit.
  */
-export const HIGHLIGHT_LIMITS = { characters: 60_000, lineLength: { post: 1_000, comment: 400 } } as const;
+export const HIGHLIGHT_LIMITS = { characters: 60_000, lineLength: { post: 1_000, comment: 200 } } as const;
 
 export interface HighlightBudget {
   characters: number;

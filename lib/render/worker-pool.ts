@@ -208,10 +208,17 @@ export class WorkerPool<In, Out> {
     }
   }
 
-  /** The next task to run: the first lane's, else the task of the key whose turn it is (its next turn at the end of the round). */
-  private dequeue(): Task<In, Out> | undefined {
+  /**
+   * The next task to give `slot`: the first lane's, else the task of the key whose turn it is (its
+   * next turn at the end of the round). A worker holds one task of a key at most: the tasks a worker
+   * is given at once (pipeline) run one after another, and three slow ones from one key would make
+   * the turns of the keys behind them wait anyway.
+   */
+  private dequeue(slot: Slot<In, Out>): Task<In, Out> | undefined {
     if (this.first.length > 0) return this.first.shift();
+    const held = new Set(slot.given.map((given) => given.task?.key));
     for (const [key, queued] of this.turns) {
+      if (held.has(key)) continue;
       this.turns.delete(key);
       const task = queued.shift()!;
       if (queued.length > 0) this.turns.set(key, queued);
@@ -242,15 +249,19 @@ export class WorkerPool<In, Out> {
 
   private pump(): void {
     const pipeline = this.options.pipeline ?? 1;
-    while (this.waiting > 0) {
-      // The worker with the fewest tasks, never one whose task runs long.
-      let free: Slot<In, Out> | undefined;
-      for (const slot of this.slots) {
-        if (!slot.ready || slot.stuck || slot.given.length >= pipeline) continue;
-        if (!free || slot.given.length < free.given.length) free = slot;
+    for (let dispatched = true; dispatched && this.waiting > 0;) {
+      // The worker with the fewest tasks that has room for one waiting, never one whose task runs long.
+      const free = [...this.slots]
+        .filter((slot) => slot.ready && !slot.stuck && slot.given.length < pipeline)
+        .sort((a, b) => a.given.length - b.given.length);
+      dispatched = false;
+      for (const slot of free) {
+        const task = this.dequeue(slot);
+        if (!task) continue;
+        this.dispatch(slot, task);
+        dispatched = true;
+        break;
       }
-      if (!free) break;
-      this.dispatch(free, this.dequeue()!);
     }
     const waiting = this.waiting;
     if (waiting === 0) return;
