@@ -3,7 +3,8 @@
  * What Quire's server does to every request before Next sees it (server/index.mjs): work out who
  * the client is from the socket (trusting forwarded headers only from configured proxies), put the
  * security headers on the response, refuse methods and URLs that Next would answer with a bare
- * 500, and turn an absolute-form request target into the path Next expects. Plain JavaScript, so the server starts without a build step; tests/edge.test.ts covers it.
+ * 500, and turn an absolute-form request target into the path Next expects. Plain JavaScript, so
+ * the server starts without a build step; tests/edge.test.ts covers it.
  */
 import proxyAddr from 'proxy-addr';
 
