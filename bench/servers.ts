@@ -145,6 +145,8 @@ const serverEnv = (
   DATABASE_PATH: options.dbPath,
   DATABASE_URL: options.databaseUrl ?? '',
   SITE_URL: options.siteUrl,
+  // The load generators give each reader its own address in X-Forwarded-For (bench/scenarios.ts).
+  TRUST_PROXY: 'loopback',
   ...extra,
 });
 

@@ -6,6 +6,13 @@ import { SERVER_ADMIN_TOKEN } from './server-process';
  * comments one after another, each from its own address, and what each server answered.
  */
 
+/**
+ * What a server under this load needs: the load gives each reader its own address in
+ * X-Forwarded-For, which counts only from a trusted proxy. Otherwise every reader is 127.0.0.1, and
+ * the render queue's share per address (4 waiting) refuses the load as one reader's flood.
+ */
+export const LOAD_SERVER_ENV = { TRUST_PROXY: 'loopback' } as const;
+
 export const ADMIN = { Authorization: `Bearer ${SERVER_ADMIN_TOKEN}`, 'Content-Type': 'application/json' };
 /** Settings that let a load test through (no minimum form time, a rate limit far above the load) and a post to comment on. */
 export async function prepareBlog(url: string): Promise<string> {

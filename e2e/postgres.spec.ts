@@ -3,7 +3,7 @@ import { expect, test } from '@playwright/test';
 import pg from 'pg';
 import { type PostgresServer, postgresSkipReason, startPostgres } from '../tests/postgres-server';
 import { type RedisServer, redisSkipReason, startRedis } from '../tests/redis-server';
-import { ADMIN, prepareBlog, startCommentLoad } from './comment-load';
+import { ADMIN, LOAD_SERVER_ENV, prepareBlog, startCommentLoad } from './comment-load';
 import { type ServerProcess, killAllServers, removeTempDatabases, startServer, tempDatabasePath, waitFor } from './server-process';
 import { isInSitemap } from './sitemap-helpers';
 
@@ -104,8 +104,8 @@ test('two instances over one PostgreSQL and one Redis read each other’s writes
 test('SIGKILL one instance under comment load: the other answers every request, and every acknowledged comment is stored', async () => {
   test.setTimeout(120_000);
   const url = await newDatabase();
-  const a = await startOn(url, { REDIS_URL: redis.url });
-  const b = await startOn(url, { REDIS_URL: redis.url });
+  const a = await startOn(url, { REDIS_URL: redis.url, ...LOAD_SERVER_ENV });
+  const b = await startOn(url, { REDIS_URL: redis.url, ...LOAD_SERVER_ENV });
   const slug = await prepareBlog(a.url);
   const live = [a.url, b.url];
   const load = startCommentLoad({ clients: 16, targets: () => live, slug, tag: 'pg kill' });

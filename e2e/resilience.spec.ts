@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import Database from 'better-sqlite3';
 import { expect, test } from '@playwright/test';
-import { type Ack, prepareBlog, startCommentLoad } from './comment-load';
+import { type Ack, LOAD_SERVER_ENV, prepareBlog, startCommentLoad } from './comment-load';
 import {
   type ServerProcess,
   isRefused,
@@ -77,7 +77,7 @@ function report(line: string) {
 
 test('every comment acknowledged with a 201 survives SIGKILL mid-load, and the database stays intact', async () => {
   const databasePath = tempDatabasePath('quire-sigkill-');
-  let server: ServerProcess = await startServer({ databasePath });
+  let server: ServerProcess = await startServer({ databasePath, env: LOAD_SERVER_ENV });
   const slug = await prepareBlog(server.url);
   const acked: Ack[] = [];
   let cut = 0;
@@ -97,7 +97,7 @@ test('every comment acknowledged with a 201 survives SIGKILL mid-load, and the d
     acked.push(...result.acked);
     cut += result.networkErrors.length;
     // The restarted server recovers the WAL on open; the next round posts to it.
-    server = await startServer({ databasePath });
+    server = await startServer({ databasePath, env: LOAD_SERVER_ENV });
     const stored = readDatabase(databasePath, slug);
     expectAllStored(stored, acked);
     report(
@@ -124,9 +124,9 @@ test('every comment acknowledged with a 201 survives SIGKILL mid-load, and the d
 
 test('two server processes on one database take concurrent comments through a rolling restart without one error', async () => {
   const databasePath = tempDatabasePath('quire-two-');
-  const first = await startServer({ databasePath });
+  const first = await startServer({ databasePath, env: LOAD_SERVER_ENV });
   const slug = await prepareBlog(first.url);
-  const second = await startServer({ databasePath });
+  const second = await startServer({ databasePath, env: LOAD_SERVER_ENV });
   const live = [first.url, second.url];
 
   // Every comment is read back from the other process: a commit in one is visible in the other at once.
@@ -140,7 +140,7 @@ test('two server processes on one database take concurrent comments through a ro
   live.splice(live.indexOf(first.url), 1);
   await waitFor(() => load.inFlightTo(first.url) === 0, 'the first server to answer its last requests');
   expect(await first.stop('SIGTERM')).toEqual({ code: 0, signal: null });
-  const third = await startServer({ databasePath });
+  const third = await startServer({ databasePath, env: LOAD_SERVER_ENV });
   live.push(third.url);
   await sleep(1_500);
   const result = await load.stop();
@@ -169,7 +169,7 @@ function slowUpload(
   url: string,
   slug: string,
   body: string,
-  { chunks, everyMs, agent }: { chunks: number; everyMs: number; agent: http.Agent },
+  { chunks, everyMs, agent, address }: { chunks: number; everyMs: number; agent: http.Agent; address: string },
 ) {
   const payload = Buffer.from(JSON.stringify({ authorName: 'Slow reader', body }));
   const { hostname, port } = new URL(url);
@@ -183,7 +183,7 @@ function slowUpload(
         port,
         path: `/api/posts/${slug}/comments`,
         agent,
-        headers: { 'Content-Type': 'application/json', 'Content-Length': payload.length, 'X-Forwarded-For': '10.78.0.1' },
+        headers: { 'Content-Type': 'application/json', 'Content-Length': payload.length, 'X-Forwarded-For': address },
       },
       (response) => {
         let text = '';
@@ -209,13 +209,16 @@ function slowUpload(
 
 test('SIGTERM stops accepting, finishes in-flight requests, closes the database and exits 0', async () => {
   const databasePath = tempDatabasePath('quire-sigterm-');
-  const server = await startServer({ databasePath });
+  const server = await startServer({ databasePath, env: LOAD_SERVER_ENV });
   const slug = await prepareBlog(server.url);
   const agent = new http.Agent({ keepAlive: true });
   try {
     // Twenty uploads that each take about 1.5 s to send their body.
     const bodies = Array.from({ length: 20 }, (_, n) => `sigterm upload ${n} `.padEnd(400, '.'));
-    const uploads = bodies.map((body) => slowUpload(server.url, slug, body, { chunks: 10, everyMs: 150, agent }));
+    // Each from its own reader, as the readers' render queue would see twenty readers.
+    const uploads = bodies.map((body, n) =>
+      slowUpload(server.url, slug, body, { chunks: 10, everyMs: 150, agent, address: `10.78.0.${n + 1}` }),
+    );
     await Promise.all(uploads.map((upload) => upload.started));
     await sleep(300);
     const signalledAt = performance.now();
