@@ -3,6 +3,7 @@ import { databasePathSchema, databasePoolSizeSchema, databaseUrlSchema } from '@
 import { canonicalTimeZone } from '@/lib/site/format';
 
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
+const POST_MAX_BYTES_RANGE = 'must be a whole number of bytes from 65536 (64 KiB) to 8388608 (8 MiB)';
 const IPV6_PREFIX_RANGE = 'must be a whole number from 32 to 128 (64 counts each /64 network as one client)';
 
 const envSchema = z.object({
@@ -45,6 +46,20 @@ const envSchema = z.object({
       .string()
       .regex(/^[\w.:-]{1,64}$/, 'REDIS_KEY_PREFIX must be 1 to 64 letters, digits, `_`, `.`, `:` or `-`')
       .default('quire'),
+  ),
+  /**
+   * The largest Markdown text of a post (and a page), in bytes of UTF-8: 1 MiB holds about 160,000
+   * English words, or a third as many characters of Chinese or Japanese. Other bodies keep 64 KiB
+   * (lib/http/body.ts); a longer text also takes longer to render (lib/render/markdown.ts).
+   */
+  POST_MAX_BYTES: z.preprocess(
+    emptyAsUndefined,
+    z.coerce
+      .number({ error: POST_MAX_BYTES_RANGE })
+      .int(POST_MAX_BYTES_RANGE)
+      .min(64 * 1024, POST_MAX_BYTES_RANGE)
+      .max(8 * 1024 * 1024, POST_MAX_BYTES_RANGE)
+      .default(1024 * 1024),
   ),
   /**
    * The IPv6 network per-address limits count as one client: a /64 belongs to one customer of any

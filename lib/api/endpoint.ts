@@ -70,6 +70,11 @@ export interface OperationSpec<A extends Access, P, Q extends z.ZodObject | unde
    * named in its query), or the problem+json error when it returns undefined.
    */
   form?: (failure: { error: AppError; params: P; body: Output<B> | undefined }) => string | undefined;
+  /**
+   * The most bytes its body may have, refused with 413 beyond (default MAX_BODY_BYTES, 64 KiB): an
+   * operation that carries a post's text says how much it carries (jsonLimitForText, lib/http/body.ts).
+   */
+  bodyLimit?: number;
   /** Writes from a browser session must come from a page of this site; checked first (no form fallback). */
   sameOrigin?: boolean;
   /** The body is a file of these media types, sent as is (not JSON); the handler reads it. */
@@ -142,7 +147,7 @@ export class Endpoint<P extends Record<string, unknown> = Record<string, never>>
       let body: unknown;
       const readBody = async () => {
         if (!spec.body) throw new Error(`${request.method} ${this.path} declares no body schema`);
-        ({ data: body } = await parseBody(spec.body, request, { form: spec.form !== undefined }));
+        ({ data: body } = await parseBody(spec.body, request, { form: spec.form !== undefined, limit: spec.bodyLimit }));
         return body;
       };
       try {

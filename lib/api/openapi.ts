@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Access, AnyOperation, Endpoint } from '@/lib/api/endpoint';
 import { requestRegistry, responseRegistry } from '@/lib/api/registry';
+import { bodyOver } from '@/lib/api/problems';
 import { problemSchema } from '@/lib/api/schemas';
 import { getEnv } from '@/lib/env';
 
@@ -97,7 +98,7 @@ function operationObject(path: string, method: string, op: AnyOperation): object
       Object.entries(responses).map(([status, response]) => [
         status,
         {
-          description: response.description,
+          description: status === '413' && op.bodyLimit ? bodyOver(op.bodyLimit) : response.description,
           ...(response.headers
             ? { headers: Object.fromEntries(response.headers.map((name) => [name, { schema: { type: 'string' } }])) }
             : {}),

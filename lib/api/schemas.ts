@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { responseSchema } from '@/lib/api/registry';
+import { formatBytes, utf8Length } from '@/lib/bytes';
 
 /*
  * What every domain's schemas share: how request text is cleaned and checked, the problem+json
@@ -24,6 +25,27 @@ export const textField = (label: string, max: number, min = 1) =>
         .min(min, min === 1 ? `${label} is required.` : `${label} must be at least ${min} characters.`)
         .max(max, `${label} must be at most ${max.toLocaleString('en')} characters.`),
     );
+
+/**
+ * Cleaned Markdown of at most `maxBytes` bytes of UTF-8, the unit the setting and the editor's counter
+ * use: a character limit would allow three times as much Chinese as English in the same bytes.
+ */
+export const markdownField = (label: string, maxBytes: number, min = 1) => {
+  const tooLong = (text: string) =>
+    `${label} is ${formatBytes(utf8Length(text) - maxBytes)} over its limit of ${formatBytes(maxBytes)}; shorten it or split it into two posts.`;
+  return z
+    .string({ error: `${label} must be text.` })
+    .describe(`Markdown, at most ${formatBytes(maxBytes)} (${maxBytes.toLocaleString('en')} bytes) of UTF-8`)
+    .transform(cleanText)
+    .pipe(
+      z
+        .string()
+        .min(min, min === 1 ? `${label} is required.` : `${label} must be at least ${min} characters.`)
+        // Characters never outnumber bytes: a text with more is refused before its bytes are counted.
+        .max(maxBytes, { error: (issue) => tooLong(issue.input as string), abort: true })
+        .refine((text) => utf8Length(text) <= maxBytes, { error: (issue) => tooLong(issue.input as string) }),
+    );
+};
 
 /** Empty optional form fields arrive as "" and mean "not given". */
 export const optionalField = <T extends z.ZodType>(schema: T) =>

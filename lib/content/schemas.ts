@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { MAX_ID, POST_STATUSES } from '@/db/enums';
 import { requestSchema, responseSchema } from '@/lib/api/registry';
-import { cleanText, dateTime, optionalField, pageOf, textField, url } from '@/lib/api/schemas';
+import { cleanText, dateTime, markdownField, optionalField, pageOf, textField, url } from '@/lib/api/schemas';
+import { getEnv } from '@/lib/env';
 import { listQuerySchema } from '@/lib/pagination';
 import { SLUG_MAX_LENGTH, SLUG_PATTERN } from '@/lib/slug';
 
@@ -41,6 +42,14 @@ const tagList = z
   )
   .max(20, 'A post can have at most 20 tags.');
 
+/**
+ * The largest Markdown text of a post, in bytes (POST_MAX_BYTES): the schemas below, the endpoints'
+ * request limit (lib/api/endpoints/content.ts) and the editor's counter all read it here.
+ */
+export const POST_BODY_MAX_BYTES = getEnv().POST_MAX_BYTES;
+
+const postBody = (min?: number) => markdownField('Body', POST_BODY_MAX_BYTES, min);
+
 const commentsEnabled = z.boolean({ error: 'commentsEnabled must be true or false.' });
 
 export const postCreateSchema = requestSchema(
@@ -49,7 +58,7 @@ export const postCreateSchema = requestSchema(
     title: textField('Title', 200),
     slug: optionalField(slugSchema),
     summary: optionalField(textField('Summary', 500, 0)),
-    body: textField('Body', 60_000),
+    body: postBody(),
     status: postStatusSchema.default('draft'),
     publishedAt: optionalField(isoDateTime),
     tags: tagList.optional(),
@@ -64,7 +73,7 @@ export const postUpdateSchema = requestSchema(
       title: textField('Title', 200),
       slug: slugSchema,
       summary: textField('Summary', 500, 0),
-      body: textField('Body', 60_000),
+      body: postBody(),
       status: postStatusSchema,
       publishedAt: isoDateTime,
       tags: tagList,
@@ -74,7 +83,7 @@ export const postUpdateSchema = requestSchema(
     .refine((patch) => Object.keys(patch).length > 0, { error: 'Send at least one field to change.' }),
 );
 
-export const previewSchema = requestSchema('Preview', z.strictObject({ body: textField('Body', 60_000, 0) }));
+export const previewSchema = requestSchema('Preview', z.strictObject({ body: postBody(0) }));
 
 /* Query strings. */
 

@@ -1,19 +1,38 @@
 import type { z } from 'zod';
 import { AppError, type FieldError, notFound } from '@/lib/errors';
 import { MAX_ID } from '@/db/enums';
+import { formatBytes } from '@/lib/bytes';
 
 /* Reading what a request sends: bodies within their size limit, validated with the shared zod schemas. */
 
-/** Request bodies larger than this are refused before they are fully read. */
+/**
+ * Request bodies larger than this are refused before they are fully read, unless an endpoint
+ * declares a limit of its own (`bodyLimit`, lib/api/endpoint.ts): comments, settings and sign-in
+ * need no more, and a reader cannot make the server buffer more.
+ */
 export const MAX_BODY_BYTES = 64 * 1024;
 
+/**
+ * The request limit of a JSON body that carries up to `textBytes` of text in one field, and small
+ * fields besides: JSON spells some characters in up to three times their UTF-8 bytes (`\"` and `\n`
+ * in two; 😀 as `\ud83d\ude00` in twelve, from clients that escape all but ASCII), so a text at its
+ * limit is never refused with a 413 however its client writes it. Its schema checks the text itself.
+ */
+export const jsonLimitForText = (textBytes: number) => MAX_BODY_BYTES + 3 * textBytes;
+
 export type Payload = { kind: 'json' | 'form'; data: unknown };
+
+/** What a body may be: its media types besides JSON, and its size limit (MAX_BODY_BYTES when not given). */
+export interface BodyOptions {
+  form?: boolean;
+  limit?: number;
+}
 
 /**
  * Reads a JSON or urlencoded body, enforcing the size limit while streaming,
  * so an oversized or endless body is cut off instead of buffered.
  */
-export async function readPayload(request: Request, accept: { form?: boolean } = {}): Promise<Payload> {
+export async function readPayload(request: Request, accept: BodyOptions = {}): Promise<Payload> {
   const mediaType = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
   const isJson = mediaType === 'application/json' || mediaType === 'application/merge-patch+json';
   const isForm = accept.form === true && mediaType === 'application/x-www-form-urlencoded';
@@ -26,7 +45,7 @@ export async function readPayload(request: Request, accept: { form?: boolean } =
     );
   }
 
-  const text = await readText(request);
+  const text = await readText(request, accept.limit ?? MAX_BODY_BYTES);
   if (isForm) return { kind: 'form', data: Object.fromEntries(new URLSearchParams(text)) };
   try {
     return { kind: 'json', data: JSON.parse(text) as unknown };
@@ -35,8 +54,8 @@ export async function readPayload(request: Request, accept: { form?: boolean } =
   }
 }
 
-async function readText(request: Request): Promise<string> {
-  const bytes = await readBytes(request, MAX_BODY_BYTES);
+async function readText(request: Request, limit: number): Promise<string> {
+  const bytes = await readBytes(request, limit);
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
@@ -69,8 +88,6 @@ export async function readBytes(request: Request, limit: number): Promise<Buffer
   }
   return Buffer.concat(chunks);
 }
-
-const formatBytes = (bytes: number) => (bytes >= 1024 * 1024 ? `${bytes / (1024 * 1024)} MiB` : `${bytes / 1024} KiB`);
 
 /** Validates input with a shared zod schema; failures list every field with its reason. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
@@ -145,7 +162,7 @@ export function parseSearchParams<S extends z.ZodObject>(
 export async function parseBody<S extends z.ZodType>(
   schema: S,
   request: Request,
-  accept: { form?: boolean } = {},
+  accept: BodyOptions = {},
 ): Promise<{ kind: Payload['kind']; data: z.output<S> }> {
   const payload = await readPayload(request, accept);
   if (payload.kind === 'json' && (typeof payload.data !== 'object' || payload.data === null || Array.isArray(payload.data))) {

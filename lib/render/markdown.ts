@@ -27,6 +27,16 @@ import { WorkerPool, isWorkerLimitError, isWorkerPoolBusyError } from '@/lib/ren
 export const RENDER_TIME_LIMIT_MS = { comment: 2_000, post: 5_000 } as const;
 
 /**
+ * A post longer than 64 KiB (POST_MAX_BYTES allows 1 MiB) gets 15 ms more a KiB: ordinary Markdown
+ * renders at about 5 ms a KiB here (a 1 MiB post of headings, lists, links and code in 4-5 s), so
+ * the limit (20 s at 1 MiB) still leaves it three times that and more. Comments are 5,000 characters.
+ */
+export function renderTimeLimitMs(kind: RenderKind, markdown: string): number {
+  if (kind === 'comment') return RENDER_TIME_LIMIT_MS.comment;
+  return RENDER_TIME_LIMIT_MS.post + Math.max(0, Math.ceil(markdown.length / 1024) - 64) * 15;
+}
+
+/**
  * Two workers at most (one on a single core): renders are short, and a second worker keeps
  * ordinary renders going while another one runs into its limit. It starts only then, when a render
  * waits behind one that has run for 100 ms of CPU time (no comment takes that long; a long post
@@ -116,8 +126,7 @@ const tooSlow = () => fieldError('body', 'This text takes too long to format; si
  */
 async function attempt(task: RenderTask, reader?: string): Promise<RenderOutcome | { ok: false; reason: 'too-slow' }> {
   try {
-    const limitMs = task.kind === 'comment' ? RENDER_TIME_LIMIT_MS.comment : RENDER_TIME_LIMIT_MS.post;
-    return await renderPool().run(task, limitMs, reader);
+    return await renderPool().run(task, renderTimeLimitMs(task.kind, task.markdown), reader);
   } catch (error) {
     if (isWorkerLimitError(error)) return { ok: false, reason: 'too-slow' };
     if (isWorkerPoolBusyError(error)) {

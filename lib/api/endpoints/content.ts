@@ -2,6 +2,7 @@ import { endpoint } from '@/lib/api/endpoint';
 import { slugOf } from '@/lib/api/endpoints/params';
 import { WRITE_PROBLEMS, problems } from '@/lib/api/problems';
 import {
+  POST_BODY_MAX_BYTES,
   authorPostPageSchema,
   authorPostSchema,
   authorPostsQuerySchema,
@@ -31,10 +32,13 @@ import {
 import { searchPosts } from '@/lib/content/search';
 import { listTags } from '@/lib/content/tags';
 import { notFound } from '@/lib/errors';
-import { cachedJson, json, noContent } from '@/lib/http';
+import { cachedJson, json, jsonLimitForText, noContent } from '@/lib/http';
 import { renderPostMarkdown } from '@/lib/render/markdown';
 
 /* Posts, tags and search: what readers read, and the author's writing desk. */
+
+/** What carries a post's text (a save, a preview) may be as long as the text may be, and no longer. */
+const POST_REQUEST_LIMIT = jsonLimitForText(POST_BODY_MAX_BYTES);
 
 export const postsEndpoint = endpoint('/api/posts')
   .get({
@@ -53,6 +57,7 @@ export const postsEndpoint = endpoint('/api/posts')
     summary: 'Create a post',
     access: 'author',
     body: postCreateSchema,
+    bodyLimit: POST_REQUEST_LIMIT,
     responses: {
       201: { description: 'Created', schema: authorPostSchema, headers: ['Location'] },
       ...problems(...WRITE_PROBLEMS, 409),
@@ -81,6 +86,7 @@ export const postEndpoint = endpoint('/api/posts/{slug}', { slug: slugOf('Post')
     description: 'Send only the fields to change. Status `scheduled` needs a future `publishedAt`.',
     access: 'author',
     body: postUpdateSchema,
+    bodyLimit: POST_REQUEST_LIMIT,
     responses: { 200: { description: 'The changed post', schema: authorPostSchema }, ...problems(...WRITE_PROBLEMS, 404, 409) },
     handler: async ({ params, body }) => json(await updatePost(params.slug, await body())),
   })
@@ -138,6 +144,7 @@ export const previewEndpoint = endpoint('/api/admin/preview').post({
   description: "The editor's live preview: the same renderer and sanitiser as a saved post.",
   access: 'author',
   body: previewSchema,
+  bodyLimit: POST_REQUEST_LIMIT,
   responses: { 200: { description: 'Sanitised HTML', schema: previewResultSchema }, ...problems(...WRITE_PROBLEMS) },
   handler: async ({ body }) => json({ html: await renderPostMarkdown((await body()).body) }),
 });
