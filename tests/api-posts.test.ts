@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import * as postsRoute from '@/app/api/posts/route';
 import * as postRoute from '@/app/api/posts/[slug]/route';
+import { POST_BODY_MAX_BYTES } from '@/lib/content/schemas';
 import { ADMIN, call, makeComment, makePost, resetDatabase } from './helpers';
 
 beforeEach(resetDatabase);
@@ -144,7 +145,7 @@ describe('POST /api/posts', () => {
   });
 
   it('lists every invalid field', async () => {
-    const problem = await expectProblem(await createPost({ title: '   ', body: 'x'.repeat(60_001), status: 'live', extra: 1 }), 400);
+    const problem = await expectProblem(await createPost({ title: '   ', body: 'x'.repeat(POST_BODY_MAX_BYTES + 1), status: 'live', extra: 1 }), 400);
     expect(problem.errors?.map((e) => e.field).sort()).toEqual(['body', 'extra', 'status', 'title']);
     expect(problem.errors).toContainEqual({ field: 'title', message: 'Title is required.' });
   });

@@ -2,11 +2,12 @@
 
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { type FormEvent, useEffect, useEffectEvent, useRef, useState } from 'react';
+import { type FormEvent, type KeyboardEvent, useDeferredValue, useEffect, useEffectEvent, useRef, useState } from 'react';
 import { Field, FormError, controlProps } from '@/components/field';
 import type { AuthorPost, PreviewResult, SlugAvailability } from '@/lib/content/schemas';
+import { formatBytes, utf8Length } from '@/lib/bytes';
 import { slugWords } from '@/lib/slug';
-import { formatDateTime } from '@/lib/site/format';
+import { formatDateTime, formatTime } from '@/lib/site/format';
 import { fromZonedInput, toZonedInput } from '@/lib/site/zoned-input';
 import { postPath, previewPath } from '@/lib/site/paths';
 import { callApi } from '@/components/api-client';
@@ -23,7 +24,7 @@ type Intent = 'draft' | 'publish' | 'schedule' | 'update' | 'unpublish';
 type SaveIntent = Intent | 'autosave';
 
 type SaveState =
-  { kind: 'idle' } | { kind: 'saving' } | { kind: 'saved'; at: Date } | { kind: 'error'; message: string; intent: SaveIntent };
+  { kind: 'idle' } | { kind: 'saving' } | { kind: 'saved'; at: string } | { kind: 'error'; message: string; intent: SaveIntent };
 
 /** The fields a save sends, and what unsaved changes are measured against. */
 interface Values {
@@ -38,6 +39,10 @@ interface Values {
 }
 
 const AUTOSAVE_DELAY_MS = 1_500;
+/** From this share of the limit on, the editor says how close the text is to it. */
+const NEAR_LIMIT = 0.9;
+/** What Tab inserts: four spaces nest a list item under a bullet or a number, and indent code. */
+const INDENT = '    ';
 const LEAVE_MESSAGE = 'This post has unsaved changes. Leave the page and lose them?';
 
 /** What is compared to decide whether there is anything unsaved; the schedule only counts once sent with Schedule. */
@@ -56,15 +61,59 @@ function noticeFor(post: Pick<EditablePost, 'status' | 'publishedAt'>, timeZone:
 
 const STATUS_LABEL = { draft: 'Draft', scheduled: 'Scheduled', published: 'Published' } as const;
 
+/** Words of the Markdown as written (markup included: a count to write by, not the post's own word count). */
+const countWords = (text: string) => text.split(/\s+/).filter(Boolean).length;
+
+/** What the author is told when the text is over its limit, before and instead of a refused save. */
+const overLimitMessage = (bytes: number, limit: number) =>
+  `The text is ${formatBytes(bytes - limit)} over the ${formatBytes(limit)} limit for a post; shorten it or split it into two posts.`;
+
+/**
+ * Replaces the textarea's selection with `text` as typing would: execCommand keeps the change in the
+ * browser's undo history (Ctrl+Z) and fires the input event React listens to. Where it is missing,
+ * setRangeText, with the event dispatched by hand.
+ */
+function typeText(textarea: HTMLTextAreaElement, text: string) {
+  if (document.execCommand('insertText', false, text)) return;
+  textarea.setRangeText(text, textarea.selectionStart, textarea.selectionEnd, 'end');
+  textarea.dispatchEvent(new Event('input', { bubbles: true }));
+}
+
+/**
+ * Tab and Shift+Tab in the Markdown: a caret gets four spaces; selected lines (or the caret's line,
+ * outdenting) move by four spaces or one tab each, and stay selected.
+ */
+function indentText(textarea: HTMLTextAreaElement, outdent: boolean) {
+  const { value, selectionStart: start, selectionEnd: end } = textarea;
+  if (!outdent && start === end) return typeText(textarea, INDENT);
+  const from = value.lastIndexOf('\n', start - 1) + 1;
+  // A selection that ends at the start of a line leaves that line alone.
+  const last = end > start && value[end - 1] === '\n' ? end - 1 : end;
+  const newline = value.indexOf('\n', last);
+  const to = newline === -1 ? value.length : newline;
+  const lines = value.slice(from, to).split('\n');
+  const changed = lines.map((line) => (outdent ? line.replace(/^(?: {1,4}|\t)/, '') : line === '' ? line : INDENT + line));
+  const text = changed.join('\n');
+  if (text === value.slice(from, to)) return;
+  textarea.setSelectionRange(from, to);
+  typeText(textarea, text);
+  const shift = changed[0]!.length - lines[0]!.length;
+  const newStart = Math.max(from, start + shift);
+  textarea.setSelectionRange(newStart, start === end ? newStart : end + text.length - (to - from));
+}
+
 /** Markdown editor with a live preview rendered by the server's own renderer, and every publishing action. */
 export function PostEditor({
   post,
   timeZone,
+  maxBodyBytes,
   justCreated = false,
 }: {
   post?: EditablePost;
   /** The site's zone (Site settings): the schedule is read and shown in it, like every time in the admin. */
   timeZone: string;
+  /** The largest text a post may have, in bytes (POST_MAX_BYTES). */
+  maxBodyBytes: number;
   justCreated?: boolean;
 }) {
   const router = useRouter();
@@ -79,6 +128,7 @@ export function PostEditor({
   const [commentsEnabled, setCommentsEnabled] = useState(post?.commentsEnabled ?? true);
   const [scheduleAt, setScheduleAt] = useState(post?.status === 'scheduled' ? toZonedInput(post.publishedAt!, timeZone) : '');
   const [preview, setPreview] = useState('');
+  const [previewError, setPreviewError] = useState('');
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [notice, setNotice] = useState(justCreated && post ? noticeFor(post, timeZone) : '');
   const [busy, setBusy] = useState(false);
@@ -96,35 +146,64 @@ export function PostEditor({
   const effectiveSlug = slugEdited ? slug : slugWords(title);
   const snapshot = snapshotOf(values);
   const dirty = snapshot !== savedSnapshot;
-  const canAutosave = status === 'draft' && title.trim() !== '' && body.trim() !== '';
+  // Counted on a deferred copy, so typing in a long text never waits for the count.
+  const counted = useDeferredValue(body);
+  const bodyBytes = utf8Length(counted);
+  const overLimit = utf8Length(body) > maxBodyBytes;
+  const nearLimit = !overLimit && bodyBytes >= NEAR_LIMIT * maxBodyBytes;
+  const canAutosave = status === 'draft' && title.trim() !== '' && body.trim() !== '' && !overLimit;
+  // After Escape, the next Tab leaves the text box instead of indenting (as in GitHub's editor).
+  const tabLeaves = useRef(false);
+  // The heading and the page's title follow the post once autosave has created it.
+  const heading = post || storedSlug ? 'Edit post' : 'New post';
 
   // Marks the form as interactive, for tests and for styles that wait for it.
   useEffect(() => {
     if (formRef.current) formRef.current.dataset.ready = 'true';
   }, []);
 
-  // The preview follows the text after a short pause, rendered and sanitised exactly as on save.
+  // The preview follows the text after a short pause, rendered and sanitised exactly as on save. One
+  // request at a time: a long post takes seconds to render, and an aborted request would not stop the
+  // server's work, so the text typed meanwhile is sent once the answer is in.
+  const previewing = useRef<{ busy: boolean; next?: string }>({ busy: false });
+  const showPreview = useEffectEvent(async (text: string) => {
+    const state = previewing.current;
+    if (state.busy) {
+      state.next = text;
+      return;
+    }
+    state.busy = true;
+    const result = await callApi<PreviewResult>('POST', '/api/admin/preview', { body: text });
+    state.busy = false;
+    if (result.ok) {
+      setPreview(result.data.html);
+      setPreviewError('');
+    } else setPreviewError(result.errors.body ?? result.errors.form ?? Object.values(result.errors)[0] ?? '');
+    const next = state.next;
+    state.next = undefined;
+    if (next !== undefined && next !== text) void showPreview(next);
+  });
   useEffect(() => {
-    const controller = new AbortController();
-    const showPreview = async () => {
-      try {
-        const response = await fetch('/api/admin/preview', {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/json' },
-          body: JSON.stringify({ body }),
-          signal: controller.signal,
-        });
-        if (response.ok) setPreview(((await response.json()) as PreviewResult).html);
-      } catch {
-        // An aborted or failed preview keeps the previous one; saving reports real errors.
-      }
-    };
-    const timer = setTimeout(() => void showPreview(), 250);
-    return () => {
-      clearTimeout(timer);
-      controller.abort();
-    };
+    const timer = setTimeout(() => void showPreview(body), 250);
+    return () => clearTimeout(timer);
   }, [body]);
+
+  // Ctrl+S (Cmd+S on a Mac) anywhere on the page does what the form's first button does, instead of
+  // the browser's "Save page as".
+  const saveByKey = useEffectEvent((event: globalThis.KeyboardEvent) => {
+    if (!(event.ctrlKey || event.metaKey) || event.altKey || event.key.toLowerCase() !== 's') return;
+    event.preventDefault();
+    if (!busy) void save(status === 'draft' ? 'draft' : 'update');
+  });
+  useEffect(() => {
+    const onKeyDown = (event: globalThis.KeyboardEvent) => saveByKey(event);
+    window.addEventListener('keydown', onKeyDown);
+    return () => window.removeEventListener('keydown', onKeyDown);
+  }, []);
+
+  useEffect(() => {
+    if (!isEditPage && storedSlug) document.title = document.title.replace(/^New post\b/, heading);
+  }, [isEditPage, storedSlug, heading]);
 
   // Drafts save themselves after a pause in typing; live posts change only through an explicit Update.
   const autosave = useEffectEvent(() => void save('autosave'));
@@ -192,6 +271,11 @@ export function PostEditor({
       schedule: { status: 'scheduled', publishedAt: scheduledAt },
       update: {},
     };
+    const bytes = utf8Length(sent.body);
+    if (bytes > maxBodyBytes) {
+      setSaveState({ kind: 'error', message: overLimitMessage(bytes, maxBodyBytes), intent });
+      return false;
+    }
     if (intent === 'schedule' && !scheduledAt) {
       setErrors({
         publishedAt: sent.scheduleAt ? 'That date does not exist. Check the day and month.' : 'Choose the date and time to publish at.',
@@ -241,7 +325,7 @@ export function PostEditor({
     }
     setSavedSnapshot(snapshotOf({ ...sent, slug: slugNow, slugEdited: true }));
     setStatus(stored.status);
-    setSaveState({ kind: 'saved', at: new Date() });
+    setSaveState({ kind: 'saved', at: new Date().toISOString() });
     if (autosave) {
       // The address becomes the post's own without a navigation, so the text keeps its focus and caret.
       if (!existing) window.history.replaceState(null, '', `/admin/posts/${stored.id}`);
@@ -265,20 +349,45 @@ export function PostEditor({
     router.refresh();
   }
 
+  // Saved times are the site's, like the schedule's, with the zone named (the author's browser may be elsewhere).
   const saveStatus =
-    saveState.kind === 'saving'
-      ? 'Saving…'
-      : saveState.kind === 'error'
-        ? `Not saved: ${saveState.message}`
-        : dirty
-          ? status !== 'draft'
-            ? 'Unsaved changes (choose Update to publish them)'
-            : canAutosave
-              ? 'Unsaved changes'
-              : 'Unsaved changes (a draft saves itself once it has a title and text)'
-          : saveState.kind === 'saved'
-            ? `Saved at ${saveState.at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}`
-            : '';
+    saveState.kind === 'saving' ? (
+      'Saving…'
+    ) : saveState.kind === 'error' ? (
+      `Not saved: ${saveState.message}`
+    ) : dirty ? (
+      overLimit ? (
+        'Not saved: the text is over its limit.'
+      ) : status !== 'draft' ? (
+        'Unsaved changes (choose Update to publish them)'
+      ) : canAutosave ? (
+        'Unsaved changes'
+      ) : (
+        'Unsaved changes (a draft saves itself once it has a title and text)'
+      )
+    ) : saveState.kind === 'saved' ? (
+      <>
+        Saved at <time dateTime={saveState.at}>{formatTime(saveState.at, timeZone)}</time>
+      </>
+    ) : (
+      ''
+    );
+
+  const onBodyKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (['Shift', 'Control', 'Alt', 'Meta'].includes(event.key)) return;
+    const leave = tabLeaves.current;
+    tabLeaves.current = event.key === 'Escape';
+    if (event.key !== 'Tab' || event.ctrlKey || event.metaKey || event.altKey || leave) return;
+    event.preventDefault();
+    indentText(event.currentTarget, event.shiftKey);
+  };
+  const limitText = overLimit
+    ? overLimitMessage(utf8Length(body), maxBodyBytes)
+    : nearLimit
+      ? `Close to the limit: a post can be at most ${formatBytes(maxBodyBytes)}.`
+      : '';
+  const bodyError = errors.body;
+  const bodyDescribedBy = ['body-keys', 'body-size', limitText && 'body-limit', bodyError && 'body-error'].filter(Boolean).join(' ');
 
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
@@ -288,7 +397,7 @@ export function PostEditor({
   return (
     <form ref={formRef} className="editor" onSubmit={onSubmit} aria-labelledby="editor-heading" noValidate>
       <div className="editor-header">
-        <h1 id="editor-heading">{post ? 'Edit post' : 'New post'}</h1>
+        <h1 id="editor-heading">{heading}</h1>
         {storedSlug && (
           <p className="meta">
             <span className={`badge badge-${status}`}>{STATUS_LABEL[status]}</span>{' '}
@@ -358,16 +467,37 @@ export function PostEditor({
           <Field id="tags" label="Tags" hint="Separated by commas, e.g. sqlite, performance." error={errors.tags}>
             <input type="text" {...controlProps('tags', errors.tags, 'hint')} value={tags} onChange={(e) => setTags(e.target.value)} />
           </Field>
-          <Field id="body" label="Text (Markdown)" error={errors.body}>
+          <div className="field">
+            <label htmlFor="body">Text (Markdown)</label>
             <textarea
-              {...controlProps('body', errors.body)}
+              id="body"
+              aria-invalid={bodyError || overLimit ? true : undefined}
+              aria-describedby={bodyDescribedBy}
               className="editor-body"
               value={body}
               onChange={(e) => setBody(e.target.value)}
+              onKeyDown={onBodyKeyDown}
+              onFocus={() => (tabLeaves.current = false)}
               rows={20}
               required
             />
-          </Field>
+            <p id="body-size" className="hint editor-size">
+              {countWords(counted).toLocaleString('en')} {countWords(counted) === 1 ? 'word' : 'words'} · {formatBytes(bodyBytes)} of{' '}
+              {formatBytes(maxBodyBytes)}
+            </p>
+            {/* Always present, so screen readers announce the message when it appears. */}
+            <p id="body-limit" className="editor-limit" role="status" data-level={overLimit ? 'over' : nearLimit ? 'near' : undefined}>
+              {limitText}
+            </p>
+            <p id="body-keys" className="hint">
+              Tab indents and Shift+Tab outdents; to leave the text box, press Escape, then Tab. Ctrl+S (⌘S on a Mac) saves.
+            </p>
+            {bodyError && (
+              <p id="body-error" className="field-error">
+                {bodyError}
+              </p>
+            )}
+          </div>
           <div className="field checkbox">
             <input id="commentsEnabled" type="checkbox" checked={commentsEnabled} onChange={(e) => setCommentsEnabled(e.target.checked)} />
             <label htmlFor="commentsEnabled">Readers may comment on this post</label>
@@ -376,6 +506,12 @@ export function PostEditor({
 
         <section className="editor-preview" aria-labelledby="preview-heading">
           <h2 id="preview-heading">Preview</h2>
+          {previewError && (
+            <p className="field-error" role="alert">
+              The preview could not be updated: {previewError}
+              {preview && ' Below is the last one that could be shown.'}
+            </p>
+          )}
           <div className="prose" aria-live="polite" dangerouslySetInnerHTML={{ __html: preview }} />
         </section>
       </div>

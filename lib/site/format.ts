@@ -6,7 +6,7 @@
 
 const formats = new Map<string, Intl.DateTimeFormat>();
 
-function formatter(kind: 'date' | 'dateTime' | 'zone', timeZone: string | undefined): Intl.DateTimeFormat {
+function formatter(kind: 'date' | 'dateTime' | 'time' | 'zone', timeZone: string | undefined): Intl.DateTimeFormat {
   const key = `${kind}:${timeZone ?? ''}`;
   let format = formats.get(key);
   if (!format) {
@@ -15,7 +15,9 @@ function formatter(kind: 'date' | 'dateTime' | 'zone', timeZone: string | undefi
         ? { dateStyle: 'long' }
         : kind === 'dateTime'
           ? { dateStyle: 'medium', timeStyle: 'short' }
-          : { timeZoneName: 'short' };
+          : kind === 'time'
+            ? { timeStyle: 'short' }
+            : { timeZoneName: 'short' };
     format = new Intl.DateTimeFormat('en', { ...options, timeZone });
     formats.set(key, format);
   }
@@ -29,6 +31,12 @@ export const formatDate = (iso: string, timeZone?: string) => formatter('date', 
 export const formatDateTime = (iso: string, timeZone?: string) => {
   const date = new Date(iso);
   return `${formatter('dateTime', timeZone).format(date)} ${zoneName(date, timeZone)}`;
+};
+
+/** "5:56 AM CET": a time of today, its zone named like formatDateTime's. */
+export const formatTime = (iso: string, timeZone?: string) => {
+  const date = new Date(iso);
+  return `${formatter('time', timeZone).format(date)} ${zoneName(date, timeZone)}`;
 };
 
 /** The zone's short name at that moment ("CET", "CEST", "GMT+5:30"), as a field label can say it. */
