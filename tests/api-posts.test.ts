@@ -145,7 +145,10 @@ describe('POST /api/posts', () => {
   });
 
   it('lists every invalid field', async () => {
-    const problem = await expectProblem(await createPost({ title: '   ', body: 'x'.repeat(POST_BODY_MAX_BYTES + 1), status: 'live', extra: 1 }), 400);
+    const problem = await expectProblem(
+      await createPost({ title: '   ', body: 'x'.repeat(POST_BODY_MAX_BYTES + 1), status: 'live', extra: 1 }),
+      400,
+    );
     expect(problem.errors?.map((e) => e.field).sort()).toEqual(['body', 'extra', 'status', 'title']);
     expect(problem.errors).toContainEqual({ field: 'title', message: 'Title is required.' });
   });

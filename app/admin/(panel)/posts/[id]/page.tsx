@@ -15,5 +15,12 @@ export default async function EditPostPage({ params, searchParams }: Props) {
   await requireAuthor(`/admin/posts/${id}`);
   const post = /^[1-9]\d{0,15}$/.test(id) ? await getPostById(Number(id)) : undefined;
   if (!post) notFound();
-  return <PostEditor post={post} timeZone={await siteTimeZone()} maxBodyBytes={POST_BODY_MAX_BYTES} justCreated={(await searchParams).created === '1'} />;
+  return (
+    <PostEditor
+      post={post}
+      timeZone={await siteTimeZone()}
+      maxBodyBytes={POST_BODY_MAX_BYTES}
+      justCreated={(await searchParams).created === '1'}
+    />
+  );
 }
