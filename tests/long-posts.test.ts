@@ -4,6 +4,7 @@ import * as postRoute from '@/app/api/posts/[slug]/route';
 import * as previewRoute from '@/app/api/admin/preview/route';
 import * as commentsRoute from '@/app/api/posts/[slug]/comments/route';
 import * as sessionRoute from '@/app/api/session/route';
+import * as searchRoute from '@/app/api/search/route';
 import { POST_BODY_MAX_BYTES } from '@/lib/content/schemas';
 import { ADMIN, call, makePost, resetDatabase } from './helpers';
 import { lastSection, longPost } from './fixtures/long-post';
@@ -64,6 +65,18 @@ describe('a long post (issue 24, item 1)', () => {
     const response = await raw(postsRoute.POST, escaped);
     expect(response.status).toBe(201);
     expect((await response.json()).body).toBe(text);
+  });
+
+  it('of 1 MiB of distinct words is saved and found (PostgreSQL: more than a tsvector holds)', SLOW, async () => {
+    const words: string[] = [];
+    for (let i = 0, size = 0; size < POST_BODY_MAX_BYTES - 20; i++) {
+      words.push(`w${i.toString(36)}x${(i * 7919).toString(36)}`);
+      size += words.at(-1)!.length + 1;
+    }
+    const response = await createPost({ title: 'Distinct', body: words.join(' '), status: 'published' });
+    expect(response.status).toBe(201);
+    const found = await (await call(searchRoute.GET, { path: `/api/search?q=${words[1]}` })).json();
+    expect(found.data.map((post: { title: string }) => post.title)).toEqual(['Distinct']);
   });
 
   it('over the limit is refused with a 400 naming body and both sizes, counted in bytes', async () => {

@@ -1,5 +1,5 @@
 import { type SQL, sql } from 'drizzle-orm';
-import { queryRows } from '@/db';
+import { queryRows, transaction } from '@/db';
 import type { SearchResult } from '@/lib/content/schemas';
 import { CLOSE, OPEN, type ParsedQuery } from '@/lib/content/search-query';
 
@@ -24,9 +24,31 @@ export async function indexPost(postId: number, bodyText?: string): Promise<void
     await queryRows(sql`DELETE FROM post_search WHERE post_id = ${postId}`);
     return;
   }
-  await queryRows(sql`INSERT INTO post_search (post_id, title, summary, body, tags)
-    VALUES (${postId}, ${row.title}, ${row.summary}, ${body}, ${row.tags})
-    ON CONFLICT (post_id) DO UPDATE SET title = excluded.title, summary = excluded.summary, body = excluded.body, tags = excluded.tags`);
+  // A tsvector holds at most 1 MB of words and positions: a long post of that many distinct words
+  // (POST_MAX_BYTES allows 1 MiB of text, and more) is indexed from its start, halved until it fits.
+  await transaction(async () => {
+    for (let text = body; ; text = text.slice(0, Math.floor(text.length / 2))) {
+      await queryRows(sql`SAVEPOINT post_search_body`);
+      try {
+        await queryRows(sql`INSERT INTO post_search (post_id, title, summary, body, tags)
+          VALUES (${postId}, ${row.title}, ${row.summary}, ${text}, ${row.tags})
+          ON CONFLICT (post_id) DO UPDATE SET title = excluded.title, summary = excluded.summary, body = excluded.body, tags = excluded.tags`);
+        await queryRows(sql`RELEASE SAVEPOINT post_search_body`);
+        return;
+      } catch (error) {
+        await queryRows(sql`ROLLBACK TO SAVEPOINT post_search_body`);
+        if (!isTooLongForTsvector(error) || text === '') throw error;
+      }
+    }
+  });
+}
+
+/** PostgreSQL's "string is too long for tsvector" (program_limit_exceeded), however the driver wraps it. */
+function isTooLongForTsvector(error: unknown): boolean {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    if ((cause as Error & { code?: string }).code === '54000') return true;
+  }
+  return false;
 }
 
 export async function isIndexed(postId: number): Promise<boolean> {
