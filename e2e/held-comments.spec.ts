@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { APIRequestContext, Browser, Page } from '@playwright/test';
@@ -80,6 +81,11 @@ test.describe('held comments in the queue', () => {
     await expect(page.locator('.queue-item', { hasText: `Buy now ${unique}` }).locator('.queue-reason')).toHaveText(
       'Filed as spam: the hidden field only bots fill in was filled in',
     );
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme });
+      const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa']).include('.queue').analyze();
+      expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+    }
   });
 
   test('“Hold first-time commenters” says it remembers the browser, not the email', async ({ page }) => {
