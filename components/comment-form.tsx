@@ -32,7 +32,8 @@ interface Props {
   focusBody: boolean;
 }
 
-const HELD_NOTICE = 'Thank you! Your comment will appear once it is approved.';
+// Said of a comment held or filed as spam alike: a bot learns nothing, and a person is never told they look like one.
+const HELD_NOTICE = 'Thank you! Your comment is awaiting moderation: it will appear once it is approved.';
 const PUBLISHED_NOTICE = 'Thank you! Your comment is published.';
 
 const initialErrors = (fields: string[]): FieldErrors =>

@@ -86,6 +86,9 @@ const focusComment = (id: number) => {
 
 export function CommentSection({ form, children }: { form: CommentFormSettings | null; children: ReactNode }) {
   const [placement, setPlacement] = useState<Placement>({ reply: form?.replyTo ?? null, inline: false, draft: null, focusBody: false });
+  // The form's age counts from when the reader was first shown it. A published comment refreshes the
+  // page, whose new token would make a short follow-up typed at once look like a bot's (issue 24).
+  const [shownToken] = useState(form?.formToken);
   const [message, setMessage] = useState('');
   const afterMove = useRef<(() => void) | null>(null);
 
@@ -133,9 +136,10 @@ export function CommentSection({ form, children }: { form: CommentFormSettings |
     afterMove.current = null;
   });
 
+  const shownForm = useMemo(() => form && { ...form, formToken: shownToken || form.formToken }, [form, shownToken]);
   const value = useMemo(
-    () => ({ form, placement, startReply, cancelReply, posted, announce }),
-    [form, placement, startReply, cancelReply, posted, announce],
+    () => ({ form: shownForm, placement, startReply, cancelReply, posted, announce }),
+    [shownForm, placement, startReply, cancelReply, posted, announce],
   );
 
   return (

@@ -184,7 +184,7 @@ test.describe('the moderation queue', () => {
     expect(await buttons(rowOf(page, `Shown ${unique}`))).toEqual(['Unapprove', 'Spam', 'Delete', 'Edit', 'Reply']);
     expect(await bulk()).toEqual(['Unapprove selected', 'Spam selected', 'Delete selected']);
     await page.goto(`/admin/comments?status=pending&post=${post.slug}`);
-    expect(await buttons(rowOf(page, `Waiting ${unique}`))).toEqual(['Approve', 'Spam', 'Delete', 'Edit', 'Reply']);
+    expect(await buttons(rowOf(page, `Waiting ${unique}`))).toEqual(['Approve', 'Spam', 'Delete', 'Edit', 'Approve and reply']);
     await page.goto(`/admin/comments?status=spam&post=${post.slug}`);
     expect(await buttons(rowOf(page, `Spam ${unique}`))).toEqual(['Not spam', 'Delete', 'Edit']);
     expect(await bulk()).toEqual(['Not spam selected', 'Delete selected']);

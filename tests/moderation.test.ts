@@ -45,7 +45,7 @@ describe('decideCommentStatus', () => {
 
   it('holds comments with many links', async () => {
     const many = await written('See https://a.example and http://b.example and www.c.example');
-    expect(decideCommentStatus(many, defaults, clean, never)).toMatchObject({ status: 'pending', reason: '3 links' });
+    expect(decideCommentStatus(many, defaults, clean, never)).toMatchObject({ status: 'pending', reason: '3 links (the limit is 2)' });
     expect(decideCommentStatus(many, { ...defaults, maxLinks: 3 }, clean, never).status).toBe('approved');
   });
 

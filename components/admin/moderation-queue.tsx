@@ -23,6 +23,7 @@ export type QueueComment = Pick<
   | 'createdAt'
   | 'inReplyTo'
   | 'contextUrl'
+  | 'moderationReason'
 > & {
   /** The post on the site. */
   postPath: string;
@@ -54,6 +55,9 @@ const ACTIONS: Record<CommentStatus, ActionSpec[]> = {
 const BACK_TO: Record<CommentStatus, ModerationAction> = { pending: 'pending', approved: 'approve', spam: 'spam' };
 
 const failure = (errors: Record<string, string>, fallback: string) => errors.form ?? Object.values(errors)[0] ?? fallback;
+
+/** What the queue says of why Quire set a comment aside; a published one needs no explanation. */
+const REASON_LABEL: Record<CommentStatus, string | null> = { pending: 'Held', spam: 'Filed as spam', approved: null };
 
 /**
  * The moderation queue: per-comment and bulk actions, edits and replies as the post's author. Every result
@@ -171,9 +175,16 @@ export function ModerationQueue({
       );
     }
     close(comment, kind);
-    announce(kind === 'edit' ? `Saved your change to ${comment.authorName}’s comment.` : `Replied to ${comment.authorName}.`, {
-      focus: false,
-    });
+    // Replying to a held comment approved it (lib/comments/comments.ts), so it leaves the Pending tab.
+    const held = comment.status === 'pending';
+    announce(
+      kind === 'edit'
+        ? `Saved your change to ${comment.authorName}’s comment.`
+        : held
+          ? `Approved ${comment.authorName}’s comment and posted your reply.`
+          : `Replied to ${comment.authorName}.`,
+      { focus: held },
+    );
     router.refresh();
   }
 
@@ -224,6 +235,9 @@ export function ModerationQueue({
             {comments.map((comment) => {
               const editing = open?.id === comment.id && open.kind === 'edit';
               const replying = open?.id === comment.id && open.kind === 'reply';
+              const reasonLabel = comment.moderationReason && REASON_LABEL[comment.status];
+              // Answering a held comment publishes it: the button says so, as WordPress's "Approve and Reply".
+              const replyLabel = comment.status === 'pending' ? 'Approve and reply' : 'Reply';
               return (
                 <li key={comment.id}>
                   <article className="queue-item" aria-labelledby={`queue-${comment.id}-author`}>
@@ -256,6 +270,11 @@ export function ModerationQueue({
                       {comment.inReplyTo && (
                         <p className="queue-context">
                           In reply to {comment.inReplyTo.authorName}: <q>{comment.inReplyTo.excerpt}</q>
+                        </p>
+                      )}
+                      {reasonLabel && (
+                        <p className="meta queue-reason">
+                          {reasonLabel}: {comment.moderationReason}
                         </p>
                       )}
                       {editing ? (
@@ -311,7 +330,7 @@ export function ModerationQueue({
                             aria-expanded={replying}
                             onClick={() => toggleForm(comment, 'reply')}
                           >
-                            Reply
+                            {replyLabel}
                           </button>
                         )}
                         <a className="queue-context-link" href={comment.contextUrl}>
@@ -324,7 +343,7 @@ export function ModerationQueue({
                             <textarea {...controlProps(`reply-${comment.id}`, fieldError)} name="body" rows={3} required />
                           </Field>
                           <button type="submit" disabled={busy}>
-                            Post reply
+                            {comment.status === 'pending' ? 'Approve and post reply' : 'Post reply'}
                           </button>
                         </form>
                       )}

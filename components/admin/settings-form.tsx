@@ -11,7 +11,8 @@ const POLICIES = [
   [
     'hold_first_time',
     'Hold comments from first-time commenters',
-    'Once a comment with an email address is approved, later ones from that address appear at once.',
+    // Said as it works: by a cookie, not the typed email, which anyone could copy (docs/writing.md).
+    'Once you approve a reader’s comment, their later ones from the same browser appear at once. The browser is recognised by a cookie, not by the email typed in: after clearing cookies, or on another browser or device, a reader’s next comment is held again.',
   ],
   ['hold_all', 'Hold every comment for approval', 'Nothing appears until you approve it.'],
 ] as const;

@@ -76,6 +76,7 @@ export const comments = pgTable(
     createdAt: timestamp(),
     updatedAt: text(),
     editedAt: text(),
+    moderationReason: text(),
   },
   (t) => [
     index('comments_status_created_at_id_idx').on(t.status, t.createdAt, t.id),

@@ -69,6 +69,8 @@ export const comments = sqliteTable(
     updatedAt: text(),
     /** When its text last changed after it was posted, by its reader or the blog's author; null if never. */
     editedAt: text(),
+    /** Why Quire held it or filed it as spam ("blocklisted word: …"), for the queue; null when it was published. */
+    moderationReason: text(),
   },
   (t) => [
     // The moderation queue: comments by status, newest first.

@@ -79,8 +79,10 @@ export async function listApprovedComments(slug: string, { limit, cursor }: List
 }
 
 /**
- * All approved comments of a post as a tree, in one query. A reply whose parent is not
- * approved (held or removed) is shown at the top level rather than hidden.
+ * All approved comments of a post as a tree, in one query. A reply whose parent is not approved
+ * (the author unapproved it later) is not shown, with its replies, until the parent is: an answer
+ * without what it answers reads as nonsense. A deleted comment's replies move up to its parent
+ * (deleteComments), so a parent that is not in the list is one that is held or spam.
  */
 const approvedComments = preparedQuery((db) =>
   db
@@ -95,8 +97,8 @@ export async function getCommentTree(postId: number): Promise<CommentNode[]> {
   const nodes = new Map(rows.map((row) => [row.id, { ...row, replies: [] as CommentNode[] }]));
   const roots: CommentNode[] = [];
   for (const node of nodes.values()) {
-    const parent = node.parentId === null ? undefined : nodes.get(node.parentId);
-    (parent ? parent.replies : roots).push(node);
+    if (node.parentId === null) roots.push(node);
+    else nodes.get(node.parentId)?.replies.push(node);
   }
   return roots;
 }
@@ -144,21 +146,48 @@ async function hasApprovedComment(key: string): Promise<boolean> {
   return (await approvedCommentOf({ key })).length > 0;
 }
 
+/** A comment and its ancestors, the thread's top-level comment first (chain[k] sits at depth k + 1). */
+const threadOf = (id: number) =>
+  queryRows<{ id: number; status: CommentStatus }>(sql`
+    WITH RECURSIVE ancestors(id, parent_id, status, depth) AS (
+      SELECT id, parent_id, status, 0 FROM comments WHERE id = ${id}
+      UNION ALL
+      SELECT c.id, c.parent_id, c.status, a.depth + 1 FROM comments c JOIN ancestors a ON c.id = a.parent_id WHERE a.depth < 100
+    )
+    SELECT id, status FROM ancestors ORDER BY depth DESC`);
+
 /**
  * Where a reply attaches so threads never nest deeper than `maxDepth` (top-level comments are at
  * depth 1): under the requested comment, or else under its deepest ancestor that still allows one.
  */
-export async function resolveReplyParent(parentId: number, maxDepth: number): Promise<number | null> {
-  const chain = await queryRows<{ id: number }>(sql`
-    WITH RECURSIVE ancestors(id, parent_id, depth) AS (
-      SELECT id, parent_id, 0 FROM comments WHERE id = ${parentId}
-      UNION ALL
-      SELECT c.id, c.parent_id, a.depth + 1 FROM comments c JOIN ancestors a ON c.id = a.parent_id WHERE a.depth < 100
-    )
-    SELECT id FROM ancestors ORDER BY depth DESC`);
-  // chain[0] is the thread's top-level comment, chain[k] sits at depth k + 1.
+export async function resolveReplyParent(parentId: number, maxDepth: number, chain?: { id: number }[]): Promise<number | null> {
+  chain ??= await threadOf(parentId);
   if (maxDepth <= 1 || chain.length === 0) return null;
   return chain[Math.min(chain.length, maxDepth - 1) - 1]!.id;
+}
+
+/**
+ * The comment a new one answers, checked inside its transaction. Readers answer only what they can
+ * see. The author may also answer a held comment, which approves it, as WordPress's "Approve and
+ * Reply" does: a published answer to a comment nobody can read would stand alone on the post. So
+ * the held comment's own thread must be published, and a spam comment is marked "not spam" first.
+ * Answers the thread (for resolveReplyParent) and whether the parent was approved here.
+ */
+async function checkReplyParent(parentId: number, postId: number, author: boolean) {
+  const [parent] = await commentParent({ id: parentId });
+  if (!parent || (parent.status !== 'approved' && !author)) throw fieldError('parentId', 'The comment you are replying to does not exist.');
+  if (parent.postId !== postId) throw fieldError('parentId', 'A reply must belong to the same post as the comment it answers.');
+  if (parent.status === 'spam')
+    throw fieldError('parentId', 'The comment you are replying to is marked as spam: mark it as not spam first.');
+  const chain = await threadOf(parentId);
+  if (parent.status === 'approved') return { chain, approvedParent: false };
+  if (chain.some((comment) => comment.id !== parentId && comment.status !== 'approved')) {
+    throw fieldError('parentId', 'The comment you are replying to answers one that is not published: approve that one first.');
+  }
+  // Only while it is still held: had it been moderated meanwhile, the author replied to what they no longer see.
+  const approved = await approveHeld({ id: parentId, updatedAt: new Date().toISOString() });
+  if (approved.length === 0) throw fieldError('parentId', 'The comment you are replying to was moderated meanwhile: reload the queue.');
+  return { chain, approvedParent: true };
 }
 
 const commentParent = preparedQuery((db) =>
@@ -167,6 +196,14 @@ const commentParent = preparedQuery((db) =>
     .from(comments)
     .where(eq(comments.id, sql.placeholder('id')))
     .limit(1),
+);
+
+const approveHeld = preparedQuery((db) =>
+  db
+    .update(comments)
+    .set({ status: 'approved', updatedAt: sql`${sql.placeholder('updatedAt')}` })
+    .where(and(eq(comments.id, sql.placeholder('id')), eq(comments.status, 'pending')))
+    .returning({ id: comments.id }),
 );
 
 /** Every column is a placeholder: created_at included, whose default would be taken once (see preparedQuery). */
@@ -183,6 +220,7 @@ const insertComment = preparedQuery((db) =>
       body: sql.placeholder('body'),
       html: sql.placeholder('html'),
       status: sql.placeholder('status'),
+      moderationReason: sql.placeholder('moderationReason'),
       createdAt: sql.placeholder('createdAt'),
     })
     .returning({ ...publicColumns, status: comments.status }),
@@ -191,16 +229,12 @@ const insertComment = preparedQuery((db) =>
 export async function createComment(slug: string, input: CommentCreateInput, context: CommentContext = {}): Promise<StoredComment> {
   const { html, visible } = await renderComment(input.body, context.author ? undefined : context.reader);
   const settings = context.settings ?? (await getSettings());
+  let approvedParent = false;
   const created = await transaction(async () => {
     const post = await requireLivePost(slug);
     if (!context.author && !isOpen(post, settings)) throw new AppError('forbidden', 'Comments are closed on this post.');
-    if (input.parentId !== undefined) {
-      const [parent] = await commentParent({ id: input.parentId });
-      // Readers answer what they can see; the author may also answer a comment waiting in the queue.
-      const visible = parent && (parent.status === 'approved' || (context.author && parent.status === 'pending'));
-      if (!visible) throw fieldError('parentId', 'The comment you are replying to does not exist.');
-      if (parent.postId !== post.id) throw fieldError('parentId', 'A reply must belong to the same post as the comment it answers.');
-    }
+    const replyTo = input.parentId === undefined ? undefined : await checkReplyParent(input.parentId, post.id, Boolean(context.author));
+    approvedParent = replyTo?.approvedParent ?? false;
     const authorEmail = context.author?.email ?? input.authorEmail?.toLowerCase() ?? null;
     const { commenterKey } = context;
     // Only "hold first-time commenters" asks whether the reader has been approved before.
@@ -210,8 +244,9 @@ export async function createComment(slug: string, input: CommentCreateInput, con
       commenterKey !== undefined &&
       (await hasApprovedComment(commenterKey));
     const signals = context.signals ?? { honeypotFilled: false, formAgeMs: null };
-    const status = context.author ? 'approved' : decideCommentStatus({ ...input, visible }, settings, signals, () => returning).status;
-    const parentId = input.parentId === undefined ? null : await resolveReplyParent(input.parentId, settings.maxReplyDepth);
+    const verdict = context.author ? undefined : decideCommentStatus({ ...input, visible }, settings, signals, () => returning);
+    const status = verdict?.status ?? 'approved';
+    const parentId = replyTo ? await resolveReplyParent(input.parentId!, settings.maxReplyDepth, replyTo.chain) : null;
     const [created] = await insertComment({
       postId: post.id,
       parentId,
@@ -222,12 +257,13 @@ export async function createComment(slug: string, input: CommentCreateInput, con
       body: input.body,
       html,
       status,
+      moderationReason: status === 'approved' ? null : verdict!.reason,
       createdAt: new Date().toISOString(),
     });
     return created!;
   });
   // A held or spam comment changes nothing readers see, so no cached page is expired for it.
-  if (created.status === 'approved') expireComments([slug], [created.id]);
+  if (created.status === 'approved') expireComments([slug], approvedParent ? [created.id, input.parentId!] : [created.id]);
   return created;
 }
 
@@ -309,6 +345,7 @@ const adminColumns = {
   status: comments.status,
   updatedAt: comments.updatedAt,
   editedAt: comments.editedAt,
+  moderationReason: comments.moderationReason,
 };
 
 const parents = alias(comments, 'parent');
@@ -519,12 +556,12 @@ export async function setCommentsStatus(ids: number[], status: CommentStatus): P
 export async function editOwnComment(id: number, body: string, reader: string): Promise<AdminComment> {
   const { html, visible } = await renderComment(body, reader);
   const settings = await getSettings();
-  return writeComment(id, (current, now) => ({
-    body,
-    html,
-    status: decideEditStatus(current.status, { ...current, visible }, settings).status,
-    ...textEdit(current, body, now),
-  }));
+  return writeComment(id, (current, now) => {
+    const verdict = decideEditStatus(current.status, { ...current, visible }, settings);
+    // A comment the edit holds says why; one that keeps its status keeps its reason.
+    const moderationReason = verdict.status === current.status ? current.moderationReason : verdict.reason;
+    return { body, html, status: verdict.status, moderationReason, ...textEdit(current, body, now) };
+  });
 }
 
 /**

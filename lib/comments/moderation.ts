@@ -2,6 +2,7 @@ import type { CommentStatus } from '@/db/schema';
 import { randomToken, sha256, sign, unsign } from '@/lib/auth/crypto';
 import type { SiteSettings } from '@/lib/comments/schemas';
 import type { VisibleContent } from '@/lib/render/markdown-pipeline';
+import { pluralize } from '@/lib/site/format';
 
 /*
  * Spam defences for reader comments. Nothing a reader submits is thrown away: bots' comments are
@@ -18,10 +19,15 @@ export interface SubmissionSignals {
 
 export interface Verdict {
   status: CommentStatus;
+  /** Why, in words the author reads in the queue ("blocklisted word: …"); stored with a held or spam comment. */
   reason: string;
 }
 
-/** The token a comment form carries: when it was rendered, signed so it cannot be forged. */
+/**
+ * The token a comment form carries: when it was rendered, signed so it cannot be forged. The page
+ * keeps the token it was shown with (components/comment-section.tsx), so a reader's second comment
+ * is timed from when they first saw the form, not from the refresh after their first one.
+ */
 export const issueFormToken = (now = Date.now()) => sign(`f${now}`);
 
 export async function readFormAge(token: unknown, now = Date.now()): Promise<number | null> {
@@ -116,10 +122,10 @@ export function findBlockedWord(blocklist: string[], texts: (string | null | und
  */
 function checkContent(comment: CommentContent, settings: SiteSettings): Verdict | undefined {
   const links = countLinks(comment.visible);
-  if (links > settings.maxLinks) return { status: 'pending', reason: `${links} links` };
+  if (links > settings.maxLinks) return { status: 'pending', reason: `${pluralize(links, 'link')} (the limit is ${settings.maxLinks})` };
   const { text, hrefs } = comment.visible;
   const blocked = findBlockedWord(settings.blocklist, [comment.authorName, comment.authorEmail, text, ...hrefs.map(decodeAddress)]);
-  if (blocked) return { status: 'pending', reason: `blocklisted word "${blocked}"` };
+  if (blocked) return { status: 'pending', reason: `blocklisted word: “${blocked}”` };
   return undefined;
 }
 
@@ -133,9 +139,10 @@ export function decideCommentStatus(
   signals: SubmissionSignals,
   isReturning: () => boolean,
 ): Verdict {
-  if (signals.honeypotFilled) return { status: 'spam', reason: 'honeypot field filled' };
+  if (signals.honeypotFilled) return { status: 'spam', reason: 'the hidden field only bots fill in was filled in' };
   if (signals.formAgeMs !== null && signals.formAgeMs < settings.minSubmitSeconds * 1000) {
-    return { status: 'spam', reason: 'submitted faster than a person types' };
+    const seconds = Math.max(0, Math.floor(signals.formAgeMs / 1000));
+    return { status: 'spam', reason: `sent ${seconds} s after the form was shown (the minimum is ${settings.minSubmitSeconds} s)` };
   }
   const held = checkContent(comment, settings);
   if (held) return held;
@@ -145,7 +152,7 @@ export function decideCommentStatus(
     case 'hold_first_time':
       return isReturning()
         ? { status: 'approved', reason: 'returning commenter' }
-        : { status: 'pending', reason: 'first comment from this reader' };
+        : { status: 'pending', reason: 'first comment from this browser' };
     case 'immediate':
       return { status: 'approved', reason: 'published immediately' };
   }

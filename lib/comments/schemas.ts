@@ -89,7 +89,10 @@ const int = (label: string, min: number, max: number) =>
 
 /** The fields of the site-wide comment settings, without defaults, so a partial update changes only what it names. */
 const settingsFields = {
-  /** immediate: publish; hold_all: every comment waits for approval; hold_first_time: until an email has one approved comment. */
+  /**
+   * immediate: publish; hold_all: every comment waits for approval; hold_first_time: a reader's comment waits
+   * until one from the same browser (its signed commenter cookie, never the typed email) has been approved.
+   */
   moderation: z.enum(MODERATION_POLICIES, { error: 'Choose immediate, hold_all or hold_first_time.' }),
   commentsEnabled: z.boolean({ error: 'commentsEnabled must be true or false.' }),
   /** Words or phrases that send a comment to the queue (case-insensitive, matched anywhere in name, email or text). */
@@ -110,7 +113,7 @@ const settingsFields = {
     max: int('commentRateLimit.max', 1, 10_000),
     windowSeconds: int('commentRateLimit.windowSeconds', 1, 86_400),
   }),
-  /** A form submitted sooner than this after it was rendered is treated as a bot's. */
+  /** A form submitted sooner than this after the reader was first shown it is treated as a bot's. */
   minSubmitSeconds: int('minSubmitSeconds', 0, 600),
   /** How deep replies nest; a reply to a comment at the deepest level joins that comment's parent. */
   maxReplyDepth: int('maxReplyDepth', 1, 10),
@@ -183,6 +186,10 @@ export const adminCommentSchema = responseSchema(
     status: z.enum(COMMENT_STATUSES),
     updatedAt: dateTime.nullable(),
     editedAt: dateTime.nullable().describe('When the text last changed after posting; null if never'),
+    moderationReason: z
+      .string()
+      .nullable()
+      .describe('Why Quire held it or filed it as spam when it came in or was edited ("blocklisted word: …"); null if it was published'),
   }),
 );
 

@@ -1,0 +1,1 @@
+ALTER TABLE `comments` ADD `moderation_reason` text;
