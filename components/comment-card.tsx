@@ -19,14 +19,18 @@ interface Props {
   header: ReactNode;
   /** The no-JavaScript reply link (the respond page); absent when comments are closed. */
   replyHref?: string;
+  /** The reader's own comment, held for moderation when it was sent: shown to them alone. */
+  awaiting?: boolean;
 }
+
+export const AWAITING_NOTICE = 'Awaiting moderation: only you can see this comment until it is approved.';
 
 /**
  * One comment of the thread. The server renders it for everyone; in the browser it also shows
  * what only this reader may see: the edit and delete buttons on their own comments, their
  * latest edit or delete over an older cached page, and the comment form while they answer it.
  */
-export function CommentCard({ id, authorName, createdAt, parentId, html, header, replyHref }: Props) {
+export function CommentCard({ id, authorName, createdAt, parentId, html, header, replyHref, awaiting = false }: Props) {
   const override = useCommentOverride(id);
   const { source } = useOwnComment(id);
   const [editing, setEditing] = useState(false);
@@ -42,7 +46,7 @@ export function CommentCard({ id, authorName, createdAt, parentId, html, header,
 
   if (override?.deleted) return null;
   const edited = override;
-  const held = edited !== undefined && edited.status !== 'approved';
+  const held = awaiting || (edited !== undefined && edited.status !== 'approved');
   const editable = source !== undefined;
 
   const closeEditor = () => {
@@ -64,7 +68,7 @@ export function CommentCard({ id, authorName, createdAt, parentId, html, header,
         ) : (
           <>
             <div className="comment-body prose" dangerouslySetInnerHTML={{ __html: edited?.html ?? html }} />
-            {held && <p className="comment-held-notice">{HELD_EDIT_NOTICE}</p>}
+            {held && <p className="comment-held-notice">{edited?.status === 'pending' ? HELD_EDIT_NOTICE : AWAITING_NOTICE}</p>}
             <footer className="comment-footer">
               {/* A comment waiting for approval cannot be answered yet. */}
               {replyHref && !held && <ReplyLink target={{ id, authorName }} href={replyHref} />}

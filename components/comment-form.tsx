@@ -2,11 +2,13 @@
 
 import { useRouter } from 'next/navigation';
 import { type FormEvent, useEffect, useRef, useState, useSyncExternalStore, useTransition } from 'react';
+import { flushSync } from 'react-dom';
 import { callApi } from '@/components/api-client';
 import { CancelReplyLink, type CommentDraft, type ReplyTarget, useCommentSection } from '@/components/comment-section';
 import { Field, FormError, controlProps } from '@/components/field';
-import { rememberOwnComment, useReloadOwnComments } from '@/components/own-comments';
-import type { CreatedComment } from '@/lib/comments/schemas';
+import { sendOnCtrlEnter, useLengthLimit } from '@/components/length-limit';
+import { rememberOwnComment, useHeldComments, useReloadOwnComments } from '@/components/own-comments';
+import { COMMENT_MAX_LENGTH, type CreatedComment } from '@/lib/comments/schemas';
 
 type FieldErrors = Partial<Record<'authorName' | 'authorEmail' | 'body' | 'parentId' | 'form', string>>;
 
@@ -14,7 +16,7 @@ type FieldErrors = Partial<Record<'authorName' | 'authorEmail' | 'body' | 'paren
 const FIELD_HINTS: FieldErrors = {
   authorName: 'Enter your name (up to 80 characters).',
   authorEmail: 'Enter a valid email address, or leave it empty.',
-  body: 'Write a comment (up to 5,000 characters).',
+  body: `Write a comment (up to ${COMMENT_MAX_LENGTH.toLocaleString('en')} characters).`,
   parentId: 'The comment you are replying to is no longer available.',
 };
 
@@ -31,6 +33,9 @@ interface Props {
   /** Move keyboard focus to the comment field on arrival (the reader pressed Reply). */
   focusBody: boolean;
 }
+
+/** The shortcut as the reader's keyboard shows it; said once the script that handles it runs. */
+const SEND_KEYS = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.userAgent) ? '⌘+Enter' : 'Ctrl+Enter';
 
 // Said of a comment held or filed as spam alike: a bot learns nothing, and a person is never told they look like one.
 const HELD_NOTICE = 'Thank you! Your comment is awaiting moderation: it will appear once it is approved.';
@@ -80,9 +85,11 @@ const useHydrated = () =>
  */
 export function CommentForm({ slug, replyTo, invalidFields, held, formToken, draft, focusBody }: Props) {
   const router = useRouter();
-  const { posted } = useCommentSection();
+  const { posted, announce } = useCommentSection();
   const reloadOwnComments = useReloadOwnComments();
+  const { addHeld } = useHeldComments();
   const hydrated = useHydrated();
+  const length = useLengthLimit('comment-body', 'Comment', COMMENT_MAX_LENGTH, { initial: draft?.body, announce });
   const formRef = useRef<HTMLFormElement>(null);
   const [errors, setErrors] = useState<FieldErrors>(() => initialErrors(invalidFields));
   const [sending, setSending] = useState(false);
@@ -135,6 +142,9 @@ export function CommentForm({ slug, replyTo, invalidFields, held, formToken, dra
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = event.currentTarget;
+    const bodyField = form.elements.namedItem('body') as HTMLTextAreaElement;
+    // Too long: refused here with its message, the text kept whole for the reader to shorten.
+    if (length.error) return bodyField.focus();
     const data = new FormData(form);
     const field = (name: string) => String(data.get(name) ?? '');
     setSending(true);
@@ -162,9 +172,13 @@ export function CommentForm({ slug, replyTo, invalidFields, held, formToken, dra
     rememberOwnComment();
     reloadOwnComments();
     saveCommenter(remember ? { authorName: field('authorName').trim(), authorEmail: field('authorEmail').trim() } : null);
-    (form.elements.namedItem('body') as HTMLTextAreaElement).value = '';
+    bodyField.value = '';
+    length.measure('');
     if (result.data.status !== 'approved') {
       setNotice(HELD_NOTICE);
+      // Shown to its writer at once, in its place and marked; focus moves to it, as for a published one.
+      flushSync(() => addHeld(result.data));
+      posted(result.data.id, HELD_NOTICE);
       return;
     }
     setNotice(PUBLISHED_NOTICE);
@@ -177,7 +191,9 @@ export function CommentForm({ slug, replyTo, invalidFields, held, formToken, dra
   }
 
   const replyingId = 'comment-replying-to';
-  const bodyProps = controlProps('comment-body', errors.body, 'hint');
+  const bodyError = length.error ?? errors.body;
+  const bodyProps = controlProps('comment-body', bodyError, 'hint');
+  const describedBy = [replyTo && replyingId, bodyProps['aria-describedby'], length.describedBy].filter(Boolean).join(' ') || undefined;
   return (
     <form
       ref={formRef}
@@ -239,18 +255,28 @@ export function CommentForm({ slug, replyTo, invalidFields, held, formToken, dra
       <Field
         id="comment-body"
         label="Comment"
-        hint="Markdown works: *emphasis*, `code`, [links](https://example.com), > quotes and lists."
-        error={errors.body}
+        hint={
+          <>
+            Markdown works: *emphasis*, `code`, [links](https://example.com), &gt; quotes and lists.
+            {hydrated && ` ${SEND_KEYS} sends.`}
+          </>
+        }
+        error={bodyError}
       >
         <textarea
           {...bodyProps}
-          aria-describedby={replyTo ? `${replyingId} ${bodyProps['aria-describedby']}` : bodyProps['aria-describedby']}
+          aria-describedby={describedBy}
+          aria-keyshortcuts={hydrated ? 'Control+Enter Meta+Enter' : undefined}
           name="body"
           rows={6}
           required
-          maxLength={5000}
+          // Without script the browser keeps the limit; with it, the text is counted and never cut.
+          maxLength={hydrated ? undefined : COMMENT_MAX_LENGTH}
           defaultValue={draft?.body}
+          onChange={(event) => length.measure(event.target.value)}
+          onKeyDown={sendOnCtrlEnter}
         />
+        {hydrated && length.counter}
       </Field>
       {/* Only with script: without it there is nothing in the browser that could remember. */}
       {hydrated && (

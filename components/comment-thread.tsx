@@ -42,9 +42,8 @@ export function CommentThread({ comments, slug, canReply, timeZone, parentId = n
                 />
               }
             />
-            {comment.replies.length > 0 && (
-              <CommentThread comments={comment.replies} slug={slug} canReply={canReply} timeZone={timeZone} parentId={comment.id} />
-            )}
+            {/* Even without replies: the reader's own reply, held for approval, is shown to them here. */}
+            <CommentThread comments={comment.replies} slug={slug} canReply={canReply} timeZone={timeZone} parentId={comment.id} />
           </li>
         ),
       }))}

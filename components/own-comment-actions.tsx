@@ -6,8 +6,9 @@ import { callApi } from '@/components/api-client';
 import { type CommentEdit, setCommentOverride } from '@/components/comment-overrides';
 import { useCommentSection } from '@/components/comment-section';
 import { Field, FormError, controlProps } from '@/components/field';
-import { useOwnComment } from '@/components/own-comments';
-import type { OwnCommentEdit } from '@/lib/comments/schemas';
+import { sendOnCtrlEnter, useLengthLimit } from '@/components/length-limit';
+import { useHeldComments, useOwnComment } from '@/components/own-comments';
+import { COMMENT_MAX_LENGTH, type OwnCommentEdit } from '@/lib/comments/schemas';
 
 export const HELD_EDIT_NOTICE = 'Your edit will appear once it is approved.';
 
@@ -79,9 +80,12 @@ export function OwnCommentEditor({
   const { id, ...shown } = comment;
   const { announce } = useCommentSection();
   const { reload } = useOwnComment(id);
+  const { rememberHeld } = useHeldComments();
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
   const boxRef = useRef<HTMLTextAreaElement>(null);
+  const fieldId = `edit-${id}`;
+  const length = useLengthLimit(fieldId, 'Comment', COMMENT_MAX_LENGTH, { initial: source, announce });
 
   useEffect(() => {
     const box = boxRef.current;
@@ -91,6 +95,7 @@ export function OwnCommentEditor({
 
   async function save(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
+    if (length.error) return boxRef.current?.focus();
     const body = String(new FormData(event.currentTarget).get('body') ?? '');
     setBusy(true);
     const result = await callApi<OwnCommentEdit>('PATCH', `/api/comments/${id}`, { body });
@@ -103,16 +108,30 @@ export function OwnCommentEditor({
     // The answer is the new state: shown at once, and over any page cached before the edit.
     setCommentOverride(id, { ...shown, html: result.data.html, status: result.data.status, body: body.trim() });
     announce(result.data.status === 'approved' ? 'Your comment was updated.' : HELD_EDIT_NOTICE);
+    // Held: after a reload too, its writer still sees it, marked (see OwnCommentsProvider).
+    if (result.data.status !== 'approved') rememberHeld(id);
     reload();
     onClose();
   }
 
-  const fieldId = `edit-${id}`;
+  const error = length.error ?? errors.body;
+  const props = controlProps(fieldId, error);
   return (
     <form className="own-edit" onSubmit={save} noValidate>
       <FormError message={errors.form} />
-      <Field id={fieldId} label="Edit your comment" error={errors.body}>
-        <textarea ref={boxRef} {...controlProps(fieldId, errors.body)} name="body" defaultValue={source} rows={5} maxLength={5000} />
+      <Field id={fieldId} label="Edit your comment" error={error}>
+        <textarea
+          ref={boxRef}
+          {...props}
+          aria-describedby={[props['aria-describedby'], length.describedBy].filter(Boolean).join(' ') || undefined}
+          aria-keyshortcuts="Control+Enter Meta+Enter"
+          name="body"
+          defaultValue={source}
+          rows={5}
+          onChange={(event) => length.measure(event.target.value)}
+          onKeyDown={sendOnCtrlEnter}
+        />
+        {length.counter}
       </Field>
       <div className="form-actions">
         <button type="submit" disabled={busy}>

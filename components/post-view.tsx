@@ -6,7 +6,7 @@ import { CommentThread } from '@/components/comment-thread';
 import { OwnCommentsProvider } from '@/components/own-comments';
 import { TagList } from '@/components/tag-list';
 import { commentsAreOpen } from '@/lib/comments/comments';
-import type { CommentNode } from '@/lib/comments/schemas';
+import type { CommentNode, CreatedComment } from '@/lib/comments/schemas';
 import { formatDate, formatDateTime, pluralize } from '@/lib/site/format';
 import { issueFormToken } from '@/lib/comments/moderation';
 import type { PostPageData } from '@/lib/content/page-data';
@@ -76,10 +76,13 @@ function findComment(nodes: CommentNode[], id: number): CommentNode | undefined 
 export async function PostView({
   data: { post, comments, previous, next },
   form = {},
+  held,
   preview,
 }: {
   data: PostPageData;
   form?: FormState;
+  /** The reader's own comments awaiting moderation, on the page a no-JavaScript post comes back to. */
+  held?: CreatedComment[];
   /** The author's preview of a post that is not live: said at the top; no comments, no structured data. */
   preview?: { status: Exclude<AuthorStatus, 'published'> };
 }) {
@@ -151,7 +154,7 @@ export async function PostView({
           <h2 id="comments-heading" tabIndex={-1}>
             {post.commentCount === 0 ? 'Comments' : pluralize(post.commentCount, 'comment')}
           </h2>
-          <OwnCommentsProvider revision={post.commentCount}>
+          <OwnCommentsProvider slug={post.slug} revision={post.commentCount} initialHeld={held}>
             <CommentSection
               form={
                 open

@@ -110,6 +110,13 @@ test('every endpoint answers as /api/openapi.json documents', async ({ request, 
   await check(reader, 'PATCH', '/api/comments/{id}', `/api/comments/${comment.id}`, 200, { data: { body: 'First, edited.' } });
   const mine = await check(reader, 'GET', '/api/comments/mine', '/api/comments/mine', 200);
   expect(mine.data).toEqual([{ id: comment.id, body: 'First, edited.' }]);
+  // More links than allowed: held, and shown to the reader who wrote it alone.
+  const held = await check(reader, 'POST', '/api/posts/{slug}/comments', `/api/posts/${created.slug}/comments`, 201, {
+    data: { authorName: 'Reader', body: 'Held: https://a.example https://b.example https://c.example' },
+  });
+  const ownHeld = await check(reader, 'GET', '/api/posts/{slug}/comments/mine', `/api/posts/${created.slug}/comments/mine`, 200);
+  expect(ownHeld.data.map((c: { id: number }) => c.id)).toEqual([held.id]);
+  await check(request, 'GET', '/api/posts/{slug}/comments/mine', '/api/posts/no-such-post/comments/mine', 404);
   await check(request, 'PATCH', '/api/comments/{id}', `/api/comments/${comment.id}`, 401, { data: { body: 'Not mine' } });
   await check(request, 'GET', '/api/comments/{id}', `/api/comments/${comment.id}`, 200);
   await check(request, 'GET', '/api/comments/{id}', '/api/comments/0', 404);

@@ -184,3 +184,24 @@ test('a post while replying, editing and with a held edit is accessible and vali
   await checkHtml(await page.content(), label);
   await checkAxe(page, label);
 });
+
+test('a post with the reader’s held comment and a comment past the length limit is accessible and valid', async ({
+  browser,
+  post,
+  unique,
+}) => {
+  const context = await browser.newContext({ storageState: { cookies: [], origins: [] } });
+  const page = await context.newPage();
+  await page.goto(`/posts/${post.slug}`);
+  const comments = await new CommentSection(page).enhanced();
+  await comments.write('Ada', `Held ${unique}: https://a.example https://b.example https://c.example`);
+  await page.reload();
+  await expect(comments.comment(`Held ${unique}`)).toContainText('Awaiting moderation');
+  await comments.body.fill('x'.repeat(5_001));
+  await expect(page.locator('#comment-body-error')).toBeVisible();
+
+  const label = `/posts/${post.slug} with a held comment and a comment too long`;
+  await checkHtml(await page.content(), label);
+  await checkAxe(page, label);
+  await context.close();
+});

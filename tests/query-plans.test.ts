@@ -11,6 +11,7 @@ import {
   getAdminComment,
   getApprovedComment,
   getOwnCommentSources,
+  listOwnHeldComments,
   listApprovedComments,
   listCommentsForModeration,
   listPostsWithComments,
@@ -26,6 +27,7 @@ import {
   postExists,
 } from '@/lib/content/posts';
 import { hit, reserveAttempt } from '@/lib/rate-limit';
+import { issueCommenterId } from '@/lib/comments/moderation';
 import { updateSettings } from '@/lib/comments/settings';
 import { SIGN_IN_BACKOFF } from '@/lib/auth/sign-in';
 import { searchPosts } from '@/lib/content/search';
@@ -366,6 +368,7 @@ describe('query plans', () => {
     ['posts with comments', () => listPostsWithComments()],
     ['comment for moderation', () => getAdminComment(commentId)],
     ['own comments', () => getOwnCommentSources([commentId])],
+    ['own held comments', async () => listOwnHeldComments(slug, (await issueCommenterId()).cookie)],
     ['session', () => getSessionUser('no-such-session')],
     ['api token', () => findUserByApiToken('no-such-token')],
     [

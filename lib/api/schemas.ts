@@ -14,7 +14,19 @@ import { formatBytes, utf8Length } from '@/lib/bytes';
 const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
 export const cleanText = (value: string) => value.replace(/\r\n?/g, '\n').replace(CONTROL_CHARS, '').trim();
 
-/** Cleaned text of `min` to `max` characters; its messages name the field as `label`. */
+const SURROGATE_PAIRS = /[\uD800-\uDBFF][\uDC00-\uDFFF]/g;
+
+/**
+ * A text's length as textField's limits count it: characters (code points) of the cleaned text, as
+ * zod measures strings, so an emoji is one, not two UTF-16 units. Forms count with it (the comment
+ * box's counter), so the browser and the API agree on what is too long.
+ */
+export const textLength = (value: string) => {
+  const text = cleanText(value);
+  return text.length - (text.match(SURROGATE_PAIRS)?.length ?? 0);
+};
+
+/** Cleaned text of `min` to `max` characters (textLength); its messages name the field as `label`. */
 export const textField = (label: string, max: number, min = 1) =>
   z
     .string({ error: `${label} must be text.` })

@@ -596,6 +596,35 @@ export function isWithinEditWindow(
   return now < Date.parse(comment.createdAt) + settings.editWindowMinutes * 60_000;
 }
 
+/** More held comments than a reader could have written by hand; a bot keeping its cookie gets no more. */
+const MAX_OWN_HELD = 50;
+
+/**
+ * A reader's own comments on a post that wait for moderation, known by their commenter cookie: post
+ * pages are cached and the same for everyone, so only this list shows the writer what they sent
+ * (index: commenter_key, status). A reply whose parent is not shown goes to the top, as in
+ * getCommentTree; one filed as spam reads as pending, as it did when it was sent.
+ */
+export async function listOwnHeldComments(slug: string, commenterCookie: string | undefined): Promise<CreatedComment[]> {
+  const { id: postId } = await requireLivePost(slug);
+  const commenterId = await readCommenterId(commenterCookie);
+  if (!commenterId) return [];
+  const rows = await getDb()
+    .select({ ...publicColumns, parentStatus: parents.status })
+    .from(comments)
+    .leftJoin(parents, eq(parents.id, comments.parentId))
+    .where(
+      and(eq(comments.commenterKey, commenterKey(commenterId)), inArray(comments.status, ['pending', 'spam']), eq(comments.postId, postId)),
+    )
+    .orderBy(asc(comments.createdAt), asc(comments.id))
+    .limit(MAX_OWN_HELD);
+  return rows.map(({ parentStatus, ...comment }) => ({
+    ...comment,
+    parentId: parentStatus === 'approved' ? comment.parentId : null,
+    status: 'pending' as const,
+  }));
+}
+
 /** Markdown source of a reader's own comments, for the edit box on the post page. */
 export async function getOwnCommentSources(ids: number[]): Promise<Map<number, string>> {
   if (ids.length === 0) return new Map();

@@ -18,6 +18,9 @@ export type ModerationAction = (typeof MODERATION_ACTIONS)[number];
 
 /* Requests. */
 
+/** The longest comment, in characters as textField counts them (lib/api/schemas.ts); the form counts the same way. */
+export const COMMENT_MAX_LENGTH = 5_000;
+
 export const commentCreateSchema = requestSchema(
   'CommentCreate',
   z.strictObject({
@@ -26,7 +29,7 @@ export const commentCreateSchema = requestSchema(
     /** When the form was rendered, signed (see lib/comments/moderation.ts). */
     formToken: z.unknown().optional(),
     authorName: textField('Name', 80),
-    body: textField('Comment', 5_000),
+    body: textField('Comment', COMMENT_MAX_LENGTH),
     authorEmail: optionalField(
       z
         .string()
@@ -49,7 +52,7 @@ export const commentUpdateSchema = requestSchema(
   z
     .strictObject({
       status: z.enum(COMMENT_STATUSES, { error: 'status must be "pending", "approved" or "spam".' }),
-      body: textField('Comment', 5_000),
+      body: textField('Comment', COMMENT_MAX_LENGTH),
     })
     .partial()
     .refine((patch) => Object.keys(patch).length > 0, { error: 'Send status or body.' }),
@@ -236,6 +239,9 @@ export const ownCommentsSchema = responseSchema(
   z.object({ data: z.array(z.object({ id: z.number().int(), body: z.string() })) }),
 );
 
+/** The reader's own comments on a post that wait for moderation, shown to them alone (spam reads as pending too). */
+export const ownHeldCommentsSchema = responseSchema('OwnHeldComments', z.object({ data: z.array(createdCommentSchema) }));
+
 export type CommentCreateInput = z.output<typeof commentCreateSchema>;
 export type CommentUpdateInput = z.output<typeof commentUpdateSchema>;
 export type BulkModeration = z.output<typeof bulkModerationSchema>;
@@ -249,6 +255,7 @@ export type BulkResult = z.output<typeof bulkResultSchema>;
 /** A comment a moderation action changed, with the status it had before: what Undo puts back. */
 export type StatusChange = BulkResult['previous'][number];
 export type OwnComments = z.output<typeof ownCommentsSchema>;
+export type OwnHeldComments = z.output<typeof ownHeldCommentsSchema>;
 
 /** A comment on the post page with its replies (the API answers flat pages; pages draw threads). */
 export interface CommentNode extends PublicComment {

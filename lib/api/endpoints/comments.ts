@@ -12,6 +12,7 @@ import {
   createdCommentSchema,
   moderationQuerySchema,
   ownCommentsSchema,
+  ownHeldCommentsSchema,
   publicCommentSchema,
   settingsUpdateSchema,
   siteSettingsSchema,
@@ -28,6 +29,7 @@ import {
   getOwnCommentSources,
   listApprovedComments,
   listCommentsForModeration,
+  listOwnHeldComments,
   moderateComments,
   submitComment,
   updateComment,
@@ -156,6 +158,18 @@ export const ownCommentsEndpoint = endpoint('/api/comments/mine').get({
   handler: async ({ request }) => {
     const sources = await getOwnCommentSources(await editableIds(readCookie(request, EDIT_COOKIE)));
     return json({ data: [...sources].map(([id, body]) => ({ id, body })) }, { headers: { 'Cache-Control': 'private, no-store' } });
+  },
+});
+
+export const ownHeldCommentsEndpoint = endpoint('/api/posts/{slug}/comments/mine', { slug: slugOf('Post') }).get({
+  summary: "The reader's own comments on a post that await moderation",
+  description:
+    'Read from the signed commenter cookie set when the reader first commented; empty without it. The post page is cached and the same for everyone, so the browser adds these in their place, for their writer alone. Never cached.',
+  access: 'public',
+  responses: { 200: { description: 'Held comments, oldest first', schema: ownHeldCommentsSchema }, ...problems(404) },
+  handler: async ({ request, params: { slug } }) => {
+    const data = await listOwnHeldComments(slug, readCookie(request, COMMENTER_COOKIE));
+    return json({ data }, { headers: { 'Cache-Control': 'private, no-store' } });
   },
 });
 

@@ -15,6 +15,7 @@ import {
   commentSettingsEndpoint,
   moderationEndpoint,
   ownCommentsEndpoint,
+  ownHeldCommentsEndpoint,
   postCommentsEndpoint,
 } from '@/lib/api/endpoints/comments';
 import {
@@ -69,6 +70,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
   postsEndpoint,
   postEndpoint,
   postCommentsEndpoint,
+  ownHeldCommentsEndpoint,
   commentEndpoint,
   ownCommentsEndpoint,
   tagsEndpoint,

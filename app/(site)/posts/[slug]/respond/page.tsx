@@ -1,6 +1,9 @@
 import type { Metadata } from 'next';
+import { cookies } from 'next/headers';
 import { notFound } from 'next/navigation';
 import { type FormState, PostView } from '@/components/post-view';
+import { listOwnHeldComments } from '@/lib/comments/comments';
+import { COMMENTER_COOKIE } from '@/lib/comments/moderation';
 import { loadPostPage } from '@/lib/content/page-data';
 import { postMetadata } from '@/lib/content/seo';
 
@@ -8,7 +11,8 @@ type Props = { params: Promise<{ slug: string }>; searchParams: Promise<Record<s
 
 /*
  * The post page as a comment posted without JavaScript comes back to it: replying to a comment,
- * naming invalid fields, or saying the comment awaits moderation. next.config.mjs rewrites
+ * naming invalid fields, or saying the comment awaits moderation (and showing it, to its writer
+ * alone, where a script would: see OwnCommentsProvider). next.config.mjs rewrites
  * /posts/{slug}?replyTo=…|invalid=…|held=… here, so these per-visitor variants never enter the
  * cache of the post page itself.
  */
@@ -25,5 +29,6 @@ export default async function PostResponsePage({ params, searchParams }: Props) 
   const query = await searchParams;
   const text = (value: string | string[] | undefined) => (typeof value === 'string' ? value : undefined);
   const form: FormState = { replyTo: text(query.replyTo), invalid: text(query.invalid), held: text(query.held) };
-  return <PostView data={data} form={form} />;
+  const held = form.held === '1' ? await listOwnHeldComments(data.post.slug, (await cookies()).get(COMMENTER_COOKIE)?.value) : [];
+  return <PostView data={data} form={form} held={held} />;
 }
