@@ -2,6 +2,7 @@ import type { Metadata, Viewport } from 'next';
 import type { ReactNode } from 'react';
 import { getEnv } from '@/lib/env';
 import { FEEDS } from '@/lib/content/seo';
+import { DEFAULT_ICON } from '@/lib/site/assets';
 import { accentCss, getSiteIdentity } from '@/lib/site/identity';
 import type { SiteIdentity } from '@/lib/site/schemas';
 import './globals.css';
@@ -19,7 +20,7 @@ function icons({ icon, favicon }: SiteIdentity): Metadata['icons'] {
       { url: '/favicon.ico', sizes: '32x32' },
       { url: '/icon.svg', type: 'image/svg+xml' },
     ],
-    apple: [{ url: '/apple-icon.png', type: 'image/png', sizes: '180x180' }],
+    apple: [{ url: DEFAULT_ICON.url, type: DEFAULT_ICON.contentType, sizes: `${DEFAULT_ICON.width}x${DEFAULT_ICON.height}` }],
   };
 }
 

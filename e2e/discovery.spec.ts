@@ -45,9 +45,22 @@ test('the search box finds posts by words in their text, highlighted, and surviv
 test('feeds are discoverable and parse as RSS, Atom and JSON Feed with full content', async ({ page, request, api, unique, baseURL }) => {
   const created = await (
     await api.post('/api/posts', {
-      data: { title: `Feed ${unique}`, body: 'Some **bold** news.', status: 'published', tags: [`feed-${unique}`] },
+      data: {
+        title: `Feed ${unique}`,
+        body: 'Some **bold** news, after [the welcome](/posts/welcome-to-quire).[^1]\n\n![A chart](/apple-icon.png)\n\n[^1]: A note.',
+        status: 'published',
+        tags: [`feed-${unique}`],
+      },
     })
   ).json();
+  const postUrl = `${baseURL}/posts/${created.slug}`;
+  // Links and images as a feed reader, far from the post's page, must have them: absolute.
+  const absolute = (html: string | null | undefined, where: string) => {
+    expect(html, where).toContain(`href="${baseURL}/posts/welcome-to-quire"`);
+    expect(html, where).toContain(`src="${baseURL}/apple-icon.png"`);
+    expect(html, where).toContain(`href="${postUrl}#user-content-fn-1"`);
+    expect(html, where).not.toMatch(/(?:href|src)="[/#]/);
+  };
   await page.goto('/');
   const links = page.locator('head link[rel="alternate"]');
   await expect(links).toHaveCount(3);
@@ -62,18 +75,24 @@ test('feeds are discoverable and parse as RSS, Atom and JSON Feed with full cont
     expect(response.headers()['content-type']).toMatch(/xml/);
     const feed = parseFeed(await response.text());
     const item = feed.items.find((i) => i.title === `Feed ${unique}`);
-    expect(item?.url, path).toBe(`${baseURL}/posts/${created.slug}`);
+    expect(item?.url, path).toBe(postUrl);
     expect(item?.content, path).toContain('<strong>bold</strong>');
+    absolute(item?.content, path);
     expect(feed.items.length).toBeLessThanOrEqual(20);
+    // The blog's icon, for the reader's list of feeds: Quire's own until one is uploaded.
+    expect(feed.image?.url, path).toBe(`${baseURL}/apple-icon.png`);
+    expect((await request.get(feed.image!.url)).headers()['content-type'], path).toBe('image/png');
   }
   const json = await (await request.get('/feed.json')).json();
-  expect(json.version).toMatch(/jsonfeed.org/);
-  expect(json.items.find((i: { url: string }) => i.url === `${baseURL}/posts/${created.slug}`).content_html).toContain(
-    '<strong>bold</strong>',
-  );
+  expect(json.version).toBe('https://jsonfeed.org/version/1.1');
+  expect([json.icon, json.favicon]).toEqual([`${baseURL}/apple-icon.png`, `${baseURL}/apple-icon.png`]);
+  const jsonItem = json.items.find((i: { url: string }) => i.url === postUrl);
+  expect(jsonItem.content_html).toContain('<strong>bold</strong>');
+  absolute(jsonItem.content_html, '/feed.json');
 
   const tagFeed = parseFeed(await (await request.get(`/tags/feed-${unique}/feed.xml`)).text());
   expect(tagFeed.items.map((i) => i.title)).toEqual([`Feed ${unique}`]);
+  absolute(tagFeed.items[0]?.content, 'the tag’s feed');
   expect((await request.get('/tags/no-such-tag/feed.xml')).status()).toBe(404);
 });
 

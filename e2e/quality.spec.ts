@@ -4,8 +4,9 @@ import { CommentSection } from './comment-form.po';
 import { AUTHOR_STATE, expect, test } from './fixtures';
 
 /*
- * Accessibility (axe, WCAG 2.2 AA) and valid HTML (html-validate) on every kind of page, plus the
- * basics each page needs: one <h1>, a language, a title and a description.
+ * Accessibility (axe: WCAG 2.2 AA and its best practices, and landmarks without the stylesheet) and
+ * valid HTML (html-validate) on every kind of page, plus the basics each page needs: one <h1>, a
+ * language, a title and a description.
  */
 
 const htmlValidate = new HtmlValidate({
@@ -27,7 +28,9 @@ const htmlValidate = new HtmlValidate({
 });
 
 const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
-/** Axe's best practices for landmarks: one main, banner and footer, all content in a landmark, each one told apart. */
+/** Axe's best practices too: landmarks told apart, headings in order, one h1, all content in a landmark ... */
+const AXE_TAGS = [...WCAG, 'best-practice'];
+/** Axe's rules for landmarks: one main, banner and footer, all content in a landmark, each one told apart. */
 const LANDMARK_RULES = [
   'landmark-one-main',
   'landmark-no-duplicate-banner',
@@ -62,20 +65,21 @@ async function checkHtml(html: string, path: string) {
   expect(messages, `${path} is valid HTML`).toEqual([]);
 }
 
+const listViolations = (violations: Awaited<ReturnType<AxeBuilder['analyze']>>['violations']) =>
+  violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+
 async function checkAxe(page: import('@playwright/test').Page, path: string) {
   for (const colorScheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme });
-    const axe = await new AxeBuilder({ page }).withTags(WCAG).analyze();
-    expect(
-      axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
-      `${path} in ${colorScheme} mode has no WCAG 2.2 AA violations`,
-    ).toEqual([]);
+    const axe = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
+    expect(listViolations(axe.violations), `${path} in ${colorScheme} mode has no WCAG 2.2 AA or best-practice violations`).toEqual([]);
   }
-  const landmarks = await new AxeBuilder({ page }).withRules(LANDMARK_RULES).analyze();
-  expect(
-    landmarks.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
-    `${path} has well-formed landmarks`,
-  ).toEqual([]);
+  // Axe skips what CSS hides, and a landmark hidden in CSS is still one in reader views, text browsers
+  // and a page whose stylesheet did not load: the search page's and the header's search forms, both
+  // unnamed, passed here for as long as a CSS rule hid the header's one (issue 24 item 13).
+  await page.evaluate(() => document.querySelectorAll('link[rel="stylesheet"], style').forEach((sheet) => sheet.remove()));
+  const unstyled = await new AxeBuilder({ page }).withRules(LANDMARK_RULES).analyze();
+  expect(listViolations(unstyled.violations), `${path} without its stylesheet has landmarks told apart`).toEqual([]);
 }
 
 test.describe('reader pages', () => {
@@ -96,6 +100,20 @@ test.describe('reader pages', () => {
       await checkPage(page, path);
     });
   }
+
+  test('an older page of posts is accessible and valid', async ({ page, api, unique }) => {
+    // More posts than the home page shows (10), so it links to an older page.
+    for (let n = 0; n < 11; n++) {
+      await api.post('/api/posts', { data: { title: `Archive ${unique} ${n}`, body: 'Text.', status: 'published' } });
+    }
+    await page.goto('/');
+    const older = await page
+      .getByRole('navigation', { name: 'More posts' })
+      .getByRole('link', { name: /Older posts/ })
+      .getAttribute('href');
+    expect(older).toMatch(/^\/\?cursor=/);
+    await checkPage(page, older!);
+  });
 
   test('the 404 page for an unknown address is accessible and valid', async ({ page }) => {
     await checkPage(page, '/no/such/page', 404);

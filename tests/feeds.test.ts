@@ -1,13 +1,22 @@
 import { parseFeed } from '@rowanmanning/feed-parser';
 import { DOMParser, type Element } from '@xmldom/xmldom';
+import Ajv2020 from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
 import fc from 'fast-check';
+import type { Element as HtmlElement, Root as HtmlRoot } from 'hast';
+import { fromHtml } from 'hast-util-from-html';
+import { toText } from 'hast-util-to-text';
+import sharp from 'sharp';
 import { decode } from 'html-entities';
 import { SaxesParser } from 'saxes';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { tags as tagsTable } from '@/db/schema';
+import { siteAssets, tags as tagsTable } from '@/db/schema';
 import { getEnv } from '@/lib/env';
 import { type FeedFormat, feedResponse } from '@/lib/content/feeds';
-import { listLatestPostsWithHtml } from '@/lib/content/posts';
+import { saveUpload } from '@/lib/site/assets';
+import jsonFeedSchema from './fixtures/json-feed-1.1.schema.json';
+import { listLatestPostsWithHtml, updatePost } from '@/lib/content/posts';
+import { absoluteUrlsIn } from '@/lib/render/absolute-urls';
 import { tagPath } from '@/lib/content/tags';
 import { dialect } from './dialect';
 import { clearTables, makePost, resetDatabase } from './helpers';
@@ -27,7 +36,7 @@ vi.mock('@/lib/content/posts', async (importOriginal) => {
 beforeEach(async () => {
   await resetDatabase();
   // Tags outlive their posts, and a tag keeps the name it was first created with.
-  await clearTables(tagsTable);
+  await clearTables(tagsTable, siteAssets);
 });
 
 async function fetchFeed(format: FeedFormat, tagSlug?: string): Promise<string> {
@@ -92,16 +101,21 @@ describe('feeds escape what authors write', () => {
     expect(feed.items[0]).toMatchObject({ title, tags: [tag] });
   });
 
-  it('json keeps the fields and shape of JSON Feed version 1 it always had', async () => {
+  it('json is JSON Feed 1.1, keeping version 1’s author for the readers that know only that', async () => {
     const { SITE_NAME, SITE_DESCRIPTION, SITE_AUTHOR } = getEnv();
     const post = await makePost({ title: 'Plain', summary: 'Short.', body: 'Body.', tags: ['News', 'Web'] });
     const author = { name: SITE_AUTHOR ?? SITE_NAME, url: `${SITE}/` };
-    expect(JSON.parse(await fetchFeed('json'))).toStrictEqual({
-      version: 'https://jsonfeed.org/version/1',
+    const feed = JSON.parse(await fetchFeed('json'));
+    expect(feed).toStrictEqual({
+      version: 'https://jsonfeed.org/version/1.1',
       title: SITE_NAME,
       home_page_url: `${SITE}/`,
       feed_url: `${SITE}/feed.json`,
       description: SITE_DESCRIPTION,
+      icon: `${SITE}/apple-icon.png`,
+      favicon: `${SITE}/apple-icon.png`,
+      language: 'en',
+      authors: [author],
       author,
       items: [
         {
@@ -112,11 +126,13 @@ describe('feeds escape what authors write', () => {
           summary: 'Short.',
           date_modified: post.updatedAt,
           date_published: post.publishedAt,
+          authors: [author],
           author,
           tags: ['News', 'Web'],
         },
       ],
     });
+    expect(validateJsonFeed(feed), JSON.stringify(validateJsonFeed.errors)).toBe(true);
   });
 
   it('strips characters XML 1.0 cannot carry instead of breaking the document', async () => {
@@ -181,6 +197,10 @@ describe('feeds stay well-formed whatever the posts say', () => {
         await clearTables(tagsTable);
         const post = await makePost({ title, tags, body });
 
+        // The post's HTML as feeds carry it (URLs absolute; tested below), to the character; parsing
+        // and writing it out again loses none of its text.
+        const html = asXmlText(absoluteUrlsIn(post.html, post.url));
+        expect(toText(fromHtml(html, { fragment: true }))).toBe(toText(fromHtml(asXmlText(post.html), { fragment: true })));
         const rss = await fetchFeed('rss');
         assertWellFormed(rss);
         expect(parseFeed(rss).items.map((item) => item.url)).toEqual([post.url]);
@@ -189,7 +209,7 @@ describe('feeds stay well-formed whatever the posts say', () => {
         expect(children(rssItem, 'category').map((c) => c.textContent)).toEqual(post.tags.map((t) => asXmlText(t.name)));
         // RSS readers read the description as HTML: decoded, it is the summary's text again.
         expect(decode(textOf(rssItem, 'description'), { level: 'html5' })).toBe(asXmlText(post.summary));
-        expect(textOf(rssItem, 'content:encoded')).toBe(asXmlText(post.html));
+        expect(textOf(rssItem, 'content:encoded')).toBe(html);
 
         const atom = await fetchFeed('atom');
         assertWellFormed(atom);
@@ -198,7 +218,7 @@ describe('feeds stay well-formed whatever the posts say', () => {
         expect(child(entry, 'title').textContent).toBe(asXmlText(post.title));
         expect(children(entry, 'category').map((c) => c.getAttribute('label'))).toEqual(post.tags.map((t) => xmlChars(t.name)));
         expect(textOf(entry, 'summary')).toBe(asXmlText(post.summary));
-        expect(textOf(entry, 'content')).toBe(asXmlText(post.html));
+        expect(textOf(entry, 'content')).toBe(html);
 
         const json = JSON.parse(await fetchFeed('json'));
         expect(json.items).toHaveLength(1);
@@ -208,4 +228,170 @@ describe('feeds stay well-formed whatever the posts say', () => {
       { numRuns: 60 },
     );
   }, 30_000);
+});
+
+/** JSON Feed 1.1's fields and types (tests/fixtures/json-feed-1.1.schema.json); URLs must be absolute. */
+const validateJsonFeed = (() => {
+  const ajv = new Ajv2020({ allErrors: true });
+  addFormats(ajv);
+  return ajv.compile(jsonFeedSchema);
+})();
+
+/** The first item's HTML, as a feed reader gets it from each format. */
+const CONTENT_OF: Record<FeedFormat, (feed: string) => string> = {
+  rss: (xml) => textOf(child(parseXml(xml).documentElement!, 'item'), 'content:encoded'),
+  atom: (xml) => textOf(child(parseXml(xml).documentElement!, 'entry'), 'content'),
+  json: (json) => JSON.parse(json).items[0].content_html,
+};
+
+/** The attributes of HTML that hold URLs, by hast property name (src and href on every element that has them). */
+const URL_PROPERTIES = ['href', 'src', 'srcSet', 'poster', 'cite', 'ping', 'longDesc', 'action', 'data', 'itemId'];
+
+/** Each URL-bearing attribute in an HTML fragment, in document order, as `element property value`. */
+function urlAttributesIn(html: string): string[] {
+  const found: string[] = [];
+  const visit = (node: HtmlRoot | HtmlElement) => {
+    for (const child of node.children) {
+      if (child.type !== 'element') continue;
+      for (const name of URL_PROPERTIES) {
+        const value = child.properties[name];
+        if (value !== undefined) found.push(`${child.tagName} ${name} ${Array.isArray(value) ? value.join(' ') : String(value)}`);
+      }
+      visit(child);
+    }
+  };
+  visit(fromHtml(html, { fragment: true }));
+  return found;
+}
+
+describe('feed content links absolutely, so links and images work in a feed reader', () => {
+  it.each(['rss', 'atom', 'json'] as const)('%s: links, images and footnotes of a post point at absolute URLs', async (format) => {
+    const post = await makePost({
+      title: 'Links',
+      body: [
+        'Read [the welcome post](/posts/welcome-to-quire), [its neighbour](sibling-post),',
+        '[the spec](https://example.org/spec?a=1&b=2#part) or [write](mailto:ada@example.org).[^1]',
+        '',
+        '![A chart](/site-assets/chart.png)',
+        '',
+        '[^1]: A note.',
+      ].join('\n'),
+    });
+    const html = CONTENT_OF[format](await fetchFeed(format));
+    expect(urlAttributesIn(html)).toEqual([
+      `a href ${SITE}/posts/welcome-to-quire`,
+      // Relative to the post's own address, as on its page.
+      `a href ${SITE}/posts/sibling-post`,
+      'a href https://example.org/spec?a=1&b=2#part',
+      'a href mailto:ada@example.org',
+      // A footnote's link goes to the note on the post's page.
+      `a href ${post.url}#user-content-fn-1`,
+      `img src ${SITE}/site-assets/chart.png`,
+      `a href ${post.url}#user-content-fnref-1`,
+    ]);
+    expect(html).toContain('A note.');
+  });
+
+  it('an edited post’s links change in the feed at once: kept feed HTML follows the stored HTML', async () => {
+    const post = await makePost({ title: 'Edited', body: '[before](/before)' });
+    await makePost({ title: 'Untouched', body: '[same](/same)' });
+    expect(urlAttributesIn(CONTENT_OF.json(await fetchFeed('json')))).toEqual([`a href ${SITE}/same`]);
+    expect(urlAttributesIn(JSON.parse(await fetchFeed('json')).items[1].content_html)).toEqual([`a href ${SITE}/before`]);
+    await updatePost(post.slug, { body: '[after](after)' });
+    const items = JSON.parse(await fetchFeed('json')).items.map((item: { content_html: string }) => urlAttributesIn(item.content_html));
+    expect(items).toEqual([[`a href ${SITE}/same`], [`a href ${SITE}/posts/after`]]);
+  });
+
+  it.each(['rss', 'atom', 'json'] as const)('%s: every URL attribute of HTML a post may hold is made absolute', async (format) => {
+    // HTML no Markdown writes today, as an import or an older renderer may have stored it.
+    await makePost({ title: 'Placeholder', slug: 'media' });
+    const [stored] = await listLatestPostsWithHtml({ limit: 1 });
+    const html = [
+      '<p><a href="/a" ping="/ping https://t.example/p">a</a> <a href="//cdn.example/x">b</a> <a href="">c</a> <a href="?page=2">d</a></p>',
+      '<picture><source srcset="/img/wide.webp 1200w, /img/narrow,small.webp 600w" type="image/webp">',
+      '<img src="img/photo.jpg" srcset="/img/photo.jpg, photo@2x.jpg 2x" alt="Photo" longdesc="/about-photo"></picture>',
+      '<video src="/media/clip.mp4" poster="/media/poster.jpg"><track src="/media/captions.vtt"></video>',
+      '<audio src="sound.mp3"></audio><blockquote cite="/sources/quote"><p>Q</p></blockquote>',
+      '<img src="data:image/png;base64,AAAA" alt="">',
+    ].join('');
+    vi.mocked(listLatestPostsWithHtml).mockResolvedValueOnce([{ ...stored!, html }]);
+    const page = `${SITE}/posts/media`;
+    expect(urlAttributesIn(CONTENT_OF[format](await fetchFeed(format)))).toEqual([
+      `a href ${SITE}/a`,
+      `a ping ${SITE}/ping https://t.example/p`,
+      'a href https://cdn.example/x',
+      `a href ${page}`,
+      `a href ${page}?page=2`,
+      `source srcSet ${SITE}/img/wide.webp 1200w, ${SITE}/img/narrow,small.webp 600w`,
+      `img src ${SITE}/posts/img/photo.jpg`,
+      `img srcSet ${SITE}/img/photo.jpg, ${SITE}/posts/photo@2x.jpg 2x`,
+      `img longDesc ${SITE}/about-photo`,
+      `video src ${SITE}/media/clip.mp4`,
+      `video poster ${SITE}/media/poster.jpg`,
+      `track src ${SITE}/media/captions.vtt`,
+      `audio src ${SITE}/posts/sound.mp3`,
+      `blockquote cite ${SITE}/sources/quote`,
+      'img src data:image/png;base64,AAAA',
+    ]);
+  });
+});
+
+const png = (width: number, height: number) =>
+  sharp({ create: { width, height, channels: 4, background: { r: 20, g: 90, b: 160, alpha: 1 } } })
+    .png()
+    .toBuffer();
+
+/** The images each format names for the blog: RSS's <image>, Atom's <icon> and <logo>, JSON Feed's icon and favicon. */
+async function feedImages() {
+  const rss = await fetchFeed('rss');
+  const atom = await fetchFeed('atom');
+  const json = JSON.parse(await fetchFeed('json'));
+  for (const xml of [rss, atom]) assertWellFormed(xml);
+  const image = child(child(parseXml(rss).documentElement!, 'channel'), 'image');
+  const atomFeed = parseXml(atom).documentElement!;
+  expect(validateJsonFeed(json), JSON.stringify(validateJsonFeed.errors)).toBe(true);
+  return {
+    rss: { url: textOf(image, 'url'), title: textOf(image, 'title'), link: textOf(image, 'link') },
+    readerSees: { rss: parseFeed(rss).image, atom: parseFeed(atom).image },
+    atom: { icon: textOf(atomFeed, 'icon'), logo: textOf(atomFeed, 'logo') },
+    json: { icon: json.icon, favicon: json.favicon },
+  };
+}
+
+describe('feeds name the blog’s icon and logo', () => {
+  it('Quire’s own icon until the author uploads one', async () => {
+    const { SITE_NAME } = getEnv();
+    await makePost();
+    const icon = `${SITE}/apple-icon.png`;
+    expect(await feedImages()).toEqual({
+      rss: { url: icon, title: SITE_NAME, link: `${SITE}/` },
+      readerSees: { rss: { url: icon, title: SITE_NAME }, atom: { url: icon, title: null } },
+      atom: { icon, logo: icon },
+      json: { icon, favicon: icon },
+    });
+  });
+
+  it('the uploaded icon, and the uploaded logo where a feed has room for one', async () => {
+    const { SITE_NAME } = getEnv();
+    await makePost();
+    const icon = `${SITE}${(await saveUpload('icon', await png(256, 256))).url}`;
+    expect((await feedImages()).atom).toEqual({ icon, logo: icon });
+    const logo = `${SITE}${(await saveUpload('logo', await png(400, 100))).url}`;
+    expect(icon).toMatch(/\/site-assets\/icon-[\w-]{16}\.png$/);
+    expect(logo).toMatch(/\/site-assets\/logo-[\w-]{16}\.png$/);
+    expect(await feedImages()).toEqual({
+      // RSS's <image> is shown small and square by most readers: the icon.
+      rss: { url: icon, title: SITE_NAME, link: `${SITE}/` },
+      readerSees: { rss: { url: icon, title: SITE_NAME }, atom: { url: logo, title: null } },
+      atom: { icon, logo },
+      json: { icon, favicon: icon },
+    });
+  });
+
+  it('a tag’s feed names them too', async () => {
+    const post = await makePost({ tags: ['News'] });
+    const image = child(child(parseXml(await fetchFeed('rss', post.tags[0]!.slug)).documentElement!, 'channel'), 'image');
+    expect(textOf(image, 'url')).toBe(`${SITE}/apple-icon.png`);
+    expect(textOf(image, 'link')).toBe(`${SITE}${tagPath(post.tags[0]!.slug)}`);
+  });
 });

@@ -1,8 +1,11 @@
+import { createHash } from 'node:crypto';
 import { toHtml } from 'hast-util-to-html';
 import { type Document, DOMImplementation, type Element, XMLSerializer } from '@xmldom/xmldom';
 import { getSiteIdentity } from '@/lib/site/identity';
 import { notFound } from '@/lib/errors';
 import { removeCodeHighlighting } from '@/lib/render/code-highlight';
+import { absoluteUrlsIn } from '@/lib/render/absolute-urls';
+import { DEFAULT_ICON } from '@/lib/site/assets';
 import { cachedResponse } from '@/lib/http';
 import { listLatestPostsWithHtml } from '@/lib/content/posts';
 import { absoluteUrl } from '@/lib/site/paths';
@@ -27,6 +30,9 @@ interface Feed {
   copyright: string;
   updated: string;
   author: { name: string; url: string };
+  /** Absolute URLs of the blog's images: a square icon, and a logo (the icon when none is uploaded). */
+  icon: string;
+  logo: string;
   /** Where each format of this feed lives; a tag feed exists only as RSS. */
   links: Partial<Record<FeedFormat, string>>;
   items: {
@@ -34,6 +40,7 @@ interface Feed {
     title: string;
     /** Plain text. */
     summary: string;
+    /** Every URL in it absolute. */
     html: string;
     updated: string;
     published: string;
@@ -43,7 +50,7 @@ interface Feed {
 
 /** The latest 20 posts, whole, with absolute links; `tagSlug` narrows it to one tag. */
 async function loadFeed(tagSlug?: string): Promise<Feed> {
-  const { name: siteName, description, authorName } = await getSiteIdentity();
+  const { name: siteName, description, authorName, icon, logo } = await getSiteIdentity();
   const tag = tagSlug === undefined ? undefined : await getTag(tagSlug);
   if (tagSlug !== undefined && !tag) throw notFound('Tag');
   const posts = await listLatestPostsWithHtml({ limit: 20, tag: tag?.slug });
@@ -57,6 +64,8 @@ async function loadFeed(tagSlug?: string): Promise<Feed> {
       posts.reduce((newest, post) => (post.updatedAt > newest ? post.updatedAt : newest), posts[0]?.updatedAt ?? new Date(0).toISOString()),
     ),
     author: { name: authorName, url: absoluteUrl('/') },
+    icon: absoluteUrl((icon ?? DEFAULT_ICON).url),
+    logo: absoluteUrl((logo ?? icon ?? DEFAULT_ICON).url),
     links: tag
       ? { rss: absoluteUrl(`${tagPath(tag.slug)}/feed.xml`) }
       : { rss: absoluteUrl('/feed.xml'), atom: absoluteUrl('/atom.xml'), json: absoluteUrl('/feed.json') },
@@ -64,13 +73,35 @@ async function loadFeed(tagSlug?: string): Promise<Feed> {
       url: post.url,
       title: post.title,
       summary: post.summary,
-      // Plain <pre><code>: a reader shows no site CSS, so the token spans would be dead weight.
-      html: removeCodeHighlighting(post.html),
+      html: feedHtml(post),
       updated: iso(post.updatedAt),
       published: iso(post.publishedAt),
       tags: post.tags.map((t) => ({ name: t.name, url: absoluteUrl(tagPath(t.slug)) })),
     })),
   };
+}
+
+/** Feed HTML of the posts feeds showed last, by post URL, with a digest of the stored HTML it came from. */
+const feedHtmlCache = new Map<string, { digest: string; html: string }>();
+/** The latest 20 posts and those of a few tag feeds; at most a few MB even for long posts. */
+const FEED_HTML_CACHE_SIZE = 100;
+
+/**
+ * A post's HTML as a feed reader needs it, away from the post's page: every URL absolute (against the
+ * post's address, so `#fn-1` reaches the note), and plain <pre><code>, since a reader shows no site
+ * CSS and the token spans would be dead weight. Parsing takes milliseconds per post, and any write
+ * expires every feed (lib/cache.ts), so each post's result is kept until its stored HTML changes:
+ * a rebuilt feed parses only the posts that did.
+ */
+function feedHtml(post: { html: string; url: string }): string {
+  // UTF-16 code units, not UTF-8: two texts that differ only in lone surrogates keep different digests.
+  const digest = createHash('sha1').update(post.html, 'utf16le').digest('base64url');
+  const kept = feedHtmlCache.get(post.url);
+  feedHtmlCache.delete(post.url);
+  const html = kept?.digest === digest ? kept.html : absoluteUrlsIn(removeCodeHighlighting(post.html), post.url);
+  feedHtmlCache.set(post.url, { digest, html });
+  if (feedHtmlCache.size > FEED_HTML_CACHE_SIZE) feedHtmlCache.delete(feedHtmlCache.keys().next().value!);
+  return html;
 }
 
 /*
@@ -137,6 +168,8 @@ function toRss(feed: Feed): string {
         rss('generator', {}, GENERATOR),
         rss('language', {}, LANGUAGE),
         rss('copyright', {}, feed.copyright),
+        // Readers show it small beside the feed's name: the square icon. Its title and link are the channel's, as RSS asks.
+        rss('image', {}, rss('url', {}, feed.icon), rss('title', {}, feed.title), rss('link', {}, feed.home)),
         feed.links.rss ? atom('atom:link', { href: feed.links.rss, rel: 'self', type: 'application/rss+xml' }) : null,
         ...feed.items.map((item) =>
           rss(
@@ -178,6 +211,8 @@ function toAtom(feed: Feed): string {
       feed.links.atom ? atom('link', { rel: 'self', href: feed.links.atom }) : null,
       feed.description ? atom('subtitle', { type: 'text' }, feed.description) : null,
       atom('rights', { type: 'text' }, feed.copyright),
+      atom('icon', {}, feed.icon),
+      atom('logo', {}, feed.logo),
       ...feed.items.map((item) =>
         atom(
           'entry',
@@ -200,16 +235,24 @@ function toAtom(feed: Feed): string {
   });
 }
 
-/** JSON Feed (version 1), as the `feed` package wrote it; JSON.stringify leaves out undefined fields. */
+/**
+ * JSON Feed 1.1; JSON.stringify leaves out undefined fields. Version 1's `author` stays beside
+ * `authors`, as 1.1 allows, for the readers that know only version 1 (the `feed` package wrote it).
+ * `favicon` should be at least 64 px square, so both name the 180 px icon, not the 32 px favicon.
+ */
 function toJsonFeed(feed: Feed): string {
   const author = { name: feed.author.name, url: feed.author.url };
   return JSON.stringify(
     {
-      version: 'https://jsonfeed.org/version/1',
+      version: 'https://jsonfeed.org/version/1.1',
       title: feed.title,
       home_page_url: feed.home,
       feed_url: feed.links.json,
       description: feed.description || undefined,
+      icon: feed.icon,
+      favicon: feed.icon,
+      language: LANGUAGE,
+      authors: [author],
       author,
       items: feed.items.map((item) => ({
         id: item.url,
@@ -219,6 +262,7 @@ function toJsonFeed(feed: Feed): string {
         summary: item.summary && item.html ? item.summary : undefined,
         date_modified: item.updated,
         date_published: item.published,
+        authors: [author],
         author,
         tags: item.tags.map((tag) => tag.name).filter(Boolean),
       })),

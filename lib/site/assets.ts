@@ -19,6 +19,9 @@ export const STORED_TYPE = 'image/png';
 
 export const assetPath = (name: SiteAssetName, hash: string) => `/site-assets/${name}-${hash}.png`;
 
+/** Quire's own icon (public/), wherever the site's square icon is named before an author uploads one. */
+export const DEFAULT_ICON: SiteImage = { url: '/apple-icon.png', width: 180, height: 180, contentType: STORED_TYPE };
+
 const transparent = { r: 0, g: 0, b: 0, alpha: 0 };
 /** A logo keeps its shape within 480 × 96 px (twice its largest size on screen); icons are fitted into squares. */
 const VARIANTS: Record<SiteAssetName, ResizeOptions> = {

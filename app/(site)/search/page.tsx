@@ -41,8 +41,11 @@ export default async function SearchPage({ searchParams }: Props) {
       <header className="page-header">
         <h1>Search</h1>
       </header>
-      <form role="search" action="/search" className="search-form">
-        <label htmlFor="search-page-q">Search posts</label>
+      {/* Named, like the header's (components/header-search.tsx): two search landmarks must be told apart. */}
+      <form role="search" aria-labelledby="search-page-label" action="/search" className="search-form">
+        <label id="search-page-label" htmlFor="search-page-q">
+          Search posts
+        </label>
         <input id="search-page-q" name="q" type="search" defaultValue={q} maxLength={200} aria-describedby="search-help" />
         <button type="submit">Search</button>
         <p id="search-help" className="hint">
