@@ -136,12 +136,12 @@ test('a logo and an icon are uploaded, shown, and removed', async ({ page }) => 
     .png()
     .toBuffer();
   await page.getByLabel('Logo', { exact: true }).setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: logo });
-  await expect(page.getByRole('status').filter({ hasText: 'Logo uploaded.' })).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: 'Logo saved: ' })).toBeVisible();
   const icon = await sharp({ create: { width: 256, height: 256, channels: 4, background: '#b00020' } })
     .png()
     .toBuffer();
   await page.getByLabel('Icon', { exact: true }).setInputFiles({ name: 'icon.png', mimeType: 'image/png', buffer: icon });
-  await expect(page.getByRole('status').filter({ hasText: 'Icon uploaded.' })).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: 'Icon saved: ' })).toBeVisible();
   await page
     .getByLabel('Icon', { exact: true })
     .setInputFiles({ name: 'notes.txt', mimeType: 'image/png', buffer: Buffer.from('not an image') });
@@ -158,7 +158,7 @@ test('a logo and an icon are uploaded, shown, and removed', async ({ page }) => 
 
   await page.goto(`${server.url}/admin/site`);
   await page.getByRole('button', { name: 'Remove logo' }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'Logo removed.' })).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: 'Logo removed: ' })).toBeVisible();
   await page.goto(`${server.url}/`);
   await expect(page.getByRole('banner').getByRole('link', { name: 'Field Notes' })).toHaveText('Field Notes');
 });
