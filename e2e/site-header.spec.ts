@@ -1,22 +1,14 @@
 import type { Locator, Page } from '@playwright/test';
 import sharp from 'sharp';
 import { expect, test } from './fixtures';
-import {
-  killAllServers,
-  removeTempDatabases,
-  SERVER_ADMIN_TOKEN,
-  type ServerProcess,
-  startServer,
-  tempDatabasePath,
-} from './server-process';
+import { startOwnBlog } from './own-blog';
+import { killAllServers, removeTempDatabases, SERVER_ADMIN_TOKEN, type ServerProcess } from './server-process';
 
 /*
  * A blog dressed as authors dress it: the widest logo the Site page allows and four links in the
- * header, and the uploads that put them there. On a server and database of their own, since the
- * other specs expect the default header.
+ * header, and the uploads that put them there, on a blog of its own (e2e/own-blog.ts).
  */
 
-const SETUP_TOKEN = 'site-header-setup-token-0123456789';
 const AUTHOR = { name: 'Lin Writer', email: 'lin@example.com', password: 'correct horse battery staple' };
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 800 };
@@ -27,15 +19,10 @@ const LINKS = [
   { label: 'Projects', href: 'https://example.com/projects' },
 ];
 let server: ServerProcess;
+let signIn: (page: Page) => Promise<void>;
 
 test.beforeAll(async () => {
-  server = await startServer({ databasePath: tempDatabasePath(), env: { ADMIN_SETUP_TOKEN: SETUP_TOKEN } });
-  const setup = await fetch(`${server.url}/api/setup`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Origin: server.url },
-    body: JSON.stringify({ setupToken: SETUP_TOKEN, ...AUTHOR }),
-  });
-  expect(setup.status).toBe(201);
+  ({ server, signIn } = await startOwnBlog(AUTHOR));
   const navigation = await fetch(`${server.url}/api/admin/site`, {
     method: 'PATCH',
     headers: { Authorization: `Bearer ${SERVER_ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
@@ -60,14 +47,6 @@ const widestLogo = () =>
   sharp({ create: { width: 480, height: 96, channels: 3, background: '#0b57d0' } })
     .png()
     .toBuffer();
-
-async function signIn(page: Page) {
-  const response = await page.request.post(`${server.url}/api/session`, {
-    headers: { Origin: server.url },
-    data: { email: AUTHOR.email, password: AUTHOR.password },
-  });
-  expect(response.status()).toBe(200);
-}
 
 /** The Site page's group for one image: its file input, preview, Remove button and what the last upload did. */
 const imageField = (page: Page, label: 'Logo' | 'Icon') =>
