@@ -16,6 +16,8 @@ const SQLITE_ONLY = [
   'tests/build-phase.test.ts',
   // A stand-in server on a SQLite file it is given; checks the WAL is checkpointed on SIGTERM.
   'tests/graceful-shutdown.test.ts',
+  // The address admin:create prints, from runs on SQLite files of their own: nothing in it depends on the database.
+  'tests/admin-create.test.ts',
 ];
 /**
  * No database in them (or none reached): one run is enough. Not moderation.test.ts (signing a form token

@@ -1,34 +1,22 @@
 import type { Page } from '@playwright/test';
 import sharp from 'sharp';
 import { expect, test } from './fixtures';
-import {
-  killAllServers,
-  removeTempDatabases,
-  SERVER_ADMIN_TOKEN,
-  type ServerProcess,
-  startServer,
-  tempDatabasePath,
-} from './server-process';
+import { startOwnBlog } from './own-blog';
+import { killAllServers, removeTempDatabases, SERVER_ADMIN_TOKEN, type ServerProcess } from './server-process';
 
 /*
  * Site settings change what every page shows, so these tests run on a server and database of
  * their own: the other specs, running at the same time, keep seeing the blog they expect.
  */
 
-const SETUP_TOKEN = 'site-settings-setup-token-0123456789';
 const AUTHOR = { name: 'Grace Writer', email: 'grace@example.com', password: 'correct horse battery staple' };
 let server: ServerProcess;
+let signIn: (page: Page) => Promise<void>;
 
 test.describe.configure({ mode: 'serial' });
 
 test.beforeAll(async () => {
-  server = await startServer({ databasePath: tempDatabasePath(), env: { ADMIN_SETUP_TOKEN: SETUP_TOKEN, SITE_TIME_ZONE: 'UTC' } });
-  const setup = await fetch(`${server.url}/api/setup`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Origin: server.url },
-    body: JSON.stringify({ setupToken: SETUP_TOKEN, ...AUTHOR }),
-  });
-  expect(setup.status).toBe(201);
+  ({ server, signIn } = await startOwnBlog(AUTHOR, { SITE_TIME_ZONE: 'UTC' }));
 });
 
 test.afterAll(async () => {
@@ -38,14 +26,6 @@ test.afterAll(async () => {
 
 const api = (path: string, init: RequestInit = {}) =>
   fetch(`${server.url}${path}`, { ...init, headers: { Authorization: `Bearer ${SERVER_ADMIN_TOKEN}`, ...init.headers } });
-
-async function signIn(page: Page) {
-  const response = await page.request.post(`${server.url}/api/session`, {
-    headers: { Origin: server.url },
-    data: { email: AUTHOR.email, password: AUTHOR.password },
-  });
-  expect(response.status()).toBe(200);
-}
 
 async function publish(title: string, extra: object = {}) {
   const response = await api('/api/posts', {
@@ -136,12 +116,12 @@ test('a logo and an icon are uploaded, shown, and removed', async ({ page }) => 
     .png()
     .toBuffer();
   await page.getByLabel('Logo', { exact: true }).setInputFiles({ name: 'logo.png', mimeType: 'image/png', buffer: logo });
-  await expect(page.getByRole('status').filter({ hasText: 'Logo uploaded.' })).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: 'Logo saved: ' })).toBeVisible();
   const icon = await sharp({ create: { width: 256, height: 256, channels: 4, background: '#b00020' } })
     .png()
     .toBuffer();
   await page.getByLabel('Icon', { exact: true }).setInputFiles({ name: 'icon.png', mimeType: 'image/png', buffer: icon });
-  await expect(page.getByRole('status').filter({ hasText: 'Icon uploaded.' })).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: 'Icon saved: ' })).toBeVisible();
   await page
     .getByLabel('Icon', { exact: true })
     .setInputFiles({ name: 'notes.txt', mimeType: 'image/png', buffer: Buffer.from('not an image') });
@@ -158,7 +138,7 @@ test('a logo and an icon are uploaded, shown, and removed', async ({ page }) => 
 
   await page.goto(`${server.url}/admin/site`);
   await page.getByRole('button', { name: 'Remove logo' }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'Logo removed.' })).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: 'Logo removed: ' })).toBeVisible();
   await page.goto(`${server.url}/`);
   await expect(page.getByRole('banner').getByRole('link', { name: 'Field Notes' })).toHaveText('Field Notes');
 });

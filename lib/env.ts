@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { databasePathSchema, databasePoolSizeSchema, databaseUrlSchema } from '@/db/config';
 import { canonicalTimeZone } from '@/lib/site/format';
+import { serverAddress } from '@/server/address.mjs';
 
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 const POST_MAX_BYTES_RANGE = 'must be a whole number of bytes from 65536 (64 KiB) to 8388608 (8 MiB)';
@@ -12,7 +13,8 @@ const envSchema = z.object({
   DATABASE_POOL_SIZE: databasePoolSizeSchema,
   SITE_URL: z
     .url({ protocol: /^https?$/, error: 'SITE_URL must be an absolute http(s) URL such as https://blog.example.com' })
-    .default('http://localhost:3000')
+    // Unset (the scripts; the server sets it to its own address): where the server would listen.
+    .default(() => serverAddress().url)
     .transform((url) => url.replace(/\/+$/, '')),
   SITE_NAME: z.string().trim().min(1).default('Quire'),
   /** The byline in structured data and feeds; the blog's name when unset. */

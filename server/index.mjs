@@ -19,6 +19,7 @@ import { constants } from 'node:os';
 import { parseArgs } from 'node:util';
 import next from 'next';
 import { releaseAbortReasonFrames } from './abort-reasons.mjs';
+import { serverAddress } from './address.mjs';
 import { createEdge, parseTrustProxy } from './edge.mjs';
 import { parseWorkers, superviseWorkers } from './workers.mjs';
 
@@ -34,12 +35,10 @@ const { values: args } = parseArgs({
 });
 
 const dev = args.dev ?? false;
-const hostname = args.hostname ?? process.env.HOSTNAME ?? '0.0.0.0';
-const port = Number(args.port ?? process.env.PORT ?? 3000);
+const { hostname, port, url: listening } = serverAddress(args);
 if (!dev) /** @type {Record<string, string>} */ (process.env).NODE_ENV = 'production';
 // Tells instrumentation.ts that requests come through the edge, so the client address header is ours.
 process.env.QUIRE_SERVER = '1';
-const listening = `http://${hostname === '0.0.0.0' || hostname === '::' ? 'localhost' : hostname}:${port}`;
 // Without SITE_URL, links, feeds and the start-up messages name the address this server listens on.
 if (!process.env.SITE_URL) process.env.SITE_URL = listening;
 

@@ -47,11 +47,20 @@ function anchorsOf(markdown: string): Set<string> {
   return anchors;
 }
 
-/** Every link target in the file: inline links, images and reference definitions. */
+/** The addresses in raw HTML's href, src and srcset attributes (the README's <picture> of the blog). */
+const htmlLinksOf = (html: string) =>
+  [...html.matchAll(/\s(href|src|srcset)\s*=\s*(?:"([^"]*)"|'([^']*)')/gi)].flatMap(([, name, double, single]) => {
+    const value = (double ?? single)!;
+    // A srcset is a list of "url [descriptor]" candidates.
+    return name!.toLowerCase() === 'srcset' ? value.split(',').map((candidate) => candidate.trim().split(/\s+/)[0]!) : [value];
+  });
+
+/** Every link target in the file: inline links, images, reference definitions and raw HTML's attributes. */
 function linksOf(markdown: string): string[] {
   const urls: string[] = [];
   walk(parse(markdown), (node) => {
     if (node.type === 'link' || node.type === 'image' || node.type === 'definition') urls.push(node.url);
+    if (node.type === 'html') urls.push(...htmlLinksOf(node.value));
   });
   return urls;
 }
@@ -65,6 +74,7 @@ const anchorsOfFile = (file: string) => {
 /** The links of `markdown`, read as if it were the repository file `file`, that lead nowhere, with why. */
 function brokenLinks(file: string, markdown: string): string[] {
   const broken: string[] = [];
+  let ownAnchors: Set<string> | undefined;
   for (const url of linksOf(markdown)) {
     // Other sites (https:, mailto:) are not ours to check.
     if (/^[a-z][a-z\d+.-]*:/i.test(url) || url.startsWith('//')) continue;
@@ -72,7 +82,7 @@ function brokenLinks(file: string, markdown: string): string[] {
     const target = decodeURIComponent(hash === -1 ? url : url.slice(0, hash));
     const anchor = hash === -1 ? undefined : decodeURIComponent(url.slice(hash + 1));
     if (target === '') {
-      if (!anchorsOf(markdown).has(anchor!)) broken.push(`${url}: no heading with the anchor #${anchor} in ${file}`);
+      if (!(ownAnchors ??= anchorsOf(markdown)).has(anchor!)) broken.push(`${url}: no heading with the anchor #${anchor} in ${file}`);
       continue;
     }
     // GitHub resolves /x from the repository's root and anything else from the file's folder.
@@ -104,6 +114,8 @@ describe('the link checker', () => {
       '[self](#title-with-code--and-punctuation) [again](#title-with-code--and-punctuation-1)',
       '[ok](security.md#behind-a-reverse-proxy-or-cdn-trust_proxy) [file](../README.md) [web](https://example.com/#x)',
       '[gone](nowhere.md) [no heading](security.md#no-such-heading) [own](#not-here) [out](../../etc/passwd)',
+      '',
+      '<picture><source srcset="images/dark.webp 2x, scaling.md 1x" media="(prefers-color-scheme: dark)"><img src=\'../README.md\' alt=""></picture>',
       '```md',
       '[in a code block](ignored.md)',
       '```',
@@ -113,6 +125,7 @@ describe('the link checker', () => {
       'security.md#no-such-heading: no heading with the anchor #no-such-heading in docs/security.md',
       '#not-here: no heading with the anchor #not-here in docs/example.md',
       '../../etc/passwd: leaves the repository',
+      'images/dark.webp: no file docs/images/dark.webp',
     ]);
   });
 

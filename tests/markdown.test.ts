@@ -57,6 +57,13 @@ describe('renderPostMarkdown', () => {
     expect(html).toContain('<a href="https://example.com">link</a>');
   });
 
+  it('marks a table column’s alignment with align, which app/globals.css honours, and no inline style', async () => {
+    const html = await renderPostMarkdown('| l | c | r | n |\n| :- | :-: | -: | - |\n| 1 | 2 | 3 | 4 |');
+    expect(html).toContain('<th align="left">l</th>\n<th align="center">c</th>\n<th align="right">r</th>\n<th>n</th>');
+    expect(html).toContain('<td align="right">3</td>');
+    expect(html).not.toContain('style');
+  });
+
   it.each(ATTACKS)('renders %s inert', async (attack) => {
     const html = await renderPostMarkdown(attack);
     expect(html).not.toMatch(/<script|onerror|javascript:|<iframe|data:text/i);

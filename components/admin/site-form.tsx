@@ -37,50 +37,61 @@ function ImageField({
   label,
   hint,
   current,
-  onChange,
+  done,
 }: {
   kind: UploadKind;
   label: string;
   hint: string;
   current: SiteImage | null;
-  onChange: (message: string) => void;
+  /** What the site shows once an upload or a removal is done: it is live at once, with nothing left to save. */
+  done: { saved: string; removed: string };
 }) {
   const router = useRouter();
   const [asset, setAsset] = useState(current);
   const [error, setError] = useState('');
+  const [notice, setNotice] = useState('');
   const [busy, setBusy] = useState(false);
   const id = `${kind}-file`;
+
+  function finish(result: { ok: true; message: string } | { ok: false; message: string }) {
+    setBusy(false);
+    setError(result.ok ? '' : result.message);
+    setNotice(result.ok ? result.message : '');
+    if (result.ok) router.refresh();
+  }
 
   async function upload(event: ChangeEvent<HTMLInputElement>) {
     const input = event.currentTarget;
     const file = input.files?.[0];
     if (!file) return;
     setBusy(true);
+    setNotice(`Uploading ${file.name}…`);
     const result = await uploadImage(kind, file);
-    setBusy(false);
     input.value = '';
-    if (!result.ok) return setError(result.message);
-    setError('');
-    setAsset(result.asset);
-    onChange(`${label} uploaded.`);
-    router.refresh();
+    if (result.ok) setAsset(result.asset);
+    finish(result.ok ? { ok: true, message: `${label} saved: ${done.saved}` } : result);
   }
 
   async function remove() {
     setBusy(true);
+    setNotice('');
     const result = await callApi('DELETE', `/api/admin/site/${kind}`);
-    setBusy(false);
-    if (!result.ok) return setError(result.errors.form ?? 'The image could not be removed.');
-    setError('');
-    setAsset(null);
-    onChange(`${label} removed.`);
-    router.refresh();
+    if (result.ok) setAsset(null);
+    finish(
+      result.ok
+        ? { ok: true, message: `${label} removed: ${done.removed}` }
+        : { ok: false, message: result.errors.form ?? 'The image could not be removed.' },
+    );
   }
 
   return (
     <div className="image-field">
       <Field id={id} label={label} hint={hint} error={error}>
         <input {...controlProps(id, error, 'hint')} type="file" accept="image/*" onChange={upload} disabled={busy} />
+        {/* Under its own control, so it never reads as waiting for the settings form's Save button. */}
+        <p className="notice image-status" role="status">
+          {notice}
+        </p>
       </Field>
       {asset && (
         <div className="image-field-current">
@@ -310,19 +321,20 @@ export function SiteForm({
       </form>
       <section className="settings-form" aria-labelledby="images-heading">
         <h2 id="images-heading">Logo and icon</h2>
+        <p className="hint">An image you choose or remove here takes effect at once: it needs no Save.</p>
         <ImageField
           kind="logo"
           label="Logo"
           hint="Shown instead of the name in the header, at most 240 × 48 px (PNG, JPEG, WebP, GIF, AVIF or SVG, up to 5 MB). The name stays its text alternative."
           current={identity.logo}
-          onChange={setNotice}
+          done={{ saved: 'the site’s header shows it now.', removed: 'the header shows the site name again.' }}
         />
         <ImageField
           kind="icon"
           label="Icon"
           hint="The favicon and home-screen icon: a square image, at least 180 × 180 px. Quire’s own icon is used until you upload one."
           current={identity.icon}
-          onChange={setNotice}
+          done={{ saved: 'it now shows in browser tabs and on home screens.', removed: 'Quire’s own icon shows again.' }}
         />
       </section>
     </>
