@@ -171,7 +171,7 @@ onlyOn('sqlite', 'copies SQLite files; PostgreSQL is backed up with pg_dump (tes
       const stem = path.join(path.dirname(live), 'backups', `${path.basename(live, '.db')}-2026-11-22T05-00-00Z`);
       expect(first.file).toBe(`${stem}.db`);
       expect(second.file).toBe(`${stem}-2.db`);
-      expect(first).toMatchObject({ posts: 2, comments: 0, users: 0, migrations: 12 });
+      expect(first).toMatchObject({ posts: 2, comments: 0, users: 0, migrations: 13 });
       await expect(backupDatabase({ file: live, out: first.file })).rejects.toThrow(/already exists/);
       await expect(backupDatabase({ file: tempFile('missing.db') })).rejects.toThrow(/no database at/);
     });
@@ -212,7 +212,7 @@ onlyOn('sqlite', 'copies SQLite files; PostgreSQL is backed up with pg_dump (tes
       expect(run.stderr).not.toMatch(STACK_TRACE);
       expect(run.code).toBe(0);
       expect(run.stdout).toMatch(/Backed up .* to .*script-backup-copy\.db \(\d+(\.\d)? KB\)/);
-      expect(run.stdout).toContain("2 posts, 0 comments and 0 accounts at migration 12; SQLite's integrity check: ok.");
+      expect(run.stdout).toContain("2 posts, 0 comments and 0 accounts at migration 13; SQLite's integrity check: ok.");
       expect(titlesIn(out)).toEqual(['Kept', 'Written 1']);
 
       const again = await runScript('db-backup.ts', ['--out', out], live);
@@ -241,7 +241,7 @@ onlyOn('sqlite', 'restores SQLite files; PostgreSQL is restored with pg_restore'
       expect(isDatabaseInUse(live)).toBe(false);
       const result = await restoreDatabase({ file: live, from: backup });
 
-      expect(result.restored).toMatchObject({ posts: 2, migrations: 12 });
+      expect(result.restored).toMatchObject({ posts: 2, migrations: 13 });
       expect(result.migrated).toBe(0);
       expect(titlesIn(live)).toEqual(['From the backup', 'Also from the backup']);
       expect(titlesIn(result.safetyCopy!)).toEqual(['Current', 'Written 1']);
@@ -259,10 +259,11 @@ onlyOn('sqlite', 'restores SQLite files; PostgreSQL is restored with pg_restore'
     it('applies the migrations an older backup predates', async () => {
       const backup = makeDatabase('old-backup.db', ['Old']);
       withFile(backup, (db) => {
-        // What the file looked like before the last six migrations (commenter keys, token expiry; the
+        // What the file looked like before the last seven migrations (commenter keys, token expiry; the
         // prefix search index; site assets; the author's posts by status; comments' edit time; shared
-        // cache-tag expiry) existed, with a post in the search index that predates them.
-        db.exec(`DROP TABLE cache_tag_expiries;
+        // cache-tag expiry; the summary's source) existed, with a post in the search index that predates them.
+        db.exec(`ALTER TABLE posts DROP COLUMN summary_automatic;
+        DROP TABLE cache_tag_expiries;
         ALTER TABLE comments DROP COLUMN edited_at;
         DROP INDEX posts_status_updated_at_id_published_at_idx;
         DROP TABLE site_assets;
@@ -274,13 +275,13 @@ onlyOn('sqlite', 'restores SQLite files; PostgreSQL is restored with pg_restore'
         ALTER TABLE api_tokens DROP COLUMN expires_at;
         CREATE INDEX comments_author_email_status_idx ON comments (author_email, status);`);
         db.exec(
-          'DELETE FROM __drizzle_migrations WHERE created_at >= (SELECT created_at FROM __drizzle_migrations ORDER BY created_at DESC LIMIT 1 OFFSET 5)',
+          'DELETE FROM __drizzle_migrations WHERE created_at >= (SELECT created_at FROM __drizzle_migrations ORDER BY created_at DESC LIMIT 1 OFFSET 6)',
         );
       });
       const live = makeDatabase('to-migrate.db', ['New']);
       const result = await restoreDatabase({ file: live, from: backup });
       expect(result.restored.migrations).toBe(6);
-      expect(result.migrated).toBe(6);
+      expect(result.migrated).toBe(7);
       expect(
         withFile(live, (db) =>
           db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'comments_commenter_key_status_idx'").pluck().get(),
@@ -306,7 +307,7 @@ onlyOn('sqlite', 'restores SQLite files; PostgreSQL is restored with pg_restore'
       await expect(restoreDatabase({ file: live, from: garbage })).rejects.toThrow(/is not a SQLite database/);
       await expect(restoreDatabase({ file: live, from: foreign })).rejects.toThrow(/not a Quire database/);
       await expect(restoreDatabase({ file: live, from: newer })).rejects.toThrow(
-        /newer version of Quire \(13 migrations; this version knows 12\)/,
+        /newer version of Quire \(14 migrations; this version knows 13\)/,
       );
       await expect(restoreDatabase({ file: live, from: tempFile('nothing.db') })).rejects.toThrow(/no database at/);
       await expect(restoreDatabase({ file: live, from: live })).rejects.toThrow(/is the database itself/);

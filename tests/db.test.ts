@@ -13,8 +13,8 @@ describe('database', () => {
   it('applies every migration of its dialect to a new database', async () => {
     expect(await getDatabaseHealth()).toEqual(
       dialect === 'sqlite'
-        ? { database: 'ok', migrations: 12, version: '0011_cache_tag_expiries' }
-        : { database: 'ok', migrations: 3, version: '0002_search_index' },
+        ? { database: 'ok', migrations: 13, version: '0012_summary_source' }
+        : { database: 'ok', migrations: 4, version: '0003_summary_source' },
     );
   });
 

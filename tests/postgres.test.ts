@@ -50,7 +50,7 @@ postgres.describe('the PostgreSQL migrations', () => {
       'tags',
       'users',
     ]);
-    expect(await getDatabaseHealth()).toEqual({ database: 'ok', migrations: 3, version: '0002_search_index' });
+    expect(await getDatabaseHealth()).toEqual({ database: 'ok', migrations: 4, version: '0003_summary_source' });
     // This start made the schema: a new, empty blog.
     expect(await prepareDatabase()).toEqual({ created: true });
   });
