@@ -24,6 +24,7 @@ import { indexPost, toFtsQuery } from '@/lib/content/search';
 import { absoluteUrl, postPath } from '@/lib/site/paths';
 import { isPostSlugFallback, postSlugFallback, slugWords, slugify } from '@/lib/slug';
 import { getTag } from '@/lib/content/tags';
+import { publicationScheduleChanged } from '@/lib/content/publication-clock';
 
 const summaryColumns = {
   id: posts.id,
@@ -397,6 +398,7 @@ export async function createPost(input: PostCreateInput): Promise<AuthorPost> {
       return id;
     });
     expire(cacheTags.content);
+    publicationScheduleChanged();
     return (await getPostById(id))!;
   } catch (error) {
     // Two writers can still race for a slug past the check; the UNIQUE constraint means the same.
@@ -439,6 +441,7 @@ export async function updatePost(slug: string, patch: PostUpdateInput): Promise<
       return current.id;
     });
     expire(cacheTags.content);
+    publicationScheduleChanged();
     return (await getPostById(id))!;
   } catch (error) {
     if (isUniqueViolation(error)) throw slugConflict(patch.slug ?? slug);
@@ -455,4 +458,5 @@ export async function deletePost(slug: string): Promise<void> {
   const deleted = await transaction((tx) => tx.delete(posts).where(eq(posts.slug, slug)).returning({ id: posts.id }));
   if (deleted.length === 0) throw notFound('Post');
   expire(cacheTags.content);
+  publicationScheduleChanged();
 }
