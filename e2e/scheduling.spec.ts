@@ -1,6 +1,5 @@
-import http from 'node:http';
 import { expect, test } from '@playwright/test';
-import { SERVER_ADMIN_TOKEN, killAllServers, removeTempDatabases, startServer, tempDatabasePath } from './server-process';
+import { type Answer, killAllServers, requestOnce as request, removeTempDatabases, startServer, tempDatabasePath } from './server-process';
 
 /*
  * A scheduled post goes live at its time on every cached answer: the home page, its own page (a
@@ -21,34 +20,6 @@ test.afterAll(async () => {
 const BOUND_MS = 5_000;
 /** How far ahead the post is scheduled: room to cache every answer (in both workers) before the time. */
 const AHEAD_MS = 15_000;
-
-interface Answer {
-  status: number;
-  body: string;
-}
-
-/** One request on a new connection (no keep-alive, which would stick to one worker). */
-function request(url: string, { method = 'GET', json }: { method?: string; json?: unknown } = {}): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const body = json === undefined ? undefined : JSON.stringify(json);
-    const outgoing = http.request(
-      url,
-      {
-        method,
-        agent: false,
-        headers: body === undefined ? {} : { 'Content-Type': 'application/json', Authorization: `Bearer ${SERVER_ADMIN_TOKEN}` },
-      },
-      (response) => {
-        let text = '';
-        response.setEncoding('utf8');
-        response.on('data', (chunk: string) => (text += chunk));
-        response.on('end', () => resolve({ status: response.statusCode!, body: text }));
-      },
-    );
-    outgoing.once('error', reject);
-    outgoing.end(body);
-  });
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
