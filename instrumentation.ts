@@ -38,9 +38,13 @@ export async function register() {
     const shared = await sharePostgresCacheTags();
     stopSharingTags = () => shared.stop();
   }
+  // Scheduled posts expire the cached pages at their time, in this process and for every other.
+  const { startPublicationClock } = await import('@/lib/content/publication-clock');
+  const stopClock = await startPublicationClock();
   const { installGracefulShutdown } = await import('@/lib/ops/graceful-shutdown');
   installGracefulShutdown({
     onExit: async () => {
+      stopClock();
       await stopSharingTags();
       await closeDb();
     },

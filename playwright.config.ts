@@ -48,13 +48,13 @@ export default defineConfig({
     {
       name: 'chromium',
       dependencies: ['setup'],
-      testIgnore: /(caching|resilience|workers|redis|postgres)\.spec\.ts/,
+      testIgnore: /(caching|resilience|workers|redis|postgres|scheduling)\.spec\.ts/,
       use: { ...devices['Desktop Chrome'] },
     },
     // Observes the cache, which other specs' writes expire, so it runs alone once they are done.
     { name: 'caching', dependencies: ['chromium'], testMatch: /caching\.spec\.ts/ },
     // Start, load and kill servers (and a Redis) of their own; last, so their load does not slow the browser specs.
-    { name: 'resilience', dependencies: ['caching'], testMatch: /(resilience|workers|redis|postgres)\.spec\.ts/ },
+    { name: 'resilience', dependencies: ['caching'], testMatch: /(resilience|workers|redis|postgres|scheduling)\.spec\.ts/ },
   ],
   // A production server (`next build` runs first, in `npm run test:e2e`) on a brand-new database with demo content.
   webServer: {

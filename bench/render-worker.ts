@@ -11,7 +11,7 @@ parentPort!.on('message', ({ id, bodies }: { id: number; bodies: string[] }) => 
   const rendered = bodies.map((body) => {
     const outcome = renderMarkdown('post', body);
     if (!outcome.ok) throw new Error('A generated post nests too deeply to render.');
-    return { html: outcome.html, text: outcome.text };
+    return { html: outcome.html, text: outcome.text, summary: outcome.summary! };
   });
   parentPort!.postMessage({ id, rendered });
 });

@@ -81,8 +81,8 @@ const slugifyTitle = (title: string) =>
     .replace(/^-|-$/g, '')
     .slice(0, 80);
 
-/** A post's HTML and plain text, as lib/render/markdown.ts's renderPost gives them. */
-type Rendered = { html: string; text: string };
+/** A post's HTML, plain text and automatic summary, as lib/render/markdown.ts's renderPost gives them. */
+type Rendered = { html: string; text: string; summary: string };
 
 /** Renders Markdown on every core but one's share, in order. */
 function createRenderPool(size: number) {
@@ -147,7 +147,7 @@ export async function seedDatabase(options: SeedOptions): Promise<Fixture> {
   process.env.SITE_URL = options.siteUrl;
   const { closeDb, getDb } = await import('@/db');
   const { countWords, createPost } = await import('@/lib/content/posts');
-  const { renderPost, truncateText } = await import('@/lib/render/markdown');
+  const { renderPost } = await import('@/lib/render/markdown');
   const { indexPost } = await import('@/lib/content/search');
   const { updateSettings } = await import('@/lib/comments/settings');
   const { slugify } = await import('@/lib/slug');
@@ -164,21 +164,22 @@ export async function seedDatabase(options: SeedOptions): Promise<Fixture> {
     return new Map((sqlite.prepare('SELECT id, slug FROM tags').all() as { id: number; slug: string }[]).map((tag) => [tag.slug, tag.id]));
   });
 
-  // As lib/content/posts.ts stores them: summary defaults to the text's start, words are counted in the plain text.
-  const derived = (input: PostInput, text: string) => ({
-    summary: input.summary || truncateText(text),
+  // As lib/content/posts.ts stores them: an empty summary follows the text, words are counted in the plain text.
+  const derived = (input: PostInput, { text, summary }: Pick<Rendered, 'text' | 'summary'>) => ({
+    summary: input.summary || summary,
+    summaryAutomatic: input.summary ? 0 : 1,
     wordCount: countWords(text),
   });
   const insertFast = (posts: { input: PostInput; rendered: Rendered }[]) =>
     writeSqlite(async (sqlite) => {
       const insertPost = sqlite.prepare(
-        `INSERT INTO posts (slug, title, summary, body, html, status, published_at, word_count, created_at, updated_at)
-         VALUES (@slug, @title, @summary, @body, @html, 'published', @publishedAt, @wordCount, @createdAt, @updatedAt)`,
+        `INSERT INTO posts (slug, title, summary, summary_automatic, body, html, status, published_at, word_count, created_at, updated_at)
+         VALUES (@slug, @title, @summary, @summaryAutomatic, @body, @html, 'published', @publishedAt, @wordCount, @createdAt, @updatedAt)`,
       );
       const linkTag = sqlite.prepare('INSERT INTO post_tags (post_id, tag_id, position) VALUES (?, ?, ?)');
       for (const { input, rendered } of posts) {
         const { html, text } = rendered;
-        const id = Number(insertPost.run({ ...input, ...derived(input, text), html, createdAt: input.publishedAt }).lastInsertRowid);
+        const id = Number(insertPost.run({ ...input, ...derived(input, rendered), html, createdAt: input.publishedAt }).lastInsertRowid);
         const seen = new Set<string>();
         for (const name of input.tags) {
           const slug = slugify(name);
@@ -198,7 +199,7 @@ export async function seedDatabase(options: SeedOptions): Promise<Fixture> {
   await writeSqlite(async (sqlite) => {
     sqlite.prepare('UPDATE posts SET created_at = ?, updated_at = ? WHERE id = ?').run(oldest.publishedAt, oldest.updatedAt, reference.id);
   });
-  checkFastPathMatches(readSqlite(getDb), reference.id, oldest, derived(oldest, (await renderPost(body)).text));
+  checkFastPathMatches(readSqlite(getDb), reference.id, oldest, derived(oldest, await renderPost(body)));
 
   const pool = createRenderPool(Math.max(1, os.availableParallelism()));
   const progress = progressBar(options.posts);
@@ -267,9 +268,17 @@ async function writeSqlite<T>(work: (sqlite: Database.Database) => Promise<T>): 
 const readSqlite = (getDb: () => DB) => (getDb() as unknown as SqliteDB).$client;
 
 /** The row createPost wrote for the reference post, compared with what the fast path derives for it. */
-function checkFastPathMatches(sqlite: Database.Database, id: number, input: PostInput, fast: { summary: string; wordCount: number }): void {
-  const row = sqlite.prepare('SELECT summary, word_count AS wordCount FROM posts WHERE id = ?').get(id) as {
+function checkFastPathMatches(
+  sqlite: Database.Database,
+  id: number,
+  input: PostInput,
+  fast: { summary: string; summaryAutomatic: number; wordCount: number },
+): void {
+  const row = sqlite
+    .prepare('SELECT summary, summary_automatic AS summaryAutomatic, word_count AS wordCount FROM posts WHERE id = ?')
+    .get(id) as {
     summary: string;
+    summaryAutomatic: number;
     wordCount: number;
   };
   const tags = sqlite.prepare('SELECT tag_id AS tagId, position FROM post_tags WHERE post_id = ? ORDER BY position').all(id) as {
@@ -278,6 +287,7 @@ function checkFastPathMatches(sqlite: Database.Database, id: number, input: Post
   }[];
   const problems = [
     row.summary !== fast.summary && 'summary',
+    row.summaryAutomatic !== fast.summaryAutomatic && 'summary source',
     row.wordCount !== fast.wordCount && 'word count',
     tags.length !== new Set(input.tags.map((t) => t.toLowerCase())).size && 'tags',
   ].filter(Boolean);

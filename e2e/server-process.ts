@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -204,4 +205,39 @@ async function spawnServer(
 export async function killAllServers(): Promise<void> {
   const ending = [...running].map((child) => new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGKILL'))));
   await Promise.all(ending);
+}
+
+/** An answer read whole: its status, the `x-nextjs-cache` header (which says a page came from the cache) and its text. */
+export interface Answer {
+  status: number;
+  cache: string | undefined;
+  body: string;
+}
+
+/**
+ * One request on a new connection (no keep-alive, which would stick to one worker of WORKERS=N, so
+ * the primary hands these to the workers in turn); `json` is sent as the author (SERVER_ADMIN_TOKEN).
+ */
+export function requestOnce(url: string, { method = 'GET', json }: { method?: string; json?: unknown } = {}): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const body = json === undefined ? undefined : JSON.stringify(json);
+    const outgoing = http.request(
+      url,
+      {
+        method,
+        agent: false,
+        headers: body === undefined ? {} : { 'Content-Type': 'application/json', Authorization: `Bearer ${SERVER_ADMIN_TOKEN}` },
+      },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () =>
+          resolve({ status: response.statusCode!, cache: response.headers['x-nextjs-cache'] as string | undefined, body: text }),
+        );
+      },
+    );
+    outgoing.once('error', reject);
+    outgoing.end(body);
+  });
 }

@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import http from 'node:http';
 import { expect, test } from '@playwright/test';
-import { SERVER_ADMIN_TOKEN, killAllServers, removeTempDatabases, startServer, tempDatabasePath, waitFor } from './server-process';
+import { killAllServers, requestOnce as request, removeTempDatabases, startServer, tempDatabasePath, waitFor } from './server-process';
 
 /*
  * WORKERS=2 on SQLite without Redis (server/workers.mjs): both workers serve one port, a write
@@ -15,37 +14,6 @@ test.afterAll(async () => {
   await killAllServers();
   removeTempDatabases();
 });
-
-interface Answer {
-  status: number;
-  cache: string | undefined;
-  body: string;
-}
-
-/** One request on a new connection (no keep-alive, which would stick to one worker). */
-function request(url: string, { method = 'GET', json }: { method?: string; json?: unknown } = {}): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const body = json === undefined ? undefined : JSON.stringify(json);
-    const outgoing = http.request(
-      url,
-      {
-        method,
-        agent: false,
-        headers: body === undefined ? {} : { 'Content-Type': 'application/json', Authorization: `Bearer ${SERVER_ADMIN_TOKEN}` },
-      },
-      (response) => {
-        let text = '';
-        response.setEncoding('utf8');
-        response.on('data', (chunk: string) => (text += chunk));
-        response.on('end', () =>
-          resolve({ status: response.statusCode!, cache: response.headers['x-nextjs-cache'] as string, body: text }),
-        );
-      },
-    );
-    outgoing.once('error', reject);
-    outgoing.end(body);
-  });
-}
 
 const workerPids = (output: string) => [...output.matchAll(/worker \d+ \(pid (\d+)\) is ready/g)].map((match) => Number(match[1]));
 const ROUNDS = 12;

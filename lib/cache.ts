@@ -18,9 +18,9 @@ export const tags = {
 };
 
 /**
- * Cached entries also expire after this long, so scheduled posts appear within a minute and a
- * write made by another process (a second server during a restart, `npm run import`) shows up
- * without a restart. Each server process keeps its own cache in memory.
+ * Cached entries also expire after this long, a safety net behind tag expiry: a write made where
+ * nothing expires tags shows up without a restart. Scheduled posts do not wait for it: each server
+ * process expires the `content` tag at their time (lib/content/publication-clock.ts).
  */
 export const CACHE_SECONDS = 60;
 
@@ -61,6 +61,18 @@ export function expire(...expired: string[]): void {
     // Writes outside a request (demo content seeded at start-up) come before anything is cached.
     if (!(error instanceof Error && error.message.includes('static generation store missing'))) throw error;
   }
+}
+
+/**
+ * Expires tagged entries at once from outside a request (a timer), where `expire` cannot: in this
+ * process's memory and, through the shared expiry, in every other process and instance
+ * (server/cache-handler.mjs registers how, once Next has loaded it; before that nothing is cached).
+ */
+export async function expireOutsideRequest(...expired: string[]): Promise<void> {
+  if (!inNextServer()) return;
+  const expireNow = (globalThis as Record<symbol, unknown>)[Symbol.for('quire.expireTagsNow')] as
+    ((tags: readonly string[]) => Promise<void>) | undefined;
+  await expireNow?.([...new Set(expired)]);
 }
 
 /**

@@ -30,8 +30,8 @@ const FileSystemCache = require('next/dist/server/lib/incremental-cache/file-sys
 const { NEXT_CACHE_TAGS_HEADER } = require('next/dist/lib/constants');
 /** @type {typeof import('next/dist/server/lib/lru-cache').LRUCache} */
 const LRUCache = require('next/dist/server/lib/lru-cache').LRUCache;
-/** @type {typeof import('next/dist/server/lib/incremental-cache/tags-manifest.external').areTagsExpired} */
-const areTagsExpired = require('next/dist/server/lib/incremental-cache/tags-manifest.external').areTagsExpired;
+/** @type {typeof import('next/dist/server/lib/incremental-cache/tags-manifest.external')} */
+const { areTagsExpired, tagsManifest } = require('next/dist/server/lib/incremental-cache/tags-manifest.external');
 /** @typedef {InstanceType<typeof FileSystemCache>} MemoryCache */
 
 /**
@@ -118,6 +118,40 @@ function sizeOf(value) {
   for (const [segment, buffer] of value?.segmentData ?? []) size += segment.length + (buffer?.length ?? 0);
   return size;
 }
+
+/**
+ * Expires tags for every process and instance that shares them: in the database's expiry table and
+ * in Redis. Never throws: the write that expired them has committed, and failing its response
+ * would not undo it.
+ * @param {readonly string[]} tags
+ * @param {{ expire?: number } | undefined} durations
+ * @param {SharedTags | undefined} shared
+ * @param {import('./redis-cache.mjs').RedisCache | undefined} redis
+ */
+async function expireShared(tags, durations, shared, redis) {
+  try {
+    await shared?.expire(tags, durations);
+  } catch (error) {
+    warnOnce(error);
+  }
+  await redis?.expire(tags, durations?.expire ?? 0);
+}
+
+/**
+ * Expires tags at once outside a request, where Next's revalidateTag cannot be called (it needs a
+ * request's store): what revalidateTag does at the end of one, in this process's memory (Next's tag
+ * manifest, which Next checks on every entry it reads) and for every other. For the clock that
+ * publishes scheduled posts (lib/content/publication-clock.ts), through lib/cache.ts.
+ * @param {readonly string[]} tags
+ */
+export async function expireTagsNow(tags, getShared = processTags, getRedis = getRedisCache) {
+  const now = Date.now();
+  for (const tag of tags) tagsManifest.set(tag, { ...tagsManifest.get(tag), stale: now, expired: now });
+  await expireShared(tags, { expire: 0 }, getShared(), getRedis());
+}
+
+/** Found by lib/cache.ts, which the app's bundles hold a copy of, while Next loads this file by path. */
+/** @type {Record<symbol, unknown>} */ (globalThis)[Symbol.for('quire.expireTagsNow')] = expireTagsNow;
 
 /**
  * Builds the handler over given shared tags and Redis cache (tests stand in for two processes or
@@ -222,14 +256,7 @@ export function createCacheHandler(getShared = processTags, getRedis = getRedisC
     async revalidateTag(tags, durations) {
       // Next's tag manifest in this process: its entries, and those it reads from Redis, follow at once.
       await super.revalidateTag(tags, durations);
-      const list = typeof tags === 'string' ? [tags] : tags;
-      try {
-        await getShared()?.expire(list, durations);
-      } catch (error) {
-        // The write that expired these tags has committed; failing its response would not undo it.
-        warnOnce(error);
-      }
-      await this.redis?.expire(list, durations?.expire ?? 0);
+      await expireShared(typeof tags === 'string' ? [tags] : tags, durations, getShared(), this.redis);
     }
   };
 }

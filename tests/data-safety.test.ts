@@ -171,7 +171,7 @@ onlyOn('sqlite', 'copies SQLite files; PostgreSQL is backed up with pg_dump (tes
       const stem = path.join(path.dirname(live), 'backups', `${path.basename(live, '.db')}-2026-11-22T05-00-00Z`);
       expect(first.file).toBe(`${stem}.db`);
       expect(second.file).toBe(`${stem}-2.db`);
-      expect(first).toMatchObject({ posts: 2, comments: 0, users: 0, migrations: 13 });
+      expect(first).toMatchObject({ posts: 2, comments: 0, users: 0, migrations: 14 });
       await expect(backupDatabase({ file: live, out: first.file })).rejects.toThrow(/already exists/);
       await expect(backupDatabase({ file: tempFile('missing.db') })).rejects.toThrow(/no database at/);
     });
@@ -241,7 +241,7 @@ onlyOn('sqlite', 'restores SQLite files; PostgreSQL is restored with pg_restore'
       expect(isDatabaseInUse(live)).toBe(false);
       const result = await restoreDatabase({ file: live, from: backup });
 
-      expect(result.restored).toMatchObject({ posts: 2, migrations: 13 });
+      expect(result.restored).toMatchObject({ posts: 2, migrations: 14 });
       expect(result.migrated).toBe(0);
       expect(titlesIn(live)).toEqual(['From the backup', 'Also from the backup']);
       expect(titlesIn(result.safetyCopy!)).toEqual(['Current', 'Written 1']);
@@ -259,10 +259,11 @@ onlyOn('sqlite', 'restores SQLite files; PostgreSQL is restored with pg_restore'
     it('applies the migrations an older backup predates', async () => {
       const backup = makeDatabase('old-backup.db', ['Old']);
       withFile(backup, (db) => {
-        // What the file looked like before the last seven migrations (commenter keys, token expiry; the
+        // What the file looked like before the last eight migrations (commenter keys, token expiry; the
         // prefix search index; site assets; the author's posts by status; comments' edit time; shared
-        // cache-tag expiry; comments' moderation reason) existed, with a post in the search index that predates them.
-        db.exec(`ALTER TABLE comments DROP COLUMN moderation_reason;
+        // cache-tag expiry; comments' moderation reason; the summary's source) existed, with a post in the search index that predates them.
+        db.exec(`ALTER TABLE posts DROP COLUMN summary_automatic;
+        ALTER TABLE comments DROP COLUMN moderation_reason;
         DROP TABLE cache_tag_expiries;
         ALTER TABLE comments DROP COLUMN edited_at;
         DROP INDEX posts_status_updated_at_id_published_at_idx;
@@ -275,13 +276,13 @@ onlyOn('sqlite', 'restores SQLite files; PostgreSQL is restored with pg_restore'
         ALTER TABLE api_tokens DROP COLUMN expires_at;
         CREATE INDEX comments_author_email_status_idx ON comments (author_email, status);`);
         db.exec(
-          'DELETE FROM __drizzle_migrations WHERE created_at >= (SELECT created_at FROM __drizzle_migrations ORDER BY created_at DESC LIMIT 1 OFFSET 6)',
+          'DELETE FROM __drizzle_migrations WHERE created_at >= (SELECT created_at FROM __drizzle_migrations ORDER BY created_at DESC LIMIT 1 OFFSET 7)',
         );
       });
       const live = makeDatabase('to-migrate.db', ['New']);
       const result = await restoreDatabase({ file: live, from: backup });
       expect(result.restored.migrations).toBe(6);
-      expect(result.migrated).toBe(7);
+      expect(result.migrated).toBe(8);
       expect(
         withFile(live, (db) =>
           db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'comments_commenter_key_status_idx'").pluck().get(),

@@ -13,8 +13,8 @@ describe('database', () => {
   it('applies every migration of its dialect to a new database', async () => {
     expect(await getDatabaseHealth()).toEqual(
       dialect === 'sqlite'
-        ? { database: 'ok', migrations: 13, version: '0012_moderation_reason' }
-        : { database: 'ok', migrations: 4, version: '0003_moderation_reason' },
+        ? { database: 'ok', migrations: 14, version: '0013_summary_source' }
+        : { database: 'ok', migrations: 5, version: '0004_summary_source' },
     );
   });
 

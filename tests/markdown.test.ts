@@ -144,6 +144,7 @@ describe('renderPost', () => {
     expect(await renderPost('## Title\n\nSome **bold** text.\n\n```\ncode\n```')).toEqual({
       html: '<h2>Title</h2>\n<p>Some <strong>bold</strong> text.</p>\n<pre tabindex="0"><code>code\n</code></pre>',
       text: 'Title Some bold text.',
+      summary: 'Some bold text.',
     });
   });
 });

@@ -50,7 +50,7 @@ postgres.describe('the PostgreSQL migrations', () => {
       'tags',
       'users',
     ]);
-    expect(await getDatabaseHealth()).toEqual({ database: 'ok', migrations: 4, version: '0003_moderation_reason' });
+    expect(await getDatabaseHealth()).toEqual({ database: 'ok', migrations: 5, version: '0004_summary_source' });
     // This start made the schema: a new, empty blog.
     expect(await prepareDatabase()).toEqual({ created: true });
   });

@@ -17,6 +17,7 @@ import {
   listPostsWithComments,
 } from '@/lib/comments/comments';
 import { feedResponse } from '@/lib/content/feeds';
+import { nextPublicationTime, postsGoneLive } from '@/lib/content/publication-clock';
 import { loadPostList, loadPostPage, loadTag, loadTags } from '@/lib/content/page-data';
 import {
   countPostsForAuthor,
@@ -358,6 +359,11 @@ describe('query plans', () => {
           countPostsForAuthor({ q: 'filler' }),
         ]),
     ]),
+    [
+      "each process's publication clock",
+      () =>
+        Promise.all([nextPublicationTime(new Date().toISOString()), postsGoneLive('2026-01-01T00:00:00.000Z', new Date().toISOString())]),
+    ],
     ['author post', () => getPostById(postId)],
     ['slug check', () => postExists(slug)],
     ['moderation queue', () => listCommentsForModeration({ status: 'approved', limit: 20 })],

@@ -16,7 +16,7 @@ import { StatusMessage } from '@/components/status-message';
 /** What the editor shows and changes of a post: the API's author view of it. */
 export type EditablePost = Pick<
   AuthorPost,
-  'id' | 'slug' | 'title' | 'summary' | 'body' | 'status' | 'publishedAt' | 'commentsEnabled' | 'tags' | 'url'
+  'id' | 'slug' | 'title' | 'summary' | 'summaryAutomatic' | 'body' | 'status' | 'publishedAt' | 'commentsEnabled' | 'tags' | 'url'
 >;
 
 type Intent = 'draft' | 'publish' | 'schedule' | 'update' | 'unpublish';
@@ -122,7 +122,9 @@ export function PostEditor({
   const [title, setTitle] = useState(post?.title ?? '');
   const [slug, setSlug] = useState(post?.slug ?? '');
   const [slugEdited, setSlugEdited] = useState(post !== undefined);
-  const [summary, setSummary] = useState(post?.summary ?? '');
+  // An automatic summary is no text of the author's: the box stays empty and shows it as its placeholder.
+  const [summary, setSummary] = useState(post && !post.summaryAutomatic ? post.summary : '');
+  const [automaticSummary, setAutomaticSummary] = useState(post?.summaryAutomatic ? post.summary : '');
   const [tags, setTags] = useState(post?.tags.map((tag) => tag.name).join(', ') ?? '');
   const [body, setBody] = useState(post?.body ?? '');
   const [commentsEnabled, setCommentsEnabled] = useState(post?.commentsEnabled ?? true);
@@ -325,6 +327,7 @@ export function PostEditor({
     }
     setSavedSnapshot(snapshotOf({ ...sent, slug: slugNow, slugEdited: true }));
     setStatus(stored.status);
+    setAutomaticSummary(stored.summaryAutomatic ? stored.summary : '');
     setSaveState({ kind: 'saved', at: new Date().toISOString() });
     if (autosave) {
       // The address becomes the post's own without a navigation, so the text keeps its focus and caret.
@@ -453,12 +456,13 @@ export function PostEditor({
           <Field
             id="summary"
             label="Summary"
-            hint="Shown in lists, feeds and search results. Left empty, it is taken from the text."
+            hint="Shown in lists, feeds and search results. Left empty, it follows the text: its opening paragraph, taken again at every save (shown in the box until you write your own)."
             error={errors.summary}
           >
             <textarea
               {...controlProps('summary', errors.summary, 'hint')}
               value={summary}
+              placeholder={automaticSummary}
               onChange={(e) => setSummary(e.target.value)}
               rows={2}
               maxLength={500}

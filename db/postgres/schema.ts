@@ -38,6 +38,7 @@ export const posts = pgTable(
     slug: text().notNull().unique(),
     title: text().notNull(),
     summary: text().notNull().default(''),
+    summaryAutomatic: boolean().notNull().default(false),
     body: text().notNull(),
     html: text().notNull(),
     status: text({ enum: POST_STATUSES }).notNull().default('draft'),

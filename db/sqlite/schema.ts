@@ -15,6 +15,8 @@ export const posts = sqliteTable(
     slug: text().notNull().unique(),
     title: text().notNull(),
     summary: text().notNull().default(''),
+    /** The summary is derived from the text at every save (lib/render/markdown-pipeline.ts), until the author writes one. */
+    summaryAutomatic: integer({ mode: 'boolean' }).notNull().default(false),
     /** Markdown source as the author wrote it. */
     body: text().notNull(),
     /** `body` rendered and sanitised once, at write time. */

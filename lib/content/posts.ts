@@ -5,7 +5,7 @@ import { isUniqueViolation, unindexed } from '@/db/sql';
 import { expire, tags as cacheTags } from '@/lib/cache';
 import { type Post, postTags, posts, tags } from '@/db/schema';
 import { AppError, fieldError, notFound } from '@/lib/errors';
-import { renderPost, truncateText } from '@/lib/render/markdown';
+import { renderPost } from '@/lib/render/markdown';
 import { type Page, decodeCursor, toPage } from '@/lib/pagination';
 import type {
   AuthorPost,
@@ -24,6 +24,7 @@ import { indexPost, toFtsQuery } from '@/lib/content/search';
 import { absoluteUrl, postPath } from '@/lib/site/paths';
 import { isPostSlugFallback, postSlugFallback, slugWords, slugify } from '@/lib/slug';
 import { getTag } from '@/lib/content/tags';
+import { publicationScheduleChanged } from '@/lib/content/publication-clock';
 
 const summaryColumns = {
   id: posts.id,
@@ -347,8 +348,25 @@ export const readingMinutes = (wordCount: number) => Math.max(1, Math.round(word
 /** Words in a post's plain text (see renderPost). */
 export const countWords = (text: string) => text.split(/\s+/).filter(Boolean).length;
 
+/**
+ * What a write stores of the summary. An empty one follows the text: the automatic summary of the
+ * body (lib/render/markdown-pipeline.ts), taken again at every save that changes the body. Any other
+ * is the author's and stays as written. A summary sent back as it was given (a client returning the
+ * post it read, as the editor does) changes nothing, so an automatic one keeps following the text.
+ */
+function summaryFields(
+  requested: string | undefined,
+  current: Pick<Post, 'summary' | 'summaryAutomatic'> | undefined,
+  derived: string | undefined,
+): Partial<Pick<Post, 'summary' | 'summaryAutomatic'>> {
+  const unchanged = requested === undefined || (current?.summaryAutomatic && requested === current.summary);
+  const automatic = unchanged && current ? current.summaryAutomatic : !requested;
+  if (!automatic) return unchanged ? {} : { summary: requested, summaryAutomatic: false };
+  return derived === undefined ? { summaryAutomatic: true } : { summary: derived, summaryAutomatic: true };
+}
+
 export async function createPost(input: PostCreateInput): Promise<AuthorPost> {
-  const { html, text } = await renderPost(input.body);
+  const { html, text, summary } = await renderPost(input.body);
   const now = new Date().toISOString();
   try {
     const id = await transaction(async (tx) => {
@@ -362,7 +380,7 @@ export async function createPost(input: PostCreateInput): Promise<AuthorPost> {
           ...resolvePublication(input.status, input.publishedAt, undefined, now),
           // A title without slug words gets its id as its slug, once the id exists (see postSlugFallback).
           slug: input.slug ?? (words ? await uniqueSlug(words) : `pending-${randomUUID()}`),
-          summary: input.summary || truncateText(text),
+          ...summaryFields(input.summary, undefined, summary),
           html,
           wordCount: countWords(text),
           createdAt: now,
@@ -380,6 +398,7 @@ export async function createPost(input: PostCreateInput): Promise<AuthorPost> {
       return id;
     });
     expire(cacheTags.content);
+    publicationScheduleChanged();
     return (await getPostById(id))!;
   } catch (error) {
     // Two writers can still race for a slug past the check; the UNIQUE constraint means the same.
@@ -389,7 +408,9 @@ export async function createPost(input: PostCreateInput): Promise<AuthorPost> {
 }
 
 export async function updatePost(slug: string, patch: PostUpdateInput): Promise<AuthorPost> {
-  const rendered = patch.body === undefined ? undefined : await renderPost(patch.body);
+  // A summary cleared without a new body goes back to following the text it has.
+  const body = patch.body ?? (patch.summary === '' ? await getBody(slug) : undefined);
+  const rendered = body === undefined ? undefined : await renderPost(body);
   try {
     const id = await transaction(async (tx) => {
       const [current] = await tx.select().from(posts).where(eq(posts.slug, slug));
@@ -410,15 +431,17 @@ export async function updatePost(slug: string, patch: PostUpdateInput): Promise<
           ...fields,
           ...(newSlug && { slug: newSlug }),
           ...publication,
-          ...(rendered && { html: rendered.html, wordCount: countWords(rendered.text) }),
+          ...(patch.body !== undefined && rendered && { html: rendered.html, wordCount: countWords(rendered.text) }),
+          ...summaryFields(patch.summary, current, rendered?.summary),
           updatedAt: now,
         })
         .where(eq(posts.id, current.id));
       if (tagNames) await setPostTags(tx, current.id, tagNames);
-      await indexPost(current.id, rendered?.text);
+      await indexPost(current.id, patch.body === undefined ? undefined : rendered?.text);
       return current.id;
     });
     expire(cacheTags.content);
+    publicationScheduleChanged();
     return (await getPostById(id))!;
   } catch (error) {
     if (isUniqueViolation(error)) throw slugConflict(patch.slug ?? slug);
@@ -426,8 +449,14 @@ export async function updatePost(slug: string, patch: PostUpdateInput): Promise<
   }
 }
 
+async function getBody(slug: string): Promise<string | undefined> {
+  const [row] = await getDb().select({ body: posts.body }).from(posts).where(eq(posts.slug, slug));
+  return row?.body;
+}
+
 export async function deletePost(slug: string): Promise<void> {
   const deleted = await transaction((tx) => tx.delete(posts).where(eq(posts.slug, slug)).returning({ id: posts.id }));
   if (deleted.length === 0) throw notFound('Post');
   expire(cacheTags.content);
+  publicationScheduleChanged();
 }

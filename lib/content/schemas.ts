@@ -52,12 +52,15 @@ const postBody = (min?: number) => markdownField('Body', POST_BODY_MAX_BYTES, mi
 
 const commentsEnabled = z.boolean({ error: 'commentsEnabled must be true or false.' });
 
+const SUMMARY_FIELD =
+  'Empty or left out: taken from the opening paragraph at every save until one is written (summaryAutomatic). Sent back unchanged, it keeps following the text.';
+
 export const postCreateSchema = requestSchema(
   'PostCreate',
   z.strictObject({
     title: textField('Title', 200),
     slug: optionalField(slugSchema),
-    summary: optionalField(textField('Summary', 500, 0)),
+    summary: optionalField(textField('Summary', 500, 0)).describe(SUMMARY_FIELD),
     body: postBody(),
     status: postStatusSchema.default('draft'),
     publishedAt: optionalField(isoDateTime),
@@ -72,7 +75,7 @@ export const postUpdateSchema = requestSchema(
     .strictObject({
       title: textField('Title', 200),
       slug: slugSchema,
-      summary: textField('Summary', 500, 0),
+      summary: textField('Summary', 500, 0).describe(SUMMARY_FIELD),
       body: postBody(),
       status: postStatusSchema,
       publishedAt: isoDateTime,
@@ -144,6 +147,9 @@ export const authorPostSchema = responseSchema(
     slug: z.string(),
     title: z.string(),
     summary: z.string(),
+    summaryAutomatic: z
+      .boolean()
+      .describe("true: the summary follows the text, taken from its opening at every save; false: it is the author's"),
     body: z.string().describe('Markdown source'),
     html: z.string(),
     status: z.enum(AUTHOR_STATUSES),

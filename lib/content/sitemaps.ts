@@ -184,7 +184,8 @@ async function* shardXml(shard: Shard, now: string): AsyncGenerator<string> {
   yield URLSET_CLOSE;
 }
 
-const XML_HEADERS = { 'Content-Type': 'application/xml; charset=utf-8', 'Cache-Control': 'public, max-age=300' };
+// Revalidated on every request, as the index is: a shard held five minutes by a CDN kept a scheduled post out that long.
+const XML_HEADERS = { 'Content-Type': 'application/xml; charset=utf-8', 'Cache-Control': 'public, no-cache' };
 
 /**
  * The index, built once and served from the cache (with an ETag) until a post changes: finding the

@@ -82,6 +82,8 @@ const postSchema = z
     slug: slugSchema,
     title: textOf('title'),
     summary: textOf('summary', { required: false }).default(''),
+    /** Whether the summary follows the text; left out (another tool's file), an empty summary does. */
+    summaryAutomatic: z.boolean({ error: 'summaryAutomatic must be true or false.' }).optional(),
     status: postStatusSchema,
     publishedAt: isoTime('publishedAt').nullable().default(null),
     createdAt: isoTime('createdAt'),
@@ -479,6 +481,7 @@ async function readExport(
           slug: row.slug,
           title: row.title,
           summary: row.summary,
+          summaryAutomatic: row.summaryAutomatic,
           status: authorStatus(row, now),
           publishedAt: row.publishedAt,
           createdAt: row.createdAt,
@@ -625,13 +628,13 @@ export async function importData(input: unknown, { replace = false }: { replace?
     assetRows.push(await renderImportedAsset(name, Buffer.from(data, 'base64'), updatedAt, `siteAssets[${i}].data`));
   }
   // Rendering is the slow part; done first, the write lock is held only for the inserts.
-  const rendered: { html: string; text: string; wordCount: number; comments: string[] }[] = [];
+  const rendered: { html: string; text: string; summary: string; wordCount: number; comments: string[] }[] = [];
   for (const post of doc.posts) {
-    const { html, text } = await renderPost(post.body);
+    const { html, text, summary } = await renderPost(post.body);
     const comments: string[] = [];
     // Never refused: a comment this blog accepted under other limits must not stop the import (see renderAcceptedComment).
     for (const comment of post.comments) comments.push(await renderAcceptedComment(comment.body));
-    rendered.push({ html, text, wordCount: countWords(text), comments });
+    rendered.push({ html, text, summary, wordCount: countWords(text), comments });
   }
 
   const result = await transaction(async (tx) => {
@@ -658,11 +661,21 @@ export async function importData(input: unknown, { replace = false }: { replace?
     let commentCount = 0;
     let unlinkedAuthorComments = 0;
     for (const [p, post] of doc.posts.entries()) {
-      const { html, text, wordCount, comments: commentHtml } = rendered[p]!;
-      const { id: fileId, tags: postTags, comments: postComments, status, ...fields } = post;
+      const { html, text, summary, wordCount, comments: commentHtml } = rendered[p]!;
+      const { id: fileId, tags: postTags, comments: postComments, status, summaryAutomatic, ...fields } = post;
+      // An automatic summary is taken from the text again, as a save here would.
+      const automatic = summaryAutomatic ?? fields.summary === '';
       const [inserted] = await tx
         .insert(posts)
-        .values({ ...(full ? { id: fileId } : {}), ...fields, status: status === 'draft' ? 'draft' : 'published', html, wordCount })
+        .values({
+          ...(full ? { id: fileId } : {}),
+          ...fields,
+          ...(automatic && { summary }),
+          summaryAutomatic: automatic,
+          status: status === 'draft' ? 'draft' : 'published',
+          html,
+          wordCount,
+        })
         .returning({ id: posts.id });
       const postId = inserted!.id;
       await setPostTags(tx, postId, postTags);

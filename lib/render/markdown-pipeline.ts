@@ -184,7 +184,8 @@ export interface VisibleContent {
   linkText: string;
 }
 
-export type RenderOutcome = { ok: true; html: string; text: string; visible?: VisibleContent } | { ok: false; reason: 'too-deep' };
+export type RenderOutcome =
+  { ok: true; html: string; text: string; summary?: string; visible?: VisibleContent } | { ok: false; reason: 'too-deep' };
 
 /** One render: `highlight: false` leaves fenced code plain (lib/render/markdown.ts, for a comment too slow to highlight). */
 export interface RenderTask {
@@ -227,9 +228,11 @@ export function renderMarkdown(
     const tree = processor.parse(markdown);
     const text = kind === 'comment' ? '' : plainTextOf(tree);
     if (kind === 'plain-text') return { ok: true, html: '', text };
+    // Read before runSync: the tree is the Markdown's, its paragraphs and headings still apart.
+    const summary = kind === 'post' ? summaryOf(tree, text) : undefined;
     const hast = processor.runSync(tree);
     const html = String(processor.stringify(hast));
-    return kind === 'comment' ? { ok: true, html, text, visible: visibleContent(hast) } : { ok: true, html, text };
+    return kind === 'comment' ? { ok: true, html, text, visible: visibleContent(hast) } : { ok: true, html, text, summary };
   } catch (error) {
     // Deeper nesting that the check cannot see (lists by indentation, emphasis in emphasis) still
     // overflows the stack: the writer's input, not our failure.
@@ -260,4 +263,53 @@ function plainTextOf(tree: MdastRoot): string {
   };
   collect(tree);
   return parts.join('').replace(/\s+/g, ' ').trim();
+}
+
+/** The longest automatic summary, ellipsis included: what search engines show of a meta description. */
+export const SUMMARY_MAX_LENGTH = 160;
+/** An opening shorter than this ("Hello!", "A short note.") is joined by the next paragraph. */
+const SUMMARY_MIN_LENGTH = 50;
+
+/**
+ * A post's automatic summary: its first paragraph of prose, with the next ones while it is very
+ * short, cut at a word boundary. Headings, code, lists, tables and quotes are not an opening; a post
+ * with no paragraph at all falls back to its whole plain text.
+ */
+function summaryOf(tree: MdastRoot, text: string): string {
+  let opening = '';
+  for (const node of tree.children) {
+    if (node.type !== 'paragraph') continue;
+    const paragraph = plainTextOf({ type: 'root', children: [node] });
+    if (paragraph) opening = opening ? `${opening} ${paragraph}` : paragraph;
+    if (opening.length >= SUMMARY_MIN_LENGTH) break;
+  }
+  return cutAtWord(opening || text, SUMMARY_MAX_LENGTH);
+}
+
+const wordSegmenter = new Intl.Segmenter(undefined, { granularity: 'word' });
+/** Left off the end of a cut: spaces, and punctuation that leads on (commas, dashes, opening brackets and quotes). */
+const DANGLING = /[\s\p{Po}\p{Pd}\p{Ps}\p{Pi}]+$/u;
+
+/**
+ * `text` as it is when it fits in `maxLength` characters, else cut at the last word boundary that
+ * leaves room for an ellipsis. Intl.Segmenter finds the boundaries, so Chinese and Japanese, written
+ * without spaces, are cut between words too; a single word longer than the room is cut by characters.
+ */
+export function cutAtWord(text: string, maxLength: number): string {
+  if (text.length <= maxLength) return text;
+  const room = maxLength - 1;
+  let end = 0;
+  for (const { index, segment } of wordSegmenter.segment(text)) {
+    if (index + segment.length > room) break;
+    end = index + segment.length;
+  }
+  let kept = text.slice(0, end).replace(DANGLING, '');
+  // One word longer than the room (a long address): whole characters, never half a surrogate pair.
+  if (!kept) {
+    for (const char of text) {
+      if (kept.length + char.length > room) break;
+      kept += char;
+    }
+  }
+  return `${kept}…`;
 }

@@ -142,11 +142,11 @@ async function render(
   kind: RenderKind,
   markdown: string,
   reader?: string,
-): Promise<{ html: string; text: string; visible?: VisibleContent }> {
+): Promise<{ html: string; text: string; summary?: string; visible?: VisibleContent }> {
   const outcome = await attempt({ kind, markdown }, reader);
   if (!outcome.ok) throw outcome.reason === 'too-slow' ? tooSlow() : tooDeep();
-  const { html, text, visible } = outcome;
-  return { html, text, visible };
+  const { html, text, summary, visible } = outcome;
+  return { html, text, summary, visible };
 }
 
 export async function renderPostMarkdown(markdown: string): Promise<string> {
@@ -200,10 +200,13 @@ function plainParagraphs(text: string): string {
   return toHtml(tree);
 }
 
-/** A post's HTML and its plain text (for the summary, word count and search index), from one parse. */
-export async function renderPost(markdown: string): Promise<{ html: string; text: string }> {
-  const { html, text } = await render('post', markdown);
-  return { html, text };
+/**
+ * A post's HTML, its plain text (for the word count and search index) and its automatic summary
+ * (lib/render/markdown-pipeline.ts), from one parse.
+ */
+export async function renderPost(markdown: string): Promise<{ html: string; text: string; summary: string }> {
+  const { html, text, summary } = await render('post', markdown);
+  return { html, text, summary: summary! };
 }
 
 /** Text cut to `maxLength` characters at most, marked with an ellipsis where it was cut. */
