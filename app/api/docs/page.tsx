@@ -1,8 +1,17 @@
 import type { Metadata } from 'next';
 import { Fragment } from 'react';
-import { openApiDocument } from '@/lib/api/endpoints';
+import {
+  type Field,
+  type OperationDoc,
+  type Rich,
+  type SchemaDoc,
+  type TypePart,
+  getApiReference,
+  schemaAnchor,
+  securityAnchor,
+} from '@/lib/api/reference';
 
-// The document names the site's own name and address, which are set at run time.
+// The document names the site's own name and address, which are set at run time; the reference is built once per process.
 export const dynamic = 'force-dynamic';
 
 export const metadata: Metadata = {
@@ -11,129 +20,254 @@ export const metadata: Metadata = {
   alternates: { canonical: '/api/docs' },
 };
 
-interface Doc {
-  info: { title: string; description: string };
-  paths: Record<string, Record<string, OperationDoc>>;
-  components: { schemas: Record<string, object>; securitySchemes: Record<string, { description: string }> };
+/** Markdown from the reference, already rendered and sanitised (lib/api/reference.ts). */
+function Markdown({ value, className = 'api-md' }: { value?: Rich; className?: string }) {
+  return value?.html ? <div className={className} dangerouslySetInnerHTML={{ __html: value.html }} /> : null;
 }
 
-interface OperationDoc {
-  summary: string;
-  description?: string;
-  security?: Record<string, unknown>[];
-  parameters: { name: string; in: string; required: boolean; schema: object }[];
-  requestBody?: { content: Record<string, { schema: { $ref: string } }> };
-  responses: Record<string, { description: string; content?: Record<string, { schema: { $ref?: string } }> }>;
+function Type({ parts }: { parts: TypePart[] }) {
+  return (
+    <>
+      {parts.map((part, i) =>
+        typeof part === 'string' ? (
+          <Fragment key={i}>{part}</Fragment>
+        ) : (
+          <a key={i} href={`#${schemaAnchor(part.schema)}`}>
+            {part.schema}
+          </a>
+        ),
+      )}
+    </>
+  );
 }
 
-const refName = (ref?: string) => ref?.split('/').pop();
-const anchor = (method: string, path: string) => `op-${method}${path.replace(/[^a-z0-9]+/gi, '-')}`;
-
-function SchemaLink({ schema }: { schema?: { $ref?: string } }) {
-  const name = refName(schema?.$ref);
-  return name ? <a href={`#schema-${name}`}>{name}</a> : null;
+/** Fields as rows: a nested field's name is its path (`errors[].field`), after its parent's row. */
+function Fields({ fields, caption }: { fields: Field[]; caption: string }) {
+  return (
+    <table className="api-fields">
+      <caption className="visually-hidden">{caption}</caption>
+      <thead>
+        <tr>
+          <th scope="col">Field</th>
+          <th scope="col">Type</th>
+          <th scope="col">Required</th>
+          <th scope="col">Details</th>
+        </tr>
+      </thead>
+      <tbody>
+        {fields.map((field) => (
+          <tr key={field.name}>
+            <th scope="row">
+              <code>{field.name}</code>
+            </th>
+            <td>
+              <Type parts={field.type} />
+            </td>
+            <td>{field.required ? 'required' : 'optional'}</td>
+            <td>
+              <Markdown value={field.details} />
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
 }
 
-/** The OpenAPI document, readable: endpoints first, then every schema they refer to. */
-export default function ApiDocsPage() {
-  const doc = openApiDocument() as Doc;
+function Schema({ schema }: { schema: SchemaDoc }) {
+  return (
+    <>
+      <Markdown value={schema.description} />
+      {schema.fields.length > 0 ? (
+        <Fields fields={schema.fields} caption={`${schema.name} fields`} />
+      ) : (
+        schema.type && (
+          <p>
+            Type: <Type parts={schema.type} />
+          </p>
+        )
+      )}
+      {schema.closed && <p className="meta">Any other field is refused (400).</p>}
+    </>
+  );
+}
+
+function Access({ access }: { access: OperationDoc['access'] }) {
+  if (access.schemes.length === 0) return <p className="meta">No credentials needed.</p>;
+  const schemes = access.schemes.map((name, i) => (
+    <Fragment key={name}>
+      {i > 0 && ' or '}
+      <a href={`#${securityAnchor(name)}`}>{name}</a>
+    </Fragment>
+  ));
+  return <p className="meta">{access.optional ? <>Credentials optional: {schemes}.</> : <>Credentials: {schemes}.</>}</p>;
+}
+
+function Operation({ op }: { op: OperationDoc }) {
+  return (
+    <section className="api-operation" aria-labelledby={op.anchor}>
+      <h3 id={op.anchor}>
+        <code>
+          {op.method} {op.path}
+        </code>
+      </h3>
+      <p>
+        <strong>{op.summary}.</strong>
+      </p>
+      <Markdown value={op.description} />
+      <Access access={op.access} />
+      {op.parameters.map(({ in: location, fields }) => (
+        <Fragment key={location}>
+          <h4>{location === 'path' ? 'Path parameters' : location === 'query' ? 'Query parameters' : `Parameters in the ${location}`}</h4>
+          <Fields fields={fields} caption={`${op.method} ${op.path}: ${location} parameters`} />
+        </Fragment>
+      ))}
+      {op.body && (
+        <div id={op.body.schema?.anchor}>
+          <h4>Request body{op.body.schema && <>: {op.body.schema.name}</>}</h4>
+          <p>
+            As{' '}
+            {op.body.contentTypes.map((type, i) => (
+              <Fragment key={type}>
+                {i > 0 && ' or '}
+                <code>{type}</code>
+              </Fragment>
+            ))}
+            {op.body.type && (
+              <>
+                : <Type parts={op.body.type} />
+              </>
+            )}
+            .
+          </p>
+          {op.body.schema ? <Schema schema={op.body.schema} /> : <Markdown value={op.body.details} />}
+        </div>
+      )}
+      <h4>Answers</h4>
+      <table className="api-fields api-responses">
+        <caption className="visually-hidden">
+          {op.method} {op.path}: answers
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Status</th>
+            <th scope="col">Meaning</th>
+            <th scope="col">Body</th>
+          </tr>
+        </thead>
+        <tbody>
+          {op.responses.map((response) => (
+            <tr key={response.status}>
+              <th scope="row">
+                <code>{response.status}</code>
+              </th>
+              <td>
+                <Markdown value={response.description} />
+                {response.headers.length > 0 && (
+                  <p className="meta">
+                    Headers:{' '}
+                    {response.headers.map((header, i) => (
+                      <Fragment key={header}>
+                        {i > 0 && ', '}
+                        <code>{header}</code>
+                      </Fragment>
+                    ))}
+                  </p>
+                )}
+              </td>
+              <td>
+                {response.type ? (
+                  <>
+                    <Type parts={response.type} />
+                    <span className="meta api-content-type">{response.contentType}</span>
+                  </>
+                ) : (
+                  'none'
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+/** The OpenAPI document, readable without JavaScript: contents, authentication, every operation, then the answers' schemas. */
+export default async function ApiDocsPage() {
+  const reference = await getApiReference();
   return (
     <article className="api-docs">
       <header className="page-header">
-        <h1>{doc.info.title}</h1>
-        <p className="lede">{doc.info.description}</p>
+        <h1>{reference.title}</h1>
+        <Markdown value={reference.description} className="lede api-md" />
         <p>
           Machine-readable: <a href="/api/openapi.json">/api/openapi.json</a> (OpenAPI 3.1).
         </p>
       </header>
 
-      <h2>Authentication</h2>
+      <nav className="api-contents" aria-labelledby="api-contents-heading">
+        <h2 id="api-contents-heading">Contents</h2>
+        <ul>
+          <li>
+            <a href="#authentication">Authentication</a>
+          </li>
+          <li>
+            <a href="#endpoints">Endpoints</a>
+            <ul className="api-contents-operations">
+              {reference.operations.map((op) => (
+                <li key={op.anchor}>
+                  <a href={`#${op.anchor}`}>
+                    <code>
+                      {op.method} {op.path}
+                    </code>
+                  </a>{' '}
+                  <span className="meta">{op.summary}</span>
+                </li>
+              ))}
+            </ul>
+          </li>
+          <li>
+            <a href="#schemas">Schemas</a>
+            <ul className="api-contents-schemas">
+              {reference.schemaAnchors.map(({ name, anchor }) => (
+                <li key={name}>
+                  <a href={`#${anchor}`}>{name}</a>
+                </li>
+              ))}
+            </ul>
+          </li>
+        </ul>
+      </nav>
+
+      <h2 id="authentication">Authentication</h2>
       <dl>
-        {Object.entries(doc.components.securitySchemes).map(([name, scheme]) => (
-          <Fragment key={name}>
-            <dt>
-              <code>{name}</code>
+        {reference.securitySchemes.map((scheme) => (
+          <Fragment key={scheme.name}>
+            <dt id={scheme.anchor}>
+              <code>{scheme.name}</code>
             </dt>
-            <dd>{scheme.description}</dd>
+            <dd>
+              <Markdown value={scheme.description} />
+            </dd>
           </Fragment>
         ))}
       </dl>
 
-      <h2>Endpoints</h2>
-      {Object.entries(doc.paths).map(([path, methods]) =>
-        Object.entries(methods).map(([method, op]) => (
-          <section key={`${method} ${path}`} className="api-operation" aria-labelledby={anchor(method, path)}>
-            <h3 id={anchor(method, path)}>
-              <code>
-                {method.toUpperCase()} {path}
-              </code>
-            </h3>
-            <p>
-              <strong>{op.summary}.</strong> {op.description}
-            </p>
-            <p className="meta">
-              {op.security ? `Needs: ${op.security.map((s) => Object.keys(s)[0]).join(' or ')}` : 'No authentication needed.'}
-            </p>
-            {op.parameters.length > 0 && (
-              <table className="admin-table">
-                <caption className="visually-hidden">Parameters</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Parameter</th>
-                    <th scope="col">In</th>
-                    <th scope="col">Required</th>
-                    <th scope="col">Schema</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {op.parameters.map((param) => (
-                    <tr key={param.name}>
-                      <td>
-                        <code>{param.name}</code>
-                      </td>
-                      <td>{param.in}</td>
-                      <td>{param.required ? 'yes' : 'no'}</td>
-                      <td>
-                        <code>{JSON.stringify(param.schema)}</code>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            )}
-            {op.requestBody && (
-              <p>
-                Body ({Object.keys(op.requestBody.content).join(' or ')}):{' '}
-                <SchemaLink schema={Object.values(op.requestBody.content)[0]?.schema} />
-              </p>
-            )}
-            <ul>
-              {Object.entries(op.responses).map(([status, response]) => (
-                <li key={status}>
-                  <code>{status}</code> {response.description}
-                  {response.content && (
-                    <>
-                      {' '}
-                      (<SchemaLink schema={Object.values(response.content)[0]?.schema} />)
-                    </>
-                  )}
-                </li>
-              ))}
-            </ul>
-          </section>
-        )),
-      )}
+      <h2 id="endpoints">Endpoints</h2>
+      {reference.operations.map((op) => (
+        <Operation key={op.anchor} op={op} />
+      ))}
 
-      <h2>Schemas</h2>
-      {Object.entries(doc.components.schemas).map(([name, schema]) => (
-        <details key={name} id={`schema-${name}`} className="api-schema">
-          <summary>
-            <code>{name}</code>
-          </summary>
-          <pre>
-            <code>{JSON.stringify(schema, null, 2)}</code>
-          </pre>
-        </details>
+      <h2 id="schemas">Schemas</h2>
+      <p>The answers’ schemas; request bodies are described with their endpoint.</p>
+      {reference.schemas.map((schema) => (
+        <section key={schema.name} className="api-schema" aria-labelledby={schema.anchor}>
+          <h3 id={schema.anchor}>
+            <code>{schema.name}</code>
+          </h3>
+          <Schema schema={schema} />
+        </section>
       ))}
     </article>
   );
