@@ -130,9 +130,10 @@ describe('the API reference (/api/docs)', () => {
     const fields = Object.fromEntries(createPost.body!.schema!.fields.map((field) => [field.name, field]));
     expect(fields.title).toMatchObject({ type: ['string'], required: true, details: { markdown: '1–200 characters.' } });
     expect(fields.status).toMatchObject({ required: false });
-    expect(fields.status!.details.html).toBe(
-      '<p>One of <code>draft</code>, <code>published</code>, <code>scheduled</code>. Default <code>draft</code>.</p>',
-    );
+    expect(fields.status!.details).toMatchObject({
+      inline: true,
+      html: 'One of <code>draft</code>, <code>published</code>, <code>scheduled</code>. Default <code>draft</code>.',
+    });
     expect(fields.tags).toMatchObject({ type: ['array of ', 'string'], details: { markdown: 'At most 20 items. Each: 1–50 characters.' } });
   });
 
@@ -155,6 +156,6 @@ describe('the API reference (/api/docs)', () => {
   it('renders every description as sanitised Markdown', () => {
     expect(reference.description.html).toContain('<code>{ data, nextCursor }</code>');
     const problems = reference.operations.flatMap((op) => op.responses).find((response) => response.status === '400')!;
-    expect(problems.description.html).toBe('<p>Malformed JSON or invalid fields (<code>errors</code> lists them)</p>');
+    expect(problems.description.html).toBe('Malformed JSON or invalid fields (<code>errors</code> lists them)');
   });
 });

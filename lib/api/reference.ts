@@ -54,10 +54,15 @@ interface OpenApiDocument {
   };
 }
 
-/** Markdown, and the sanitised HTML it renders to (filled in once the whole reference is built). */
+/**
+ * Markdown, and the sanitised HTML it renders to (filled in once the whole reference is built). Most
+ * is one paragraph: then `html` is its content, to place in a cell or a paragraph of the page's own
+ * (the page has thousands of cells, and each wrapper is an element more to lay out and to check).
+ */
 export interface Rich {
   markdown: string;
   html: string;
+  inline: boolean;
 }
 
 /** A type in words; a part may name a schema of the reference, to link to. */
@@ -180,6 +185,10 @@ const FORMATS: Record<string, string> = {
   uri: 'An absolute URL',
 };
 
+/** A field's description: its own, or that of the schema it is a list or union of. */
+const descriptionOf = (schema: JsonSchema): string | undefined =>
+  schema.description ?? variantsOf(schema).find((variant) => variant.description)?.description;
+
 /** What a value must be, in words (Markdown): lengths, ranges, allowed values, format, default. */
 function limitsOf(schema: JsonSchema): string[] {
   const limits: string[] = [];
@@ -196,18 +205,16 @@ function limitsOf(schema: JsonSchema): string[] {
     }
     if (variant.enum) limits.push(`One of ${variant.enum.map(code).join(', ')}`);
     if (variant.const !== undefined) limits.push(`Always ${code(variant.const)}`);
-    if (variant.format) limits.push(FORMATS[variant.format] ?? `Format ${code(variant.format)}`);
-    // A format's own pattern (zod spells out date-times as a page-long expression) adds nothing to it.
-    else if (variant.pattern) limits.push(`Matches ${code(variant.pattern)}`);
+    // A description says more than a format's name (`dateTime` in lib/api/schemas.ts), and a format's
+    // own pattern (zod spells out date-times as a page-long expression) adds nothing to it.
+    if (variant.format) {
+      if (!descriptionOf(schema)) limits.push(FORMATS[variant.format] ?? `Format ${code(variant.format)}`);
+    } else if (variant.pattern) limits.push(`Matches ${code(variant.pattern)}`);
     if (variant.contentMediaType) limits.push(`The file itself, as ${code(variant.contentMediaType)}`);
   }
   if (schema.default !== undefined) limits.push(`Default ${code(schema.default)}`);
   return limits;
 }
-
-/** A field's description: its own, or that of the schema it is a list or union of. */
-const descriptionOf = (schema: JsonSchema): string | undefined =>
-  schema.description ?? variantsOf(schema).find((variant) => variant.description)?.description;
 
 /** The object a field holds, whose fields are listed after it (an object, a list of them, or either with null). */
 function nestedObject(schema: JsonSchema): { object: JsonSchema; prefix: string } | undefined {
@@ -224,12 +231,15 @@ const sentences = (parts: (string | undefined)[]) =>
     .map((part) => (/[.!?)]$/.test(part) ? part : `${part}.`))
     .join(' ');
 
+/** HTML that is one paragraph and nothing else. */
+const ONE_PARAGRAPH = /^<p>((?:(?!<\/?p>)[\s\S])*)<\/p>\s*$/;
+
 /** Builds the reference's parts and keeps every piece of Markdown, to render them all at the end. */
 class ReferenceBuilder {
   readonly rich: Rich[] = [];
 
   markdown(markdown: string): Rich {
-    const rich = { markdown, html: '' };
+    const rich = { markdown, html: '', inline: true };
     this.rich.push(rich);
     return rich;
   }
@@ -322,10 +332,13 @@ class ReferenceBuilder {
 
   /** Renders each distinct piece once, one after another: the render pool is shared with readers' comments. */
   async render(): Promise<void> {
-    const html = new Map<string, string>();
+    const rendered = new Map<string, string>();
     for (const rich of this.rich) {
-      if (!html.has(rich.markdown)) html.set(rich.markdown, rich.markdown ? await renderPostMarkdown(rich.markdown) : '');
-      rich.html = html.get(rich.markdown)!;
+      if (!rendered.has(rich.markdown)) rendered.set(rich.markdown, rich.markdown ? await renderPostMarkdown(rich.markdown) : '');
+      const html = rendered.get(rich.markdown)!;
+      const paragraph = ONE_PARAGRAPH.exec(html);
+      rich.inline = !!paragraph || !html;
+      rich.html = paragraph ? paragraph[1]! : html;
     }
   }
 }

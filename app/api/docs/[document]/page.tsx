@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import { notFound } from 'next/navigation';
 import { Fragment } from 'react';
 import {
   type Field,
@@ -11,8 +12,18 @@ import {
   securityAnchor,
 } from '@/lib/api/reference';
 
-// The document names the site's own name and address, which are set at run time; the reference is built once per process.
-export const dynamic = 'force-dynamic';
+/** The one document: next.config.mjs rewrites `/api/docs` to /api/docs/reference. */
+const REFERENCE = 'reference';
+
+type Props = { params: Promise<{ document: string }> };
+
+/*
+ * A cached page with a path of its own, as the home page is (app/(site)/archive): rendered on the first
+ * visit, never at build time (the document names the site's name and address, set at run time), and
+ * kept until the site's identity changes or a minute passes. The reference itself is built once per process.
+ */
+export const revalidate = 60; // = CACHE_SECONDS in lib/cache.ts; Next needs a literal here.
+export const generateStaticParams = (): { document: string }[] => [];
 
 export const metadata: Metadata = {
   title: 'API documentation',
@@ -20,10 +31,19 @@ export const metadata: Metadata = {
   alternates: { canonical: '/api/docs' },
 };
 
-/** Markdown from the reference, already rendered and sanitised (lib/api/reference.ts). */
-function Markdown({ value, className = 'api-md' }: { value?: Rich; className?: string }) {
-  return value?.html ? <div className={className} dangerouslySetInnerHTML={{ __html: value.html }} /> : null;
+/** Markdown from the reference, already rendered and sanitised (lib/api/reference.ts): a paragraph, or the blocks it made. */
+function Markdown({ value, className }: { value?: Rich; className?: string }) {
+  if (!value?.html) return null;
+  const html = { __html: value.html };
+  return value.inline ? (
+    <p className={className} dangerouslySetInnerHTML={html} />
+  ) : (
+    <div className={className} dangerouslySetInnerHTML={html} />
+  );
 }
+
+/** The same in a table cell, with no wrapper of its own. */
+const cellHtml = (value: Rich) => ({ __html: value.html });
 
 function Type({ parts }: { parts: TypePart[] }) {
   return (
@@ -33,12 +53,26 @@ function Type({ parts }: { parts: TypePart[] }) {
           <Fragment key={i}>{part}</Fragment>
         ) : (
           <a key={i} href={`#${schemaAnchor(part.schema)}`}>
-            {part.schema}
+            <Breakable name={part.schema} />
           </a>
         ),
       )}
     </>
   );
+}
+
+/**
+ * A name free to wrap between its words (`moderation.<wbr>comment<wbr>Rate…`, `application/<wbr>json`),
+ * so that a phone keeps a table in its width without breaking a word in two.
+ */
+function Breakable({ name }: { name: string }) {
+  if (name.length <= 12) return name;
+  return name.split(/(?<=[a-z])(?=[A-Z])|(?<=[./+])/).map((word, i) => (
+    <Fragment key={i}>
+      {i > 0 && <wbr />}
+      {word}
+    </Fragment>
+  ));
 }
 
 /** Fields as rows: a nested field's name is its path (`errors[].field`), after its parent's row. */
@@ -57,16 +91,14 @@ function Fields({ fields, caption }: { fields: Field[]; caption: string }) {
       <tbody>
         {fields.map((field) => (
           <tr key={field.name}>
-            <th scope="row">
-              <code>{field.name}</code>
+            <th scope="row" className="api-name">
+              <Breakable name={field.name} />
             </th>
             <td>
               <Type parts={field.type} />
             </td>
             <td>{field.required ? 'required' : 'optional'}</td>
-            <td>
-              <Markdown value={field.details} />
-            </td>
+            <td dangerouslySetInnerHTML={cellHtml(field.details)} />
           </tr>
         ))}
       </tbody>
@@ -158,11 +190,11 @@ function Operation({ op }: { op: OperationDoc }) {
         <tbody>
           {op.responses.map((response) => (
             <tr key={response.status}>
-              <th scope="row">
-                <code>{response.status}</code>
+              <th scope="row" className="api-name">
+                {response.status}
               </th>
               <td>
-                <Markdown value={response.description} />
+                <span dangerouslySetInnerHTML={cellHtml(response.description)} />
                 {response.headers.length > 0 && (
                   <p className="meta">
                     Headers:{' '}
@@ -176,10 +208,12 @@ function Operation({ op }: { op: OperationDoc }) {
                 )}
               </td>
               <td>
-                {response.type ? (
+                {response.type && response.contentType ? (
                   <>
                     <Type parts={response.type} />
-                    <span className="meta api-content-type">{response.contentType}</span>
+                    <span className="meta api-content-type">
+                      <Breakable name={response.contentType} />
+                    </span>
                   </>
                 ) : (
                   'none'
@@ -194,13 +228,14 @@ function Operation({ op }: { op: OperationDoc }) {
 }
 
 /** The OpenAPI document, readable without JavaScript: contents, authentication, every operation, then the answers' schemas. */
-export default async function ApiDocsPage() {
+export default async function ApiDocsPage({ params }: Props) {
+  if ((await params).document !== REFERENCE) notFound();
   const reference = await getApiReference();
   return (
     <article className="api-docs">
       <header className="page-header">
         <h1>{reference.title}</h1>
-        <Markdown value={reference.description} className="lede api-md" />
+        <Markdown value={reference.description} className="lede" />
         <p>
           Machine-readable: <a href="/api/openapi.json">/api/openapi.json</a> (OpenAPI 3.1).
         </p>
@@ -247,9 +282,7 @@ export default async function ApiDocsPage() {
             <dt id={scheme.anchor}>
               <code>{scheme.name}</code>
             </dt>
-            <dd>
-              <Markdown value={scheme.description} />
-            </dd>
+            <dd dangerouslySetInnerHTML={cellHtml(scheme.description)} />
           </Fragment>
         ))}
       </dl>
