@@ -75,19 +75,26 @@ function Breakable({ name }: { name: string }) {
   ));
 }
 
+function ColumnHeads({ names }: { names: string[] }) {
+  return (
+    <thead>
+      <tr>
+        {names.map((name) => (
+          <th key={name} scope="col">
+            {name}
+          </th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
+
 /** Fields as rows: a nested field's name is its path (`errors[].field`), after its parent's row. */
 function Fields({ fields, caption }: { fields: Field[]; caption: string }) {
   return (
     <table className="api-fields">
       <caption className="visually-hidden">{caption}</caption>
-      <thead>
-        <tr>
-          <th scope="col">Field</th>
-          <th scope="col">Type</th>
-          <th scope="col">Required</th>
-          <th scope="col">Details</th>
-        </tr>
-      </thead>
+      <ColumnHeads names={['Field', 'Type', 'Required', 'Details']} />
       <tbody>
         {fields.map((field) => (
           <tr key={field.name}>
@@ -158,7 +165,7 @@ function Operation({ op }: { op: OperationDoc }) {
         <div id={op.body.schema?.anchor}>
           <h4>Request body{op.body.schema && <>: {op.body.schema.name}</>}</h4>
           <p>
-            As{' '}
+            Sent as{' '}
             {op.body.contentTypes.map((type, i) => (
               <Fragment key={type}>
                 {i > 0 && ' or '}
@@ -180,13 +187,7 @@ function Operation({ op }: { op: OperationDoc }) {
         <caption className="visually-hidden">
           {op.method} {op.path}: answers
         </caption>
-        <thead>
-          <tr>
-            <th scope="col">Status</th>
-            <th scope="col">Meaning</th>
-            <th scope="col">Body</th>
-          </tr>
-        </thead>
+        <ColumnHeads names={['Status', 'Meaning', 'Body']} />
         <tbody>
           {op.responses.map((response) => (
             <tr key={response.status}>
