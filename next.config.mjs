@@ -29,6 +29,8 @@ const nextConfig = {
         // The home page and its older pages are cached like any page with a path (app/(site)/archive).
         { source: '/', has: [{ type: 'query', key: 'cursor', value: '(?<cursor>.+)' }], destination: '/archive/:cursor' },
         { source: '/', destination: '/archive/latest' },
+        // The API reference, cached the same way (app/api/docs/[document]).
+        { source: '/api/docs', destination: '/api/docs/reference' },
         // A comment form posted without JavaScript comes back with a query; that page is per visitor.
         ...['replyTo', 'invalid', 'held'].map((key) => ({ source: '/posts/:slug', has: query(key), destination: '/posts/:slug/respond' })),
       ],

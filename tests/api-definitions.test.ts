@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as prettier from 'prettier';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { type Access, type Endpoint, METHODS } from '@/lib/api/endpoint';
 import { ENDPOINTS, openApiDocument } from '@/lib/api/endpoints';
+import { type ApiReference, getApiReference } from '@/lib/api/reference';
 import { call } from './helpers';
 
 /*
@@ -74,6 +75,15 @@ describe('API route definitions', () => {
     expect(documented.sort()).toEqual(defined.sort());
   });
 
+  it('the OpenAPI document gives the limits of cleaned text fields, which are checked after trimming', () => {
+    type Properties = Record<string, { type?: string; minLength?: number; maxLength?: number }>;
+    const doc = openApiDocument() as { components: { schemas: Record<string, { properties: Properties }> } };
+    const { PostCreate, PostUpdate } = doc.components.schemas;
+    expect(PostCreate!.properties.title).toEqual({ type: 'string', minLength: 1, maxLength: 200 });
+    expect(PostCreate!.properties.summary).toMatchObject({ type: 'string', minLength: 0, maxLength: 500 });
+    expect(PostUpdate!.properties.title).toMatchObject({ maxLength: 200 });
+  });
+
   it('docs/api.md lists every endpoint as defined (npm run docs:api updates it)', async () => {
     const file = path.join(process.cwd(), 'docs', 'api.md');
     const text = fs.readFileSync(file, 'utf8');
@@ -107,3 +117,45 @@ function endpointTable(): string {
   );
   return ['| Method | Path | What it does | Who may call it |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }
+
+describe('the API reference (/api/docs)', () => {
+  let reference: ApiReference;
+  // Its Markdown goes through the render workers, which start on first use.
+  beforeAll(async () => {
+    reference = await getApiReference();
+  }, 60_000);
+
+  it('shows a body schema as fields: type, whether required, limits, allowed values and default', () => {
+    const createPost = reference.operations.find((op) => op.method === 'POST' && op.path === '/api/posts')!;
+    const fields = Object.fromEntries(createPost.body!.schema!.fields.map((field) => [field.name, field]));
+    expect(fields.title).toMatchObject({ type: ['string'], required: true, details: { markdown: '1–200 characters.' } });
+    expect(fields.status).toMatchObject({ required: false });
+    expect(fields.status!.details).toMatchObject({
+      inline: true,
+      html: 'One of <code>draft</code>, <code>published</code>, <code>scheduled</code>. Default <code>draft</code>.',
+    });
+    expect(fields.tags).toMatchObject({ type: ['array of ', 'string'], details: { markdown: 'At most 20 items. Each: 1–50 characters.' } });
+  });
+
+  it('lists nested fields after their parent and links the schemas a field holds', () => {
+    const problem = reference.schemas.find((schema) => schema.name === 'Problem')!;
+    expect(problem.fields.map((field) => field.name)).toEqual([
+      'type',
+      'title',
+      'status',
+      'detail',
+      'errors',
+      'errors[].field',
+      'errors[].message',
+    ]);
+    const page = reference.schemas.find((schema) => schema.name === 'PostPage')!;
+    expect(page.fields[0]).toMatchObject({ name: 'data', type: ['array of ', { schema: 'PostSummary' }] });
+    expect(page.fields[1]!.type).toEqual(['string', ' or ', 'null']);
+  });
+
+  it('renders every description as sanitised Markdown', () => {
+    expect(reference.description.html).toContain('<code>{ data, nextCursor }</code>');
+    const problems = reference.operations.flatMap((op) => op.responses).find((response) => response.status === '400')!;
+    expect(problems.description.html).toBe('Malformed JSON or invalid fields (<code>errors</code> lists them)');
+  });
+});

@@ -26,10 +26,29 @@ const SECURITY: Record<Access, object[] | undefined> = {
 };
 
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
+const baseOptions = { unrepresentable: 'any' as const, target: 'draft-2020-12' as const };
+
+/** JSON Schema keywords of text that say what the cleaned text must be. */
+const TEXT_LIMITS = ['minLength', 'maxLength', 'pattern', 'format'] as const;
+
+/**
+ * Text fields are cleaned (trimmed) and then checked (textField in lib/api/schemas.ts): a string,
+ * a transform, then a pipe into a string with the limits. A request's JSON Schema describes what is
+ * sent, the pipe's input, which has no limits; the limits the cleaned text must meet are the answer
+ * to "how long may a title be", so they are copied onto it.
+ */
+function withCleanedTextLimits({ zodSchema, jsonSchema }: { zodSchema: z.core.$ZodType; jsonSchema: z.core.JSONSchema.BaseSchema }) {
+  if (!(zodSchema instanceof z.ZodPipe) || jsonSchema.type !== 'string') return;
+  const cleaned = z.toJSONSchema(zodSchema.out, { ...baseOptions, io: 'output' });
+  if (cleaned.type !== 'string') return;
+  for (const key of TEXT_LIMITS)
+    if (jsonSchema[key] === undefined && cleaned[key] !== undefined) Object.assign(jsonSchema, { [key]: cleaned[key] });
+}
+
 const jsonOptions = {
+  ...baseOptions,
   uri: (id: string) => `#/components/schemas/${id}`,
-  unrepresentable: 'any' as const,
-  target: 'draft-2020-12' as const,
+  override: withCleanedTextLimits,
 };
 
 /** Every response schema is named, so it is a reference into components. */
