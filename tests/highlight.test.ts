@@ -365,6 +365,14 @@ describe('HTML stored before highlighting', () => {
     expect((await postRow(code.id)).html).toBe(old);
   });
 
+  it('renders again a post whose footnote ids were prefixed twice (version 3)', async () => {
+    const post = await makePost({ body: 'Text[^a].\n\n[^a]: Note.' });
+    const doubled = (await postRow(post.id)).html.replaceAll('id="user-content-', 'id="user-content-user-content-');
+    await setPost(post.id, { html: doubled });
+    expect(await renderStaleHtml()).toBe(1);
+    expect((await postRow(post.id)).html).toContain('id="user-content-fn-a"');
+  });
+
   it('keeps the old HTML of Markdown the pipeline now refuses', async () => {
     const post = await makePost({ body: fence('ts', 'let a = 1;') });
     const deep = `${'> '.repeat(40)}x\n\n${fence('ts', 'let a = 1;')}`;

@@ -64,6 +64,14 @@ describe('renderPostMarkdown', () => {
     expect(html).not.toContain('style');
   });
 
+  it('links a footnote and its reference to each other: every in-page link reaches an id', async () => {
+    const html = await renderPostMarkdown('Text[^note] here.\n\n[^note]: The note.\n');
+    const ids = [...html.matchAll(/ id="([^"]+)"/g)].map((m) => m[1]);
+    const targets = [...html.matchAll(/ (?:href="#|aria-describedby=")([^"]+)"/g)].map((m) => m[1]);
+    expect(targets).toHaveLength(3);
+    for (const target of targets) expect(ids).toContain(target);
+  });
+
   it.each(ATTACKS)('renders %s inert', async (attack) => {
     const html = await renderPostMarkdown(attack);
     expect(html).not.toMatch(/<script|onerror|javascript:|<iframe|data:text/i);

@@ -29,6 +29,9 @@ const postSchema: SanitizeSchema = {
   ...defaultSchema,
   attributes: { ...defaultSchema.attributes, ...tokenSpans },
   protocols: { ...defaultSchema.protocols, href: ['http', 'https', 'mailto'], src: ['http', 'https'] },
+  // remark-rehype already prefixes the only ids Markdown makes (footnotes') and the links to them with
+  // `user-content-`; a second prefix here gave `id="user-content-user-content-fn-1"`, which no link reached.
+  clobberPrefix: '',
 };
 
 /** Reader comments get a small subset: emphasis, code, links, quotes and lists; no images or headings. */

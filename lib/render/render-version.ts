@@ -11,17 +11,21 @@ import { renderCommentMarkdown, renderPostMarkdown } from '@/lib/render/markdown
  * (instrumentation.ts), and the database records the version it is at.
  */
 
-/** What the Markdown pipeline makes of a text. 2: fenced code with a known language is highlighted. */
-export const MARKDOWN_RENDER_VERSION = 2;
+/**
+ * What the Markdown pipeline makes of a text. 2: fenced code with a known language is highlighted.
+ * 3: footnote ids are prefixed once, so the links to and back from a footnote reach it.
+ */
+export const MARKDOWN_RENDER_VERSION = 3;
 const KEY = 'markdown_render_version';
 
 /**
- * Rows version 2 changes: a fence in the Markdown (``` or ~~~) and no highlighted token in the
- * HTML. The scan reads every row, once per version; later starts find the version stored. lower():
- * LIKE ignores case on SQLite, not on PostgreSQL.
+ * Rows versions 2 and 3 change: a fence in the Markdown (``` or ~~~) and no highlighted token in the
+ * HTML; or a footnote id prefixed twice. The scan reads every row, once per version; later starts
+ * find the version stored. lower(): LIKE ignores case on SQLite, not on PostgreSQL.
  */
 const isStale = (table: typeof posts | typeof comments) =>
-  sql`(${table.body} LIKE ${'%```%'} OR ${table.body} LIKE ${'%~~~%'}) AND lower(${table.html}) NOT LIKE ${'%class="tok-%'}`;
+  sql`((${table.body} LIKE ${'%```%'} OR ${table.body} LIKE ${'%~~~%'}) AND lower(${table.html}) NOT LIKE ${'%class="tok-%'})
+    OR ${table.html} LIKE ${'%user-content-user-content-%'}`;
 
 /** Renders that wait in the pool at once: enough to keep its workers busy, few enough never to fill its queue. */
 const BATCH = 8;
