@@ -212,7 +212,7 @@ onlyOn('sqlite', 'copies SQLite files; PostgreSQL is backed up with pg_dump (tes
       expect(run.stderr).not.toMatch(STACK_TRACE);
       expect(run.code).toBe(0);
       expect(run.stdout).toMatch(/Backed up .* to .*script-backup-copy\.db \(\d+(\.\d)? KB\)/);
-      expect(run.stdout).toContain("2 posts, 0 comments and 0 accounts at migration 13; SQLite's integrity check: ok.");
+      expect(run.stdout).toContain("2 posts, 0 comments and 0 accounts at migration 14; SQLite's integrity check: ok.");
       expect(titlesIn(out)).toEqual(['Kept', 'Written 1']);
 
       const again = await runScript('db-backup.ts', ['--out', out], live);
@@ -308,7 +308,7 @@ onlyOn('sqlite', 'restores SQLite files; PostgreSQL is restored with pg_restore'
       await expect(restoreDatabase({ file: live, from: garbage })).rejects.toThrow(/is not a SQLite database/);
       await expect(restoreDatabase({ file: live, from: foreign })).rejects.toThrow(/not a Quire database/);
       await expect(restoreDatabase({ file: live, from: newer })).rejects.toThrow(
-        /newer version of Quire \(14 migrations; this version knows 13\)/,
+        /newer version of Quire \(15 migrations; this version knows 14\)/,
       );
       await expect(restoreDatabase({ file: live, from: tempFile('nothing.db') })).rejects.toThrow(/no database at/);
       await expect(restoreDatabase({ file: live, from: live })).rejects.toThrow(/is the database itself/);

@@ -150,7 +150,9 @@ describe('POST_MAX_BYTES', () => {
         expect(operation?.bodyLimit).toBe(64 * 1024 + 3 * 200 * 1024);
       }
       const document = JSON.stringify(buildOpenApiDocument([postsEndpoint]));
-      expect(document).toContain('"body":{"type":"string","description":"Markdown, at most 200 KiB (204,800 bytes) of UTF-8"}');
+      expect(document).toContain(
+        '"body":{"type":"string","description":"Markdown, at most 200 KiB (204,800 bytes) of UTF-8","minLength":1,"maxLength":204800}',
+      );
       expect(document).toContain('Body over 664 KiB');
 
       for (const value of ['1000', '9000000', '1.5', 'lots']) {

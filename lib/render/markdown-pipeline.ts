@@ -29,9 +29,6 @@ const postSchema: SanitizeSchema = {
   ...defaultSchema,
   attributes: { ...defaultSchema.attributes, ...tokenSpans },
   protocols: { ...defaultSchema.protocols, href: ['http', 'https', 'mailto'], src: ['http', 'https'] },
-  // remark-rehype already prefixes the only ids Markdown makes (footnotes') and the links to them with
-  // `user-content-`; a second prefix here gave `id="user-content-user-content-fn-1"`, which no link reached.
-  clobberPrefix: '',
 };
 
 /** Reader comments get a small subset: emphasis, code, links, quotes and lists; no images or headings. */
@@ -75,6 +72,18 @@ function unwrapDeadLinks(node: Root | Element): void {
   node.children = children;
 }
 const rehypeUnwrapDeadLinks = () => (tree: Root) => unwrapDeadLinks(tree);
+
+/**
+ * The sanitiser prefixes every id with `user-content-`, so none can clobber the page's own; remark-rehype
+ * is told to add none itself (it added the same prefix: `id="user-content-user-content-fn-1"`). Footnote
+ * links get the prefix here, as their targets did. Other `#` links keep pointing at the page's own ids (`#comments`).
+ */
+const rehypePrefixFootnoteLinks = () => (tree: Root) =>
+  eachElement(tree, (element) => {
+    const { href, dataFootnoteRef, dataFootnoteBackref } = element.properties;
+    if (element.tagName !== 'a' || typeof href !== 'string' || !href.startsWith('#')) return;
+    if (dataFootnoteRef !== undefined || dataFootnoteBackref !== undefined) element.properties.href = `#user-content-${href.slice(1)}`;
+  });
 
 /** The text of an element, for labels. */
 const textOf = (node: Element): string =>
@@ -133,9 +142,10 @@ function remarkDisable(this: Processor, names: string[]) {
 const postProcessor = unified()
   .use(remarkParse)
   .use(remarkGfm)
-  .use(remarkRehype)
+  .use(remarkRehype, { clobberPrefix: '' })
   .use(rehypeHighlightCode)
   .use(rehypeSanitize, postSchema)
+  .use(rehypePrefixFootnoteLinks)
   .use(rehypeUnwrapDeadLinks)
   .use(rehypeLabelTaskItems)
   .use(rehypeFocusableCode)
