@@ -213,6 +213,8 @@ test('a post with the reader’s held comment and a comment past the length limi
   await page.goto(`/posts/${post.slug}`);
   const comments = await new CommentSection(page).enhanced();
   await comments.write('Ada', `Held ${unique}: https://a.example https://b.example https://c.example`);
+  // Stored before the reload (a reload while the request is under way cancels it).
+  await expect(comments.notice).toContainText('awaiting moderation');
   await page.reload();
   await expect(comments.comment(`Held ${unique}`)).toContainText('Awaiting moderation');
   await comments.body.fill('x'.repeat(5_001));
