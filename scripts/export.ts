@@ -4,11 +4,11 @@ import { getDialect, prepareDatabase } from '@/db';
 import { partialPath, placeFile } from '@/lib/ops/backup';
 import { getEnv } from '@/lib/env';
 import { AppError } from '@/lib/errors';
-import { type ExportSummary, writeExport } from '@/lib/ops/export';
+import { type ExportSummary, writeExport } from '@/lib/transfer/export';
 import { databaseName, formatBytes, parseCommand, plural, runScript, usage } from './cli';
 
 /*
- * `npm run export -- --out FILE [--full]`: every post and comment as JSON (see lib/ops/export.ts
+ * `npm run export -- --out FILE [--full]`: every post and comment as JSON (see lib/transfer/format.ts
  * for the format); with --full, the whole blog, to move it to another database. Without --out the
  * JSON goes to stdout and the summary to stderr: use `npm run -s`, as npm prints its own banner on stdout.
  */

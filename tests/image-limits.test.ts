@@ -11,7 +11,8 @@ import * as siteImageRoute from '@/app/api/admin/site/[image]/route';
 import * as siteAssetRoute from '@/app/site-assets/[file]/route';
 import { transaction } from '@/db';
 import { apiTokens, sessions, siteAssets, tags, users } from '@/db/schema';
-import { exportData, importData } from '@/lib/ops/export';
+import { exportData } from '@/lib/transfer/export';
+import { importData } from '@/lib/transfer/import';
 import { ADMIN, call, clearTables, resetDatabase } from './helpers';
 
 /*

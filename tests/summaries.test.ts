@@ -1,7 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import * as postsRoute from '@/app/api/posts/route';
 import * as postRoute from '@/app/api/posts/[slug]/route';
-import { exportData, importData } from '@/lib/ops/export';
+import { exportData } from '@/lib/transfer/export';
+import { importData } from '@/lib/transfer/import';
 import { ADMIN, call, resetDatabase } from './helpers';
 
 /*
