@@ -1,4 +1,4 @@
-import { type SQL, count, eq } from 'drizzle-orm';
+import { type SQL, eq } from 'drizzle-orm';
 import { getDb, transaction } from '@/db';
 import { users } from '@/db/schema';
 import { isUniqueViolation } from '@/db/sql';
@@ -7,11 +7,6 @@ import { hashPassword, verifyAgainstDummy, verifyPassword } from '@/lib/auth/pas
 import type { AuthUser } from '@/lib/auth/schemas';
 
 const publicColumns = { id: users.id, email: users.email, name: users.name };
-
-export async function countUsers(): Promise<number> {
-  const [row] = await getDb().select({ n: count() }).from(users);
-  return row!.n;
-}
 
 export async function createUser(input: { email: string; name: string; password: string }): Promise<AuthUser> {
   const passwordHash = await hashPassword(input.password);
@@ -51,9 +46,4 @@ export const verifyAccountById = (id: number, password: string) => verifyAccount
 /** The user if the email and password match; the same work is done when the email is unknown. */
 export async function verifyCredentials(email: string, password: string): Promise<AuthUser | undefined> {
   return (await verifyAccountByEmail(email, password))?.user;
-}
-
-export async function getUser(id: number): Promise<AuthUser | undefined> {
-  const [user] = await getDb().select(publicColumns).from(users).where(eq(users.id, id)).limit(1);
-  return user;
 }

@@ -180,15 +180,6 @@ export async function getLivePostForComments(slug: string): Promise<{ id: number
   return post;
 }
 
-/** Every live post's URL and last change, for the sitemap. */
-export function listSitemapEntries(): Promise<{ slug: string; updatedAt: string }[]> {
-  return getDb()
-    .select({ slug: posts.slug, updatedAt: posts.updatedAt })
-    .from(posts)
-    .where(isLive())
-    .orderBy(desc(posts.publishedAt), desc(posts.id));
-}
-
 /* The author's side. */
 
 /** Which posts of the author's list: one status, derived as authorStatus derives it, or all of them. */
