@@ -30,6 +30,7 @@ const DIALECT_INDEPENDENT = [
   'tests/docs-links.test.ts',
   'tests/edge.test.ts',
   'tests/markdown.test.ts',
+  'tests/next-internals.test.ts', // Next's modules that server/cache-handler.mjs uses: no database
   'tests/not-found-cache.test.ts', // Next's cache handler in memory: no database
   'tests/rate-limit-message.test.ts',
   'tests/redis-cache.test.ts', // Next's cache in Redis: no database

@@ -18,6 +18,15 @@
  * evict a real page from memory or add ~50 KB to Redis. They are kept in a small LRU of their own
  * per process (NOT_FOUND_CACHE_BYTES), so a dead link read again is still served from memory.
  * Other error answers are not cached at all.
+ *
+ * Built on Next's internals, by choice: FileSystemCache (Next's memory cache), its LRU, its tag
+ * manifest and the cache-tags header come from next/dist, which is not public API. Next's public
+ * cacheHandler interface (get, set, revalidateTag, resetRequestCache) would mean a memory cache of
+ * our own, and has no way at all to expire a tag in Next's tag manifest outside a request (what
+ * expireTagsNow does; Next's IncrementalCache checks that manifest on every read). So package.json
+ * pins next to one version, and tests/next-internals.test.ts checks that each module below still
+ * loads and has what this file uses: an upgrade that moves or changes one fails there, saying what
+ * to do, and not here on a live request.
  */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -25,6 +34,7 @@ import path from 'node:path';
 import { ENTRY_TTL_SECONDS, getRedisCache } from './redis-cache.mjs';
 
 const require = createRequire(import.meta.url);
+// Next's internals (see the top of this file); tests/next-internals.test.ts lists the same modules.
 /** @type {typeof import('next/dist/server/lib/incremental-cache/file-system-cache').default} */
 const FileSystemCache = require('next/dist/server/lib/incremental-cache/file-system-cache').default;
 const { NEXT_CACHE_TAGS_HEADER } = require('next/dist/lib/constants');
