@@ -20,6 +20,7 @@ import {
  * Writes the export format (format.ts) from one snapshot of the database: as one object, or
  * streamed as JSON text one post at a time.
  */
+
 /** Posts are read in pages of this many: memory stays flat for any size of blog. */
 const BATCH = 500;
 

@@ -4,11 +4,11 @@ import { AppError } from '@/lib/errors';
 import { postStatusSchema, slugSchema } from '@/lib/content/schemas';
 
 /*
- * The export format: the whole blog as one JSON document, so an author can leave with their data or move in from
- * elsewhere. It holds what the author wrote and what readers sent: Markdown sources, dates,
- * statuses, tags, and comments with their replies and commenters' emails (this is the author's
- * private copy). HTML, word counts and comment counts are derived and left out; an import derives
- * them again with the same code as the editor. Accounts, tokens and settings stay behind.
+ * The export format: the whole blog as one JSON document, so an author can leave with their data
+ * or move in from elsewhere. It holds what the author wrote and what readers sent: Markdown sources,
+ * dates, statuses, tags, and comments with their replies and commenters' emails (this is the
+ * author's private copy). HTML, word counts and comment counts are derived and left out; an import
+ * derives them again with the same code as the editor. Accounts, tokens and settings stay behind.
  *
  * A full export (`{ full: true }`) is for moving a whole blog to another database (SQLite to
  * PostgreSQL and back): it adds the accounts (password hashes), API tokens (hashes), every settings
@@ -16,9 +16,10 @@ import { postStatusSchema, slugSchema } from '@/lib/content/schemas';
  * into a new, empty blog only, which then keeps every id: links to `#comment-123` and reply threads
  * still work. Sessions stay behind: everyone signs in again.
  *
- * This file is the format (its schemas, and parseExport, which checks a file against them);
- * export.ts writes it, import.ts reads it into the database. An importer for another tool's file
- * builds this document, so parseExport and importData check and store it the same way.
+ * This file is the format: its schemas, and parseExport, which checks a file against them.
+ * export.ts beside it writes the format, import.ts reads it into the database. An importer of
+ * another tool's file (WordPress, Ghost, Disqus) belongs here too: it builds this document, and
+ * importData checks and stores it as it does Quire's own.
  */
 
 export const EXPORT_FORMAT = 'quire-export';

@@ -23,6 +23,7 @@ import {
  * Reads a file in the export format (format.ts) into the database, all or nothing: renders what
  * the file leaves out (HTML, word counts, the site's images) first, then inserts in one transaction.
  */
+
 export interface ImportResult {
   posts: number;
   comments: number;
