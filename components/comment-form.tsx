@@ -1,13 +1,14 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { type FormEvent, useEffect, useRef, useState, useSyncExternalStore, useTransition } from 'react';
+import { type FormEvent, useEffect, useRef, useState, useTransition } from 'react';
 import { flushSync } from 'react-dom';
 import { callApi } from '@/components/api-client';
 import { CancelReplyLink, type CommentDraft, type ReplyTarget, useCommentSection } from '@/components/comment-section';
 import { Field, FormError, controlProps } from '@/components/field';
 import { sendOnCtrlEnter, useLengthLimit } from '@/components/length-limit';
 import { rememberOwnComment, useHeldComments, useReloadOwnComments } from '@/components/own-comments';
+import { useHydrated } from '@/components/use-hydrated';
 import { COMMENT_MAX_LENGTH, type CreatedComment } from '@/lib/comments/schemas';
 
 type FieldErrors = Partial<Record<'authorName' | 'authorEmail' | 'body' | 'parentId' | 'form', string>>;
@@ -69,15 +70,6 @@ function saveCommenter(commenter: { authorName: string; authorEmail: string } | 
     // Storage may be disabled: nothing is remembered, nothing breaks.
   }
 }
-
-const noSubscription = () => () => {};
-/** False while the server's HTML is hydrated, true after: for controls that need script to mean anything. */
-const useHydrated = () =>
-  useSyncExternalStore(
-    noSubscription,
-    () => true,
-    () => false,
-  );
 
 /**
  * A plain HTML form that posts urlencoded to the API when JavaScript is off. With JavaScript it

@@ -4,7 +4,7 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { type FormEvent, type KeyboardEvent, useDeferredValue, useEffect, useEffectEvent, useRef, useState } from 'react';
 import { Field, FormError, controlProps } from '@/components/field';
-import type { AuthorPost, PreviewResult, SlugAvailability } from '@/lib/content/schemas';
+import type { AuthorPost, SlugAvailability } from '@/lib/content/schemas';
 import { formatBytes, utf8Length } from '@/lib/bytes';
 import { slugWords } from '@/lib/slug';
 import { formatDateTime, formatTime } from '@/lib/site/format';
@@ -12,6 +12,9 @@ import { fromZonedInput, toZonedInput } from '@/lib/site/zoned-input';
 import { postPath, previewPath } from '@/lib/site/paths';
 import { callApi } from '@/components/api-client';
 import { StatusMessage } from '@/components/status-message';
+import { useLivePreview } from '@/components/admin/editor/use-live-preview';
+import { type SaveIntent, type SaveReport, useSaveQueue } from '@/components/admin/editor/use-save-queue';
+import { useUnsavedChangesGuard } from '@/components/admin/editor/use-unsaved-changes-guard';
 
 /** What the editor shows and changes of a post: the API's author view of it. */
 export type EditablePost = Pick<
@@ -19,12 +22,8 @@ export type EditablePost = Pick<
   'id' | 'slug' | 'title' | 'summary' | 'summaryAutomatic' | 'body' | 'status' | 'publishedAt' | 'commentsEnabled' | 'tags' | 'url'
 >;
 
+/** What the form's buttons ask a save to do. */
 type Intent = 'draft' | 'publish' | 'schedule' | 'update' | 'unpublish';
-/** A save the author did not ask for: drafts only, after a pause in typing. */
-type SaveIntent = Intent | 'autosave';
-
-type SaveState =
-  { kind: 'idle' } | { kind: 'saving' } | { kind: 'saved'; at: string } | { kind: 'error'; message: string; intent: SaveIntent };
 
 /** The fields a save sends, and what unsaved changes are measured against. */
 interface Values {
@@ -38,7 +37,6 @@ interface Values {
   scheduleAt: string;
 }
 
-const AUTOSAVE_DELAY_MS = 1_500;
 /** From this share of the limit on, the editor says how close the text is to it. */
 const NEAR_LIMIT = 0.9;
 /** What Tab inserts: four spaces nest a list item under a bullet or a number, and indent code. */
@@ -129,31 +127,31 @@ export function PostEditor({
   const [body, setBody] = useState(post?.body ?? '');
   const [commentsEnabled, setCommentsEnabled] = useState(post?.commentsEnabled ?? true);
   const [scheduleAt, setScheduleAt] = useState(post?.status === 'scheduled' ? toZonedInput(post.publishedAt!, timeZone) : '');
-  const [preview, setPreview] = useState('');
-  const [previewError, setPreviewError] = useState('');
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [notice, setNotice] = useState(justCreated && post ? noticeFor(post, timeZone) : '');
   const [busy, setBusy] = useState(false);
   const [status, setStatus] = useState<EditablePost['status']>(post?.status ?? 'draft');
-  const [saveState, setSaveState] = useState<SaveState>({ kind: 'idle' });
   const values: Values = { title, slug, slugEdited, summary, tags, body, commentsEnabled, scheduleAt };
-  const [savedSnapshot, setSavedSnapshot] = useState(() => snapshotOf(values));
   // The post on the server once it exists: a new post is created once, every later save updates it.
   const saved = useRef(post ? { id: post.id, slug: post.slug } : null);
   // The slug the post is stored under now (autosave may set or change it): what its links use.
   const [storedSlug, setStoredSlug] = useState(post?.slug);
-  // Saves run one after another, so a save asked for while another is in flight never creates a second post.
-  const queue = useRef<Promise<unknown>>(Promise.resolve());
   // Until the first save the server picks the slug from the title (or the post's id, if the title has no slug words).
   const effectiveSlug = slugEdited ? slug : slugWords(title);
-  const snapshot = snapshotOf(values);
-  const dirty = snapshot !== savedSnapshot;
   // Counted on a deferred copy, so typing in a long text never waits for the count.
   const counted = useDeferredValue(body);
   const bodyBytes = utf8Length(counted);
   const overLimit = utf8Length(body) > maxBodyBytes;
   const nearLimit = !overLimit && bodyBytes >= NEAR_LIMIT * maxBodyBytes;
+  // Drafts save themselves after a pause in typing; live posts change only through an explicit Update.
   const canAutosave = status === 'draft' && title.trim() !== '' && body.trim() !== '' && !overLimit;
+  const { saveState, dirty, save } = useSaveQueue<Intent>({
+    snapshot: snapshotOf(values),
+    canAutosave,
+    send: (intent, report) => send(intent, values, report),
+  });
+  useUnsavedChangesGuard(dirty, LEAVE_MESSAGE);
+  const { html: preview, error: previewError } = useLivePreview(body);
   // After Escape, the next Tab leaves the text box instead of indenting (as in GitHub's editor).
   const tabLeaves = useRef(false);
   // The heading and the page's title follow the post once autosave has created it.
@@ -163,32 +161,6 @@ export function PostEditor({
   useEffect(() => {
     if (formRef.current) formRef.current.dataset.ready = 'true';
   }, []);
-
-  // The preview follows the text after a short pause, rendered and sanitised exactly as on save. One
-  // request at a time: a long post takes seconds to render, and an aborted request would not stop the
-  // server's work, so the text typed meanwhile is sent once the answer is in.
-  const previewing = useRef<{ busy: boolean; next?: string }>({ busy: false });
-  const showPreview = useEffectEvent(async (text: string) => {
-    const state = previewing.current;
-    if (state.busy) {
-      state.next = text;
-      return;
-    }
-    state.busy = true;
-    const result = await callApi<PreviewResult>('POST', '/api/admin/preview', { body: text });
-    state.busy = false;
-    if (result.ok) {
-      setPreview(result.data.html);
-      setPreviewError('');
-    } else setPreviewError(result.errors.body ?? result.errors.form ?? Object.values(result.errors)[0] ?? '');
-    const next = state.next;
-    state.next = undefined;
-    if (next !== undefined && next !== text) void showPreview(next);
-  });
-  useEffect(() => {
-    const timer = setTimeout(() => void showPreview(body), 250);
-    return () => clearTimeout(timer);
-  }, [body]);
 
   // Ctrl+S (Cmd+S on a Mac) anywhere on the page does what the form's first button does, instead of
   // the browser's "Save page as".
@@ -207,45 +179,6 @@ export function PostEditor({
     if (!isEditPage && storedSlug) document.title = document.title.replace(/^New post\b/, heading);
   }, [isEditPage, storedSlug, heading]);
 
-  // Drafts save themselves after a pause in typing; live posts change only through an explicit Update.
-  const autosave = useEffectEvent(() => void save('autosave'));
-  useEffect(() => {
-    if (!dirty || !canAutosave) return;
-    const timer = setTimeout(autosave, AUTOSAVE_DELAY_MS);
-    return () => clearTimeout(timer);
-  }, [snapshot, dirty, canAutosave]);
-
-  // Unsaved changes ask before they are thrown away: a reload or a closed tab through beforeunload, and links
-  // (the App Router has no navigation events) through a capturing click listener that runs before Next's <Link>.
-  useEffect(() => {
-    if (!dirty) return;
-    const onBeforeUnload = (event: BeforeUnloadEvent) => {
-      event.preventDefault();
-      event.returnValue = '';
-    };
-    const onClick = (event: MouseEvent) => {
-      if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
-      const anchor = event.target instanceof Element ? event.target.closest('a[href]') : null;
-      if (!(anchor instanceof HTMLAnchorElement) || (anchor.target && anchor.target !== '_self') || anchor.hasAttribute('download')) return;
-      const url = new URL(anchor.href, window.location.href);
-      // Other sites load as full pages, where beforeunload asks; a jump within this page loses nothing.
-      if (url.origin !== window.location.origin) return;
-      if (url.pathname === window.location.pathname && url.search === window.location.search && url.hash) return;
-      if (window.confirm(LEAVE_MESSAGE)) {
-        window.removeEventListener('beforeunload', onBeforeUnload);
-        return;
-      }
-      event.preventDefault();
-      event.stopPropagation();
-    };
-    window.addEventListener('beforeunload', onBeforeUnload);
-    document.addEventListener('click', onClick, true);
-    return () => {
-      window.removeEventListener('beforeunload', onBeforeUnload);
-      document.removeEventListener('click', onClick, true);
-    };
-  }, [dirty]);
-
   async function checkSlug() {
     if (!slugEdited || !slug) return;
     const query = new URLSearchParams({ slug, ...(saved.current ? { exceptId: String(saved.current.id) } : {}) });
@@ -255,17 +188,11 @@ export function PostEditor({
     else setErrors(result.data.available ? others : { ...others, slug: 'This slug is already used by another post.' });
   }
 
-  /** Queues a save of the fields as they are now; resolves to whether it succeeded. */
-  function save(intent: SaveIntent): Promise<boolean> {
-    const run = queue.current.then(() => send(intent, values));
-    queue.current = run.catch(() => undefined);
-    return run;
-  }
-
-  async function send(intent: SaveIntent, sent: Values): Promise<boolean> {
+  /** Sends `sent`, the fields as they were when the save was asked for, and takes in what the server stored. */
+  async function send(intent: SaveIntent<Intent>, sent: Values, report: SaveReport): Promise<void> {
     const autosave = intent === 'autosave';
     const scheduledAt = sent.scheduleAt ? fromZonedInput(sent.scheduleAt, timeZone) : undefined;
-    const publication: Record<SaveIntent, object> = {
+    const publication: Record<SaveIntent<Intent>, object> = {
       autosave: {},
       draft: { status: 'draft' },
       unpublish: { status: 'draft' },
@@ -274,15 +201,12 @@ export function PostEditor({
       update: {},
     };
     const bytes = utf8Length(sent.body);
-    if (bytes > maxBodyBytes) {
-      setSaveState({ kind: 'error', message: overLimitMessage(bytes, maxBodyBytes), intent });
-      return false;
-    }
+    if (bytes > maxBodyBytes) return report.failed(overLimitMessage(bytes, maxBodyBytes));
     if (intent === 'schedule' && !scheduledAt) {
       setErrors({
         publishedAt: sent.scheduleAt ? 'That date does not exist. Check the day and month.' : 'Choose the date and time to publish at.',
       });
-      return false;
+      return;
     }
     const payload = {
       title: sent.title,
@@ -301,7 +225,7 @@ export function PostEditor({
       setBusy(true);
       setNotice('');
     }
-    setSaveState({ kind: 'saving' });
+    report.sending();
     const existing = saved.current;
     const result = existing
       ? await callApi<AuthorPost>('PATCH', `/api/posts/${encodeURIComponent(existing.slug)}`, payload)
@@ -310,8 +234,7 @@ export function PostEditor({
     if (!result.ok) {
       setErrors(result.errors);
       const message = result.errors.form ?? Object.values(result.errors)[0] ?? 'The server refused the changes.';
-      setSaveState({ kind: 'error', message, intent });
-      return false;
+      return report.failed(message);
     }
     setErrors({});
     const stored = result.data;
@@ -325,19 +248,17 @@ export function PostEditor({
       setSlug(stored.slug);
       setSlugEdited(true);
     }
-    setSavedSnapshot(snapshotOf({ ...sent, slug: slugNow, slugEdited: true }));
+    report.saved(snapshotOf({ ...sent, slug: slugNow, slugEdited: true }));
     setStatus(stored.status);
     setAutomaticSummary(stored.summaryAutomatic ? stored.summary : '');
-    setSaveState({ kind: 'saved', at: new Date().toISOString() });
     if (autosave) {
       // The address becomes the post's own without a navigation, so the text keeps its focus and caret.
       if (!existing) window.history.replaceState(null, '', `/admin/posts/${stored.id}`);
-      return true;
+      return;
     }
     setNotice(noticeFor(stored, timeZone, intent));
     if (!isEditPage) router.replace(`/admin/posts/${stored.id}?created=1`);
     router.refresh();
-    return true;
   }
 
   async function remove() {
