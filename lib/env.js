@@ -100,7 +100,9 @@ const variables = {
     .default('true')
     .transform((value) => value === 'true'),
   /** Next's page and data cache in this Redis, shared by every instance; in each process's memory when unset. */
-  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'REDIS_URL must be a redis:// or rediss:// URL such as redis://localhost:6379' }).optional(),
+  REDIS_URL: z
+    .url({ protocol: /^rediss?$/, error: 'REDIS_URL must be a redis:// or rediss:// URL such as redis://localhost:6379' })
+    .optional(),
   /** Namespaces this blog's keys, so several blogs can share one Redis. */
   REDIS_KEY_PREFIX: z
     .string()
@@ -161,7 +163,8 @@ export function getEnv() {
 }
 
 /** TRUST_PROXY's value read on its own, as getEnv() reads it. */
-export const parseTrustProxy = (/** @type {string | undefined} */ value) => readVariables({ TRUST_PROXY: trustProxy }, { TRUST_PROXY: value }).TRUST_PROXY;
+export const parseTrustProxy = (/** @type {string | undefined} */ value) =>
+  readVariables({ TRUST_PROXY: trustProxy }, { TRUST_PROXY: value }).TRUST_PROXY;
 
 /** WORKERS's value read on its own, as getEnv() reads it, on a machine with `cores` cores. */
 export const parseWorkers = (/** @type {string | undefined} */ value, cores = os.availableParallelism()) =>

@@ -64,7 +64,9 @@ if (cluster.isPrimary && workers > 1) {
   await superviseWorkers({
     count: workers,
     onReady: () =>
-      console.log(`Quire: listening on ${listening}${site} (production, ${workers} workers) with ${database}. Ready in ${Date.now() - started} ms.`),
+      console.log(
+        `Quire: listening on ${listening}${site} (production, ${workers} workers) with ${database}. Ready in ${Date.now() - started} ms.`,
+      ),
   });
 } else {
   await serve();
@@ -100,7 +102,9 @@ async function serve() {
   server.listen(port, hostname, () => {
     // A worker's readiness is announced by the primary, once all of them listen.
     if (cluster.isWorker) return;
-    console.log(`Quire: listening on ${listening}${site} (${dev ? 'development' : 'production'}) with ${database}. Ready in ${Date.now() - started} ms.`);
+    console.log(
+      `Quire: listening on ${listening}${site} (${dev ? 'development' : 'production'}) with ${database}. Ready in ${Date.now() - started} ms.`,
+    );
   });
 }
 

@@ -53,7 +53,12 @@ export const healthEndpoint = endpoint('/api/health').get({
       console.error('Health check: the database does not answer', error);
       throw new AppError('unavailable', 'The database does not answer.', { headers: { 'Retry-After': '5' } });
     }
-    return json({ status: 'ok', ...health, databaseKind: getDialect() === 'postgres' ? 'postgresql' : 'sqlite', cache: await getCacheHealth() });
+    return json({
+      status: 'ok',
+      ...health,
+      databaseKind: getDialect() === 'postgres' ? 'postgresql' : 'sqlite',
+      cache: await getCacheHealth(),
+    });
   },
 });
 
