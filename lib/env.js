@@ -53,15 +53,18 @@ const trustProxy = z
     }
   });
 
-/** WORKERS: server processes on one port (server/workers.mjs); unset: 1, `auto`: one per core. */
-const workers = (cores = os.availableParallelism()) =>
+/**
+ * WORKERS: server processes on one port (server/workers.mjs); unset: 1, `auto`: one per core, counted
+ * when WORKERS is read, not on import (the browser's bundle imports this module too, for schemas).
+ */
+const workers = (/** @type {number | undefined} */ cores) =>
   z
     .string()
     .optional()
     .transform((value, context) => {
       const text = (value ?? '').trim();
       if (text === '') return 1;
-      if (text === 'auto') return cores;
+      if (text === 'auto') return cores ?? os.availableParallelism();
       if (/^\d+$/.test(text) && Number(text) >= 1 && Number(text) <= 64) return Number(text);
       context.addIssue({ code: 'custom', message: `must be a whole number from 1 to 64, or auto for one per core (got "${value}").` });
       return z.NEVER;
@@ -167,5 +170,5 @@ export const parseTrustProxy = (/** @type {string | undefined} */ value) =>
   readVariables({ TRUST_PROXY: trustProxy }, { TRUST_PROXY: value }).TRUST_PROXY;
 
 /** WORKERS's value read on its own, as getEnv() reads it, on a machine with `cores` cores. */
-export const parseWorkers = (/** @type {string | undefined} */ value, cores = os.availableParallelism()) =>
+export const parseWorkers = (/** @type {string | undefined} */ value, /** @type {number | undefined} */ cores) =>
   readVariables({ WORKERS: workers(cores) }, { WORKERS: value }).WORKERS;
