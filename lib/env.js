@@ -56,8 +56,9 @@ const trustProxy = z
 /**
  * WORKERS: server processes on one port (server/workers.mjs); unset: 1, `auto`: one per core, counted
  * when WORKERS is read, not on import (the browser's bundle imports this module too, for schemas).
+ * @param {number} [cores]
  */
-const workers = (/** @type {number | undefined} */ cores) =>
+const workers = (cores) =>
   z
     .string()
     .optional()
@@ -170,5 +171,5 @@ export const parseTrustProxy = (/** @type {string | undefined} */ value) =>
   readVariables({ TRUST_PROXY: trustProxy }, { TRUST_PROXY: value }).TRUST_PROXY;
 
 /** WORKERS's value read on its own, as getEnv() reads it, on a machine with `cores` cores. */
-export const parseWorkers = (/** @type {string | undefined} */ value, /** @type {number | undefined} */ cores) =>
+export const parseWorkers = (/** @type {string | undefined} */ value, /** @type {number} */ cores = os.availableParallelism()) =>
   readVariables({ WORKERS: workers(cores) }, { WORKERS: value }).WORKERS;
