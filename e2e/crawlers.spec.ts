@@ -111,6 +111,7 @@ test('the API over HTTP: JSON reads, 405 with Allow, 413 by declared length, pro
     database: 'ok',
     migrations: journal.entries.length,
     version: journal.entries.at(-1)!.tag,
+    databaseKind: 'sqlite',
     cache: 'memory',
   });
 });

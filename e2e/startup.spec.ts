@@ -14,6 +14,7 @@ test('without SITE_URL, the start-up message and every link name the address the
   const server = await startServer({ databasePath: tempDatabasePath(), env: { SITE_URL: '' } });
   try {
     expect(server.output()).toContain(`Quire: listening on ${server.url} (production)`);
+    expect(server.output()).toMatch(/\(production\) with SQLite at .+\. Ready in \d+ ms\./);
     expect(server.output()).toContain(`Create one at ${server.url}/admin/setup`);
     const home = await (await fetch(`${server.url}/`)).text();
     expect(home).toContain(`<link rel="canonical" href="${server.url}"/>`);

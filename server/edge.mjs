@@ -18,37 +18,12 @@ const FORWARDED_HEADERS = ['x-forwarded-for', 'x-forwarded-host', 'x-forwarded-p
 export const KNOWN_METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT'];
 
 /**
- * TRUST_PROXY, as Express's `trust proxy` reads it: unset or `false` trusts no one (the socket's
- * address is the client); a number trusts that many proxies in front of Quire; otherwise a
- * comma-separated list of addresses, CIDR ranges and the names `loopback`, `linklocal` and
- * `uniquelocal`. `true` trusts every hop, which only a server that nobody can reach directly may use.
- * @param {string | undefined} value
- * @returns {(address: string, hop: number) => boolean}
- */
-export function parseTrustProxy(value) {
-  const text = (value ?? '').trim();
-  if (text === '' || text === 'false' || text === '0') return () => false;
-  if (text === 'true') return () => true;
-  if (/^\d+$/.test(text)) {
-    const hops = Number(text);
-    return (_address, hop) => hop < hops;
-  }
-  try {
-    return proxyAddr.compile(text.split(',').map((part) => part.trim()));
-  } catch (error) {
-    throw new Error(
-      `Invalid configuration:\n  TRUST_PROXY: ${error instanceof Error ? error.message : error}. Use a hop count (1), addresses or CIDR ranges (10.0.0.0/8), loopback, linklocal or uniquelocal.`,
-    );
-  }
-}
-
-/**
  * The client's address: the socket's peer, or, walking X-Forwarded-For from the right while each
  * hop is a trusted proxy, the first address a trusted proxy vouches for. Forwarded headers from
  * an untrusted peer are deleted, so neither Next (which fills in X-Forwarded-* only when absent)
  * nor the app ever sees a client's own claim.
  * @param {import('node:http').IncomingMessage} request
- * @param {(address: string, hop: number) => boolean} trust
+ * @param {(address: string, hop: number) => boolean} trust the reading of TRUST_PROXY (lib/env.js)
  */
 export function resolveClient(request, trust) {
   const peer = request.socket.remoteAddress ?? '';

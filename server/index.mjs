@@ -19,9 +19,9 @@ import { constants } from 'node:os';
 import { parseArgs } from 'node:util';
 import next from 'next';
 import { releaseAbortReasonFrames } from './abort-reasons.mjs';
-import { serverAddress } from './address.mjs';
-import { createEdge, parseTrustProxy } from './edge.mjs';
-import { parseWorkers, superviseWorkers } from './workers.mjs';
+import { getEnv, serverAddress } from '../lib/env.js';
+import { createEdge } from './edge.mjs';
+import { superviseWorkers } from './workers.mjs';
 
 // Before Next renders anything: without it every page render that missed the cache leaked its payload.
 releaseAbortReasonFrames();
@@ -35,33 +35,38 @@ const { values: args } = parseArgs({
 });
 
 const dev = args.dev ?? false;
-const { hostname, port, url: listening } = serverAddress(args);
+// -H and -p stand for HOSTNAME and PORT: for this process, the app it runs and its workers alike
+// (without SITE_URL, links, feeds and the start-up messages name the address the server listens on).
+if (args.hostname !== undefined) process.env.HOSTNAME = args.hostname;
+if (args.port !== undefined) process.env.PORT = args.port;
 if (!dev) /** @type {Record<string, string>} */ (process.env).NODE_ENV = 'production';
 // Tells instrumentation.ts that requests come through the edge, so the client address header is ours.
 process.env.QUIRE_SERVER = '1';
-// Without SITE_URL, links, feeds and the start-up messages name the address this server listens on.
-if (!process.env.SITE_URL) process.env.SITE_URL = listening;
 
-/** @type {ReturnType<typeof parseTrustProxy>} */
-let trust;
-let workers = 1;
+/** @type {import('../lib/env.js').Env} */
+let env;
 try {
-  trust = parseTrustProxy(process.env.TRUST_PROXY);
-  // The development server (hot reload) is always one process.
-  if (!dev) workers = parseWorkers(process.env.WORKERS);
+  env = getEnv();
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
   process.exit(1);
 }
-const https = (process.env.SITE_URL ?? '').startsWith('https:');
-const site = process.env.SITE_URL === listening ? '' : `, serving ${process.env.SITE_URL}`;
+const { hostname, port, url: listening } = serverAddress();
+const trust = env.TRUST_PROXY;
+// The development server (hot reload) is always one process.
+const workers = dev ? 1 : env.WORKERS;
+const https = env.SITE_URL.startsWith('https:');
+const site = env.SITE_URL === listening ? '' : `, serving ${env.SITE_URL}`;
+const database = env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `SQLite at ${env.DATABASE_PATH}`;
 const started = Date.now();
 
 if (cluster.isPrimary && workers > 1) {
   await superviseWorkers({
     count: workers,
     onReady: () =>
-      console.log(`Quire: listening on ${listening}${site} (production, ${workers} workers). Ready in ${Date.now() - started} ms.`),
+      console.log(
+        `Quire: listening on ${listening}${site} (production, ${workers} workers) with ${database}. Ready in ${Date.now() - started} ms.`,
+      ),
   });
 } else {
   await serve();
@@ -97,7 +102,9 @@ async function serve() {
   server.listen(port, hostname, () => {
     // A worker's readiness is announced by the primary, once all of them listen.
     if (cluster.isWorker) return;
-    console.log(`Quire: listening on ${listening}${site} (${dev ? 'development' : 'production'}). Ready in ${Date.now() - started} ms.`);
+    console.log(
+      `Quire: listening on ${listening}${site} (${dev ? 'development' : 'production'}) with ${database}. Ready in ${Date.now() - started} ms.`,
+    );
   });
 }
 

@@ -13,15 +13,6 @@
 import cluster from 'node:cluster';
 import os from 'node:os';
 
-/** Parses WORKERS (unset: 1; `auto`: one per core); a bad value stops start-up with a message naming it. */
-export function parseWorkers(/** @type {string | undefined} */ value, cores = os.availableParallelism()) {
-  const text = (value ?? '').trim();
-  if (text === '') return 1;
-  if (text === 'auto') return cores;
-  if (/^\d+$/.test(text) && Number(text) >= 1 && Number(text) <= 64) return Number(text);
-  throw new Error(`Invalid configuration:\n  WORKERS: must be a whole number from 1 to 64, or auto for one per core (got "${value}").`);
-}
-
 /** Restart delays after a worker dies: doubling from 100 ms with each death in the last minute, up to 30 s. */
 export function restartDelayMs(/** @type {number} */ recentDeaths) {
   return Math.min(100 * 2 ** Math.max(0, recentDeaths - 1), 30_000);

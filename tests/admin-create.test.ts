@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_PORT, serverAddress } from '@/server/address.mjs';
+import { DEFAULT_PORT, serverAddress } from '@/lib/env';
 
 /*
  * `npm run admin:create` ends by saying where to sign in: the blog's address, which is SITE_URL when
@@ -52,7 +52,7 @@ describe('npm run admin:create', { timeout: 60_000 }, () => {
   });
 });
 
-describe('the server’s address (server/address.mjs)', () => {
+describe('the server’s address (lib/env.js)', () => {
   it('is localhost on the default port unless -H, -p, HOSTNAME or PORT say otherwise', () => {
     expect(DEFAULT_PORT).toBe(3000);
     expect(serverAddress({}, {})).toEqual({ hostname: '0.0.0.0', port: 3000, url: 'http://localhost:3000' });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseWorkers, restartDelayMs } from '@/server/workers.mjs';
+import { parseWorkers } from '@/lib/env';
+import { restartDelayMs } from '@/server/workers.mjs';
 
 describe('WORKERS', () => {
   it('is one process unless set; auto is one per core', () => {

@@ -96,6 +96,9 @@ export const healthSchema = responseSchema(
   z.object({
     status: z.literal('ok'),
     database: z.literal('ok'),
+    databaseKind: z
+      .enum(['sqlite', 'postgresql'])
+      .describe('Which database the blog runs on: SQLite (DATABASE_PATH) or PostgreSQL (DATABASE_URL)'),
     migrations: z.number().int().describe('How many migrations the database has'),
     version: z.string().nullable().describe('The latest migration applied, e.g. 0005_sitemap_lastmod_index'),
     cache: z

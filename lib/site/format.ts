@@ -50,20 +50,4 @@ export function zoneName(date: Date, timeZone?: string): string {
   );
 }
 
-let knownZones: Map<string, string> | undefined;
-
-/**
- * An IANA zone as Intl lists it ("europe/berlin" → "Europe/Berlin"), or as given when Intl knows it
- * only as an alias (ICU lists "Asia/Calcutta", but people write "Asia/Kolkata"); undefined if unknown.
- */
-export function canonicalTimeZone(zone: string): string | undefined {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-  } catch {
-    return undefined;
-  }
-  knownZones ??= new Map(Intl.supportedValuesOf('timeZone').map((name) => [name.toLowerCase(), name]));
-  return knownZones.get(zone.toLowerCase()) ?? zone;
-}
-
 export const pluralize = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;

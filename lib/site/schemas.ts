@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { requestSchema, responseSchema } from '@/lib/api/registry';
 import { localPath } from '@/lib/http/local-path';
 import { accentContrast, MIN_CONTRAST } from '@/lib/site/colors';
-import { canonicalTimeZone } from '@/lib/site/format';
+import { canonicalTimeZone } from '@/lib/time-zone';
 
 /*
  * The site's identity (name, byline, time zone, look, navigation) and its images: what the API

@@ -1,4 +1,4 @@
-import { getDatabaseHealth } from '@/db';
+import { getDatabaseHealth, getDialect } from '@/db';
 import { type Endpoint, endpoint } from '@/lib/api/endpoint';
 import {
   authorPostsEndpoint,
@@ -42,7 +42,7 @@ export * from '@/lib/api/endpoints/site';
 export const healthEndpoint = endpoint('/api/health').get({
   summary: 'Health check',
   description:
-    'For load balancers and uptime checks: 200 with the migration version when the database answers, else 503. A Redis cache that does not answer is reported (`cache: degraded`) but is no reason for a 503: the blog still serves.',
+    'For load balancers and uptime checks: 200 with the kind of database and its migration version when it answers, else 503. A Redis cache that does not answer is reported (`cache: degraded`) but is no reason for a 503: the blog still serves.',
   access: 'public',
   responses: { 200: { description: 'The database answers', schema: healthSchema }, ...problems(503) },
   handler: async () => {
@@ -53,7 +53,12 @@ export const healthEndpoint = endpoint('/api/health').get({
       console.error('Health check: the database does not answer', error);
       throw new AppError('unavailable', 'The database does not answer.', { headers: { 'Retry-After': '5' } });
     }
-    return json({ status: 'ok', ...health, cache: await getCacheHealth() });
+    return json({
+      status: 'ok',
+      ...health,
+      databaseKind: getDialect() === 'postgres' ? 'postgresql' : 'sqlite',
+      cache: await getCacheHealth(),
+    });
   },
 });
 
