@@ -1,7 +1,8 @@
 import { type IncomingMessage, type ServerResponse, createServer, request as httpRequest } from 'node:http';
 import { type AddressInfo, connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLIENT_ADDRESS_HEADER, createEdge, isWellEncoded, parseTrustProxy, securityHeaders } from '@/server/edge.mjs';
+import { CLIENT_ADDRESS_HEADER } from '@/lib/http/client-address-header.mjs';
+import { createEdge, isWellEncoded, parseTrustProxy, securityHeaders } from '@/server/edge.mjs';
 
 /*
  * server/edge.mjs in a real node:http server on loopback: the client address the app is told, the
