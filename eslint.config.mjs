@@ -6,12 +6,76 @@ import drizzle from 'eslint-plugin-drizzle';
 /** The names under which code reaches Drizzle (see no-restricted-syntax below). */
 const DRIZZLE_NAMES = ['db', 'tx', 'getDb'];
 
+/**
+ * lib/'s layers, bottom first: a module may import its own layer and the ones below, never one above.
+ * An entry is a folder or a file of lib/; a file inside a folder (site/format) is a leaf that other
+ * leaves use, and belongs to the layer named, not to its folder's.
+ */
+const LIB_LAYERS = [
+  // Leaves: the schema vocabulary, errors, configuration, the cache and the settings store.
+  [
+    'bytes',
+    'errors',
+    'slug',
+    'pagination',
+    'env',
+    'cache',
+    'redis-cache',
+    'shared-cache-tags',
+    'shared-cache-tags-postgres',
+    'rate-limit',
+    'settings-store',
+    'schema',
+    'site/format',
+  ],
+  ['media', 'render', 'http'],
+  ['site', 'auth'],
+  ['content'],
+  ['comments'],
+  // Above both content and comments: what the public pages show; and backup, export and import.
+  ['pages', 'ops'],
+  // The top: endpoint definitions, the wrapper and OpenAPI.
+  ['api'],
+];
+
+/** A pattern matching an import (with @/ or a path up to the root) of a folder or file of ours. */
+const importOf = (paths, message) => ({ regex: `^(@/|(\\.\\./)+)(${paths.join('|')})(/|\\.|$)`, message });
+
+/** What no file under lib/, db/, components/ or app/ may import: server/ is the process around Next. */
+const SERVER = importOf(['server'], 'server/ is the process around Next: it imports lib/ and db/ (plain .mjs), never the other way round.');
+
 /** Forbids files matching `files` to import from the folders in `above` (with @/ or a relative path). */
-const layer = (files, above, message) => ({
+const layer = (files, above, message, extra = []) => ({
   files: [files],
-  rules: {
-    'no-restricted-imports': ['error', { patterns: [{ regex: `^(@/|(\\.\\./)+)(${above.join('|')})(/|$)`, message }] }],
-  },
+  rules: { 'no-restricted-imports': ['error', { patterns: [importOf(above, message), ...extra] }] },
+});
+
+const LIB_ABOVE = ['components', 'app'];
+const LIB_MESSAGE = 'lib/ is the domain: components and routes call it, never the other way round.';
+
+/** A file entry (site/format) lives in a folder but belongs to the layer that names it. */
+const LEAF_FILES = LIB_LAYERS.flat().filter((entry) => entry.includes('/'));
+const filesIn = (folder) => LEAF_FILES.filter((file) => file.startsWith(`${folder}/`));
+
+/** One config per lib layer but the top: it may not import the entries above it (a folder less the leaf files in it). */
+const libDirection = LIB_LAYERS.slice(0, -1).map((entries, index) => {
+  const higher = LIB_LAYERS.slice(index + 1).flat();
+  const except = (folder) =>
+    filesIn(folder)
+      .map((file) => `(?!${file.slice(folder.length)}(\\.|$))`)
+      .join('');
+  const upward = importOf(
+    higher.map((entry) => `lib/${entry}${except(entry)}`),
+    `lib/ flows one way (LIB_LAYERS in eslint.config.mjs): ${entries.join(', ')} may not import ${higher.join(', ')}.`,
+  );
+  return {
+    files: entries.map((entry) => `lib/${entry}{.*,/**}`),
+    ignores: entries
+      .flatMap(filesIn)
+      .filter((file) => !entries.includes(file))
+      .map((file) => `lib/${file}.*`),
+    rules: { 'no-restricted-imports': ['error', { patterns: [importOf(LIB_ABOVE, LIB_MESSAGE), SERVER, upward] }] },
+  };
 });
 
 export default defineConfig([
@@ -33,16 +97,20 @@ export default defineConfig([
         },
         {
           selector:
-            ":matches(CallExpression[callee.name='writeTransaction'], CallExpression[callee.property.name='transaction'][callee.object.name='db'], CallExpression[callee.property.name='transaction'][callee.object.callee.name='getDb']) > :function > Identifier.params[name!='tx']",
+            ":matches(CallExpression[callee.name='transaction'], CallExpression[callee.property.name='transaction'][callee.object.name='db'], CallExpression[callee.property.name='transaction'][callee.object.callee.name='getDb']) > :function > Identifier.params[name!='tx']",
           message: 'Name the transaction `tx`: the Drizzle lint rules only see the names db, tx and getDb().',
         },
       ],
     },
   },
-  // Data flows one way, app -> components -> lib -> db: each layer imports only the layers below it.
-  layer('db/**', ['lib', 'components', 'app'], 'db/ is the leaf: it owns the connection and transactions and imports nothing of ours.'),
-  layer('lib/**', ['components', 'app'], 'lib/ is the domain: components and routes call it, never the other way round.'),
-  layer('components/**', ['app'], 'Components get their data as props from app/; they never import a route.'),
+  // Data flows one way, server -> app -> components -> lib -> db: each layer imports only the layers below it.
+  layer('db/**', ['lib', 'components', 'app'], 'db/ is the leaf: it owns the connection and transactions and imports nothing of ours.', [
+    SERVER,
+  ]),
+  layer('lib/**', LIB_ABOVE, LIB_MESSAGE, [SERVER]),
+  ...libDirection,
+  layer('components/**', ['app'], 'Components get their data as props from app/; they never import a route.', [SERVER]),
+  { files: ['app/**', '*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [SERVER] }] } },
   {
     // Rules that need the types: a promise nobody awaits, or one passed where a plain callback is expected,
     // loses its errors (an unhandled rejection, a write acknowledged before it happened).

@@ -19,7 +19,7 @@ export async function register() {
   const env = getEnv();
   // Before the database, so a wrong REDIS_URL stops start-up before anything is written.
   if (env.REDIS_URL) {
-    const { connectRedisCache } = await import('@/server/redis-cache.mjs');
+    const { connectRedisCache } = await import('@/lib/redis-cache.mjs');
     await connectRedisCache(env.REDIS_URL, { prefix: env.REDIS_KEY_PREFIX });
   }
   const { created } = await prepareDatabase();

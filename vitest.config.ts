@@ -29,6 +29,7 @@ const DIALECT_INDEPENDENT = [
   'tests/cache-keys.test.ts',
   'tests/docs-links.test.ts',
   'tests/edge.test.ts',
+  'tests/lint-rules.test.ts', // ESLint on pieces of code: no database
   'tests/markdown.test.ts',
   'tests/next-internals.test.ts', // Next's modules that server/cache-handler.mjs uses: no database
   'tests/not-found-cache.test.ts', // Next's cache handler in memory: no database

@@ -1,7 +1,7 @@
 'use client';
 
 import { type KeyboardEvent, type ReactNode, useState } from 'react';
-import { textLength } from '@/lib/api/schemas';
+import { textLength } from '@/lib/schema/fields';
 
 /*
  * A text box's length limit, shown and enforced in the browser. The box has no maxlength once the

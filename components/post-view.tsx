@@ -9,7 +9,7 @@ import { commentsAreOpen } from '@/lib/comments/comments';
 import type { CommentNode, CreatedComment } from '@/lib/comments/schemas';
 import { formatDate, formatDateTime, pluralize } from '@/lib/site/format';
 import { issueFormToken } from '@/lib/comments/moderation';
-import type { PostPageData } from '@/lib/content/page-data';
+import type { PostPageData } from '@/lib/pages/page-data';
 import { readingMinutes } from '@/lib/content/posts';
 import type { AuthorStatus, PublishedPost } from '@/lib/content/schemas';
 import { jsonLd } from '@/lib/content/seo';

@@ -10,7 +10,7 @@ test('descriptions are Markdown: backticks become code, none are left in the tex
   await page.goto('/api/docs');
   const main = page.getByRole('main');
   await expect(main.locator('code', { hasText: '{ data, nextCursor }' }).first()).toBeVisible();
-  // An answer's description (lib/api/problems.ts) and a field's (lib/api/schemas.ts).
+  // An answer's description (lib/api/problems.ts) and a field's (lib/schema/fields.ts).
   await expect(main.locator('code', { hasText: /^errors$/ }).first()).toBeVisible();
   await expect(main.locator('code', { hasText: /^cursor$/ }).first()).toBeVisible();
   expect(await main.innerText()).not.toContain('`');

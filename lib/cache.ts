@@ -1,5 +1,5 @@
 import { revalidateTag, unstable_cache } from 'next/cache';
-import { getRedisCache } from '@/server/redis-cache.mjs';
+import { getRedisCache } from '@/lib/redis-cache.mjs';
 
 /**
  * Cache tags: every cached page and API answer carries the tags of the data it shows, and every

@@ -8,7 +8,7 @@
  * sets up on the process's own database connection. Next imports this file by path at run time,
  * outside the app's bundle, hence plain JavaScript and a global to find that object by.
  *
- * With REDIS_URL (server/redis-cache.mjs, connected by instrumentation.ts) the entries live in Redis
+ * With REDIS_URL (lib/redis-cache.mjs, connected by instrumentation.ts) the entries live in Redis
  * instead of this process's memory, shared by every instance on any machine, and expiring a tag
  * writes it to Redis as well as to the database. Either way the tag is also expired in this
  * process's own memory (Next's tag manifest), so a Redis that fails never makes it serve stale.
@@ -31,7 +31,7 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { ENTRY_TTL_SECONDS, getRedisCache } from './redis-cache.mjs';
+import { ENTRY_TTL_SECONDS, getRedisCache } from '../lib/redis-cache.mjs';
 
 const require = createRequire(import.meta.url);
 // Next's internals (see the top of this file); tests/next-internals.test.ts lists the same modules.
@@ -136,7 +136,7 @@ function sizeOf(value) {
  * @param {readonly string[]} tags
  * @param {{ expire?: number } | undefined} durations
  * @param {SharedTags | undefined} shared
- * @param {import('./redis-cache.mjs').RedisCache | undefined} redis
+ * @param {import('../lib/redis-cache.mjs').RedisCache | undefined} redis
  */
 async function expireShared(tags, durations, shared, redis) {
   try {
@@ -167,7 +167,7 @@ export async function expireTagsNow(tags, getShared = processTags, getRedis = ge
  * Builds the handler over given shared tags and Redis cache (tests stand in for two processes or
  * two machines this way).
  * @param {() => SharedTags | undefined} [getShared]
- * @param {() => import('./redis-cache.mjs').RedisCache | undefined} [getRedis]
+ * @param {() => import('../lib/redis-cache.mjs').RedisCache | undefined} [getRedis]
  */
 export function createCacheHandler(getShared = processTags, getRedis = getRedisCache) {
   /** This process's not-found answers, apart from real pages (see the top of this file). */
@@ -223,7 +223,7 @@ export function createCacheHandler(getShared = processTags, getRedis = getRedisC
 
     /**
      * An entry from Redis unless one of its tags expired since it was stored (on any instance).
-     * @param {import('./redis-cache.mjs').RedisCache} redis @param {string} key @param {any} ctx
+     * @param {import('../lib/redis-cache.mjs').RedisCache} redis @param {string} key @param {any} ctx
      * @returns {Promise<any>}
      */
     async #getFromRedis(redis, key, ctx) {

@@ -7,9 +7,7 @@
  * the server starts without a build step; tests/edge.test.ts covers it.
  */
 import proxyAddr from 'proxy-addr';
-
-/** The header that carries the client's address to the app (lib/http/client.ts reads it). */
-export const CLIENT_ADDRESS_HEADER = 'x-quire-client-address';
+import { CLIENT_ADDRESS_HEADER } from '../lib/http/client-address-header.mjs';
 
 /** Headers a client could send to claim another address or scheme; kept only from a trusted proxy. */
 const FORWARDED_HEADERS = ['x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-port', 'x-real-ip', 'forwarded'];

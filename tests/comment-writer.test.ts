@@ -4,7 +4,7 @@ import * as commentsRoute from '@/app/api/posts/[slug]/comments/route';
 import * as ownHeldRoute from '@/app/api/posts/[slug]/comments/mine/route';
 import { transaction } from '@/db';
 import { comments } from '@/db/schema';
-import { textLength } from '@/lib/api/schemas';
+import { textLength } from '@/lib/schema/fields';
 import { COMMENT_MAX_LENGTH } from '@/lib/comments/schemas';
 import { setCommentsStatus } from '@/lib/comments/comments';
 import { call, makeComment, makePost, resetDatabase } from './helpers';

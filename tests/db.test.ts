@@ -145,8 +145,9 @@ describe('database', () => {
       await tx.insert(posts).values(row('first'));
       // Created inside the transaction, so it carries its context, and runs after it committed.
       late = new Promise((resolve) => setTimeout(resolve, 30)).then(() =>
-        transaction(async (next) => {
-          await next.insert(posts).values(row('late'));
+        // A transaction of its own, so its own \`tx\` (the name the Drizzle lint rules see).
+        transaction(async (tx) => {
+          await tx.insert(posts).values(row('late'));
         }),
       );
     });

@@ -2,7 +2,8 @@ import { type IncomingMessage, type ServerResponse, createServer, request as htt
 import { type AddressInfo, connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTrustProxy } from '@/lib/env';
-import { CLIENT_ADDRESS_HEADER, createEdge, isWellEncoded, securityHeaders } from '@/server/edge.mjs';
+import { CLIENT_ADDRESS_HEADER } from '@/lib/http/client-address-header.mjs';
+import { createEdge, isWellEncoded, securityHeaders } from '@/server/edge.mjs';
 
 /*
  * server/edge.mjs in a real node:http server on loopback: the client address the app is told, the

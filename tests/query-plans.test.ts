@@ -18,7 +18,7 @@ import {
 } from '@/lib/comments/comments';
 import { feedResponse } from '@/lib/content/feeds';
 import { nextPublicationTime, postsGoneLive } from '@/lib/content/publication-clock';
-import { loadPostList, loadPostPage, loadTag, loadTags } from '@/lib/content/page-data';
+import { loadPostList, loadPostPage, loadTag, loadTags } from '@/lib/pages/page-data';
 import {
   countPostsForAuthor,
   getLivePostForComments,

@@ -12,11 +12,11 @@ import {
   connectRedisCache,
   createRedisClient,
   resetRedisCache,
-} from '@/server/redis-cache.mjs';
+} from '@/lib/redis-cache.mjs';
 import { type RedisServer, redisSkipReason, startRedis } from './redis-server';
 
 /*
- * REDIS_URL: Next's cache in one Redis shared by every instance (server/redis-cache.mjs and
+ * REDIS_URL: Next's cache in one Redis shared by every instance (lib/redis-cache.mjs and
  * server/cache-handler.mjs), on a throw-away redis-server. Each "machine" is a handler with its own
  * Redis client and no shared database, so whatever one sees of the other's work came through Redis.
  */

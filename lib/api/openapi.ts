@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { Access, AnyOperation, Endpoint } from '@/lib/api/endpoint';
-import { requestRegistry, responseRegistry } from '@/lib/api/registry';
+import { requestRegistry, responseRegistry } from '@/lib/schema/registry';
 import { bodyOver } from '@/lib/api/problems';
-import { problemSchema } from '@/lib/api/schemas';
+import { problemSchema } from '@/lib/schema/problem';
 import { getEnv } from '@/lib/env';
 
 /*
@@ -12,7 +12,7 @@ import { getEnv } from '@/lib/env';
 
 function requestId(schema: z.ZodType): string {
   const named = requestRegistry.get(schema);
-  if (!named) throw new Error('Request body schemas must be named with requestSchema() (lib/api/registry.ts)');
+  if (!named) throw new Error('Request body schemas must be named with requestSchema() (lib/schema/registry.ts)');
   return named.id;
 }
 
@@ -32,7 +32,7 @@ const baseOptions = { unrepresentable: 'any' as const, target: 'draft-2020-12' a
 const TEXT_LIMITS = ['minLength', 'maxLength', 'pattern', 'format'] as const;
 
 /**
- * Text fields are cleaned (trimmed) and then checked (textField in lib/api/schemas.ts): a string,
+ * Text fields are cleaned (trimmed) and then checked (textField in lib/schema/fields.ts): a string,
  * a transform, then a pipe into a string with the limits. A request's JSON Schema describes what is
  * sent, the pipe's input, which has no limits; the limits the cleaned text must meet are the answer
  * to "how long may a title be", so they are copied onto it.
@@ -54,7 +54,7 @@ const jsonOptions = {
 /** Every response schema is named, so it is a reference into components. */
 function responseRef(schema: z.ZodType): object {
   const named = responseRegistry.get(schema);
-  if (!named) throw new Error('Response schemas must be named with responseSchema() (lib/api/registry.ts)');
+  if (!named) throw new Error('Response schemas must be named with responseSchema() (lib/schema/registry.ts)');
   return ref(named.id);
 }
 

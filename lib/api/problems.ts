@@ -1,4 +1,4 @@
-import { problemSchema } from '@/lib/api/schemas';
+import { problemSchema } from '@/lib/schema/problem';
 import type { ResponseSpec } from '@/lib/api/endpoint';
 import { formatBytes } from '@/lib/bytes';
 import { MAX_BODY_BYTES } from '@/lib/http/body';

@@ -205,7 +205,7 @@ function limitsOf(schema: JsonSchema): string[] {
     }
     if (variant.enum) limits.push(`One of ${variant.enum.map(code).join(', ')}`);
     if (variant.const !== undefined) limits.push(`Always ${code(variant.const)}`);
-    // A description says more than a format's name (`dateTime` in lib/api/schemas.ts), and a format's
+    // A description says more than a format's name (`dateTime` in lib/schema/fields.ts), and a format's
     // own pattern (zod spells out date-times as a page-long expression) adds nothing to it.
     if (variant.format) {
       if (!descriptionOf(schema)) limits.push(FORMATS[variant.format] ?? `Format ${code(variant.format)}`);

@@ -1,7 +1,5 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { eq } from 'drizzle-orm';
-import { getDb, transaction } from '@/db';
-import { settings } from '@/db/schema';
+import { readSetting, storeSetting } from '@/lib/settings-store';
 
 export const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
@@ -14,27 +12,17 @@ export function safeEqual(given: string, expected: string): boolean {
 
 const SECRET_KEY = 'signing_secret';
 
-async function readSecret(): Promise<string | undefined> {
-  const [row] = await getDb().select({ value: settings.value }).from(settings).where(eq(settings.key, SECRET_KEY)).limit(1);
-  return row?.value;
-}
-
 /**
  * The server's signing key: generated on first use, kept in the database, never sent anywhere.
  * Signing happens outside transactions: a key made in one that then rolled back would be this
  * process's alone.
  */
 async function loadSecret(): Promise<string> {
-  const stored = await readSecret();
+  const stored = await readSetting(SECRET_KEY);
   if (stored) return stored;
-  return transaction(async (tx) => {
-    // Another process may be making one at the same moment: the first one stored is everyone's.
-    await tx
-      .insert(settings)
-      .values({ key: SECRET_KEY, value: randomToken(32) })
-      .onConflictDoNothing();
-    return (await readSecret())!;
-  });
+  // Another process may be making one at the same moment: the first one stored is everyone's.
+  await storeSetting(SECRET_KEY, randomToken(32), { ifMissing: true });
+  return (await readSetting(SECRET_KEY))!;
 }
 
 let secret: Promise<string> | undefined;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { requestSchema, responseSchema } from '@/lib/api/registry';
-import { dateTime, textField } from '@/lib/api/schemas';
+import { requestSchema, responseSchema } from '@/lib/schema/registry';
+import { dateTime, textField } from '@/lib/schema/fields';
 
 /*
  * Sign-in, the first account, sessions and API tokens: what the API accepts and answers, and the

@@ -1,13 +1,14 @@
 import 'server-only';
-import { count, eq } from 'drizzle-orm';
+import { count } from 'drizzle-orm';
 import { getDb, transaction } from '@/db';
-import { settings, users } from '@/db/schema';
+import { users } from '@/db/schema';
 import { randomToken, safeEqual, sha256 } from '@/lib/auth/crypto';
 import { getEnv } from '@/lib/env';
 import { AppError } from '@/lib/errors';
 import { type LimitAddress, addressForLimits } from '@/lib/http/client-address';
 import { hit, tooManyRequests } from '@/lib/rate-limit';
 import { hashPassword } from '@/lib/auth/password';
+import { readSetting, storeSetting, takeSetting } from '@/lib/settings-store';
 import type { AuthUser } from '@/lib/auth/schemas';
 
 const KEY = 'setup_token_hash';
@@ -21,9 +22,7 @@ export async function prepareSetup(): Promise<{ token: string; fromEnv: boolean 
   const fromEnv = getEnv().ADMIN_SETUP_TOKEN;
   const token = fromEnv ?? randomToken(18);
   const value = sha256(token);
-  await transaction(async (tx) => {
-    await tx.insert(settings).values({ key: KEY, value }).onConflictDoUpdate({ target: settings.key, set: { value } });
-  });
+  await storeSetting(KEY, value);
   return { token, fromEnv: fromEnv !== undefined };
 }
 
@@ -34,7 +33,7 @@ const invalidToken = () =>
     errors: [{ field: 'setupToken', message: 'This is not the setup token from the server log.' }],
   });
 
-const matches = (token: string, stored: { value: string } | undefined) => stored !== undefined && safeEqual(sha256(token), stored.value);
+const matches = (token: string, stored: string | undefined) => stored !== undefined && safeEqual(sha256(token), stored);
 
 export async function isSetupPending(): Promise<boolean> {
   const [row] = await getDb().select({ n: count() }).from(users);
@@ -56,14 +55,12 @@ export async function completeSetup(
   if (!(await isSetupPending())) throw alreadySetUp();
   const attempts = await hit(`setup:${JSON.stringify([address])}`, SETUP_LIMIT);
   if (attempts.count > SETUP_LIMIT.max) throw tooManyRequests(attempts.retryAfter, 'Too many setup attempts.');
-  const [stored] = await getDb().select({ value: settings.value }).from(settings).where(eq(settings.key, KEY)).limit(1);
-  if (!matches(input.setupToken, stored)) throw invalidToken();
+  if (!matches(input.setupToken, await readSetting(KEY))) throw invalidToken();
   const passwordHash = await hashPassword(input.password);
   return transaction(async (tx) => {
     // Two requests with the right token may have come this far: taking the token is one statement,
     // so only one of them gets it (on PostgreSQL the other waits for it, then finds nothing).
-    const [taken] = await tx.delete(settings).where(eq(settings.key, KEY)).returning({ value: settings.value });
-    if (!matches(input.setupToken, taken)) throw (await isSetupPending()) ? invalidToken() : alreadySetUp();
+    if (!matches(input.setupToken, await takeSetting(tx, KEY))) throw (await isSetupPending()) ? invalidToken() : alreadySetUp();
     if (!(await isSetupPending())) throw alreadySetUp();
     const [user] = await tx
       .insert(users)

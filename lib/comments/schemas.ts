@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { COMMENT_STATUSES, type CommentStatus, MAX_ID } from '@/db/enums';
-import { requestSchema, responseSchema } from '@/lib/api/registry';
-import { dateTime, optionalField, pageOf, textField, url } from '@/lib/api/schemas';
+import { requestSchema, responseSchema } from '@/lib/schema/registry';
+import { dateTime, optionalField, pageOf, textField, url } from '@/lib/schema/fields';
 import { listQuerySchema } from '@/lib/pagination';
 import { SLUG_MAX_LENGTH } from '@/lib/slug';
 
@@ -18,7 +18,7 @@ export type ModerationAction = (typeof MODERATION_ACTIONS)[number];
 
 /* Requests. */
 
-/** The longest comment, in characters as textField counts them (lib/api/schemas.ts); the form counts the same way. */
+/** The longest comment, in characters as textField counts them (lib/schema/fields.ts); the form counts the same way. */
 export const COMMENT_MAX_LENGTH = 5_000;
 
 export const commentCreateSchema = requestSchema(

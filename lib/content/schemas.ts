@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { MAX_ID, POST_STATUSES } from '@/db/enums';
-import { requestSchema, responseSchema } from '@/lib/api/registry';
-import { cleanText, dateTime, markdownField, optionalField, pageOf, textField, url } from '@/lib/api/schemas';
+import { requestSchema, responseSchema } from '@/lib/schema/registry';
+import { cleanText, dateTime, markdownField, optionalField, pageOf, textField, url } from '@/lib/schema/fields';
 import { getEnv } from '@/lib/env';
 import { listQuerySchema } from '@/lib/pagination';
 import { SLUG_MAX_LENGTH, SLUG_PATTERN } from '@/lib/slug';

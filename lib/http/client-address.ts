@@ -1,6 +1,6 @@
 import ipaddr from 'ipaddr.js';
 import { getEnv } from '@/lib/env';
-import { CLIENT_ADDRESS_HEADER } from '@/server/edge.mjs';
+import { CLIENT_ADDRESS_HEADER } from '@/lib/http/client-address-header.mjs';
 
 /**
  * A client as per-address limits count it: an IPv4 address, an IPv6 network, or `unknown`. Only

@@ -1,9 +1,10 @@
 import 'server-only';
 import { and, eq, sql } from 'drizzle-orm';
 import { getDb, transaction } from '@/db';
-import { comments, posts, settings } from '@/db/schema';
+import { comments, posts } from '@/db/schema';
 import { AppError } from '@/lib/errors';
 import { renderCommentMarkdown, renderPostMarkdown } from '@/lib/render/markdown';
+import { readSetting, storeSetting } from '@/lib/settings-store';
 
 /*
  * Post and comment HTML is rendered once, when it is written. When the pipeline's output for the
@@ -31,8 +32,8 @@ const isStale = (table: typeof posts | typeof comments) =>
 const BATCH = 8;
 
 async function storedVersion(): Promise<number> {
-  const [row] = await getDb().select({ value: settings.value }).from(settings).where(eq(settings.key, KEY));
-  return row ? Number(JSON.parse(row.value)) : 1;
+  const stored = await readSetting(KEY);
+  return stored ? Number(JSON.parse(stored)) : 1;
 }
 
 /**
@@ -77,10 +78,7 @@ export async function renderStaleHtml(): Promise<number> {
     }
   }
   if (complete) {
-    const value = JSON.stringify(MARKDOWN_RENDER_VERSION);
-    await transaction(async (tx) => {
-      await tx.insert(settings).values({ key: KEY, value }).onConflictDoUpdate({ target: settings.key, set: { value } });
-    });
+    await storeSetting(KEY, JSON.stringify(MARKDOWN_RENDER_VERSION));
   }
   return changed;
 }

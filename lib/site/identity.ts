@@ -5,7 +5,7 @@ import { users } from '@/db/schema';
 import { accentPalette } from '@/lib/site/colors';
 import { getEnv } from '@/lib/env';
 import { getAssetInfos } from '@/lib/site/assets';
-import { changeStoredSetting, readStoredSetting } from '@/lib/comments/settings';
+import { changeStoredSetting, readStoredSetting } from '@/lib/settings-store';
 import { type IdentityPatch, type NavLink, type SiteIdentity, type StoredIdentity, identityFields } from '@/lib/site/schemas';
 
 /** Every zone this server's Intl knows, for validation and the settings page's list. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { requestSchema, responseSchema } from '@/lib/api/registry';
+import { requestSchema, responseSchema } from '@/lib/schema/registry';
 import { localPath } from '@/lib/http/local-path';
 import { accentContrast, MIN_CONTRAST } from '@/lib/site/colors';
 import { canonicalTimeZone } from '@/lib/time-zone';

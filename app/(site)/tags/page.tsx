@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { pluralize } from '@/lib/site/format';
 import { alternates } from '@/lib/content/seo';
-import { loadTags } from '@/lib/content/page-data';
+import { loadTags } from '@/lib/pages/page-data';
 import { tagPath } from '@/lib/content/tags';
 
 // Rendered per request (it would otherwise be prerendered at build time, from no database) from cached data.

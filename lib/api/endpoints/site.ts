@@ -1,7 +1,7 @@
 import { endpoint } from '@/lib/api/endpoint';
 import { oneOf } from '@/lib/api/endpoints/params';
 import { WRITE_PROBLEMS, problems } from '@/lib/api/problems';
-import { problemSchema } from '@/lib/api/schemas';
+import { problemSchema } from '@/lib/schema/problem';
 import { AppError } from '@/lib/errors';
 import { json, noContent, readBytes } from '@/lib/http';
 import { MAX_IMAGE_BYTES, UPLOADS, removeUpload, saveUpload } from '@/lib/site/assets';

@@ -4,7 +4,7 @@ import { notFound } from 'next/navigation';
 import { PostList } from '@/components/post-list';
 import { getSiteIdentity } from '@/lib/site/identity';
 import { AppError } from '@/lib/errors';
-import { loadPostList } from '@/lib/content/page-data';
+import { loadPostList } from '@/lib/pages/page-data';
 import { alternates } from '@/lib/content/seo';
 
 const PAGE_SIZE = 10;

@@ -1,4 +1,4 @@
-import { loadPostPage } from '@/lib/content/page-data';
+import { loadPostPage } from '@/lib/pages/page-data';
 import { OG_IMAGE_SIZE, renderPostImage } from '@/lib/content/og-image';
 import { formatDate } from '@/lib/site/format';
 import { getSiteIdentity } from '@/lib/site/identity';

@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { PostView } from '@/components/post-view';
-import { loadPostPage } from '@/lib/content/page-data';
+import { loadPostPage } from '@/lib/pages/page-data';
 import { postMetadata } from '@/lib/content/seo';
 
 type Props = { params: Promise<{ slug: string }> };

@@ -6,7 +6,7 @@ import { getSiteIdentity } from '@/lib/site/identity';
 import { AppError } from '@/lib/errors';
 import { type SearchParams, parseSearchParams } from '@/lib/http/body';
 import { pluralize } from '@/lib/site/format';
-import { loadPostList, loadTag } from '@/lib/content/page-data';
+import { loadPostList, loadTag } from '@/lib/pages/page-data';
 import { FEEDS, alternates, jsonLd } from '@/lib/content/seo';
 import { absoluteUrl } from '@/lib/site/paths';
 import { postListQuerySchema } from '@/lib/content/schemas';

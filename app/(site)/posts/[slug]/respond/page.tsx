@@ -4,7 +4,7 @@ import { notFound } from 'next/navigation';
 import { type FormState, PostView } from '@/components/post-view';
 import { listOwnHeldComments } from '@/lib/comments/comments';
 import { COMMENTER_COOKIE } from '@/lib/comments/moderation';
-import { loadPostPage } from '@/lib/content/page-data';
+import { loadPostPage } from '@/lib/pages/page-data';
 import { postMetadata } from '@/lib/content/seo';
 
 type Props = { params: Promise<{ slug: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };

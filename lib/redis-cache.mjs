@@ -6,6 +6,8 @@
  * the server there. Redis is a cache here, never a dependency: every command gives up after
  * `timeoutMs`, a failed read is a miss (the page is rendered), and a failed expiry is replayed once
  * Redis answers again (this process has already expired the tag in its own memory, see the handler).
+ * Plain JavaScript in lib/, so the handler (which Next loads unbundled) and lib/cache.ts import the same
+ * file; the connection itself is shared through globalThis, as each of them may load its own copy.
  *
  * Keys, under the prefix (REDIS_KEY_PREFIX, `quire` by default):
  *   <prefix>:<build id>:e:<Next's cache key>   one entry, v8-serialised, with a TTL

@@ -9,7 +9,8 @@ import { getTag, listTags } from '@/lib/content/tags';
 
 /*
  * What the public pages show, read through the cache. The tags mark the pages that use them, so
- * a write expires exactly the pages showing what it changed (see lib/cache.ts).
+ * a write expires exactly the pages showing what it changed (see lib/cache.ts). Above content and
+ * comments, as a post's page holds both.
  */
 
 export interface PostPageData {
