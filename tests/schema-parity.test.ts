@@ -43,7 +43,8 @@ const EXPECTED_DIFFERENCES: Record<string, string> = {
   // Epoch milliseconds outgrow PostgreSQL's 32-bit integer; SQLite's integer holds 64 bits.
   'rate_limits.window_start: SQLite integer not null, PostgreSQL bigint not null': 'epoch milliseconds',
   'cache_tag_expiries.expired_at: SQLite integer not null, PostgreSQL bigint not null': 'epoch milliseconds',
-  'cache_tag_expiries.revision: SQLite integer not null, PostgreSQL bigint not null': 'on PostgreSQL each row\'s revision is its expiry time',
+  'cache_tag_expiries.revision: SQLite integer not null, PostgreSQL bigint not null':
+    "on PostgreSQL each row's revision is its expiry time",
   // PostgreSQL does not index a foreign key by itself; deleting a user sets comments.author_user_id to null through it.
   'index comments_author_user_id_idx: SQLite missing, PostgreSQL on comments (author_user_id)': 'foreign key index',
 };
@@ -133,7 +134,10 @@ function differences(): string[] {
 describe('the SQLite and PostgreSQL schemas', () => {
   it('define the same tables, columns, keys and indexes, apart from the differences listed', () => {
     const found = differences();
-    expect(found.filter((difference) => !(difference in EXPECTED_DIFFERENCES)), 'differences between the schemas').toEqual([]);
+    expect(
+      found.filter((difference) => !(difference in EXPECTED_DIFFERENCES)),
+      'differences between the schemas',
+    ).toEqual([]);
     expect(
       Object.keys(EXPECTED_DIFFERENCES).filter((difference) => !found.includes(difference)),
       'listed differences that are gone',
