@@ -15,7 +15,7 @@ export async function register() {
     throw new Error('Start Quire with `npm run serve` (node server/index.mjs), not `next start`: see docs/security.md.');
   }
   const { getEnv } = await import('@/lib/env');
-  const { closeDb, getDialect, openDatabase, prepareDatabase } = await import('@/db');
+  const { closeDb, getDialect, prepareDatabase } = await import('@/db');
   const env = getEnv();
   // Before the database, so a wrong REDIS_URL stops start-up before anything is written.
   if (env.REDIS_URL) {
@@ -23,21 +23,9 @@ export async function register() {
     await connectRedisCache(env.REDIS_URL, { prefix: env.REDIS_KEY_PREFIX });
   }
   const { created } = await prepareDatabase();
-  // Before any request: from here on, cached pages and data follow other processes' writes. On SQLite
-  // the cache's checks read on a connection of their own (they are synchronous, as Next's cache handler
-  // is) and its expiries are written in the app's write transactions (a synchronous write would wait
-  // for the lock with the event loop stopped). On PostgreSQL through LISTEN/NOTIFY, on a connection of its own.
-  let stopSharingTags: () => unknown;
-  if (getDialect() === 'sqlite') {
-    const { shareCacheTags } = await import('@/lib/shared-cache-tags');
-    const tagsConnection = openDatabase(env.DATABASE_PATH).db;
-    shareCacheTags(tagsConnection);
-    stopSharingTags = () => tagsConnection.$client.close();
-  } else {
-    const { sharePostgresCacheTags } = await import('@/lib/shared-cache-tags-postgres');
-    const shared = await sharePostgresCacheTags();
-    stopSharingTags = () => shared.stop();
-  }
+  // Before any request: from here on, cached pages and data follow other processes' writes.
+  const { shareCacheTags } = await import('@/lib/shared-cache-tags');
+  const stopSharingTags = await shareCacheTags();
   // Scheduled posts expire the cached pages at their time, in this process and for every other.
   const { startPublicationClock } = await import('@/lib/content/publication-clock');
   const stopClock = await startPublicationClock();

@@ -35,6 +35,7 @@ const DIALECT_INDEPENDENT = [
   'tests/not-found-cache.test.ts', // Next's cache handler in memory: no database
   'tests/rate-limit-message.test.ts',
   'tests/redis-cache.test.ts', // Next's cache in Redis: no database
+  'tests/schema-parity.test.ts', // the two Drizzle schemas, as declared
   'tests/search-params.test.ts',
   'tests/slug-and-cursor.test.ts',
   'tests/worker-pool.test.ts',

@@ -14,7 +14,7 @@ import { renderComment } from '@/lib/render/markdown';
 import { decideCommentStatus } from '@/lib/comments/moderation';
 import { decodeCursor, encodeCursor, listQuerySchema } from '@/lib/pagination';
 import { postListQuerySchema, searchQuerySchema } from '@/lib/content/schemas';
-import { toFtsQuery } from '@/lib/content/search';
+import { toFtsQuery } from '@/lib/content/search/sqlite';
 import { type SiteSettings, commentCreateSchema } from '@/lib/comments/schemas';
 import { absoluteUrl, postPath } from '@/lib/site/paths';
 
@@ -50,7 +50,7 @@ const sql = {
     `SELECT ${COMMENT} FROM comments c WHERE c.post_id = @postId AND c.status = 'approved' AND (c.created_at, c.id) > (@time, @id)
      ORDER BY c.created_at, c.id LIMIT @limit`,
   ),
-  // The same statement as lib/content/search.ts: the FTS index drives the join, snippets for the page only.
+  // The same statement as lib/content/search/sqlite.ts: the FTS index drives the join, snippets for the page only.
   search: db.prepare(
     `WITH hits AS MATERIALIZED (
        SELECT p.id, bm25(posts_fts, 10.0, 4.0, 1.0, 6.0) AS score

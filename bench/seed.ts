@@ -3,7 +3,7 @@
  * a search index, and a commented post to measure. createPost renders Markdown and indexes each
  * post in its own transaction (about 10 ms a post here), too slow for 100,000 posts, so rows go in
  * through prepared statements, a few thousand per transaction, with the app's own pieces:
- * lib/render/markdown-pipeline.ts renders (in worker threads) and lib/content/search.ts indexes. The first post is written
+ * lib/render/markdown-pipeline.ts renders (in worker threads) and lib/content/search indexes. The first post is written
  * by createPost itself and the fast path is checked against it, so the two cannot drift apart.
  */
 import fs from 'node:fs';

@@ -12,7 +12,7 @@ import { isInSitemap } from './sitemap-helpers';
  * machines behind a load balancer would run. A write through either is read through the other on
  * the next request; killing one under comment load costs the other nothing and loses no comment
  * it acknowledged. And WORKERS=2 over PostgreSQL without Redis: cache-tag expiry travels by
- * LISTEN/NOTIFY (lib/shared-cache-tags-postgres.ts).
+ * LISTEN/NOTIFY (lib/shared-cache-tags/postgres.ts).
  */
 
 test.describe.configure({ mode: 'serial' });

@@ -1,12 +1,10 @@
 import fs from 'node:fs';
-import { getDialect, openDatabase, prepareDatabase } from '@/db';
+import { prepareDatabase } from '@/db';
 import { tags as cacheTags } from '@/lib/cache';
-import { getEnv } from '@/lib/env';
 import { AppError } from '@/lib/errors';
 import { isFullExport } from '@/lib/transfer/format';
 import { type ImportResult, importData } from '@/lib/transfer/import';
-import { SharedCacheTags } from '@/lib/shared-cache-tags';
-import { PostgresCacheTags } from '@/lib/shared-cache-tags-postgres';
+import { expireInRunningServers } from '@/lib/shared-cache-tags';
 import { databaseName, parseCommand, plural, runScript, usage } from './cli';
 
 /*
@@ -39,21 +37,6 @@ const HELP = {
     '  --full      Refuse a file that is not a full export (a full export is imported whole anyway).',
   ].join('\n'),
 };
-
-/** Servers running on this database show the import on their next request, not after their cache's 60 s. */
-async function expireRunningServersCaches(): Promise<void> {
-  if (getDialect() === 'postgres') {
-    // Written to cache_tag_expiries and NOTIFYed; this process sends, so it needs no LISTEN of its own.
-    await new PostgresCacheTags().expire([cacheTags.content]);
-    return;
-  }
-  const { db } = openDatabase(getEnv().DATABASE_PATH);
-  try {
-    await new SharedCacheTags(db).expire([cacheTags.content]);
-  } finally {
-    db.$client.close();
-  }
-}
 
 function report(result: ImportResult, file: string): void {
   const { full } = result;
@@ -114,6 +97,7 @@ runScript(async () => {
     }
     throw error;
   }
-  await expireRunningServersCaches();
+  // Servers running on this database show the import on their next request, not after their cache's 60 s.
+  await expireInRunningServers([cacheTags.content]);
   report(result, file);
 });

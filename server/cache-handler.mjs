@@ -4,7 +4,7 @@
  * Next's own in-memory cache (an LRU of cacheMaxMemorySize, nothing written to disk), plus cache-tag
  * expiry shared through the blog's database, so a write in one server process (a worker of
  * WORKERS=N, or a second server during a restart) expires the pages and data of every other one
- * on their next request. The expiry times live in lib/shared-cache-tags.ts, which instrumentation.ts
+ * on their next request. The expiry times live in lib/shared-cache-tags/, which instrumentation.ts
  * sets up on the process's own database connection. Next imports this file by path at run time,
  * outside the app's bundle, hence plain JavaScript and a global to find that object by.
  *

@@ -11,7 +11,8 @@ import { posts } from '@/db/schema';
 import { createComment } from '@/lib/comments/comments';
 import { feedResponse } from '@/lib/content/feeds';
 import { getAdjacentPosts, listPublishedPosts, readingMinutes, updatePost } from '@/lib/content/posts';
-import { indexMissingPosts, searchPosts, toFtsQuery } from '@/lib/content/search';
+import { indexMissingPosts, searchPosts } from '@/lib/content/search';
+import { toFtsQuery } from '@/lib/content/search/sqlite';
 import { updateSettings } from '@/lib/comments/settings';
 import {
   SHARD_SIZE,

@@ -90,7 +90,7 @@ postgres.describe('the PostgreSQL migrations', () => {
     expect(await countOf(post.id)).toBe(0);
   });
 
-  it('post_search weighs and matches what lib/content/search.ts writes', async () => {
+  it('post_search weighs and matches what lib/content/search writes', async () => {
     const post = await newPost();
     const second = await newPost();
     await transaction(async () => {

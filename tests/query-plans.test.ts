@@ -42,8 +42,8 @@ import {
   startSessionIfPasswordIs,
 } from '@/lib/auth/sessions';
 import { createUser, verifyCredentials } from '@/lib/auth/users';
-import { SharedCacheTags, inAppTransaction } from '@/lib/shared-cache-tags';
-import { PostgresCacheTags } from '@/lib/shared-cache-tags-postgres';
+import { SharedCacheTags, inAppTransaction } from '@/lib/shared-cache-tags/sqlite';
+import { PostgresCacheTags } from '@/lib/shared-cache-tags/postgres';
 import { sitemapIndexResponse, sitemapShardResponse } from '@/lib/content/sitemaps';
 import { addressForLimits } from '@/lib/http';
 import { dialect } from './dialect';

@@ -1,11 +1,11 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, expect, it } from 'vitest';
 import { queryRows } from '@/db';
-import { PostgresCacheTags } from '@/lib/shared-cache-tags-postgres';
+import { PostgresCacheTags } from '@/lib/shared-cache-tags/postgres';
 import { onlyOn } from './dialect';
 
 /*
- * Cache-tag expiry between processes on PostgreSQL (lib/shared-cache-tags-postgres.ts): two
+ * Cache-tag expiry between processes on PostgreSQL (lib/shared-cache-tags/postgres.ts): two
  * PostgresCacheTags stand for two processes, each LISTENing on a connection of its own.
  */
 

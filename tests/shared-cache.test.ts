@@ -5,7 +5,8 @@ import { nodeFs } from 'next/dist/server/lib/node-fs-methods';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { type SqliteDB, openDatabase, transaction } from '@/db';
 import { getDatabasePath } from '@/db/config';
-import { EXPIRY_MEMORY_MS, type Expiry, ExpiryBatches, SharedCacheTags, inAppTransaction } from '@/lib/shared-cache-tags';
+import { EXPIRY_MEMORY_MS, type Expiry, ExpiryBatches } from '@/lib/shared-cache-tags/expiries';
+import { SharedCacheTags, inAppTransaction } from '@/lib/shared-cache-tags/sqlite';
 import { createCacheHandler } from '@/server/cache-handler.mjs';
 
 /*

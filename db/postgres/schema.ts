@@ -149,6 +149,7 @@ export const rateLimits = pgTable(
   'rate_limits',
   {
     key: text().primaryKey(),
+    /** A window's start, or a back-off key's next allowed attempt (db/sqlite/schema.ts). */
     windowStart: epochMs().notNull(),
     count: integer().notNull(),
   },

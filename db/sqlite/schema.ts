@@ -153,11 +153,18 @@ export const siteAssets = sqliteTable('site_assets', {
   updatedAt: timestamp(),
 });
 
-/** Fixed-window counters shared by every server process: sign-in throttling, comment floods. */
+/**
+ * Rate limits shared by every server process (lib/rate-limit.ts): fixed-window counters (comment
+ * floods, the setup page) and back-off delays (sign-in).
+ */
 export const rateLimits = sqliteTable(
   'rate_limits',
   {
     key: text().primaryKey(),
+    /**
+     * Epoch milliseconds. For a fixed-window counter, when its window started; for a back-off key
+     * (reserveAttempt), when its next attempt is allowed.
+     */
     windowStart: integer().notNull(),
     count: integer().notNull(),
   },

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Placeholder, type SQL, and, asc, desc, eq, gt, inArray, like, lte, or, sql } from 'drizzle-orm';
-import { type DB, type Tx, getDb, getDialect, preparedQuery, transaction } from '@/db';
+import { type DB, type Tx, getDb, preparedQuery, transaction } from '@/db';
 import { isUniqueViolation, unindexed } from '@/db/sql';
 import { expire, tags as cacheTags } from '@/lib/cache';
 import { type Post, postTags, posts, tags } from '@/db/schema';
@@ -18,9 +18,7 @@ import type {
   PublishedPost,
   TagRef,
 } from '@/lib/content/schemas';
-import { matchingPostIds } from '@/lib/content/search-postgres';
-import { parseQuery } from '@/lib/content/search-query';
-import { indexPost, toFtsQuery } from '@/lib/content/search';
+import { indexPost, matchingPostIds } from '@/lib/content/search';
 import { absoluteUrl, postPath } from '@/lib/site/paths';
 import { isPostSlugFallback, postSlugFallback, slugWords, slugify } from '@/lib/slug';
 import { getTag } from '@/lib/content/tags';
@@ -193,17 +191,14 @@ function authorStatusFilter(status: AuthorStatus | undefined, now: string): SQL 
 }
 
 /**
- * The author's search: words in the title, summary, text or tags, drafts included. Both full-text indexes
- * hold every post (the public search keeps to live posts itself), so a post matches its words stemmed
- * (posts_fts) or as written (posts_fts_prefix), the last word also as the start of a longer one while it
- * is being typed. A query with no words (only symbols) matches nothing.
+ * The author's search: words in the title, summary, text or tags, drafts included. The search index
+ * holds every post (the public search keeps to live posts itself), so a post matches its words stemmed
+ * or as written, the last word also as the start of a longer one while it is being typed. A query with
+ * no words (only symbols) matches nothing.
  */
 function matchingPosts(q: string): SQL {
-  const match = toFtsQuery(q);
-  if (!match) return sql`false`;
-  if (getDialect() === 'postgres') return sql`${posts.id} IN (${matchingPostIds(parseQuery(q))})`;
-  return sql`${posts.id} IN (SELECT rowid FROM posts_fts WHERE posts_fts MATCH ${match}
-    UNION SELECT rowid FROM posts_fts_prefix WHERE posts_fts_prefix MATCH ${match})`;
+  const ids = matchingPostIds(q);
+  return ids ? sql`${posts.id} IN (${ids})` : sql`false`;
 }
 
 /** All posts or those of one status, most recently edited first; `q` searches their words (see matchingPosts). */

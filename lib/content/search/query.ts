@@ -1,6 +1,9 @@
+import type { SQL } from 'drizzle-orm';
+import type { SearchResult } from '@/lib/content/schemas';
+
 /*
- * What a reader typed, read once for both search engines (SQLite's FTS5 in lib/content/search.ts,
- * PostgreSQL's in lib/content/search-postgres.ts).
+ * What both search engines (sqlite.ts and postgres.ts beside this file) share: what a reader typed,
+ * read once, and the contract each keeps.
  */
 
 export interface ParsedQuery {
@@ -11,6 +14,9 @@ export interface ParsedQuery {
   /** The last word, when it is still being typed (no space or quote after it): it matches as a prefix. */
   prefix: string | null;
 }
+
+/** Whether the query has anything to look for: a query of symbols only matches nothing. */
+export const hasWords = ({ positive, prefix }: ParsedQuery) => positive.length > 0 || prefix !== null;
 
 export function parseQuery(input: string): ParsedQuery {
   const phrases: string[] = [];
@@ -39,3 +45,19 @@ export function parseQuery(input: string): ParsedQuery {
 // Control characters mark matches in the snippets of both engines, so the text can be escaped before the marks become HTML.
 export const OPEN = '\u0002';
 export const CLOSE = '\u0003';
+
+/** A result row as an engine returns it; index.ts adds its URL and makes the snippet HTML. */
+export type SearchRow = Omit<SearchResult, 'url' | 'snippet'> & { bodySnippet: string | null; summarySnippet: string | null };
+
+/** What each database's search does; index.ts chooses one by dialect, and passes only queries that have words. */
+export interface SearchEngine {
+  /** Writes one post's searchable text, inside the transaction that changes the post or its tags (see index.ts). */
+  indexPost(postId: number, bodyText?: string): Promise<void>;
+  isIndexed(postId: number): Promise<boolean>;
+  /** Posts missing from the index. */
+  missingPosts(): Promise<number[]>;
+  /** The author's search (drafts included): the ids of matching posts, for `posts.id IN (...)`. */
+  matchingPostIds(parsed: ParsedQuery): SQL;
+  /** Live posts matching, best first, one page of them with snippets marked by OPEN and CLOSE. */
+  searchPosts(parsed: ParsedQuery, page: { limit: number; offset: number }): Promise<SearchRow[]>;
+}

@@ -3,7 +3,14 @@ import { getDb, listen, queryRows, transaction } from '@/db';
 import { int64 } from '@/db/sql';
 import { cacheTagExpiries } from '@/db/schema';
 import { CACHE_SECONDS } from '@/lib/cache';
-import { EXPIRY_MEMORY_MS, type Expiry, ExpiryBatches, type TagDurations, isExpiredAt, publishCacheTags } from '@/lib/shared-cache-tags';
+import {
+  EXPIRY_MEMORY_MS,
+  type Expiry,
+  ExpiryBatches,
+  type SharedTags,
+  type TagDurations,
+  isExpiredAt,
+} from '@/lib/shared-cache-tags/expiries';
 
 const CHANNEL = 'quire_cache_tags';
 
@@ -15,7 +22,7 @@ const CHANNEL = 'quire_cache_tags';
  * can be known, so every tagged entry is a miss; when it is back, the rows written meanwhile are
  * read before the cache is trusted again.
  */
-export class PostgresCacheTags {
+export class PostgresCacheTags implements SharedTags {
   private readonly expiredAt = new Map<string, number>();
   /** Since when notifications may have been missed; undefined while listening. */
   private missingSince: number | undefined;
@@ -122,11 +129,4 @@ export class PostgresCacheTags {
       await tx.delete(cacheTagExpiries).where(lt(cacheTagExpiries.expiredAt, before));
     });
   }
-}
-
-/** Starts this process's shared tags on PostgreSQL and hands them to server/cache-handler.mjs. */
-export async function sharePostgresCacheTags(): Promise<PostgresCacheTags> {
-  const shared = new PostgresCacheTags();
-  await shared.start();
-  return publishCacheTags(shared);
 }

@@ -1,7 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { queryRows, transaction } from '@/db';
-import type { SearchResult } from '@/lib/content/schemas';
-import { CLOSE, OPEN, type ParsedQuery } from '@/lib/content/search-query';
+import { CLOSE, OPEN, type ParsedQuery, type SearchRow } from '@/lib/content/search/query';
 
 /*
  * Search on PostgreSQL: post_search (db/postgres/migrations/0002_search_index.sql) holds each post's
@@ -12,7 +11,7 @@ import { CLOSE, OPEN, type ParsedQuery } from '@/lib/content/search-query';
 /** Title 10, tags 6, summary 4, body 1, as bm25's weights on SQLite; ts_rank takes them as {D, C, B, A}. */
 const WEIGHTS = sql.raw(`'{0.1, 0.4, 0.6, 1.0}'::float4[]`);
 
-/** Writes one post's text to post_search (see indexPost); without `bodyText` the body indexed before is kept. */
+/** Writes one post's text to post_search (see index.ts's indexPost); without `bodyText` the body indexed before is kept. */
 export async function indexPost(postId: number, bodyText?: string): Promise<void> {
   const [row] = await queryRows<{ title: string; summary: string; tags: string; body: string | null }>(sql`
     SELECT p.title, p.summary,
@@ -102,8 +101,6 @@ function matches({ words, typed }: Queries): SQL {
 export function matchingPostIds(parsed: ParsedQuery): SQL {
   return sql`SELECT s.post_id FROM post_search s WHERE ${matches(toQueries(parsed))}`;
 }
-
-export type SearchRow = Omit<SearchResult, 'url' | 'snippet'> & { bodySnippet: string | null; summarySnippet: string | null };
 
 /** Live posts matching, best first (ts_rank), one page of them with ts_headline snippets. */
 export async function searchPosts(parsed: ParsedQuery, { limit, offset }: { limit: number; offset: number }): Promise<SearchRow[]> {
