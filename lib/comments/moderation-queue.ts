@@ -19,8 +19,8 @@ import { absoluteUrl, commentAnchor, postPath } from '@/lib/site/paths';
 
 /*
  * The author's moderation queue: comments by status, post and text, their counts, and what the
- * author does to them (edit, approve, mark as spam, delete). Every change of a stored comment,
- * a reader's own edit included (submission.ts), is written through writeComment here.
+ * author does to them (edit, approve, mark as spam, delete). A reader's edit of their own comment
+ * (submission.ts) goes through writeComment here too, so it cannot undo a moderation made meanwhile.
  */
 
 /**

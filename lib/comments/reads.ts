@@ -43,6 +43,7 @@ export const parentComments = alias(comments, 'parent');
 
 const approvedOf = (postId: number | Placeholder) => and(eq(comments.postId, postId), eq(comments.status, 'approved'));
 
+/** The live post a reader's list or comment is for; any other is not found. */
 export async function requireLivePost(slug: string) {
   const post = await getLivePostForComments(slug);
   if (!post) throw notFound('Post');
