@@ -11,11 +11,11 @@ import http from 'node:http';
 import Database from 'better-sqlite3';
 import { AppError, notFound } from '@/lib/errors';
 import { renderComment } from '@/lib/render/markdown';
-import { decideCommentStatus } from '@/lib/comments/moderation';
+import { decideCommentStatus } from '@/lib/comments/spam-policy';
 import { decodeCursor, encodeCursor, listQuerySchema } from '@/lib/pagination';
 import { postListQuerySchema, searchQuerySchema } from '@/lib/content/schemas';
 import { toFtsQuery } from '@/lib/content/search/sqlite';
-import { type SiteSettings, commentCreateSchema } from '@/lib/comments/schemas';
+import { type CommentSettings, commentCreateSchema } from '@/lib/comments/schemas';
 import { absoluteUrl, postPath } from '@/lib/site/paths';
 
 const db = new Database(process.env.DATABASE_PATH ?? 'data/quire.db');
@@ -171,7 +171,7 @@ function search(query: Query) {
 
 /** The same steps as Quire's POST: rate limit, validation, Markdown, spam verdict, one immediate transaction. */
 async function postComment(slug: string, body: unknown, address: string) {
-  const settings = JSON.parse((sql.settings.get() as string | undefined) ?? '{}') as SiteSettings;
+  const settings = JSON.parse((sql.settings.get() as string | undefined) ?? '{}') as CommentSettings;
   const limit = settings.commentRateLimit ?? { max: 6, windowSeconds: 60 };
   const at = Date.now();
   const hit = sql.rateHit.get({ key: `comment:${address}`, now: at, expired: at - limit.windowSeconds * 1000 }) as { count: number };

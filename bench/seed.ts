@@ -149,14 +149,14 @@ export async function seedDatabase(options: SeedOptions): Promise<Fixture> {
   const { countWords, createPost } = await import('@/lib/content/posts');
   const { renderPost } = await import('@/lib/render/markdown');
   const { indexPost } = await import('@/lib/content/search');
-  const { updateSettings } = await import('@/lib/comments/settings');
+  const { updateCommentSettings } = await import('@/lib/comments/settings');
   const { slugify } = await import('@/lib/slug');
 
   const now = Date.now();
 
   // Anti-spam stays on but cannot reject a load generator: no minimum time to fill the form, the
   // highest rate limit allowed, comments published at once. Links, blocklist and depth as usual.
-  await updateSettings({ moderation: 'immediate', minSubmitSeconds: 0, commentRateLimit: { max: 10_000, windowSeconds: 1 } });
+  await updateCommentSettings({ moderation: 'immediate', minSubmitSeconds: 0, commentRateLimit: { max: 10_000, windowSeconds: 1 } });
 
   const tagIds = await writeSqlite(async (sqlite) => {
     const insertTag = sqlite.prepare('INSERT INTO tags (slug, name) VALUES (?, ?) ON CONFLICT (slug) DO NOTHING');
@@ -298,7 +298,7 @@ function checkFastPathMatches(
 
 /** Threads with replies on a post, through the app's own createComment, spread over the days after it went out. */
 async function addComments(post: Pick<PostInput, 'slug' | 'publishedAt'>, count: number): Promise<number> {
-  const { createComment } = await import('@/lib/comments/comments');
+  const { createComment } = await import('@/lib/comments/submission');
   const random: Random = createRandom(77);
   const ids: number[] = [];
   const start = Date.parse(post.publishedAt);

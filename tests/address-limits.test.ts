@@ -7,7 +7,7 @@ import { apiTokens, sessions, users } from '@/db/schema';
 import { SETUP_LIMIT, prepareSetup } from '@/lib/auth/setup';
 import { SIGN_IN_BACKOFF } from '@/lib/auth/sign-in';
 import { createUser } from '@/lib/auth/users';
-import { updateSettings } from '@/lib/comments/settings';
+import { updateCommentSettings } from '@/lib/comments/settings';
 import { addressForLimits } from '@/lib/http';
 import { call, clearTables, makePost, resetDatabase } from './helpers';
 
@@ -46,7 +46,7 @@ beforeEach(async () => {
   vi.useFakeTimers({ toFake: ['Date'] });
   await resetDatabase();
   await clearTables(sessions, apiTokens, users);
-  await updateSettings({ commentRateLimit: LIMIT, minSubmitSeconds: 0 });
+  await updateCommentSettings({ commentRateLimit: LIMIT, minSubmitSeconds: 0 });
 });
 
 afterEach(() => {

@@ -20,9 +20,9 @@ import * as setupRoute from '@/app/api/setup/route';
 import { eq } from 'drizzle-orm';
 import { getDb, transaction } from '@/db';
 import { apiTokens, comments, sessions, users } from '@/db/schema';
-import { issueFormToken } from '@/lib/comments/moderation';
+import { issueFormToken } from '@/lib/comments/spam-policy';
 import { prepareSetup } from '@/lib/auth/setup';
-import { updateSettings } from '@/lib/comments/settings';
+import { updateCommentSettings } from '@/lib/comments/settings';
 import { createUser } from '@/lib/auth/users';
 import { ADMIN, call, clearTables, makeComment, makePost, resetDatabase } from './helpers';
 
@@ -33,7 +33,7 @@ type AnyHandler = (request: Request, context: { params: Promise<never> }) => Res
 beforeEach(async () => {
   await resetDatabase();
   await clearTables(sessions, apiTokens, users);
-  await updateSettings({ commentRateLimit: { max: 1000, windowSeconds: 60 }, minSubmitSeconds: 0 });
+  await updateCommentSettings({ commentRateLimit: { max: 1000, windowSeconds: 60 }, minSubmitSeconds: 0 });
 });
 
 async function signedInCookie(): Promise<string> {
@@ -263,7 +263,7 @@ describe('comment moderation', () => {
     call(commentsRoute.POST, { method: 'POST', params: { slug }, json: { authorName: 'Reader', body: 'Hello', ...json }, headers });
 
   it('holds comments under hold_all; the author approves them from the queue', async () => {
-    await updateSettings({ moderation: 'hold_all' });
+    await updateCommentSettings({ moderation: 'hold_all' });
     const { slug } = await makePost();
     const held = await (await postComment(slug, {})).json();
     expect(held.status).toBe('pending');
@@ -308,7 +308,7 @@ describe('comment moderation', () => {
   });
 
   it('treats a form submitted too fast as spam', async () => {
-    await updateSettings({ minSubmitSeconds: 3 });
+    await updateCommentSettings({ minSubmitSeconds: 3 });
     const { slug } = await makePost();
     const fast = await (await postComment(slug, { formToken: await issueFormToken(Date.now() - 500) })).json();
     expect(await statusOf(fast.id)).toBe('spam');
@@ -317,7 +317,7 @@ describe('comment moderation', () => {
   });
 
   it('answers a flood from one address with 429 and Retry-After', async () => {
-    await updateSettings({ commentRateLimit: { max: 2, windowSeconds: 60 } });
+    await updateCommentSettings({ commentRateLimit: { max: 2, windowSeconds: 60 } });
     const { slug } = await makePost();
     const from = (ip: string) => postComment(slug, {}, { 'X-Quire-Client-Address': ip });
     expect((await from('203.0.113.5')).status).toBe(201);
@@ -329,7 +329,7 @@ describe('comment moderation', () => {
   });
 
   it('routes links and blocklisted words to the queue', async () => {
-    await updateSettings({ blocklist: ['casino'] });
+    await updateCommentSettings({ blocklist: ['casino'] });
     const { slug } = await makePost();
     const links = await (await postComment(slug, { body: 'https://a.example https://b.example https://c.example' })).json();
     expect(links.status).toBe('pending');
@@ -341,12 +341,12 @@ describe('comment moderation', () => {
     const { slug } = await makePost({ commentsEnabled: false });
     expect((await postComment(slug, {})).status).toBe(403);
     const open = await makePost();
-    await updateSettings({ commentsEnabled: false });
+    await updateCommentSettings({ commentsEnabled: false });
     expect((await postComment(open.slug, {})).status).toBe(403);
   });
 
   it('marks the signed-in author’s reply, which may answer a held comment', async () => {
-    await updateSettings({ moderation: 'hold_all' });
+    await updateCommentSettings({ moderation: 'hold_all' });
     const cookie = await signedInCookie();
     const { slug } = await makePost();
     const held = await (await postComment(slug, {})).json();

@@ -6,7 +6,7 @@ import { transaction } from '@/db';
 import { comments } from '@/db/schema';
 import { textLength } from '@/lib/schema/fields';
 import { COMMENT_MAX_LENGTH } from '@/lib/comments/schemas';
-import { setCommentsStatus } from '@/lib/comments/comments';
+import { setCommentsStatus } from '@/lib/comments/moderation-queue';
 import { call, makeComment, makePost, resetDatabase } from './helpers';
 
 /*

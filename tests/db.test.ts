@@ -2,7 +2,7 @@ import { count, eq, lt, sql } from 'drizzle-orm';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { getDatabaseHealth, getDb, preparedQuery, queryRows, transaction, writeStatement } from '@/db';
 import { comments, posts } from '@/db/schema';
-import { getCommentTree } from '@/lib/comments/comments';
+import { getCommentTree } from '@/lib/comments/reads';
 import { deletePost, getAdjacentPosts, getLivePostForComments, getPublishedPost, listPublishedPosts } from '@/lib/content/posts';
 import { dialect, onlyOn } from './dialect';
 import { makeComment, makePost, resetDatabase, sqliteReader as sqlite } from './helpers';

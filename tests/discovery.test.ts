@@ -8,12 +8,12 @@ import * as postsRoute from '@/app/api/posts/route';
 import { eq } from 'drizzle-orm';
 import { getDb, transaction } from '@/db';
 import { posts } from '@/db/schema';
-import { createComment } from '@/lib/comments/comments';
+import { createComment } from '@/lib/comments/submission';
 import { feedResponse } from '@/lib/content/feeds';
 import { getAdjacentPosts, listPublishedPosts, readingMinutes, updatePost } from '@/lib/content/posts';
 import { indexMissingPosts, searchPosts } from '@/lib/content/search';
 import { toFtsQuery } from '@/lib/content/search/sqlite';
-import { updateSettings } from '@/lib/comments/settings';
+import { updateCommentSettings } from '@/lib/comments/settings';
 import {
   SHARD_SIZE,
   URLSET_CLOSE,
@@ -273,14 +273,14 @@ describe('sitemaps', () => {
 
 describe('reply depth', () => {
   it('attaches replies beyond the configured depth to the deepest allowed ancestor', async () => {
-    await updateSettings({ maxReplyDepth: 3 });
+    await updateCommentSettings({ maxReplyDepth: 3 });
     const { slug } = await makePost();
     const level1 = await makeComment(slug);
     const level2 = await makeComment(slug, { parentId: level1.id });
     const level3 = await makeComment(slug, { parentId: level2.id });
     const tooDeep = await makeComment(slug, { parentId: level3.id });
     expect([level2.parentId, level3.parentId, tooDeep.parentId]).toEqual([level1.id, level2.id, level2.id]);
-    await updateSettings({ maxReplyDepth: 1 });
+    await updateCommentSettings({ maxReplyDepth: 1 });
     expect((await createComment(slug, { authorName: 'A', body: 'b', parentId: level1.id })).parentId).toBeNull();
   });
 });

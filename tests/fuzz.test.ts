@@ -12,9 +12,9 @@ import { createApiToken } from '@/lib/auth/api-tokens';
 import { MAX_BODY_BYTES } from '@/lib/http';
 import { RENDER_TIME_LIMIT_MS } from '@/lib/render/markdown';
 import { WALL_LIMIT_FACTOR } from '@/lib/render/worker-pool';
-import { EDIT_COOKIE, grantEdit } from '@/lib/comments/moderation';
+import { EDIT_COOKIE, grantEdit } from '@/lib/comments/reader-cookies';
 import { SESSION_COOKIE, createSession } from '@/lib/auth/sessions';
-import { updateSettings } from '@/lib/comments/settings';
+import { updateCommentSettings } from '@/lib/comments/settings';
 import { createUser } from '@/lib/auth/users';
 import { SLOW_MARKDOWN, fill } from './fixtures/slow-markdown';
 import { ADMIN, call, clearTables, makeComment, makePost, resetDatabase } from './helpers';
@@ -136,7 +136,7 @@ async function seed(): Promise<Seeded> {
   // A password change the fuzzer got through stays changed: each endpoint starts from the known one.
   await transaction((tx) => tx.update(schema.users).set({ passwordHash }).where(eq(schema.users.id, userId)));
   // Floods are fuzzed elsewhere; here the rate limit would only stop the fuzzer reaching deeper code.
-  await updateSettings({ commentRateLimit: { max: 10_000, windowSeconds: 60 }, minSubmitSeconds: 0 });
+  await updateCommentSettings({ commentRateLimit: { max: 10_000, windowSeconds: 60 }, minSubmitSeconds: 0 });
   const posts = [
     await makePost({ tags: ['SQLite', 'Café'] }),
     await makePost({ commentsEnabled: false }),

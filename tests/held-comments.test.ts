@@ -7,9 +7,9 @@ import { getDb, transaction } from '@/db';
 import { type CommentStatus, comments } from '@/db/schema';
 import { createApiToken } from '@/lib/auth/api-tokens';
 import { createUser } from '@/lib/auth/users';
-import { getCommentTree } from '@/lib/comments/comments';
-import { issueFormToken } from '@/lib/comments/moderation';
-import { updateSettings } from '@/lib/comments/settings';
+import { getCommentTree } from '@/lib/comments/reads';
+import { issueFormToken } from '@/lib/comments/spam-policy';
+import { updateCommentSettings } from '@/lib/comments/settings';
 import { ADMIN, call, makeComment, makePost, resetDatabase } from './helpers';
 
 /* Issue 24: replies to held comments (item 2) and why a comment was held or filed as spam (item 8). */
@@ -101,7 +101,12 @@ describe('why a comment was held or filed as spam (item 8)', () => {
 
   it('records the reason with the comment and shows it in the admin API', async () => {
     const { slug } = await makePost();
-    await updateSettings({ minSubmitSeconds: 3, blocklist: ['casino'], maxLinks: 1, commentRateLimit: { max: 100, windowSeconds: 60 } });
+    await updateCommentSettings({
+      minSubmitSeconds: 3,
+      blocklist: ['casino'],
+      maxLinks: 1,
+      commentRateLimit: { max: 100, windowSeconds: 60 },
+    });
     expect(await reasonOf(await post(slug, { formToken: await issueFormToken(Date.now() - 2_400) }))).toEqual({
       status: 'spam',
       parentId: null,
@@ -114,11 +119,11 @@ describe('why a comment was held or filed as spam (item 8)', () => {
     expect((await reasonOf(await post(slug, { body: 'See https://a.example and https://b.example' }))).moderationReason).toBe(
       '2 links (the limit is 1)',
     );
-    await updateSettings({ moderation: 'hold_first_time' });
+    await updateCommentSettings({ moderation: 'hold_first_time' });
     expect((await reasonOf(await post(slug, {}))).moderationReason).toBe('first comment from this browser');
-    await updateSettings({ moderation: 'hold_all' });
+    await updateCommentSettings({ moderation: 'hold_all' });
     expect((await reasonOf(await post(slug, {}))).moderationReason).toBe('every comment is held');
-    await updateSettings({ moderation: 'immediate' });
+    await updateCommentSettings({ moderation: 'immediate' });
     // A published comment needs no reason.
     expect(await reasonOf(await post(slug, { formToken: await issueFormToken(Date.now() - 10_000) }))).toMatchObject({
       status: 'approved',
@@ -147,7 +152,7 @@ describe('why a comment was held or filed as spam (item 8)', () => {
 
   it('a reader’s edit that a check holds records why', async () => {
     const { slug } = await makePost();
-    await updateSettings({ blocklist: ['casino'] });
+    await updateCommentSettings({ blocklist: ['casino'] });
     const created = await post(slug, {});
     const { id } = await created.json();
     const cookie = created.headers

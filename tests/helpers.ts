@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { type SqliteDB, getDb, getDialect, queryRows, transaction } from '@/db';
 import { comments, posts, rateLimits, settings } from '@/db/schema';
-import { createComment } from '@/lib/comments/comments';
+import { createComment } from '@/lib/comments/submission';
 import { createPost } from '@/lib/content/posts';
 import type { PostCreateInput } from '@/lib/content/schemas';
 

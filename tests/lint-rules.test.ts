@@ -107,7 +107,7 @@ const cases: { name: string; filePath: string; code: string; rule: string; messa
     message: 'server/ is the process around Next',
   })),
   ...[
-    ['lib/content/fixture.ts', '@/lib/comments/comments'],
+    ['lib/content/fixture.ts', '@/lib/comments/reads'],
     ['lib/comments/fixture.ts', '@/lib/pages/page-data'],
     ['lib/site/fixture.ts', '@/lib/comments/settings'],
     ['lib/schema/fixture.ts', '@/lib/api/registry'],

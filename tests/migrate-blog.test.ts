@@ -15,9 +15,10 @@ import { createApiToken, findUserByApiToken } from '@/lib/auth/api-tokens';
 import { sign } from '@/lib/auth/crypto';
 import { createSession } from '@/lib/auth/sessions';
 import { createUser, verifyCredentials } from '@/lib/auth/users';
-import { createComment, deleteComments, setCommentsStatus, updateComment } from '@/lib/comments/comments';
-import { commenterKey } from '@/lib/comments/moderation';
-import { updateSettings } from '@/lib/comments/settings';
+import { createComment } from '@/lib/comments/submission';
+import { deleteComments, setCommentsStatus, updateComment } from '@/lib/comments/moderation-queue';
+import { commenterKey } from '@/lib/comments/reader-cookies';
+import { updateCommentSettings } from '@/lib/comments/settings';
 import { createPost, deletePost, updatePost } from '@/lib/content/posts';
 import { searchPosts } from '@/lib/content/search';
 import { AppError, type FieldError } from '@/lib/errors';
@@ -163,7 +164,7 @@ async function writeBlog(): Promise<{ token: string }> {
   await updateComment(edited.id, { body: 'First! (edited)' });
   await deleteComments([removed.id]);
 
-  await updateSettings({ moderation: 'hold_first_time', blocklist: ['casino'], maxLinks: 1 });
+  await updateCommentSettings({ moderation: 'hold_first_time', blocklist: ['casino'], maxLinks: 1 });
   await updateSiteIdentity({ name: 'Moved blog', authorBio: 'Writes about databases.', accentColor: '#8a2be2' });
   await saveUpload('logo', await png(200, 50));
   await saveUpload('icon', await png(64, 64));

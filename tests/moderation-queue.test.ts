@@ -7,11 +7,11 @@ import { getDb, transaction } from '@/db';
 import { type CommentStatus, comments } from '@/db/schema';
 import {
   countCommentsByStatus,
-  editOwnComment,
   listCommentsForModeration,
   listPostsWithComments,
   setCommentsStatus,
-} from '@/lib/comments/comments';
+} from '@/lib/comments/moderation-queue';
+import { editOwnComment } from '@/lib/comments/submission';
 import { ADMIN, call, makeComment, makePost, resetDatabase } from './helpers';
 
 /* The moderation queue (issue 11 item 12): reply context, links in context, filters, the author's edits and Undo. */

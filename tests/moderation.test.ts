@@ -5,17 +5,16 @@ import {
   countLinks,
   decideCommentStatus,
   decideEditStatus,
-  editableIds,
   findBlockedWord,
   foldText,
-  grantEdit,
   issueFormToken,
   readFormAge,
-} from '@/lib/comments/moderation';
-import { siteSettingsSchema } from '@/lib/comments/schemas';
+} from '@/lib/comments/spam-policy';
+import { editableIds, grantEdit } from '@/lib/comments/reader-cookies';
+import { commentSettingsSchema } from '@/lib/comments/schemas';
 import { renderComment } from '@/lib/render/markdown';
 
-const defaults = siteSettingsSchema.parse({});
+const defaults = commentSettingsSchema.parse({});
 const clean = { honeypotFilled: false, formAgeMs: null };
 const never = () => false;
 
@@ -186,8 +185,8 @@ describe('spam helpers', () => {
 describe('settings', () => {
   it('have safe defaults and reject nonsense', () => {
     expect(defaults).toMatchObject({ moderation: 'immediate', commentsEnabled: true, maxLinks: 2, editWindowMinutes: 15 });
-    expect(siteSettingsSchema.safeParse({ moderation: 'yolo' }).success).toBe(false);
-    expect(siteSettingsSchema.safeParse({ commentRateLimit: { max: 0, windowSeconds: 60 } }).success).toBe(false);
-    expect(siteSettingsSchema.parse({ blocklist: ['  Casino '] }).blocklist).toEqual(['casino']);
+    expect(commentSettingsSchema.safeParse({ moderation: 'yolo' }).success).toBe(false);
+    expect(commentSettingsSchema.safeParse({ commentRateLimit: { max: 0, windowSeconds: 60 } }).success).toBe(false);
+    expect(commentSettingsSchema.parse({ blocklist: ['  Casino '] }).blocklist).toEqual(['casino']);
   });
 });

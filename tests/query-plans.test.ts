@@ -5,17 +5,9 @@ import { type SqliteDB, getDb, transaction } from '@/db';
 import { eq } from 'drizzle-orm';
 import { users } from '@/db/schema';
 import { createApiToken, findUserByApiToken } from '@/lib/auth/api-tokens';
-import {
-  countCommentsByStatus,
-  createComment,
-  getAdminComment,
-  getApprovedComment,
-  getOwnCommentSources,
-  listOwnHeldComments,
-  listApprovedComments,
-  listCommentsForModeration,
-  listPostsWithComments,
-} from '@/lib/comments/comments';
+import { countCommentsByStatus, listCommentsForModeration, listPostsWithComments } from '@/lib/comments/moderation-queue';
+import { createComment } from '@/lib/comments/submission';
+import { getAdminComment, getApprovedComment, getOwnCommentSources, listOwnHeldComments, listApprovedComments } from '@/lib/comments/reads';
 import { feedResponse } from '@/lib/content/feeds';
 import { nextPublicationTime, postsGoneLive } from '@/lib/content/publication-clock';
 import { loadPostList, loadPostPage, loadTag, loadTags } from '@/lib/pages/page-data';
@@ -28,8 +20,8 @@ import {
   postExists,
 } from '@/lib/content/posts';
 import { hit, reserveAttempt } from '@/lib/rate-limit';
-import { issueCommenterId } from '@/lib/comments/moderation';
-import { updateSettings } from '@/lib/comments/settings';
+import { issueCommenterId } from '@/lib/comments/reader-cookies';
+import { updateCommentSettings } from '@/lib/comments/settings';
 import { SIGN_IN_BACKOFF } from '@/lib/auth/sign-in';
 import { searchPosts } from '@/lib/content/search';
 import { changePassword } from '@/lib/auth/account';
@@ -426,11 +418,11 @@ describe('query plans', () => {
     [
       'returning commenter',
       async () => {
-        await updateSettings({ moderation: 'hold_first_time' });
+        await updateCommentSettings({ moderation: 'hold_first_time' });
         try {
           return await createComment(slug, { authorName: 'Ann', body: 'Again.' }, { commenterKey: 'returning' });
         } finally {
-          await updateSettings({ moderation: 'immediate' });
+          await updateCommentSettings({ moderation: 'immediate' });
         }
       },
     ],

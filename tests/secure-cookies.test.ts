@@ -5,7 +5,7 @@ import * as setupRoute from '@/app/api/setup/route';
 import { apiTokens, sessions, users } from '@/db/schema';
 import { prepareSetup } from '@/lib/auth/setup';
 import { createUser } from '@/lib/auth/users';
-import { updateSettings } from '@/lib/comments/settings';
+import { updateCommentSettings } from '@/lib/comments/settings';
 import { clearTables, makePost, resetDatabase } from './helpers';
 
 /*
@@ -33,7 +33,7 @@ const secureFlags = (response: Response) =>
 beforeEach(async () => {
   await resetDatabase();
   await clearTables(sessions, apiTokens, users);
-  await updateSettings({ minSubmitSeconds: 0 });
+  await updateCommentSettings({ minSubmitSeconds: 0 });
 });
 
 describe('with an https SITE_URL, every cookie Quire sets is Secure, whatever the request URL says', () => {

@@ -11,7 +11,7 @@ import { apiTokens, comments, sessions, users } from '@/db/schema';
 import { createApiToken, findUserByApiToken, listApiTokens } from '@/lib/auth/api-tokens';
 import { clientAddress, localPath, seeOther } from '@/lib/http';
 import { hashPassword } from '@/lib/auth/password';
-import { updateSettings } from '@/lib/comments/settings';
+import { updateCommentSettings } from '@/lib/comments/settings';
 import { SETUP_LIMIT, prepareSetup } from '@/lib/auth/setup';
 import { createUser } from '@/lib/auth/users';
 import { ADMIN, call, clearTables, makeComment, makePost, resetDatabase } from './helpers';
@@ -34,7 +34,7 @@ const PASSWORD = 'a long enough password';
 beforeEach(async () => {
   await resetDatabase();
   await clearTables(sessions, apiTokens, users);
-  await updateSettings({ commentRateLimit: { max: 1000, windowSeconds: 60 }, minSubmitSeconds: 0 });
+  await updateCommentSettings({ commentRateLimit: { max: 1000, windowSeconds: 60 }, minSubmitSeconds: 0 });
   vi.mocked(hashPassword).mockClear();
 });
 
@@ -61,7 +61,7 @@ const edit = (id: number, body: string, cookie: string, headers: Record<string, 
 
 describe('a reader’s edit is moderated again', () => {
   it('under "hold every comment", an approved comment edited by its reader is held again', async () => {
-    await updateSettings({ moderation: 'hold_all' });
+    await updateCommentSettings({ moderation: 'hold_all' });
     const { slug } = await makePost();
     const posted = await comment(slug, { body: 'Harmless at first.' });
     const { id } = await posted.json();
@@ -73,7 +73,7 @@ describe('a reader’s edit is moderated again', () => {
   });
 
   it('under the other policies, links and the blocklist are checked again', async () => {
-    await updateSettings({ moderation: 'immediate', blocklist: ['casino'] });
+    await updateCommentSettings({ moderation: 'immediate', blocklist: ['casino'] });
     const { slug } = await makePost();
     const posted = await comment(slug, {});
     const { id } = await posted.json();
@@ -82,7 +82,7 @@ describe('a reader’s edit is moderated again', () => {
   });
 
   it('reader edits are rate-limited like new comments', async () => {
-    await updateSettings({ commentRateLimit: { max: 2, windowSeconds: 60 } });
+    await updateCommentSettings({ commentRateLimit: { max: 2, windowSeconds: 60 } });
     const { slug } = await makePost();
     const posted = await comment(slug, {}, { 'X-Quire-Client-Address': '198.51.100.1' });
     const { id } = await posted.json();
@@ -120,7 +120,7 @@ describe('the link limit and the blocklist judge what the comment shows', () => 
   ];
 
   it.each(LINKS)('a comment with %s counts as a link', async (_name, body) => {
-    await updateSettings({ moderation: 'immediate', maxLinks: 0 });
+    await updateCommentSettings({ moderation: 'immediate', maxLinks: 0 });
     const { slug } = await makePost();
     const posted = await comment(slug, { body });
     expect(posted.status).toBe(201);
@@ -128,7 +128,7 @@ describe('the link limit and the blocklist judge what the comment shows', () => 
   });
 
   it.each(WORDS)('a comment with %s is held by the blocklist', async (_name, body) => {
-    await updateSettings({ moderation: 'immediate', blocklist: ['viagra'] });
+    await updateCommentSettings({ moderation: 'immediate', blocklist: ['viagra'] });
     const { slug } = await makePost();
     const posted = await comment(slug, { body });
     expect(posted.status).toBe(201);
@@ -136,7 +136,7 @@ describe('the link limit and the blocklist judge what the comment shows', () => 
   });
 
   it('a name hidden the same ways is held too', async () => {
-    await updateSettings({ moderation: 'immediate', blocklist: ['viagra'] });
+    await updateCommentSettings({ moderation: 'immediate', blocklist: ['viagra'] });
     const { slug } = await makePost();
     for (const authorName of ['Vi\u200bagra Shop', '\uff36\uff49\uff41\uff47\uff52\uff41', 'Vi\u00adagra']) {
       expect((await (await comment(slug, { authorName })).json()).status, authorName).toBe('pending');
@@ -144,7 +144,7 @@ describe('the link limit and the blocklist judge what the comment shows', () => 
   });
 
   it('a reader’s edit is judged the same way', async () => {
-    await updateSettings({ moderation: 'immediate', blocklist: ['viagra'], maxLinks: 0 });
+    await updateCommentSettings({ moderation: 'immediate', blocklist: ['viagra'], maxLinks: 0 });
     const { slug } = await makePost();
     for (const [name, body] of [...LINKS, ...WORDS]) {
       const posted = await comment(slug, { body: 'Harmless at first.' });
@@ -157,7 +157,7 @@ describe('the link limit and the blocklist judge what the comment shows', () => 
   });
 
   it('ordinary text, code and words that only contain a blocked one’s letters apart stay published', async () => {
-    await updateSettings({ moderation: 'immediate', blocklist: ['viagra', 'casino'], maxLinks: 1 });
+    await updateCommentSettings({ moderation: 'immediate', blocklist: ['viagra', 'casino'], maxLinks: 1 });
     const { slug } = await makePost();
     for (const body of [
       'A fine post, thanks. Via Agra to Delhi is a long way.',
@@ -172,7 +172,7 @@ describe('the link limit and the blocklist judge what the comment shows', () => 
 
 describe('"hold first-time commenters" knows readers by their cookie, not by a typed email', () => {
   beforeEach(async () => {
-    await updateSettings({ moderation: 'hold_first_time' });
+    await updateCommentSettings({ moderation: 'hold_first_time' });
   });
 
   it('typing the author’s or an approved reader’s email does not skip the queue', async () => {

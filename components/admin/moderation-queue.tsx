@@ -175,7 +175,7 @@ export function ModerationQueue({
       );
     }
     close(comment, kind);
-    // Replying to a held comment approved it (lib/comments/comments.ts), so it leaves the Pending tab.
+    // Replying to a held comment approved it (lib/comments/submission.ts), so it leaves the Pending tab.
     const held = comment.status === 'pending';
     announce(
       kind === 'edit'

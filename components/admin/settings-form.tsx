@@ -3,7 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { type FormEvent, useState } from 'react';
 import { Field, FormActions, FormError, controlProps } from '@/components/field';
-import type { SiteSettings } from '@/lib/comments/schemas';
+import type { CommentSettings } from '@/lib/comments/schemas';
 import { callApi } from '@/components/api-client';
 
 const POLICIES = [
@@ -17,7 +17,7 @@ const POLICIES = [
   ['hold_all', 'Hold every comment for approval', 'Nothing appears until you approve it.'],
 ] as const;
 
-export function SettingsForm({ settings }: { settings: SiteSettings }) {
+export function SettingsForm({ settings }: { settings: CommentSettings }) {
   const router = useRouter();
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [notice, setNotice] = useState('');
@@ -29,7 +29,7 @@ export function SettingsForm({ settings }: { settings: SiteSettings }) {
     const number = (name: string) => Number(form.get(name));
     setBusy(true);
     setNotice('');
-    const result = await callApi<SiteSettings>('PATCH', '/api/admin/settings', {
+    const result = await callApi<CommentSettings>('PATCH', '/api/admin/settings', {
       moderation: form.get('moderation'),
       commentsEnabled: form.get('commentsEnabled') === 'on',
       blocklist: String(form.get('blocklist') ?? '')

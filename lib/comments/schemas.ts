@@ -26,7 +26,7 @@ export const commentCreateSchema = requestSchema(
   z.strictObject({
     /** The honeypot: hidden from people, so anything in it came from a bot. Any value is accepted. */
     website: z.unknown().optional(),
-    /** When the form was rendered, signed (see lib/comments/moderation.ts). */
+    /** When the form was rendered, signed (see lib/comments/spam-policy.ts). */
     formToken: z.unknown().optional(),
     authorName: textField('Name', 80),
     body: textField('Comment', COMMENT_MAX_LENGTH),
@@ -91,7 +91,7 @@ const int = (label: string, min: number, max: number) =>
     .max(max, `${label} must be at most ${max}.`);
 
 /** The fields of the site-wide comment settings, without defaults, so a partial update changes only what it names. */
-const settingsFields = {
+const commentSettingsFields = {
   /**
    * immediate: publish; hold_all: every comment waits for approval; hold_first_time: a reader's comment waits
    * until one from the same browser (its signed commenter cookie, never the typed email) has been approved.
@@ -124,10 +124,10 @@ const settingsFields = {
   editWindowMinutes: int('editWindowMinutes', 0, 1440),
 };
 
-export const settingsUpdateSchema = requestSchema('SettingsUpdate', z.strictObject(settingsFields).partial());
-export type SettingsUpdate = z.output<typeof settingsUpdateSchema>;
+export const commentSettingsUpdateSchema = requestSchema('CommentSettingsUpdate', z.strictObject(commentSettingsFields).partial());
+export type CommentSettingsUpdate = z.output<typeof commentSettingsUpdateSchema>;
 
-export const DEFAULT_SETTINGS: Required<SettingsUpdate> = {
+export const DEFAULT_COMMENT_SETTINGS: Required<CommentSettingsUpdate> = {
   moderation: 'immediate',
   commentsEnabled: true,
   blocklist: [],
@@ -139,20 +139,20 @@ export const DEFAULT_SETTINGS: Required<SettingsUpdate> = {
 };
 
 /** Site-wide comment settings, edited in the admin area. Every field has a default, so a new blog needs none. */
-export const siteSettingsSchema = responseSchema(
-  'Settings',
+export const commentSettingsSchema = responseSchema(
+  'CommentSettings',
   z.strictObject({
-    moderation: settingsFields.moderation.default(DEFAULT_SETTINGS.moderation),
-    commentsEnabled: settingsFields.commentsEnabled.default(DEFAULT_SETTINGS.commentsEnabled),
-    blocklist: settingsFields.blocklist.default(DEFAULT_SETTINGS.blocklist),
-    maxLinks: settingsFields.maxLinks.default(DEFAULT_SETTINGS.maxLinks),
-    commentRateLimit: settingsFields.commentRateLimit.default(DEFAULT_SETTINGS.commentRateLimit),
-    minSubmitSeconds: settingsFields.minSubmitSeconds.default(DEFAULT_SETTINGS.minSubmitSeconds),
-    maxReplyDepth: settingsFields.maxReplyDepth.default(DEFAULT_SETTINGS.maxReplyDepth),
-    editWindowMinutes: settingsFields.editWindowMinutes.default(DEFAULT_SETTINGS.editWindowMinutes),
+    moderation: commentSettingsFields.moderation.default(DEFAULT_COMMENT_SETTINGS.moderation),
+    commentsEnabled: commentSettingsFields.commentsEnabled.default(DEFAULT_COMMENT_SETTINGS.commentsEnabled),
+    blocklist: commentSettingsFields.blocklist.default(DEFAULT_COMMENT_SETTINGS.blocklist),
+    maxLinks: commentSettingsFields.maxLinks.default(DEFAULT_COMMENT_SETTINGS.maxLinks),
+    commentRateLimit: commentSettingsFields.commentRateLimit.default(DEFAULT_COMMENT_SETTINGS.commentRateLimit),
+    minSubmitSeconds: commentSettingsFields.minSubmitSeconds.default(DEFAULT_COMMENT_SETTINGS.minSubmitSeconds),
+    maxReplyDepth: commentSettingsFields.maxReplyDepth.default(DEFAULT_COMMENT_SETTINGS.maxReplyDepth),
+    editWindowMinutes: commentSettingsFields.editWindowMinutes.default(DEFAULT_COMMENT_SETTINGS.editWindowMinutes),
   }),
 );
-export type SiteSettings = z.output<typeof siteSettingsSchema>;
+export type CommentSettings = z.output<typeof commentSettingsSchema>;
 
 /* Responses. */
 

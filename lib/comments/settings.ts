@@ -1,19 +1,18 @@
 import { changeStoredSetting, readStoredSetting } from '@/lib/settings-store';
-import { type SettingsUpdate, type SiteSettings, siteSettingsSchema } from '@/lib/comments/schemas';
+import { type CommentSettingsUpdate, type CommentSettings, commentSettingsSchema } from '@/lib/comments/schemas';
 
-// Until the route definitions import it from lib/comments/schemas.ts.
-
+/** The comment settings' row. Its key predates the Site page's own row ('identity'); renaming it would orphan stored settings. */
 const KEY = 'site';
 
-const parseSettings = (stored: unknown): SiteSettings => {
-  const parsed = siteSettingsSchema.safeParse(stored);
-  return parsed.success ? parsed.data : siteSettingsSchema.parse({});
+const parseCommentSettings = (stored: unknown): CommentSettings => {
+  const parsed = commentSettingsSchema.safeParse(stored);
+  return parsed.success ? parsed.data : commentSettingsSchema.parse({});
 };
 
-export function getSettings(): Promise<SiteSettings> {
-  return readStoredSetting(KEY, parseSettings);
+export function getCommentSettings(): Promise<CommentSettings> {
+  return readStoredSetting(KEY, parseCommentSettings);
 }
 
-export function updateSettings(patch: SettingsUpdate): Promise<SiteSettings> {
-  return changeStoredSetting(KEY, parseSettings, (current) => siteSettingsSchema.parse({ ...current, ...patch }));
+export function updateCommentSettings(patch: CommentSettingsUpdate): Promise<CommentSettings> {
+  return changeStoredSetting(KEY, parseCommentSettings, (current) => commentSettingsSchema.parse({ ...current, ...patch }));
 }

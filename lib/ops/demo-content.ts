@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { transaction } from '@/db';
 import { comments, posts } from '@/db/schema';
-import { createComment } from '@/lib/comments/comments';
+import { createComment } from '@/lib/comments/submission';
 import { createPost, postExists } from '@/lib/content/posts';
 import { slugify } from '@/lib/slug';
 

@@ -1,6 +1,6 @@
 import 'server-only';
 import { cached, tags as cacheTags } from '@/lib/cache';
-import { getCommentTree } from '@/lib/comments/comments';
+import { getCommentTree } from '@/lib/comments/reads';
 import type { CommentNode } from '@/lib/comments/schemas';
 import { getAdjacentPosts, getPublishedPost, listPublishedPosts } from '@/lib/content/posts';
 import type { PostListQuery, PublishedPost } from '@/lib/content/schemas';

@@ -187,7 +187,7 @@ function nestsTooDeeply(markdown: string): boolean {
 /** What a render produces: `post` gives both, `comment` the HTML and what it shows, `plain-text` the text. */
 export type RenderKind = 'post' | 'comment' | 'plain-text';
 
-/** What a reader sees of a comment's HTML: the spam checks judge this, not the Markdown (lib/comments/moderation.ts). */
+/** What a reader sees of a comment's HTML: the spam checks judge this, not the Markdown (lib/comments/spam-policy.ts). */
 export interface VisibleContent {
   /** The text as displayed (hast-util-to-text: entities decoded, markup gone, code kept), blocks on lines of their own. */
   text: string;

@@ -159,7 +159,7 @@ export async function renderCommentMarkdown(markdown: string, reader?: string): 
 }
 
 /**
- * A comment's HTML and what a reader sees of it, which the spam checks judge (lib/comments/moderation.ts).
+ * A comment's HTML and what a reader sees of it, which the spam checks judge (lib/comments/spam-policy.ts).
  * `reader`: the address a reader's comment or edit came from (see attempt); without it, the author's.
  */
 export async function renderComment(markdown: string, reader?: string): Promise<{ html: string; visible: VisibleContent }> {

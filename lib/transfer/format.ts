@@ -60,7 +60,7 @@ const commentSchema = z.strictObject({
   byAuthor: z.boolean({ error: 'byAuthor must be true or false.' }).default(false),
   /** Full exports: the account that wrote it (the id of one in `users`). */
   authorUserId: idOf('authorUserId').nullable().optional(),
-  /** Full exports: who the reader is across comments (see lib/comments/moderation.ts). */
+  /** Full exports: who the reader is across comments (see lib/comments/reader-cookies.ts). */
   commenterKey: sha256Of('commenterKey').nullable().optional(),
   status: z.enum(COMMENT_STATUSES, { error: 'status must be "approved", "pending" or "spam".' }).default('approved'),
   createdAt: isoTime('createdAt'),

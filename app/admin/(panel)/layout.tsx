@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import { AdminHeader } from '@/components/admin/admin-header';
-import { countCommentsByStatus } from '@/lib/comments/comments';
+import { countCommentsByStatus } from '@/lib/comments/moderation-queue';
 import { getCurrentUser } from '@/lib/auth/current-user';
 
 /** The author's header and page. Each page checks the session itself (and redirects with its own return address). */

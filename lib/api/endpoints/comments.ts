@@ -8,34 +8,22 @@ import {
   commentChangeSchema,
   commentCreateSchema,
   commentPageSchema,
+  commentSettingsSchema,
+  commentSettingsUpdateSchema,
   commentUpdateSchema,
   createdCommentSchema,
   moderationQuerySchema,
   ownCommentsSchema,
   ownHeldCommentsSchema,
   publicCommentSchema,
-  settingsUpdateSchema,
-  siteSettingsSchema,
 } from '@/lib/comments/schemas';
 import { assertSameOrigin } from '@/lib/auth/authenticate';
 import { tags as cacheTags } from '@/lib/cache';
-import {
-  assertReaderMayChange,
-  checkCommentEditRate,
-  checkCommentRate,
-  deleteComments,
-  editOwnComment,
-  getApprovedComment,
-  getOwnCommentSources,
-  listApprovedComments,
-  listCommentsForModeration,
-  listOwnHeldComments,
-  moderateComments,
-  submitComment,
-  updateComment,
-} from '@/lib/comments/comments';
-import { COMMENTER_COOKIE, EDIT_COOKIE, editableIds } from '@/lib/comments/moderation';
-import { getSettings, updateSettings } from '@/lib/comments/settings';
+import { assertReaderMayChange, checkCommentEditRate, checkCommentRate, editOwnComment, submitComment } from '@/lib/comments/submission';
+import { deleteComments, listCommentsForModeration, moderateComments, updateComment } from '@/lib/comments/moderation-queue';
+import { getApprovedComment, getOwnCommentSources, listApprovedComments, listOwnHeldComments } from '@/lib/comments/reads';
+import { COMMENTER_COOKIE, EDIT_COOKIE, editableIds } from '@/lib/comments/reader-cookies';
+import { getCommentSettings, updateCommentSettings } from '@/lib/comments/settings';
 import { AppError, notFound } from '@/lib/errors';
 import { cachedJson, clientAddress, json, noContent, seeOther } from '@/lib/http';
 import { readCookie, serializeCookie } from '@/lib/http/cookies';
@@ -74,7 +62,7 @@ export const postCommentsEndpoint = endpoint('/api/posts/{slug}/comments', { slu
       ...problems(...WRITE_PROBLEMS, 404, 429),
     },
     handler: async ({ request, params: { slug }, body, caller, fromForm }) => {
-      const settings = await getSettings();
+      const settings = await getCommentSettings();
       const reader = caller ? undefined : clientAddress(request);
       if (reader !== undefined) await checkCommentRate(reader, settings);
       const { comment, editGrants, commenter } = await submitComment(slug, await body(), {
@@ -205,13 +193,13 @@ export const commentSettingsEndpoint = endpoint('/api/admin/settings')
   .get({
     summary: 'Comment and spam settings',
     access: 'author',
-    responses: { 200: { description: 'The settings', schema: siteSettingsSchema }, ...problems(401) },
-    handler: async () => json(await getSettings()),
+    responses: { 200: { description: 'The settings', schema: commentSettingsSchema }, ...problems(401) },
+    handler: async () => json(await getCommentSettings()),
   })
   .patch({
     summary: 'Change settings',
     access: 'author',
-    body: settingsUpdateSchema,
-    responses: { 200: { description: 'The settings', schema: siteSettingsSchema }, ...problems(...WRITE_PROBLEMS) },
-    handler: async ({ body }) => json(await updateSettings(await body())),
+    body: commentSettingsUpdateSchema,
+    responses: { 200: { description: 'The settings', schema: commentSettingsSchema }, ...problems(...WRITE_PROBLEMS) },
+    handler: async ({ body }) => json(await updateCommentSettings(await body())),
   });

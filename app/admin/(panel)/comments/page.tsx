@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { ModerationQueue } from '@/components/admin/moderation-queue';
-import { countCommentsByStatus, listCommentsForModeration, listPostsWithComments } from '@/lib/comments/comments';
+import { countCommentsByStatus, listCommentsForModeration, listPostsWithComments } from '@/lib/comments/moderation-queue';
 import { type CommentStatus, moderationQuerySchema } from '@/lib/comments/schemas';
 import { requireAuthor } from '@/lib/auth/current-user';
 import { AppError } from '@/lib/errors';

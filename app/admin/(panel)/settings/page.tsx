@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import { SettingsForm } from '@/components/admin/settings-form';
 import { requireAuthor } from '@/lib/auth/current-user';
-import { getSettings } from '@/lib/comments/settings';
+import { getCommentSettings } from '@/lib/comments/settings';
 
 export const metadata: Metadata = { title: 'Settings', description: 'Comment moderation and spam settings.' };
 
@@ -10,7 +10,7 @@ export default async function SettingsPage() {
   return (
     <>
       <h1>Settings</h1>
-      <SettingsForm settings={await getSettings()} />
+      <SettingsForm settings={await getCommentSettings()} />
     </>
   );
 }

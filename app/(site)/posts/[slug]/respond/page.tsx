@@ -2,8 +2,8 @@ import type { Metadata } from 'next';
 import { cookies } from 'next/headers';
 import { notFound } from 'next/navigation';
 import { type FormState, PostView } from '@/components/post-view';
-import { listOwnHeldComments } from '@/lib/comments/comments';
-import { COMMENTER_COOKIE } from '@/lib/comments/moderation';
+import { listOwnHeldComments } from '@/lib/comments/reads';
+import { COMMENTER_COOKIE } from '@/lib/comments/reader-cookies';
 import { loadPostPage } from '@/lib/pages/page-data';
 import { postMetadata } from '@/lib/content/seo';
 

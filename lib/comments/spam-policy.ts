@@ -1,12 +1,14 @@
 import type { CommentStatus } from '@/db/schema';
-import { randomToken, sha256, sign, unsign } from '@/lib/auth/crypto';
-import type { SiteSettings } from '@/lib/comments/schemas';
+import { sign, unsign } from '@/lib/auth/crypto';
+import type { CommentSettings } from '@/lib/comments/schemas';
 import type { VisibleContent } from '@/lib/render/markdown-pipeline';
 import { pluralize } from '@/lib/site/format';
 
 /*
- * Spam defences for reader comments. Nothing a reader submits is thrown away: bots' comments are
- * stored as spam and doubtful ones held as pending, so the author can always review them.
+ * Spam policy for reader comments: the signals a submission carries (its signed form token among
+ * them), and the status they, the settings and the comment's content decide. Nothing a reader
+ * submits is thrown away: bots' comments are stored as spam and doubtful ones held as pending, so
+ * the author can always review them.
  */
 
 /** Signals gathered from the submission itself. */
@@ -120,7 +122,7 @@ export function findBlockedWord(blocklist: string[], texts: (string | null | und
  * Links and the blocklist, for new comments and readers' edits alike, judged on what the comment
  * shows: the Markdown can spell a link or a word in ways that never render as written.
  */
-function checkContent(comment: CommentContent, settings: SiteSettings): Verdict | undefined {
+function checkContent(comment: CommentContent, settings: CommentSettings): Verdict | undefined {
   const links = countLinks(comment.visible);
   if (links > settings.maxLinks) return { status: 'pending', reason: `${pluralize(links, 'link')} (the limit is ${settings.maxLinks})` };
   const { text, hrefs } = comment.visible;
@@ -135,7 +137,7 @@ function checkContent(comment: CommentContent, settings: SiteSettings): Verdict 
  */
 export function decideCommentStatus(
   comment: CommentContent,
-  settings: SiteSettings,
+  settings: CommentSettings,
   signals: SubmissionSignals,
   isReturning: () => boolean,
 ): Verdict {
@@ -163,59 +165,10 @@ export function decideCommentStatus(
  * under the policy in force, so approval cannot be used to publish text the author never saw.
  * A held or spam comment stays as it is.
  */
-export function decideEditStatus(current: CommentStatus, edited: CommentContent, settings: SiteSettings): Verdict {
+export function decideEditStatus(current: CommentStatus, edited: CommentContent, settings: CommentSettings): Verdict {
   if (current !== 'approved') return { status: current, reason: 'still awaiting moderation' };
   const held = checkContent(edited, settings);
   if (held) return held;
   if (settings.moderation === 'hold_all') return { status: 'pending', reason: 'every comment is held, edits too' };
   return { status: 'approved', reason: 'an approved comment edited within the rules' };
-}
-
-/* Who a reader is, across comments: a random id in a signed cookie, set when they first comment. */
-
-export const COMMENTER_COOKIE = 'quire_commenter';
-export const COMMENTER_COOKIE_MAX_AGE_SECONDS = 365 * 86_400;
-
-/** The reader's commenter id if their cookie carries one we signed. */
-export async function readCommenterId(cookie: string | undefined): Promise<string | undefined> {
-  const value = cookie ? await unsign(cookie) : undefined;
-  return value && /^c[A-Za-z0-9_-]{22,64}$/.test(value) ? value : undefined;
-}
-
-/** A new commenter id and the signed cookie value that carries it. */
-export async function issueCommenterId(): Promise<{ id: string; cookie: string }> {
-  const id = `c${randomToken(18)}`;
-  return { id, cookie: await sign(id) };
-}
-
-/** What the database keeps of a commenter id: its hash, so a copy of the database names no cookie. */
-export const commenterKey = (id: string) => sha256(id);
-
-/* Readers may edit or delete their own comment for a while; a signed cookie lists which ones. */
-
-export const EDIT_COOKIE = 'quire_comments';
-const MAX_GRANTS = 20;
-
-type Grant = [id: number, expiresAt: number];
-
-async function readGrants(cookie: string | undefined, now: number): Promise<Grant[]> {
-  const value = cookie ? await unsign(cookie) : undefined;
-  if (!value) return [];
-  try {
-    const grants = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as unknown;
-    if (!Array.isArray(grants)) return [];
-    return grants.filter((g): g is Grant => Array.isArray(g) && Number.isInteger(g[0]) && typeof g[1] === 'number' && g[1] > now);
-  } catch {
-    return [];
-  }
-}
-
-/** The cookie value after granting edits of comment `id` until `expiresAt`. */
-export async function grantEdit(cookie: string | undefined, id: number, expiresAt: number, now = Date.now()): Promise<string> {
-  const grants = [...(await readGrants(cookie, now)).filter(([grantId]) => grantId !== id), [id, expiresAt] as Grant].slice(-MAX_GRANTS);
-  return sign(Buffer.from(JSON.stringify(grants)).toString('base64url'));
-}
-
-export async function editableIds(cookie: string | undefined, now = Date.now()): Promise<number[]> {
-  return (await readGrants(cookie, now)).map(([id]) => id);
 }
