@@ -11,7 +11,7 @@ const DRIZZLE_NAMES = ['db', 'tx', 'getDb'];
  * An entry is a folder or a file of lib/; a file inside a folder (site/format) is a leaf that other
  * leaves use, and belongs to the layer named, not to its folder's.
  */
-const LIB_LAYERS = [
+export const LIB_LAYERS = [
   // Leaves: the schema vocabulary, errors, configuration, the cache and the settings store.
   [
     'bytes',
@@ -22,18 +22,18 @@ const LIB_LAYERS = [
     'cache',
     'redis-cache',
     'shared-cache-tags',
-    'shared-cache-tags-postgres',
     'rate-limit',
     'settings-store',
     'schema',
+    'time-zone',
     'site/format',
   ],
   ['media', 'render', 'http'],
   ['site', 'auth'],
   ['content'],
   ['comments'],
-  // Above both content and comments: what the public pages show; and backup, export and import.
-  ['pages', 'ops'],
+  // Above both content and comments: what the public pages show; backup and demo content; export and import.
+  ['pages', 'ops', 'transfer'],
   // The top: endpoint definitions, the wrapper and OpenAPI.
   ['api'],
 ];

@@ -1,5 +1,8 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { ESLint } from 'eslint';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { LIB_LAYERS } from '../eslint.config.mjs';
 
 /*
  * The custom rules in eslint.config.mjs, run on small pieces of code placed (by filePath; no file is
@@ -149,5 +152,12 @@ describe('the custom lint rules', () => {
       ['server/fixture.mjs', `import { getRedisCache } from '../lib/redis-cache.mjs';\nexport { getRedisCache };\n`],
     ];
     for (const [filePath, code] of clean) expect(await lint(filePath!, code!), filePath).toEqual([]);
+  });
+
+  it('give every folder and file of lib/ a layer', () => {
+    // A new folder left out of LIB_LAYERS would be checked by no direction rule at all.
+    const layered = new Set(LIB_LAYERS.flat());
+    const entries = fs.readdirSync('lib').map((entry) => path.parse(entry).name);
+    expect(entries.filter((entry) => !layered.has(entry))).toEqual([]);
   });
 });
