@@ -1,5 +1,5 @@
 import type { MetadataRoute } from 'next';
-import { absoluteUrl } from '@/lib/site/paths';
+import { absoluteUrl } from '@/lib/site/absolute-url';
 
 // SITE_URL is read when the server runs, not when it is built.
 export const dynamic = 'force-dynamic';

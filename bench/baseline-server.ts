@@ -16,7 +16,8 @@ import { decodeCursor, encodeCursor, listQuerySchema } from '@/lib/pagination';
 import { postListQuerySchema, searchQuerySchema } from '@/lib/content/schemas';
 import { toFtsQuery } from '@/lib/content/search/sqlite';
 import { type CommentSettings, commentCreateSchema } from '@/lib/comments/schemas';
-import { absoluteUrl, postPath } from '@/lib/site/paths';
+import { absoluteUrl } from '@/lib/site/absolute-url';
+import { postPath } from '@/lib/site/paths';
 
 const db = new Database(process.env.DATABASE_PATH ?? 'data/quire.db');
 db.pragma('journal_mode = WAL');

@@ -2,7 +2,7 @@
 
 import { usePathname } from 'next/navigation';
 import { useSyncExternalStore } from 'react';
-import { SIGNED_IN_HINT_COOKIE } from '@/lib/http/cookies';
+import { SIGNED_IN_HINT_COOKIE } from '@/lib/auth/signed-in-hint';
 
 const noSubscription = () => () => {};
 const hasHint = () => document.cookie.split(/;\s*/).includes(`${SIGNED_IN_HINT_COOKIE}=1`);

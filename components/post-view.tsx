@@ -13,7 +13,8 @@ import type { PostPageData } from '@/lib/pages/page-data';
 import { readingMinutes } from '@/lib/content/posts';
 import type { AuthorStatus, PublishedPost } from '@/lib/content/schemas';
 import { jsonLd } from '@/lib/content/seo';
-import { absoluteUrl, postPath } from '@/lib/site/paths';
+import { absoluteUrl } from '@/lib/site/absolute-url';
+import { postPath } from '@/lib/site/paths';
 import { getSiteIdentity } from '@/lib/site/identity';
 import type { SiteIdentity } from '@/lib/site/schemas';
 

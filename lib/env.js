@@ -55,7 +55,7 @@ const trustProxy = z
 
 /**
  * WORKERS: server processes on one port (server/workers.mjs); unset: 1, `auto`: one per core, counted
- * when WORKERS is read, not on import (the browser's bundle imports this module too, for schemas).
+ * when WORKERS is read, not on import (a script reading SITE_URL has no use for it).
  * @param {number} [cores]
  */
 const workers = (cores) =>

@@ -2,7 +2,8 @@ import 'server-only';
 import { and, count, eq, gt, lt, ne, sql } from 'drizzle-orm';
 import { type Tx, getDb, transaction } from '@/db';
 import { sessions, users } from '@/db/schema';
-import { SIGNED_IN_HINT_COOKIE, serializeCookie } from '@/lib/http/cookies';
+import { serializeCookie } from '@/lib/http/cookies';
+import { SIGNED_IN_HINT_COOKIE } from '@/lib/auth/signed-in-hint';
 import { randomToken, sha256 } from '@/lib/auth/crypto';
 import type { AuthUser } from '@/lib/auth/schemas';
 

@@ -15,7 +15,8 @@ import type {
   StatusChange,
 } from '@/lib/comments/schemas';
 import { adminColumns, getAdminComment, parentComments } from '@/lib/comments/reads';
-import { absoluteUrl, commentAnchor, postPath } from '@/lib/site/paths';
+import { absoluteUrl } from '@/lib/site/absolute-url';
+import { commentAnchor, postPath } from '@/lib/site/paths';
 
 /*
  * The author's moderation queue: comments by status, post and text, their counts, and what the

@@ -8,7 +8,7 @@ import { absoluteUrlsIn } from '@/lib/render/absolute-urls';
 import { DEFAULT_ICON } from '@/lib/site/assets';
 import { cachedResponse } from '@/lib/http';
 import { listLatestPostsWithHtml } from '@/lib/content/posts';
-import { absoluteUrl } from '@/lib/site/paths';
+import { absoluteUrl } from '@/lib/site/absolute-url';
 import { getTag, tagPath } from '@/lib/content/tags';
 
 export type FeedFormat = 'rss' | 'atom' | 'json';

@@ -19,7 +19,8 @@ import type {
   TagRef,
 } from '@/lib/content/schemas';
 import { indexPost, matchingPostIds } from '@/lib/content/search';
-import { absoluteUrl, postPath } from '@/lib/site/paths';
+import { absoluteUrl } from '@/lib/site/absolute-url';
+import { postPath } from '@/lib/site/paths';
 import { isPostSlugFallback, postSlugFallback, slugWords, slugify } from '@/lib/slug';
 import { getTag } from '@/lib/content/tags';
 import { publicationScheduleChanged } from '@/lib/content/publication-clock';

@@ -6,7 +6,8 @@ import { getDb } from '@/db';
 import { postTags, posts, tags } from '@/db/schema';
 import { notFound } from '@/lib/errors';
 import { cachedResponse } from '@/lib/http';
-import { absoluteUrl, postPath } from '@/lib/site/paths';
+import { absoluteUrl } from '@/lib/site/absolute-url';
+import { postPath } from '@/lib/site/paths';
 import { isLive } from '@/lib/content/posts';
 import { tagPath } from '@/lib/content/tags';
 

@@ -1,7 +1,7 @@
 import { type SQL, and, count, eq, lte, sql } from 'drizzle-orm';
 import { getDb } from '@/db';
 import { postTags, posts, tags } from '@/db/schema';
-import { absoluteUrl } from '@/lib/site/paths';
+import { absoluteUrl } from '@/lib/site/absolute-url';
 import type { TagSummary } from '@/lib/content/schemas';
 
 export const tagPath = (slug: string) => `/tags/${slug}`;

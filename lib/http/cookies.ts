@@ -24,13 +24,7 @@ export function isHttps(request: Request): boolean {
   return request.headers.get('x-forwarded-proto') === 'https' || new URL(request.url).protocol === 'https:';
 }
 
-/**
- * Set while an author is signed in, readable by the page's script: cached public pages show the
- * author an "Edit" link with it. It grants nothing; the session cookie beside it stays HttpOnly.
- */
-export const SIGNED_IN_HINT_COOKIE = 'quire_signed_in';
-
-/** A Set-Cookie value: HttpOnly (unless it is the hint above) and SameSite=Lax, Secure over HTTPS (`isHttps`). */
+/** A Set-Cookie value: HttpOnly (unless `httpOnly: false`, as for lib/auth/signed-in-hint.ts) and SameSite=Lax, Secure over HTTPS (`isHttps`). */
 export function serializeCookie(
   request: Request,
   name: string,

@@ -8,7 +8,7 @@ import { type SearchParams, parseSearchParams } from '@/lib/http/body';
 import { pluralize } from '@/lib/site/format';
 import { loadPostList, loadTag } from '@/lib/pages/page-data';
 import { FEEDS, alternates, jsonLd } from '@/lib/content/seo';
-import { absoluteUrl } from '@/lib/site/paths';
+import { absoluteUrl } from '@/lib/site/absolute-url';
 import { postListQuerySchema } from '@/lib/content/schemas';
 import { tagPath } from '@/lib/content/tags';
 
