@@ -51,6 +51,12 @@ const layer = (files, above, message, extra = []) => ({
 });
 
 const LIB_ABOVE = ['components', 'app'];
+
+/** The rules read an import's path; `../comments` from lib/content/ would hide that it points up. */
+const LIB_RELATIVE = {
+  regex: '^\\.\\./(?!db/)',
+  message: 'Inside lib/, import with @/ (plain JavaScript may reach ../db/): the layer rules read the path.',
+};
 const LIB_MESSAGE = 'lib/ is the domain: components and routes call it, never the other way round.';
 
 /** A file entry (site/format) lives in a folder but belongs to the layer that names it. */
@@ -74,7 +80,7 @@ const libDirection = LIB_LAYERS.slice(0, -1).map((entries, index) => {
       .flatMap(filesIn)
       .filter((file) => !entries.includes(file))
       .map((file) => `lib/${file}.*`),
-    rules: { 'no-restricted-imports': ['error', { patterns: [importOf(LIB_ABOVE, LIB_MESSAGE), SERVER, upward] }] },
+    rules: { 'no-restricted-imports': ['error', { patterns: [importOf(LIB_ABOVE, LIB_MESSAGE), SERVER, LIB_RELATIVE, upward] }] },
   };
 });
 
@@ -107,7 +113,7 @@ export default defineConfig([
   layer('db/**', ['lib', 'components', 'app'], 'db/ is the leaf: it owns the connection and transactions and imports nothing of ours.', [
     SERVER,
   ]),
-  layer('lib/**', LIB_ABOVE, LIB_MESSAGE, [SERVER]),
+  layer('lib/**', LIB_ABOVE, LIB_MESSAGE, [SERVER, LIB_RELATIVE]),
   ...libDirection,
   layer('components/**', ['app'], 'Components get their data as props from app/; they never import a route.', [SERVER]),
   { files: ['app/**', '*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [SERVER] }] } },

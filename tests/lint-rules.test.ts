@@ -109,6 +109,13 @@ const cases: { name: string; filePath: string; code: string; rule: string; messa
     rule: 'no-restricted-imports',
     message: 'server/ is the process around Next',
   })),
+  {
+    name: 'a relative import between lib folders',
+    filePath: 'lib/content/fixture.ts',
+    code: `import * as comments from '../comments/reads';\nexport { comments };\n`,
+    rule: 'no-restricted-imports',
+    message: 'Inside lib/, import with @/',
+  },
   ...[
     ['lib/content/fixture.ts', '@/lib/comments/reads'],
     ['lib/comments/fixture.ts', '@/lib/pages/page-data'],
@@ -149,6 +156,7 @@ describe('the custom lint rules', () => {
         'lib/api/fixture.ts',
         `import { ENDPOINTS } from '@/lib/api/endpoints';\nimport { loadPostPage } from '@/lib/pages/page-data';\nexport { ENDPOINTS, loadPostPage };\n`,
       ],
+      ['lib/fixture.js', `import { readVariables } from '../db/config.js';\nexport { readVariables };\n`],
       ['server/fixture.mjs', `import { getRedisCache } from '../lib/redis-cache.mjs';\nexport { getRedisCache };\n`],
     ];
     for (const [filePath, code] of clean) expect(await lint(filePath!, code!), filePath).toEqual([]);
