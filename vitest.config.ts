@@ -27,6 +27,7 @@ const DIALECT_INDEPENDENT = [
   'tests/abort-reasons.test.ts',
   'tests/api-definitions.test.ts', // route files, OpenAPI and the docs' table; OPTIONS and 405 answer before any query
   'tests/cache-keys.test.ts',
+  'tests/client-imports.test.ts', // reads source files only
   'tests/docs-links.test.ts',
   'tests/edge.test.ts',
   'tests/lint-rules.test.ts', // ESLint on pieces of code: no database
